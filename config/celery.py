@@ -1,0 +1,47 @@
+"""The Celery app. Reliability settings follow ARCHITECTURE.md: the database decides, Redis only
+wakes workers, so every setting here favours redelivery over loss and never blind duplication."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("warnings")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+
+# The visibility timeout bounds how long Redis waits before redelivering an unacknowledged task.
+# It must exceed the longest task plus all its retries, or a slow task is delivered twice.
+VISIBILITY_TIMEOUT_SECONDS = 6 * 60 * 60
+
+app.conf.update(
+    # JSON only: no pickle, so a message on the broker can never execute code in a worker.
+    task_serializer="json",
+    result_serializer="json",
+    accept_content=["json"],
+    # Acknowledge after the task body finishes, so a worker that dies mid-task leaves the
+    # message to be redelivered; tasks are idempotent because the database guards each step.
+    task_acks_late=True,
+    # A worker child killed by the OS (OOM, SIGKILL) rejects its message back to the queue
+    # instead of acknowledging it as done.
+    task_reject_on_worker_lost=True,
+    # One message at a time per process: a render takes a fraction of a second, and a worker
+    # must not hoard a campaign's messages that others could be working on.
+    worker_prefetch_multiplier=1,
+    # Hard and soft limits stop a hung SMTP or render from holding a slot forever; the soft
+    # limit lets the task record its state before the hard kill.
+    task_soft_time_limit=120,
+    task_time_limit=180,
+    # Results are not used: outcomes live in the database.
+    task_ignore_result=True,
+    broker_connection_retry_on_startup=True,
+    broker_transport_options={
+        "visibility_timeout": VISIBILITY_TIMEOUT_SECONDS,
+        **app.conf.broker_transport_options,
+    },
+    beat_schedule={
+        # Proves the chain beat -> broker -> worker -> database works; /healthz reads it.
+        "worker-heartbeat": {"task": "warnings.heartbeat", "schedule": 30.0},
+    },
+)
+app.autodiscover_tasks()

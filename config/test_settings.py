@@ -1,0 +1,14 @@
+"""Settings for the test suite: the real settings, read from the same environment, with only
+what a test run needs differently. DATABASE_URL and CELERY_BROKER_URL still choose the services."""
+
+import os
+import tempfile
+
+os.environ.setdefault("SECRET_KEY", "test-suite-only-not-a-secret")
+
+from config.settings import *  # noqa: E402,F403
+
+# Hashing demo passwords with PBKDF2's full work factor would dominate the run time.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MEDIA_ROOT = tempfile.mkdtemp(prefix="warnings-test-media-")
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

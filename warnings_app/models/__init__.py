@@ -1,0 +1,29 @@
+from warnings_app.models.campaigns import Campaign, LadderStep
+from warnings_app.models.companies import Company, Contact, Tag
+from warnings_app.models.letters import LetterTemplate, TemplateVersion
+from warnings_app.models.notices import DeliveryAttempt, FollowUp, Notice
+from warnings_app.models.responses import DemandAnswer, Response, ResponseAttachment
+from warnings_app.models.rights import EvidenceItem, Principal, Work
+from warnings_app.models.system import AuditEvent, Heartbeat, ReferenceCounter
+
+__all__ = [
+    "AuditEvent",
+    "Campaign",
+    "Company",
+    "Contact",
+    "DeliveryAttempt",
+    "DemandAnswer",
+    "EvidenceItem",
+    "FollowUp",
+    "Heartbeat",
+    "LadderStep",
+    "LetterTemplate",
+    "Notice",
+    "Principal",
+    "ReferenceCounter",
+    "Response",
+    "ResponseAttachment",
+    "Tag",
+    "TemplateVersion",
+    "Work",
+]

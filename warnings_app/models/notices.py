@@ -1,0 +1,159 @@
+"""A notice is one letter to one company; it moves through the states in `lifecycle.py`."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from warnings_app.lifecycle import NoticeStatus
+
+
+class Notice(models.Model):
+    Status = NoticeStatus
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "E-mail"
+        POST = "post", "Post"
+        COURIER = "courier", "Courier"
+
+    reference = models.CharField(max_length=32, unique=True, editable=False)
+    company = models.ForeignKey("warnings_app.Company", on_delete=models.PROTECT,
+                                related_name="notices")
+    contact = models.ForeignKey("warnings_app.Contact", null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="notices")
+    addressed_to_counsel = models.BooleanField(default=False)
+    campaign = models.ForeignKey("warnings_app.Campaign", null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="notices")
+    ladder_step = models.ForeignKey("warnings_app.LadderStep", null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="notices")
+    # The notice this one follows up (a reminder points at the initial notice).
+    follows = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="follow_up_notices")
+    template_version = models.ForeignKey("warnings_app.TemplateVersion",
+                                         on_delete=models.PROTECT, related_name="notices")
+    status = models.CharField(max_length=30, choices=NoticeStatus.choices,
+                              default=NoticeStatus.DRAFT, db_index=True)
+    channels = models.JSONField(default=list, blank=True)
+    on_hold = models.BooleanField(default=False)
+    # Response deadline and how it was computed (business days, holidays skipped).
+    due_date = models.DateField(null=True, blank=True, db_index=True)
+    due_date_explanation = models.CharField(max_length=500, blank=True)
+    # What the letter was rendered from, frozen at render time.
+    merge_data = models.JSONField(default=dict, blank=True)
+    pdf = models.FileField(upload_to="notices/%Y/%m/", blank=True)
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
+    pdf_size = models.PositiveBigIntegerField(null=True, blank=True)
+    pdf_pages = models.PositiveIntegerField(null=True, blank=True)
+    rendered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    sent_at = models.DateTimeField(null=True, blank=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    # A worker's claim on the notice while it delivers it; expired leases are swept back.
+    lease_owner = models.CharField(max_length=100, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        permissions = [
+            ("approve_notice", "Can approve notices (four eyes)"),
+            ("send_notice", "Can send notices"),
+            ("view_reports", "Can view dashboards and export reports"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=NoticeStatus.values),
+                                   name="notice_valid_status"),
+            models.CheckConstraint(
+                condition=Q(pdf_sha256="") | Q(pdf_sha256__regex=r"^[0-9a-f]{64}$"),
+                name="notice_pdf_sha256_hex",
+            ),
+            models.CheckConstraint(
+                condition=~Q(approved_by=models.F("created_by")),
+                name="notice_four_eyes",
+            ),
+        ]
+        indexes = [models.Index(fields=["company", "status"]),
+                   models.Index(fields=["campaign", "status"])]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class DeliveryAttempt(models.Model):
+    """One try at delivering a notice over one channel, with what the other side said."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", "Pending"
+        ACCEPTED = "accepted", "Accepted"
+        BOUNCED = "bounced", "Bounced"
+        FAILED = "failed", "Failed"
+        UNKNOWN = "unknown", "Outcome unknown"
+
+    notice = models.ForeignKey(Notice, on_delete=models.PROTECT, related_name="deliveries")
+    channel = models.CharField(max_length=20, choices=Notice.Channel.choices)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, default=Outcome.PENDING)
+    # Stable per notice and channel so a provider (or our SMTP Message-ID) can de-duplicate.
+    idempotency_key = models.CharField(max_length=100)
+    message_id = models.CharField(max_length=255, blank=True)
+    recipient = models.CharField(max_length=500, blank=True)
+    server_reply = models.TextField(blank=True, max_length=5000)
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
+    tracking_number = models.CharField(max_length=100, blank=True)
+    carrier = models.CharField(max_length=100, blank=True)
+    delivered_on = models.DateField(null=True, blank=True)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["notice", "started_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["notice", "channel"], condition=Q(outcome="accepted"),
+                name="one_accepted_delivery_per_notice_channel",
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome__in=["pending", "accepted", "bounced", "failed", "unknown"]),
+                name="delivery_valid_outcome",
+            ),
+            models.CheckConstraint(condition=Q(channel__in=["email", "post", "courier"]),
+                                   name="delivery_valid_channel"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.notice} by {self.channel}: {self.outcome}"
+
+
+class FollowUp(models.Model):
+    """A ladder step due for a notice; the periodic follow-up job picks these up by due time."""
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        AWAITING_APPROVAL = "awaiting_approval", "Awaiting approval"
+        DONE = "done", "Done"
+        CANCELLED = "cancelled", "Cancelled"
+
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="follow_ups")
+    step = models.ForeignKey("warnings_app.LadderStep", on_delete=models.PROTECT,
+                             related_name="follow_ups")
+    due_at = models.DateTimeField(db_index=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.SCHEDULED)
+    result_notice = models.ForeignKey(Notice, null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="+")
+    cancelled_reason = models.CharField(max_length=300, blank=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["notice", "step"], name="follow_up_once_per_step"),
+            models.CheckConstraint(
+                condition=Q(status__in=["scheduled", "awaiting_approval", "done", "cancelled"]),
+                name="follow_up_valid_status",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.notice} → {self.step.name} due {self.due_at:%Y-%m-%d}"

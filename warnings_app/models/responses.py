@@ -1,0 +1,114 @@
+"""Replies to notices, their attachments, and the answer to each demand of the letter."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Response(models.Model):
+    class Channel(models.TextChoices):
+        EMAIL = "email", "E-mail"
+        LETTER = "letter", "Letter"
+        PHONE = "phone", "Phone call"
+        PORTAL = "portal", "Portal submission"
+        OTHER = "other", "Other"
+
+    class Outcome(models.TextChoices):
+        UNCLASSIFIED = "unclassified", "Not yet classified"
+        ACKNOWLEDGED = "acknowledged", "Acknowledged"
+        COMPLIED = "complied", "Complied / confirmed no use"
+        DISPUTES = "disputes", "Disputes"
+        CLAIMS_LICENCE = "claims_licence", "Claims licence or exception"
+        REQUESTS_TALKS = "requests_talks", "Requests licence talks"
+        REFERS_TO_COUNSEL = "refers_to_counsel", "Refers to counsel"
+        OTHER = "other", "Other"
+
+    # Null while the reply waits in the triage inbox, unmatched.
+    notice = models.ForeignKey("warnings_app.Notice", null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="responses")
+    company = models.ForeignKey("warnings_app.Company", null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="responses")
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    received_at = models.DateTimeField(db_index=True)
+    sender = models.CharField(max_length=500, blank=True)
+    subject = models.CharField(max_length=998, blank=True)
+    body_text = models.TextField(blank=True)
+    # Inbound e-mail: the Message-ID makes ingestion idempotent; the raw bytes are kept as sent.
+    message_id = models.CharField(max_length=995, null=True, blank=True, unique=True)
+    raw_message = models.FileField(upload_to="replies/%Y/%m/", blank=True)
+    raw_sha256 = models.CharField(max_length=64, blank=True)
+    authentication_results = models.JSONField(default=dict, blank=True)
+    outcome = models.CharField(max_length=30, choices=Outcome.choices,
+                               default=Outcome.UNCLASSIFIED, db_index=True)
+    classification_note = models.TextField(blank=True, max_length=5000)
+    classified_at = models.DateTimeField(null=True, blank=True)
+    classified_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                      on_delete=models.PROTECT, related_name="+")
+    logged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+")
+    assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="assigned_responses")
+    snoozed_until = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(outcome__in=[
+                "unclassified", "acknowledged", "complied", "disputes", "claims_licence",
+                "requests_talks", "refers_to_counsel", "other"]), name="response_valid_outcome"),
+            models.CheckConstraint(
+                condition=Q(channel__in=["email", "letter", "phone", "portal", "other"]),
+                name="response_valid_channel",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Reply {self.pk} ({self.get_channel_display()}, {self.received_at:%Y-%m-%d})"
+
+
+class ResponseAttachment(models.Model):
+    response = models.ForeignKey(Response, on_delete=models.PROTECT, related_name="attachments")
+    file = models.FileField(upload_to="replies/attachments/%Y/%m/")
+    original_filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["response", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_filename
+
+
+class DemandAnswer(models.Model):
+    """How a reply answers one specific demand of the letter."""
+
+    class Demand(models.TextChoices):
+        UNDERTAKING = "undertaking", "Undertaking to stop"
+        DISCLOSURE = "disclosure", "Disclosure of training use"
+        DELETION = "deletion", "Deletion of copies"
+        LICENCE_INTEREST = "licence_interest", "Interest in a licence"
+        PRESERVATION = "preservation", "Preservation of evidence"
+
+    class Answer(models.TextChoices):
+        YES = "yes", "Yes"
+        NO = "no", "No"
+        PARTIAL = "partial", "Partial"
+        UNCLEAR = "unclear", "Unclear"
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="demands")
+    demand = models.CharField(max_length=30, choices=Demand.choices)
+    answer = models.CharField(max_length=10, choices=Answer.choices)
+    note = models.TextField(blank=True, max_length=2000)
+
+    class Meta:
+        ordering = ["response", "demand"]
+        constraints = [
+            models.UniqueConstraint(fields=["response", "demand"], name="demand_once_per_reply"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_demand_display()}: {self.get_answer_display()}"

@@ -1,0 +1,26 @@
+"""The navigation bar: each entry names the permission needed to see it, so a role sees exactly
+what it may use. Later pages add their entries here."""
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+NAV_ITEMS = [
+    ("Home", "home", None),
+    ("Companies", "company_list", "warnings_app.view_company"),
+    ("New company", "company_create", "warnings_app.add_company"),
+]
+
+
+def navigation(request: HttpRequest) -> dict[str, object]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = [
+        {"label": label, "url": reverse(name), "active": request.resolver_match is not None
+         and request.resolver_match.url_name == name}
+        for label, name, perm in NAV_ITEMS
+        if perm is None or user.has_perm(perm)
+    ]
+    if user.is_staff:
+        items.append({"label": "Administration", "url": reverse("admin:index"), "active": False})
+    return {"nav_items": items}

@@ -1,0 +1,99 @@
+"""Every change of a notice's state. Each one is a guarded UPDATE that must move exactly one row
+from the state the caller saw, and writes exactly one audit event in the same transaction."""
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from warnings_app.lifecycle import TRANSITIONS, NoticeStatus
+from warnings_app.models import Company, Contact, Notice, TemplateVersion
+from warnings_app.services.audit import audit_record
+from warnings_app.services.errors import NoticeStateError, ServiceError
+from warnings_app.services.references import reference_allocate
+
+
+@transaction.atomic
+def notice_create(
+    *,
+    company: Company,
+    template_version: TemplateVersion,
+    by: Any,
+    contact: Contact | None = None,
+    channels: list[str] | None = None,
+    **links: Any,
+) -> Notice:
+    """A new draft notice with the next reference. `links` may set campaign, ladder_step and
+    follows. Refuses a template version that is not approved and a company that must not be
+    written to."""
+    if template_version.status != TemplateVersion.Status.APPROVED:
+        raise ServiceError(f"{template_version} is not approved for use")
+    if company.licensed_do_not_send:
+        raise ServiceError(f"{company} is licensed: no letter may be sent to it")
+    if contact is not None and contact.company_id != company.pk:
+        raise ServiceError(f"{contact} is not a contact of {company}")
+    notice = Notice.objects.create(
+        reference=reference_allocate(),
+        company=company,
+        contact=contact,
+        addressed_to_counsel=contact is not None
+        and contact.role == Contact.Role.COUNSEL_OF_RECORD,
+        template_version=template_version,
+        channels=channels or [Notice.Channel.EMAIL],
+        created_by=by if getattr(by, "is_authenticated", False) else None,
+        status_changed_at=timezone.now(),
+        **links,
+    )
+    audit_record(actor=by, verb="notice.created", target=notice, to_state=notice.status,
+                 data={"company_id": company.pk, "template_version_id": template_version.pk})
+    return notice
+
+
+@transaction.atomic
+def notice_transition(
+    *, notice: Notice, transition: str, by: Any, data: dict[str, Any] | None = None,
+    **fields: Any,
+) -> Notice:
+    """Apply one named transition from `lifecycle.TRANSITIONS`, also setting `fields`.
+
+    The update is guarded on the state the caller saw: if another user or worker moved the
+    notice in the meantime nothing changes and NoticeStateError says so. Re-running a transition
+    that already happened therefore fails cleanly instead of repeating it."""
+    step = TRANSITIONS.get(transition)
+    if step is None:
+        raise ValueError(f"unknown notice transition {transition!r}")
+    seen = notice.status
+    if not step.allows(seen):
+        allowed = ", ".join(sorted(NoticeStatus(s).label.lower() for s in step.sources))
+        raise NoticeStateError(
+            f"notice {notice.reference} is {NoticeStatus(seen).label.lower()}; "
+            f"“{transition.replace('_', ' ')}” needs it to be {allowed}"
+        )
+    now = timezone.now()
+    moved = Notice.objects.filter(pk=notice.pk, status=seen).update(
+        status=step.target, status_changed_at=now, **fields
+    )
+    if moved != 1:
+        raise NoticeStateError(
+            f"notice {notice.reference} was changed by someone else; reload and try again"
+        )
+    audit_record(actor=by, verb=step.verb, target=notice, from_state=seen,
+                 to_state=step.target, data=data)
+    notice.refresh_from_db()
+    return notice
+
+
+def notice_approve(*, notice: Notice, by: Any) -> Notice:
+    """rendered -> approved. The approver must not be the author (four eyes)."""
+    if notice.created_by_id is not None and notice.created_by_id == getattr(by, "pk", None):
+        raise NoticeStateError("the author of a notice cannot approve it")
+    return notice_transition(notice=notice, transition="approve", by=by,
+                             approved_by=by, approved_at=timezone.now())
+
+
+def notice_withdraw(*, notice: Notice, by: Any, reason: str) -> Notice:
+    """Take a notice back before it is sent. A reason is required and kept in the audit log."""
+    if not reason.strip():
+        raise ServiceError("say why the notice is withdrawn")
+    return notice_transition(notice=notice, transition="withdraw", by=by,
+                             data={"reason": reason.strip()})
