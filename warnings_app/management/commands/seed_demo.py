@@ -1,0 +1,27 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from warnings_app import demo_data
+from warnings_app.services.demo import demo_seed
+
+
+class Command(BaseCommand):
+    help = "Fill the register with fictional demo data and demo users. Safe to run again."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--companies", type=int, default=720)
+        parser.add_argument("--allow-production", action="store_true",
+                            help="Seed even with DEBUG off (demo users have known passwords).")
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG and not options["allow_production"]:
+            raise CommandError("DEBUG is off: demo users with known passwords would be created. "
+                               "Pass --allow-production if this really is a demo system.")
+        counts = demo_seed(companies=options["companies"])
+        created = ", ".join(f"{n} {kind}" for kind, n in counts.items() if n)
+        self.stdout.write(f"Demo data: created {created}." if created
+                          else "Demo data already in place; nothing changed.")
+        if options["verbosity"] >= 1:
+            self.stdout.write("Demo log-ins (user / password / role):")
+            for username, _first, _last, role, _staff in demo_data.USERS:
+                self.stdout.write(f"  {username:<10} {demo_data.demo_password(username):<22} {role}")
