@@ -32,6 +32,7 @@ class CompanyFilterForm(forms.Form):
 
 
 class CompanyForm(forms.ModelForm):
+    website = forms.URLField(required=False, max_length=300, assume_scheme="https")
     tags = forms.CharField(required=False, max_length=1300,
                            help_text="Comma-separated, e.g. “wave-1, music-ai”.")
     parent_lookup = forms.CharField(

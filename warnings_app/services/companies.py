@@ -23,7 +23,11 @@ def _snapshot(obj: Model, fields: tuple[str, ...]) -> dict[str, Any]:
     values = {}
     for name in fields:
         value = getattr(obj, name)
-        values[name] = value.pk if isinstance(value, Model) else value
+        if isinstance(value, Model):
+            value = value.pk
+        elif not isinstance(value, str | int | float | bool | None):
+            value = str(value)  # e.g. a Country, stored by its code
+        values[name] = value
     return values
 
 

@@ -1,0 +1,70 @@
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from warnings_app import models as m
+from warnings_app.normalise import company_name_key
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.django.Password("a-long-test-password")
+
+    @factory.post_generation
+    def role(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.groups.add(Group.objects.get(name=extracted))
+
+
+class CompanyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = m.Company
+
+    legal_name = factory.Sequence(lambda n: f"Testco {n} Ltd")
+    name_key = factory.LazyAttribute(lambda o: company_name_key(o.legal_name))
+    domain = factory.Sequence(lambda n: f"testco-{n}.example")
+    country = "DE"
+    segment = m.Company.Segment.GENERATIVE_MUSIC
+
+
+class ContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = m.Contact
+
+    company = factory.SubFactory(CompanyFactory)
+    role = m.Contact.Role.LEGAL_NOTICES
+    name = "Legal Department"
+    email = factory.LazyAttribute(lambda o: f"legal@{o.company.domain}")
+
+
+class PrincipalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = m.Principal
+
+    name = factory.Sequence(lambda n: f"Label {n}")
+    kind = m.Principal.Kind.LABEL
+
+
+class LetterTemplateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = m.LetterTemplate
+
+    name = factory.Sequence(lambda n: f"Template {n}")
+    kind = m.LetterTemplate.Kind.INITIAL_NOTICE
+
+
+class TemplateVersionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = m.TemplateVersion
+
+    template = factory.SubFactory(LetterTemplateFactory)
+    number = 1
+    subject = "Reservation of rights"
+    body = "Dear {{ recipient.legal_name }}, ..."
+    status = m.TemplateVersion.Status.APPROVED
+    approved_at = factory.LazyFunction(timezone.now)

@@ -1,0 +1,133 @@
+import pytest
+from django.db import IntegrityError, transaction
+
+from tests.factories import CompanyFactory, TemplateVersionFactory, UserFactory
+from warnings_app import services
+from warnings_app.lifecycle import TRANSITIONS, NoticeStatus
+from warnings_app.models import AuditEvent, Notice, TemplateVersion
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def author():
+    return UserFactory(role="Legal")
+
+
+@pytest.fixture
+def new_notice(author):
+    version = TemplateVersionFactory()
+
+    def make(status: str = NoticeStatus.DRAFT) -> Notice:
+        notice = services.notice_create(company=CompanyFactory(), template_version=version,
+                                        by=author)
+        Notice.objects.filter(pk=notice.pk).update(status=status)  # arrange the starting state
+        notice.refresh_from_db()
+        return notice
+
+    return make
+
+
+def _events(notice: Notice):
+    return AuditEvent.objects.filter(target_type="warnings_app.notice", target_id=str(notice.pk))
+
+
+@pytest.mark.parametrize("name", sorted(TRANSITIONS))
+def test_every_transition_moves_only_from_its_sources_and_audits_once(name, new_notice):
+    transition = TRANSITIONS[name]
+    actor = UserFactory(role="Legal")
+
+    for status in NoticeStatus.values:
+        notice = new_notice(status)
+        before = _events(notice).count()
+
+        if transition.allows(status):
+            moved = services.notice_transition(notice=notice, transition=name, by=actor,
+                                               data={"why": "test"})
+            assert moved.status == transition.target
+            new_events = list(_events(notice).order_by("pk"))[before:]
+            assert len(new_events) == 1
+            event = new_events[0]
+            assert (event.verb, event.from_state, event.to_state) == (
+                transition.verb, status, transition.target)
+            assert event.actor == actor
+            assert event.data == {"why": "test"}
+        else:
+            with pytest.raises(services.NoticeStateError, match=notice.reference):
+                services.notice_transition(notice=notice, transition=name, by=actor)
+            notice.refresh_from_db()
+            assert notice.status == status
+            assert _events(notice).count() == before
+
+
+def test_a_stale_notice_cannot_be_moved_twice(new_notice, author):
+    notice = new_notice(NoticeStatus.QUEUED)
+    stale_copy = Notice.objects.get(pk=notice.pk)
+    services.notice_transition(notice=notice, transition="claim", by=None)
+
+    with pytest.raises(services.NoticeStateError, match="changed by someone else"):
+        services.notice_transition(notice=stale_copy, transition="claim", by=None)
+
+    assert _events(notice).filter(verb="notice.claim").count() == 1
+
+
+def test_notice_approve_rejects_the_author(new_notice, author):
+    notice = new_notice(NoticeStatus.RENDERED)
+
+    with pytest.raises(services.NoticeStateError, match="author"):
+        services.notice_approve(notice=notice, by=author)
+
+    notice.refresh_from_db()
+    assert notice.status == NoticeStatus.RENDERED
+    assert not _events(notice).filter(verb="notice.approve").exists()
+
+
+def test_notice_approve_by_a_second_lawyer_records_who_and_when(new_notice):
+    notice = new_notice(NoticeStatus.RENDERED)
+    approver = UserFactory(role="Legal")
+
+    approved = services.notice_approve(notice=notice, by=approver)
+
+    assert approved.status == NoticeStatus.APPROVED
+    assert approved.approved_by == approver
+    assert approved.approved_at is not None
+
+
+def test_the_database_refuses_an_approval_by_the_author(new_notice, author):
+    notice = new_notice(NoticeStatus.APPROVED)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Notice.objects.filter(pk=notice.pk).update(approved_by=author)
+
+
+def test_the_database_refuses_an_unknown_status(new_notice):
+    notice = new_notice()
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Notice.objects.filter(pk=notice.pk).update(status="lost")
+
+
+def test_withdraw_needs_a_reason_and_keeps_it(new_notice, author):
+    notice = new_notice(NoticeStatus.APPROVED)
+
+    with pytest.raises(services.ServiceError, match="why"):
+        services.notice_withdraw(notice=notice, by=author, reason="  ")
+    services.notice_withdraw(notice=notice, by=author, reason="Company licensed yesterday")
+
+    assert notice.status == NoticeStatus.WITHDRAWN
+    assert _events(notice).get(verb="notice.withdraw").data == {
+        "reason": "Company licensed yesterday"}
+
+
+def test_notice_create_refuses_an_unapproved_template_and_a_licensed_company(author):
+    draft = TemplateVersionFactory(status=TemplateVersion.Status.DRAFT, approved_at=None)
+    approved = TemplateVersionFactory()
+
+    with pytest.raises(services.ServiceError, match="not approved"):
+        services.notice_create(company=CompanyFactory(), template_version=draft, by=author)
+    with pytest.raises(services.ServiceError, match="licensed"):
+        services.notice_create(company=CompanyFactory(licensed_do_not_send=True),
+                               template_version=approved, by=author)
+
+    assert Notice.objects.count() == 0
+    assert not AuditEvent.objects.filter(verb="notice.created").exists()
