@@ -5,6 +5,8 @@ import os
 import tempfile
 
 os.environ.setdefault("SECRET_KEY", "test-suite-only-not-a-secret")
+# A Redis database of its own, so a test run never takes messages meant for a running demo.
+os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/15")
 
 from config.settings import *  # noqa: E402,F403
 

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import connection
 
 from tests.factories import UserFactory
+from warnings_app.health import broker_reachable
 from warnings_app.roles import ALL_ROLES
 
 IN_CI = os.environ.get("CI") == "true"
@@ -20,7 +21,27 @@ def pytest_sessionstart(session):
 def require_postgres() -> None:
     """Skip outside CI when the run uses SQLite; in CI the session check above already failed."""
     if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: run with DATABASE_URL=postgres://postgres@127.0.0.1:5432/test")
+        pytest.skip(
+            "needs PostgreSQL: run with DATABASE_URL=postgres://postgres@127.0.0.1:5432/test"
+        )
+
+
+REDIS_START = (
+    "redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save '' --appendonly no"
+)
+
+
+@pytest.fixture
+def redis_broker():
+    """The broker URL, after checking that Redis answers. Without Redis the test fails and says
+    how to start it, unless the run was told Redis is unavailable (NO_REDIS=1; never in CI)."""
+    url = settings.CELERY_BROKER_URL
+    ok, error = broker_reachable(url)
+    if not ok:
+        if os.environ.get("NO_REDIS") == "1" and not IN_CI:
+            pytest.skip("NO_REDIS=1: Redis is declared unavailable for this run")
+        pytest.fail(f"Redis is not reachable at {url} ({error}). Start it with: {REDIS_START}")
+    return url
 
 
 @pytest.fixture

@@ -45,10 +45,12 @@ def _app_url_names() -> set[str]:
 @pytest.fixture
 def url_for():
     contact = ContactFactory()
-    kwargs = {"company_detail": {"pk": contact.company_id},
-              "company_edit": {"pk": contact.company_id},
-              "contact_create": {"company_pk": contact.company_id},
-              "contact_edit": {"pk": contact.pk}}
+    kwargs = {
+        "company_detail": {"pk": contact.company_id},
+        "company_edit": {"pk": contact.company_id},
+        "contact_create": {"company_pk": contact.company_id},
+        "contact_edit": {"pk": contact.pk},
+    }
     return lambda name: reverse(name, kwargs=kwargs.get(name))
 
 
@@ -110,8 +112,9 @@ def test_a_manager_cannot_post_a_company(client):
     CompanyFactory()
     client.force_login(UserFactory(role=MANAGER))
 
-    response = client.post(reverse("company_create"), {"legal_name": "Sneaky Ltd",
-                                                       "country": "DE", "segment": "other"})
+    response = client.post(
+        reverse("company_create"), {"legal_name": "Sneaky Ltd", "country": "DE", "segment": "other"}
+    )
 
     assert response.status_code == 403
     assert not Company.objects.filter(legal_name="Sneaky Ltd").exists()

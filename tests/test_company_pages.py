@@ -12,8 +12,15 @@ pytestmark = pytest.mark.django_db
 
 def _bulk_companies(n: int, start: int = 0) -> None:
     companies = Company.objects.bulk_create(
-        Company(legal_name=f"Bulk {i} GmbH", name_key=f"bulk {i}", domain=f"bulk-{i}.example",
-                country="DE", segment="platform") for i in range(start, start + n))
+        Company(
+            legal_name=f"Bulk {i} GmbH",
+            name_key=f"bulk {i}",
+            domain=f"bulk-{i}.example",
+            country="DE",
+            segment="platform",
+        )
+        for i in range(start, start + n)
+    )
     Contact.objects.bulk_create(Contact(company=c, email=f"legal@{c.domain}") for c in companies)
     tag = Tag.objects.create(name=f"wave-{start}")
     for company in companies[:20]:
@@ -74,9 +81,17 @@ def test_company_list_filters_by_segment_country_and_flag(client_as):
     assert names(flag="counsel") == ["C"]
 
 
-VALID = {"legal_name": "Sonora AI Ltd", "website": "https://www.Sonora.example/about",
-         "domain": "", "country": "GB", "segment": "generative_music", "aliases": "Sonora\n",
-         "tags": "wave-1, Music-AI", "parent_lookup": "", "notes": ""}
+VALID = {
+    "legal_name": "Sonora AI Ltd",
+    "website": "https://www.Sonora.example/about",
+    "domain": "",
+    "country": "GB",
+    "segment": "generative_music",
+    "aliases": "Sonora\n",
+    "tags": "wave-1, Music-AI",
+    "parent_lookup": "",
+    "notes": "",
+}
 
 
 def test_creating_a_company_normalises_the_domain_and_audits(client_as):
@@ -94,19 +109,23 @@ def test_creating_a_company_normalises_the_domain_and_audits(client_as):
     assert event.data["domain"] == "sonora.example"
 
 
-@pytest.mark.parametrize(("change", "field", "message"), [
-    ({"domain": "taken.example"}, "domain", "already registered to"),
-    ({"domain": "not a domain"}, "domain", "not a valid domain"),
-    ({"legal_name": "x" * 201}, "legal_name", "at most 200 characters"),
-    ({"legal_name": "   "}, "legal_name", "required"),
-    ({"country": "XX"}, "country", "not one of the available choices"),
-    ({"notes": "n" * 10_001}, "notes", "at most 10000 characters"),
-    ({"tags": ",".join(f"t{i}" for i in range(21))}, "tags", "At most 20 tags"),
-    ({"parent_lookup": "nobody.example"}, "parent_lookup", "No company in the register"),
-    ({"hold_automation": "on", "hold_reason": ""}, "hold_reason", "Say why"),
-])
-def test_bad_company_input_gets_a_clear_message_and_saves_nothing(client_as, change, field,
-                                                                  message):
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"domain": "taken.example"}, "domain", "already registered to"),
+        ({"domain": "not a domain"}, "domain", "not a valid domain"),
+        ({"legal_name": "x" * 201}, "legal_name", "at most 200 characters"),
+        ({"legal_name": "   "}, "legal_name", "required"),
+        ({"country": "XX"}, "country", "not one of the available choices"),
+        ({"notes": "n" * 10_001}, "notes", "at most 10000 characters"),
+        ({"tags": ",".join(f"t{i}" for i in range(21))}, "tags", "At most 20 tags"),
+        ({"parent_lookup": "nobody.example"}, "parent_lookup", "No company in the register"),
+        ({"hold_automation": "on", "hold_reason": ""}, "hold_reason", "Say why"),
+    ],
+)
+def test_bad_company_input_gets_a_clear_message_and_saves_nothing(
+    client_as, change, field, message
+):
     CompanyFactory(legal_name="Existing Ltd", domain="taken.example")
     client = client_as("Legal")
     before = (Company.objects.count(), AuditEvent.objects.count())
@@ -137,11 +156,19 @@ def test_editing_records_each_changed_field_and_rejects_a_cycle(client_as):
     parent = CompanyFactory(legal_name="Parent Holdings", domain="parent.example")
     child = CompanyFactory(legal_name="Child Ltd", domain="child.example", parent=parent)
     client = client_as("Legal")
-    form = {**VALID, "legal_name": "Parent Holdings", "website": "", "domain": "parent.example",
-            "country": "DE", "tags": "", "aliases": ""}
+    form = {
+        **VALID,
+        "legal_name": "Parent Holdings",
+        "website": "",
+        "domain": "parent.example",
+        "country": "DE",
+        "tags": "",
+        "aliases": "",
+    }
 
-    cycle = client.post(reverse("company_edit", args=[parent.pk]),
-                        {**form, "parent_lookup": "child.example"})
+    cycle = client.post(
+        reverse("company_edit", args=[parent.pk]), {**form, "parent_lookup": "child.example"}
+    )
     saved = client.post(reverse("company_edit", args=[parent.pk]), {**form, "segment": "platform"})
 
     assert cycle.status_code == 400
@@ -153,8 +180,15 @@ def test_editing_records_each_changed_field_and_rejects_a_cycle(client_as):
     assert child.parent == parent
 
 
-CONTACT = {"role": "legal_notices", "name": "Legal", "email": "Legal@Sonora.EXAMPLE",
-           "address_line1": "", "city": "", "country": "", "is_active": "on"}
+CONTACT = {
+    "role": "legal_notices",
+    "name": "Legal",
+    "email": "Legal@Sonora.EXAMPLE",
+    "address_line1": "",
+    "city": "",
+    "country": "",
+    "is_active": "on",
+}
 
 
 def test_adding_a_contact_lowercases_the_domain_and_audits(client_as):
@@ -169,16 +203,24 @@ def test_adding_a_contact_lowercases_the_domain_and_audits(client_as):
     assert AuditEvent.objects.filter(verb="contact.created", target_id=str(contact.pk)).exists()
 
 
-@pytest.mark.parametrize(("change", "field", "message"), [
-    ({"email": "not-an-email"}, "email", "valid email"),
-    ({"email": "a@b", "name": "n" * 201}, "name", "at most 200 characters"),
-    ({"email": "", "address_line1": ""}, "__all__", "must be reachable"),
-    ({"address_line1": "1 High St", "city": ""}, "city", "postal address needs"),
-    ({"phone": "call me maybe"}, "phone", "digits"),
-    ({"role": "counsel_of_record", "name": "", "organisation": ""}, "organisation", "Name the firm"),
-])
-def test_bad_contact_input_gets_a_clear_message_and_saves_nothing(client_as, change, field,
-                                                                  message):
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"email": "not-an-email"}, "email", "valid email"),
+        ({"email": "a@b", "name": "n" * 201}, "name", "at most 200 characters"),
+        ({"email": "", "address_line1": ""}, "__all__", "must be reachable"),
+        ({"address_line1": "1 High St", "city": ""}, "city", "postal address needs"),
+        ({"phone": "call me maybe"}, "phone", "digits"),
+        (
+            {"role": "counsel_of_record", "name": "", "organisation": ""},
+            "organisation",
+            "Name the firm",
+        ),
+    ],
+)
+def test_bad_contact_input_gets_a_clear_message_and_saves_nothing(
+    client_as, change, field, message
+):
     company = CompanyFactory()
     client = client_as("Legal")
     before = AuditEvent.objects.count()
@@ -196,8 +238,12 @@ def test_company_page_shows_contacts_affiliates_and_counsel_warning(client_as):
     parent = CompanyFactory(legal_name="Group plc")
     company = CompanyFactory(legal_name="Member GmbH", parent=parent)
     CompanyFactory(legal_name="Sister SAS", parent=parent)
-    ContactFactory(company=company, role=Contact.Role.COUNSEL_OF_RECORD,
-                   organisation="Marlowe & Finch LLP", email="n@marlowe.example")
+    ContactFactory(
+        company=company,
+        role=Contact.Role.COUNSEL_OF_RECORD,
+        organisation="Marlowe & Finch LLP",
+        email="n@marlowe.example",
+    )
     client = client_as("Manager")
 
     html = client.get(reverse("company_detail", args=[company.pk])).content.decode()

@@ -19,8 +19,9 @@ def new_notice(author):
     version = TemplateVersionFactory()
 
     def make(status: str = NoticeStatus.DRAFT) -> Notice:
-        notice = services.notice_create(company=CompanyFactory(), template_version=version,
-                                        by=author)
+        notice = services.notice_create(
+            company=CompanyFactory(), template_version=version, by=author
+        )
         Notice.objects.filter(pk=notice.pk).update(status=status)  # arrange the starting state
         notice.refresh_from_db()
         return notice
@@ -42,14 +43,18 @@ def test_every_transition_moves_only_from_its_sources_and_audits_once(name, new_
         before = _events(notice).count()
 
         if transition.allows(status):
-            moved = services.notice_transition(notice=notice, transition=name, by=actor,
-                                               data={"why": "test"})
+            moved = services.notice_transition(
+                notice=notice, transition=name, by=actor, data={"why": "test"}
+            )
             assert moved.status == transition.target
             new_events = list(_events(notice).order_by("pk"))[before:]
             assert len(new_events) == 1
             event = new_events[0]
             assert (event.verb, event.from_state, event.to_state) == (
-                transition.verb, status, transition.target)
+                transition.verb,
+                status,
+                transition.target,
+            )
             assert event.actor == actor
             assert event.data == {"why": "test"}
         else:
@@ -116,7 +121,8 @@ def test_withdraw_needs_a_reason_and_keeps_it(new_notice, author):
 
     assert notice.status == NoticeStatus.WITHDRAWN
     assert _events(notice).get(verb="notice.withdraw").data == {
-        "reason": "Company licensed yesterday"}
+        "reason": "Company licensed yesterday"
+    }
 
 
 def test_notice_create_refuses_an_unapproved_template_and_a_licensed_company(author):
@@ -126,8 +132,9 @@ def test_notice_create_refuses_an_unapproved_template_and_a_licensed_company(aut
     with pytest.raises(services.ServiceError, match="not approved"):
         services.notice_create(company=CompanyFactory(), template_version=draft, by=author)
     with pytest.raises(services.ServiceError, match="licensed"):
-        services.notice_create(company=CompanyFactory(licensed_do_not_send=True),
-                               template_version=approved, by=author)
+        services.notice_create(
+            company=CompanyFactory(licensed_do_not_send=True), template_version=approved, by=author
+        )
 
     assert Notice.objects.count() == 0
     assert not AuditEvent.objects.filter(verb="notice.created").exists()

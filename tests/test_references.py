@@ -27,15 +27,19 @@ def test_a_rolled_back_notice_gives_its_number_back():
     version = TemplateVersionFactory()
     company = CompanyFactory()
 
-    with pytest.raises(RuntimeError), transaction.atomic():
-        services.notice_create(company=company, template_version=version, by=None)
-        raise RuntimeError("the rest of the request failed")
+    def create_then_fail():
+        with transaction.atomic():
+            services.notice_create(company=company, template_version=version, by=None)
+            raise RuntimeError("the rest of the request failed")
+
+    with pytest.raises(RuntimeError):
+        create_then_fail()
     kept = services.notice_create(company=company, template_version=version, by=None)
 
     assert kept.reference.endswith("-000001")
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_creation_gives_distinct_consecutive_references():
     require_postgres()
     version = TemplateVersionFactory()
@@ -60,6 +64,7 @@ def test_concurrent_creation_gives_distinct_consecutive_references():
         thread.join(timeout=120)
 
     assert not errors
-    numbers = sorted(int(ref.rsplit("-", 1)[1])
-                     for ref in Notice.objects.values_list("reference", flat=True))
+    numbers = sorted(
+        int(ref.rsplit("-", 1)[1]) for ref in Notice.objects.values_list("reference", flat=True)
+    )
     assert numbers == list(range(1, 201))

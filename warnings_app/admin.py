@@ -7,8 +7,14 @@ from warnings_app import models as m
 
 @admin.register(m.Company)
 class CompanyAdmin(admin.ModelAdmin):
-    list_display = ["legal_name", "domain", "country", "segment", "licensed_do_not_send",
-                    "hold_automation"]
+    list_display = [
+        "legal_name",
+        "domain",
+        "country",
+        "segment",
+        "licensed_do_not_send",
+        "hold_automation",
+    ]
     list_filter = ["segment", "licensed_do_not_send", "hold_automation"]
     search_fields = ["legal_name", "aliases", "domain"]
     raw_id_fields = ["parent", "created_by"]
@@ -28,11 +34,27 @@ class NoticeAdmin(admin.ModelAdmin):
     list_display = ["reference", "company", "status", "template_version", "due_date"]
     list_filter = ["status"]
     search_fields = ["reference", "company__legal_name"]
-    raw_id_fields = ["company", "contact", "campaign", "ladder_step", "follows",
-                     "template_version", "created_by", "approved_by"]
+    raw_id_fields = [
+        "company",
+        "contact",
+        "campaign",
+        "ladder_step",
+        "follows",
+        "template_version",
+        "created_by",
+        "approved_by",
+    ]
     # State moves only through services, so that each one is guarded and audited.
-    readonly_fields = ["reference", "status", "pdf_sha256", "pdf_size", "pdf_pages",
-                       "merge_data", "lease_owner", "lease_expires_at"]
+    readonly_fields = [
+        "reference",
+        "status",
+        "pdf_sha256",
+        "pdf_size",
+        "pdf_pages",
+        "merge_data",
+        "lease_owner",
+        "lease_expires_at",
+    ]
 
 
 @admin.register(m.AuditEvent)
@@ -51,7 +73,21 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
 
-for model in [m.Tag, m.Principal, m.Work, m.EvidenceItem, m.LetterTemplate, m.TemplateVersion,
-              m.Campaign, m.LadderStep, m.DeliveryAttempt, m.FollowUp, m.Response,
-              m.ResponseAttachment, m.DemandAnswer, m.ReferenceCounter, m.Heartbeat]:
+for model in [
+    m.Tag,
+    m.Principal,
+    m.Work,
+    m.EvidenceItem,
+    m.LetterTemplate,
+    m.TemplateVersion,
+    m.Campaign,
+    m.LadderStep,
+    m.DeliveryAttempt,
+    m.FollowUp,
+    m.Response,
+    m.ResponseAttachment,
+    m.DemandAnswer,
+    m.ReferenceCounter,
+    m.Heartbeat,
+]:
     admin.site.register(model)

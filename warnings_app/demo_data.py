@@ -5,44 +5,180 @@ import random
 import re
 
 NAME_HEADS = [
-    "Aurel", "Bryn", "Calder", "Dovel", "Ember", "Fjor", "Galen", "Halcy", "Istra", "Jorvik",
-    "Kestrel", "Lumen", "Mirr", "Nobel", "Orrin", "Pallas", "Quill", "Rhen", "Sable", "Tamsin",
-    "Ulric", "Vesper", "Wren", "Xanth", "Yarrow", "Zephyr", "Arden", "Borealis", "Cinder",
-    "Delph", "Eider",
+    "Aurel",
+    "Bryn",
+    "Calder",
+    "Dovel",
+    "Ember",
+    "Fjor",
+    "Galen",
+    "Halcy",
+    "Istra",
+    "Jorvik",
+    "Kestrel",
+    "Lumen",
+    "Mirr",
+    "Nobel",
+    "Orrin",
+    "Pallas",
+    "Quill",
+    "Rhen",
+    "Sable",
+    "Tamsin",
+    "Ulric",
+    "Vesper",
+    "Wren",
+    "Xanth",
+    "Yarrow",
+    "Zephyr",
+    "Arden",
+    "Borealis",
+    "Cinder",
+    "Delph",
+    "Eider",
 ]
 NAME_TAILS = [
-    "wave", "tone", "loop", "forge", "scale", "mind", "voice", "note", "grid", "field",
-    "works", "shift", "beam", "stack", "lyre", "pulse", "sync", "core",
+    "wave",
+    "tone",
+    "loop",
+    "forge",
+    "scale",
+    "mind",
+    "voice",
+    "note",
+    "grid",
+    "field",
+    "works",
+    "shift",
+    "beam",
+    "stack",
+    "lyre",
+    "pulse",
+    "sync",
+    "core",
 ]
 NAME_KINDS = ["AI", "Labs", "Audio", "Systems", "Technologies", "Sound", "Intelligence", "Media"]
 LEGAL_FORMS = {
-    "US": "Inc.", "GB": "Ltd", "DE": "GmbH", "FR": "SAS", "NL": "B.V.", "SE": "AB", "IE": "Ltd",
-    "CA": "Inc.", "JP": "K.K.", "KR": "Co., Ltd.", "SG": "Pte. Ltd.", "AU": "Pty Ltd",
-    "CH": "AG", "ES": "S.L.", "IT": "S.r.l.", "FI": "Oy", "DK": "ApS", "IL": "Ltd", "IN": "Pvt Ltd",
+    "US": "Inc.",
+    "GB": "Ltd",
+    "DE": "GmbH",
+    "FR": "SAS",
+    "NL": "B.V.",
+    "SE": "AB",
+    "IE": "Ltd",
+    "CA": "Inc.",
+    "JP": "K.K.",
+    "KR": "Co., Ltd.",
+    "SG": "Pte. Ltd.",
+    "AU": "Pty Ltd",
+    "CH": "AG",
+    "ES": "S.L.",
+    "IT": "S.r.l.",
+    "FI": "Oy",
+    "DK": "ApS",
+    "IL": "Ltd",
+    "IN": "Pvt Ltd",
 }
 COUNTRY_WEIGHTS = {
-    "US": 30, "GB": 10, "DE": 8, "FR": 7, "NL": 4, "SE": 3, "IE": 3, "CA": 4, "JP": 4, "KR": 4,
-    "SG": 3, "AU": 3, "CH": 3, "ES": 3, "IT": 3, "FI": 2, "DK": 2, "IL": 3, "IN": 4,
+    "US": 30,
+    "GB": 10,
+    "DE": 8,
+    "FR": 7,
+    "NL": 4,
+    "SE": 3,
+    "IE": 3,
+    "CA": 4,
+    "JP": 4,
+    "KR": 4,
+    "SG": 3,
+    "AU": 3,
+    "CH": 3,
+    "ES": 3,
+    "IT": 3,
+    "FI": 2,
+    "DK": 2,
+    "IL": 3,
+    "IN": 4,
 }
 CITIES = {
-    "US": "Springfield", "GB": "Ashford", "DE": "Neustadt", "FR": "Villeneuve", "NL": "Hoorn",
-    "SE": "Lund", "IE": "Kilmore", "CA": "Riverton", "JP": "Minato", "KR": "Jung-gu",
-    "SG": "Singapore", "AU": "Newtown", "CH": "Oberdorf", "ES": "Villanueva", "IT": "Borgo",
-    "FI": "Kallio", "DK": "Nordby", "IL": "Ramat", "IN": "Nagar",
+    "US": "Springfield",
+    "GB": "Ashford",
+    "DE": "Neustadt",
+    "FR": "Villeneuve",
+    "NL": "Hoorn",
+    "SE": "Lund",
+    "IE": "Kilmore",
+    "CA": "Riverton",
+    "JP": "Minato",
+    "KR": "Jung-gu",
+    "SG": "Singapore",
+    "AU": "Newtown",
+    "CH": "Oberdorf",
+    "ES": "Villanueva",
+    "IT": "Borgo",
+    "FI": "Kallio",
+    "DK": "Nordby",
+    "IL": "Ramat",
+    "IN": "Nagar",
 }
 STREETS = ["Harbour", "Mill", "Station", "Orchard", "Market", "Quay", "Foundry", "Chapel"]
 SEGMENT_WEIGHTS = {
-    "generative_music": 30, "foundation_model": 20, "voice_cloning": 20, "platform": 15,
-    "dataset_provider": 10, "other": 5,
+    "generative_music": 30,
+    "foundation_model": 20,
+    "voice_cloning": 20,
+    "platform": 15,
+    "dataset_provider": 10,
+    "other": 5,
 }
-LAW_FIRMS = ["Marlowe & Finch LLP", "Keane Ostrava Partners", "Halvorsen Brandt Rechtsanwälte",
-             "Delacroix Avocats", "Tanaka Webb LLP"]
-PEOPLE = ["Alex Morgan", "Sam Riley", "Jordan Blake", "Robin Hale", "Casey Lund", "Drew Patel",
-          "Kim Sato", "Noa Weiss", "Lee Hart", "Mika Novak"]
-SONG_WORDS = ["Midnight", "Harbour", "Lights", "Paper", "Northern", "Echo", "Satellite", "Glass",
-              "River", "Static", "Golden", "Winter", "Signal", "Velvet", "Ashes", "Summer"]
-ARTISTS = ["The Lanterns", "Mira Vale", "Okoro", "Juniper Street", "Elsa Thorn", "Kite Parade",
-           "Theo Marsh", "Saltwater Choir", "Nova Reyes", "The Quiet Hours"]
+LAW_FIRMS = [
+    "Marlowe & Finch LLP",
+    "Keane Ostrava Partners",
+    "Halvorsen Brandt Rechtsanwälte",
+    "Delacroix Avocats",
+    "Tanaka Webb LLP",
+]
+PEOPLE = [
+    "Alex Morgan",
+    "Sam Riley",
+    "Jordan Blake",
+    "Robin Hale",
+    "Casey Lund",
+    "Drew Patel",
+    "Kim Sato",
+    "Noa Weiss",
+    "Lee Hart",
+    "Mika Novak",
+]
+SONG_WORDS = [
+    "Midnight",
+    "Harbour",
+    "Lights",
+    "Paper",
+    "Northern",
+    "Echo",
+    "Satellite",
+    "Glass",
+    "River",
+    "Static",
+    "Golden",
+    "Winter",
+    "Signal",
+    "Velvet",
+    "Ashes",
+    "Summer",
+]
+ARTISTS = [
+    "The Lanterns",
+    "Mira Vale",
+    "Okoro",
+    "Juniper Street",
+    "Elsa Thorn",
+    "Kite Parade",
+    "Theo Marsh",
+    "Saltwater Choir",
+    "Nova Reyes",
+    "The Quiet Hours",
+]
 
 
 def slug(text: str) -> str:
@@ -63,18 +199,20 @@ def company_rows(count: int, seed: int = 2026) -> list[dict]:
             base = f"{base} {len(rows) + 1}"
         seen.add(base)
         country = _weighted(rng, COUNTRY_WEIGHTS)
-        rows.append({
-            "legal_name": f"{base} {LEGAL_FORMS[country]}",
-            "trading_name": base,
-            "domain": f"{slug(base)}.example",
-            "country": country,
-            "segment": _weighted(rng, SEGMENT_WEIGHTS),
-            "city": CITIES[country],
-            "street": f"{rng.randint(1, 240)} {rng.choice(STREETS)} Street",
-            "postal_code": f"{rng.randint(10000, 99999)}",
-            "person": rng.choice(PEOPLE),
-            "roll": rng.random(),
-        })
+        rows.append(
+            {
+                "legal_name": f"{base} {LEGAL_FORMS[country]}",
+                "trading_name": base,
+                "domain": f"{slug(base)}.example",
+                "country": country,
+                "segment": _weighted(rng, SEGMENT_WEIGHTS),
+                "city": CITIES[country],
+                "street": f"{rng.randint(1, 240)} {rng.choice(STREETS)} Street",
+                "postal_code": f"{rng.randint(10000, 99999)}",
+                "person": rng.choice(PEOPLE),
+                "roll": rng.random(),
+            }
+        )
     return rows
 
 
@@ -83,9 +221,15 @@ def work_rows(count: int, seed: int = 2026) -> list[dict]:
     rows = []
     for n in range(1, count + 1):
         title = f"{rng.choice(SONG_WORDS)} {rng.choice(SONG_WORDS)}"
-        rows.append({"title": title, "artist": rng.choice(ARTISTS),
-                     "isrc": f"ZZDMO26{n:05d}", "iswc": f"T{9000000000 + n:010d}",
-                     "release_year": rng.randint(1998, 2025)})
+        rows.append(
+            {
+                "title": title,
+                "artist": rng.choice(ARTISTS),
+                "isrc": f"ZZDMO26{n:05d}",
+                "iswc": f"T{9000000000 + n:010d}",
+                "release_year": rng.randint(1998, 2025),
+            }
+        )
     return rows
 
 
@@ -119,10 +263,18 @@ We refer to our letters under reference {{ notice.reference }}, to which {{ reci
 Unless we receive a full reply to our requests by {{ notice.response_deadline }}, {{ principal.name }} intends to instruct litigation counsel without further notice to you. All rights are reserved."""
 
 TEMPLATES = [
-    ("Initial notice (EN)", "initial_notice", "Reservation of rights and request for information",
-     INITIAL_NOTICE),
-    ("Reminder (EN)", "reminder", "Reminder: reservation of rights and request for information",
-     REMINDER),
+    (
+        "Initial notice (EN)",
+        "initial_notice",
+        "Reservation of rights and request for information",
+        INITIAL_NOTICE,
+    ),
+    (
+        "Reminder (EN)",
+        "reminder",
+        "Reminder: reservation of rights and request for information",
+        REMINDER,
+    ),
     ("Final notice (EN)", "final_notice", "Final notice before legal proceedings", FINAL_NOTICE),
 ]
 

@@ -1,6 +1,7 @@
 """Input parsing and validation for the pages. Forms never write: views pass cleaned data to a
 service."""
 
+import contextlib
 import re
 from typing import Any
 
@@ -8,8 +9,8 @@ from django import forms
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
-from django_countries.fields import LazyTypedChoiceField
 from django_countries import countries
+from django_countries.fields import LazyTypedChoiceField
 
 from warnings_app.models import Company, Contact
 from warnings_app.normalise import normalise_domain
@@ -22,37 +23,58 @@ _PHONE = re.compile(r"^\+?[0-9 ().\-/]{5,40}$")
 
 class CompanyFilterForm(forms.Form):
     q = forms.CharField(required=False, max_length=200, label="Search")
-    segment = forms.ChoiceField(required=False, choices=[("", "Any segment"),
-                                                         *Company.Segment.choices])
+    segment = forms.ChoiceField(
+        required=False, choices=[("", "Any segment"), *Company.Segment.choices]
+    )
     country = LazyTypedChoiceField(required=False, choices=[("", "Any country"), *countries])
-    flag = forms.ChoiceField(required=False, choices=[
-        ("", "Any flag"), *((key, label) for key, (label, _q) in COMPANY_FLAGS.items())])
+    flag = forms.ChoiceField(
+        required=False,
+        choices=[("", "Any flag"), *((key, label) for key, (label, _q) in COMPANY_FLAGS.items())],
+    )
     tag = forms.CharField(required=False, max_length=60)
-    ordering = forms.ChoiceField(required=False, choices=[(k, k.title()) for k in COMPANY_ORDERINGS])
+    ordering = forms.ChoiceField(
+        required=False, choices=[(k, k.title()) for k in COMPANY_ORDERINGS]
+    )
 
 
 class CompanyForm(forms.ModelForm):
     website = forms.URLField(required=False, max_length=300, assume_scheme="https")
-    tags = forms.CharField(required=False, max_length=1300,
-                           help_text="Comma-separated, e.g. “wave-1, music-ai”.")
+    tags = forms.CharField(
+        required=False, max_length=1300, help_text="Comma-separated, e.g. “wave-1, music-ai”."
+    )
     parent_lookup = forms.CharField(
-        required=False, max_length=253, label="Parent company",
+        required=False,
+        max_length=253,
+        label="Parent company",
         help_text="The parent's domain or exact legal name; leave empty if none.",
     )
     confirm_not_duplicate = forms.BooleanField(
-        required=False, label="I have checked: this is a different company",
+        required=False,
+        label="I have checked: this is a different company",
     )
 
     class Meta:
         model = Company
-        fields = ["legal_name", "aliases", "website", "domain", "country", "segment",
-                  "licensed_do_not_send", "hold_automation", "hold_reason", "notes"]
+        fields = [
+            "legal_name",
+            "aliases",
+            "website",
+            "domain",
+            "country",
+            "segment",
+            "licensed_do_not_send",
+            "hold_automation",
+            "hold_reason",
+            "notes",
+        ]
         widgets = {
             "aliases": forms.Textarea(attrs={"rows": 3}),
             "notes": forms.Textarea(attrs={"rows": 4}),
         }
-        help_texts = {"aliases": "One per line.",
-                      "domain": "Filled in from the website if left empty."}
+        help_texts = {
+            "aliases": "One per line.",
+            "domain": "Filled in from the website if left empty.",
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -61,8 +83,9 @@ class CompanyForm(forms.ModelForm):
         if company.pk:
             self.fields["tags"].initial = ", ".join(t.name for t in company.tags.all())
             if company.parent_id:
-                self.fields["parent_lookup"].initial = (company.parent.domain
-                                                        or company.parent.legal_name)
+                self.fields["parent_lookup"].initial = (
+                    company.parent.domain or company.parent.legal_name
+                )
 
     def clean_legal_name(self) -> str:
         name = " ".join(self.cleaned_data["legal_name"].split())
@@ -87,9 +110,14 @@ class CompanyForm(forms.ModelForm):
             raise forms.ValidationError(str(exc).capitalize() + ".") from exc
         taken = Company.objects.filter(domain=domain).exclude(pk=self.instance.pk).first()
         if domain and taken:
-            raise forms.ValidationError(format_html(
-                "{} is already registered to <a href=\"{}\">{}</a>.",
-                domain, reverse("company_detail", args=[taken.pk]), taken.legal_name))
+            raise forms.ValidationError(
+                format_html(
+                    '{} is already registered to <a href="{}">{}</a>.',
+                    domain,
+                    reverse("company_detail", args=[taken.pk]),
+                    taken.legal_name,
+                )
+            )
         return domain
 
     def clean_tags(self) -> list[str]:
@@ -106,10 +134,8 @@ class CompanyForm(forms.ModelForm):
         if not text:
             return None
         match = Q(legal_name__iexact=text)
-        try:
+        with contextlib.suppress(ValueError):  # a plain name is not a domain
             match |= Q(domain=normalise_domain(text))
-        except ValueError:
-            pass
         found = list(Company.objects.filter(match)[:2])
         if not found:
             raise forms.ValidationError(f"No company in the register matches “{text}”.")
@@ -133,15 +159,23 @@ class CompanyForm(forms.ModelForm):
         if self.instance.pk and data["legal_name"] == self.instance.legal_name:
             return data
         self.duplicates = companies_likely_duplicates(
-            legal_name=data["legal_name"], domain=data.get("domain", ""),
+            legal_name=data["legal_name"],
+            domain=data.get("domain", ""),
             exclude_pk=self.instance.pk,
         )
         if self.duplicates:
-            links = format_html_join(", ", '<a href="{}">{}</a>', (
-                (reverse("company_detail", args=[c.pk]), c.legal_name) for c in self.duplicates))
-            raise forms.ValidationError(format_html(
-                "This looks like a company already in the register: {}. If it is a different "
-                "company, tick the box below and save again.", links))
+            links = format_html_join(
+                ", ",
+                '<a href="{}">{}</a>',
+                ((reverse("company_detail", args=[c.pk]), c.legal_name) for c in self.duplicates),
+            )
+            raise forms.ValidationError(
+                format_html(
+                    "This looks like a company already in the register: {}. If it is a different "
+                    "company, tick the box below and save again.",
+                    links,
+                )
+            )
         return data
 
     def service_values(self) -> dict[str, Any]:
@@ -153,9 +187,22 @@ class CompanyForm(forms.ModelForm):
 class ContactForm(forms.ModelForm):
     class Meta:
         model = Contact
-        fields = ["role", "name", "title", "organisation", "email", "phone", "address_line1",
-                  "address_line2", "city", "region", "postal_code", "country", "is_active",
-                  "notes"]
+        fields = [
+            "role",
+            "name",
+            "title",
+            "organisation",
+            "email",
+            "phone",
+            "address_line1",
+            "address_line2",
+            "city",
+            "region",
+            "postal_code",
+            "country",
+            "is_active",
+            "notes",
+        ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
     def clean_email(self) -> str:
@@ -168,23 +215,28 @@ class ContactForm(forms.ModelForm):
     def clean_phone(self) -> str:
         phone = self.cleaned_data["phone"].strip()
         if phone and not _PHONE.match(phone):
-            raise forms.ValidationError("Use digits, spaces and + ( ) . - / only, e.g. +49 30 1234567.")
+            raise forms.ValidationError(
+                "Use digits, spaces and + ( ) . - / only, e.g. +49 30 1234567."
+            )
         return phone
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if self.errors:
             return data
-        address = [data.get(f) for f in ("address_line1", "address_line2", "city", "region",
-                                          "postal_code")]
+        address = [
+            data.get(f) for f in ("address_line1", "address_line2", "city", "region", "postal_code")
+        ]
         if any(address) or data.get("country"):
             for field in ("address_line1", "city", "country"):
                 if not data.get(field):
-                    self.add_error(field, "A postal address needs a first line, a city and a "
-                                          "country.")
+                    self.add_error(
+                        field, "A postal address needs a first line, a city and a country."
+                    )
         if not data.get("email") and not data.get("address_line1"):
-            raise forms.ValidationError("Give an e-mail address or a postal address, or both: "
-                                        "a contact must be reachable.")
+            raise forms.ValidationError(
+                "Give an e-mail address or a postal address, or both: a contact must be reachable."
+            )
         if data.get("role") == Contact.Role.COUNSEL_OF_RECORD and not (
             data.get("organisation") or data.get("name")
         ):

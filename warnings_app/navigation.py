@@ -16,8 +16,12 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     items = [
-        {"label": label, "url": reverse(name), "active": request.resolver_match is not None
-         and request.resolver_match.url_name == name}
+        {
+            "label": label,
+            "url": reverse(name),
+            "active": request.resolver_match is not None
+            and request.resolver_match.url_name == name,
+        }
         for label, name, perm in NAV_ITEMS
         if perm is None or user.has_perm(perm)
     ]

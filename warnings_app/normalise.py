@@ -8,14 +8,38 @@ _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 
 # Legal-form words that do not distinguish one company from another.
 _LEGAL_SUFFIXES = {
-    "ab", "ag", "as", "bv", "co", "company", "corp", "corporation", "gmbh", "inc",
-    "incorporated", "kk", "limited", "llc", "llp", "ltd", "nv", "oy", "plc", "pte", "pty",
-    "sa", "sarl", "sas", "se", "spa", "srl",
+    "ab",
+    "ag",
+    "as",
+    "bv",
+    "co",
+    "company",
+    "corp",
+    "corporation",
+    "gmbh",
+    "inc",
+    "incorporated",
+    "kk",
+    "limited",
+    "llc",
+    "llp",
+    "ltd",
+    "nv",
+    "oy",
+    "plc",
+    "pte",
+    "pty",
+    "sa",
+    "sarl",
+    "sas",
+    "se",
+    "spa",
+    "srl",
 }
 
 
 def normalise_domain(value: str) -> str:
-    """"https://www.Example.AI/about" -> "example.ai". Raises ValueError saying what is wrong."""
+    """ "https://www.Example.AI/about" -> "example.ai". Raises ValueError saying what is wrong."""
     text = value.strip()
     if not text:
         return ""
@@ -44,7 +68,7 @@ def normalise_domain(value: str) -> str:
 
 
 def company_name_key(name: str) -> str:
-    """"ACME A.I. Limited" and "Acme AI Ltd" both give "acme ai"."""
+    """ "ACME A.I. Limited" and "Acme AI Ltd" both give "acme ai"."""
     text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
     text = re.sub(r"(?<=\b[a-zA-Z])\.(?=[a-zA-Z]\b)", "", text)  # A.I. -> AI
     words = re.findall(r"[a-z0-9]+", text.casefold())

@@ -31,7 +31,12 @@ def _with_contact_facts(qs: QuerySet[Company]) -> QuerySet[Company]:
 
 
 def companies_matching(
-    *, q: str = "", segment: str = "", country: str = "", flag: str = "", tag: str = "",
+    *,
+    q: str = "",
+    segment: str = "",
+    country: str = "",
+    flag: str = "",
+    tag: str = "",
     ordering: str = "name",
 ) -> QuerySet[Company]:
     """The register filtered as on the company list. Search looks at name, aliases and domain."""
@@ -72,8 +77,10 @@ def companies_likely_duplicates(
     # The alias test above is a substring match; keep only whole-line alias hits.
     wanted = legal_name.strip().casefold()
     return [
-        c for c in candidates
-        if c.name_key == key or (domain and c.domain == domain)
+        c
+        for c in candidates
+        if c.name_key == key
+        or (domain and c.domain == domain)
         or wanted in (a.casefold() for a in c.alias_list)
     ]
 
@@ -90,8 +97,10 @@ class CompanyPage:
 
 def company_page(*, company_id: int) -> CompanyPage:
     """Everything the company page shows, in a fixed number of queries."""
-    company = Company.objects.select_related("parent", "created_by").prefetch_related("tags").get(
-        pk=company_id
+    company = (
+        Company.objects.select_related("parent", "created_by")
+        .prefetch_related("tags")
+        .get(pk=company_id)
     )
     contacts = list(company.contacts.order_by("-is_active", "role", "name", "pk"))
     related = Q(parent_id=company.pk)
@@ -106,9 +115,7 @@ def company_page(*, company_id: int) -> CompanyPage:
         )[:50]
     )
     responses = list(company.responses.select_related("notice").order_by("-received_at")[:50])
-    counsel = [
-        c for c in contacts if c.is_active and c.role == Contact.Role.COUNSEL_OF_RECORD
-    ]
+    counsel = [c for c in contacts if c.is_active and c.role == Contact.Role.COUNSEL_OF_RECORD]
     return CompanyPage(company, contacts, affiliates, notices, responses, counsel)
 
 

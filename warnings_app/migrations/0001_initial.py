@@ -9,7 +9,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -18,494 +17,1308 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Heartbeat',
+            name="Heartbeat",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=50, unique=True)),
-                ('seen_at', models.DateTimeField()),
-                ('detail', models.CharField(blank=True, max_length=200)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=50, unique=True)),
+                ("seen_at", models.DateTimeField()),
+                ("detail", models.CharField(blank=True, max_length=200)),
             ],
         ),
         migrations.CreateModel(
-            name='Principal',
+            name="Principal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True)),
-                ('kind', models.CharField(choices=[('label', 'Record label'), ('publisher', 'Music publisher'), ('artist', 'Artist')], max_length=20)),
-                ('legal_name', models.CharField(blank=True, max_length=200)),
-                ('address', models.TextField(blank=True, max_length=1000)),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('website', models.URLField(blank=True)),
-                ('signatory_name', models.CharField(blank=True, max_length=200)),
-                ('signatory_title', models.CharField(blank=True, max_length=200)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("label", "Record label"),
+                            ("publisher", "Music publisher"),
+                            ("artist", "Artist"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("legal_name", models.CharField(blank=True, max_length=200)),
+                ("address", models.TextField(blank=True, max_length=1000)),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                ("website", models.URLField(blank=True)),
+                ("signatory_name", models.CharField(blank=True, max_length=200)),
+                ("signatory_title", models.CharField(blank=True, max_length=200)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Tag',
+            name="Tag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=60, unique=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=60, unique=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Campaign',
+            name="Campaign",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True)),
-                ('description', models.TextField(blank=True, max_length=5000)),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('generating', 'Generating letters'), ('in_review', 'In review'), ('approved', 'Approved'), ('sending', 'Sending'), ('paused', 'Paused'), ('completed', 'Completed'), ('cancelled', 'Cancelled')], default='draft', max_length=20)),
-                ('recipient_filter', models.JSONField(blank=True, default=dict)),
-                ('response_window_days', models.PositiveSmallIntegerField(default=15, help_text='Business days the recipient has to reply')),
-                ('channels', models.JSONField(blank=True, default=list, help_text='e.g. ["email", "post"]')),
-                ('signatory_name', models.CharField(blank=True, max_length=200)),
-                ('signatory_title', models.CharField(blank=True, max_length=200)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('approved_at', models.DateTimeField(blank=True, null=True)),
-                ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('principals', models.ManyToManyField(related_name='campaigns', to='warnings_app.principal')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, unique=True)),
+                ("description", models.TextField(blank=True, max_length=5000)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("generating", "Generating letters"),
+                            ("in_review", "In review"),
+                            ("approved", "Approved"),
+                            ("sending", "Sending"),
+                            ("paused", "Paused"),
+                            ("completed", "Completed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="draft",
+                        max_length=20,
+                    ),
+                ),
+                ("recipient_filter", models.JSONField(blank=True, default=dict)),
+                (
+                    "response_window_days",
+                    models.PositiveSmallIntegerField(
+                        default=15, help_text="Business days the recipient has to reply"
+                    ),
+                ),
+                (
+                    "channels",
+                    models.JSONField(blank=True, default=list, help_text='e.g. ["email", "post"]'),
+                ),
+                ("signatory_name", models.CharField(blank=True, max_length=200)),
+                ("signatory_title", models.CharField(blank=True, max_length=200)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("approved_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "principals",
+                    models.ManyToManyField(related_name="campaigns", to="warnings_app.principal"),
+                ),
             ],
             options={
-                'ordering': ['-created_at', 'pk'],
+                "ordering": ["-created_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Company',
+            name="Company",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('legal_name', models.CharField(max_length=200)),
-                ('aliases', models.TextField(blank=True, max_length=2000)),
-                ('name_key', models.CharField(db_index=True, editable=False, max_length=200)),
-                ('website', models.URLField(blank=True, max_length=300)),
-                ('domain', models.CharField(blank=True, max_length=253)),
-                ('country', django_countries.fields.CountryField(help_text='Jurisdiction of the company (ISO 3166-1)', max_length=2)),
-                ('segment', models.CharField(choices=[('generative_music', 'Generative music'), ('foundation_model', 'Foundation model'), ('voice_cloning', 'Voice cloning'), ('platform', 'Platform'), ('dataset_provider', 'Dataset provider'), ('other', 'Other')], default='other', max_length=30)),
-                ('licensed_do_not_send', models.BooleanField(default=False, help_text='The company holds a licence: no letter may be sent to it.', verbose_name='licensed — do not send')),
-                ('hold_automation', models.BooleanField(default=False, help_text='Stops every automated letter and chaser to this company.', verbose_name='hold all automation')),
-                ('hold_reason', models.CharField(blank=True, max_length=300)),
-                ('notes', models.TextField(blank=True, max_length=10000)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='affiliates', to='warnings_app.company')),
-                ('tags', models.ManyToManyField(blank=True, related_name='companies', to='warnings_app.tag')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("legal_name", models.CharField(max_length=200)),
+                ("aliases", models.TextField(blank=True, max_length=2000)),
+                ("name_key", models.CharField(db_index=True, editable=False, max_length=200)),
+                ("website", models.URLField(blank=True, max_length=300)),
+                ("domain", models.CharField(blank=True, max_length=253)),
+                (
+                    "country",
+                    django_countries.fields.CountryField(
+                        help_text="Jurisdiction of the company (ISO 3166-1)", max_length=2
+                    ),
+                ),
+                (
+                    "segment",
+                    models.CharField(
+                        choices=[
+                            ("generative_music", "Generative music"),
+                            ("foundation_model", "Foundation model"),
+                            ("voice_cloning", "Voice cloning"),
+                            ("platform", "Platform"),
+                            ("dataset_provider", "Dataset provider"),
+                            ("other", "Other"),
+                        ],
+                        default="other",
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "licensed_do_not_send",
+                    models.BooleanField(
+                        default=False,
+                        help_text="The company holds a licence: no letter may be sent to it.",
+                        verbose_name="licensed — do not send",
+                    ),
+                ),
+                (
+                    "hold_automation",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Stops every automated letter and chaser to this company.",
+                        verbose_name="hold all automation",
+                    ),
+                ),
+                ("hold_reason", models.CharField(blank=True, max_length=300)),
+                ("notes", models.TextField(blank=True, max_length=10000)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="affiliates",
+                        to="warnings_app.company",
+                    ),
+                ),
+                (
+                    "tags",
+                    models.ManyToManyField(
+                        blank=True, related_name="companies", to="warnings_app.tag"
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'companies',
-                'ordering': ['legal_name', 'pk'],
+                "verbose_name_plural": "companies",
+                "ordering": ["legal_name", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Contact',
+            name="Contact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('legal_notices', 'Legal notices address'), ('general', 'General'), ('counsel_of_record', 'Counsel of record')], default='legal_notices', max_length=30)),
-                ('name', models.CharField(blank=True, help_text='Person or department', max_length=200)),
-                ('title', models.CharField(blank=True, max_length=200)),
-                ('organisation', models.CharField(blank=True, help_text='For counsel: the law firm', max_length=200)),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('phone', models.CharField(blank=True, max_length=40)),
-                ('address_line1', models.CharField(blank=True, max_length=200)),
-                ('address_line2', models.CharField(blank=True, max_length=200)),
-                ('city', models.CharField(blank=True, max_length=100)),
-                ('region', models.CharField(blank=True, max_length=100)),
-                ('postal_code', models.CharField(blank=True, max_length=20)),
-                ('country', django_countries.fields.CountryField(blank=True, max_length=2)),
-                ('is_active', models.BooleanField(default=True)),
-                ('notes', models.TextField(blank=True, max_length=5000)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('company', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contacts', to='warnings_app.company')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("legal_notices", "Legal notices address"),
+                            ("general", "General"),
+                            ("counsel_of_record", "Counsel of record"),
+                        ],
+                        default="legal_notices",
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(blank=True, help_text="Person or department", max_length=200),
+                ),
+                ("title", models.CharField(blank=True, max_length=200)),
+                (
+                    "organisation",
+                    models.CharField(
+                        blank=True, help_text="For counsel: the law firm", max_length=200
+                    ),
+                ),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                ("phone", models.CharField(blank=True, max_length=40)),
+                ("address_line1", models.CharField(blank=True, max_length=200)),
+                ("address_line2", models.CharField(blank=True, max_length=200)),
+                ("city", models.CharField(blank=True, max_length=100)),
+                ("region", models.CharField(blank=True, max_length=100)),
+                ("postal_code", models.CharField(blank=True, max_length=20)),
+                ("country", django_countries.fields.CountryField(blank=True, max_length=2)),
+                ("is_active", models.BooleanField(default=True)),
+                ("notes", models.TextField(blank=True, max_length=5000)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "company",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contacts",
+                        to="warnings_app.company",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['company', 'role', 'name', 'pk'],
+                "ordering": ["company", "role", "name", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='LadderStep',
+            name="LadderStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField()),
-                ('name', models.CharField(max_length=100)),
-                ('offset_business_days', models.PositiveSmallIntegerField(help_text='Business days after the initial letter was sent')),
-                ('action', models.CharField(choices=[('letter', 'Send a letter'), ('handoff', 'Hand off to litigation counsel')], default='letter', max_length=20)),
-                ('channels', models.JSONField(blank=True, default=list)),
-                ('requires_approval', models.BooleanField(default=True)),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='steps', to='warnings_app.campaign')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField()),
+                ("name", models.CharField(max_length=100)),
+                (
+                    "offset_business_days",
+                    models.PositiveSmallIntegerField(
+                        help_text="Business days after the initial letter was sent"
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("letter", "Send a letter"),
+                            ("handoff", "Hand off to litigation counsel"),
+                        ],
+                        default="letter",
+                        max_length=20,
+                    ),
+                ),
+                ("channels", models.JSONField(blank=True, default=list)),
+                ("requires_approval", models.BooleanField(default=True)),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="steps",
+                        to="warnings_app.campaign",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['campaign', 'order'],
+                "ordering": ["campaign", "order"],
             },
         ),
         migrations.CreateModel(
-            name='LetterTemplate',
+            name="LetterTemplate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True)),
-                ('kind', models.CharField(choices=[('initial_notice', 'Initial notice'), ('reminder', 'Reminder'), ('final_notice', 'Final notice'), ('cease_and_desist', 'Cease and desist'), ('licence_invitation', 'Licence invitation')], max_length=30)),
-                ('jurisdiction', models.CharField(default='*', max_length=2)),
-                ('language', models.CharField(default='en', max_length=10)),
-                ('paper_size', models.CharField(choices=[('A4', 'A4'), ('letter', 'US Letter')], default='A4', max_length=10)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("initial_notice", "Initial notice"),
+                            ("reminder", "Reminder"),
+                            ("final_notice", "Final notice"),
+                            ("cease_and_desist", "Cease and desist"),
+                            ("licence_invitation", "Licence invitation"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("jurisdiction", models.CharField(default="*", max_length=2)),
+                ("language", models.CharField(default="en", max_length=10)),
+                (
+                    "paper_size",
+                    models.CharField(
+                        choices=[("A4", "A4"), ("letter", "US Letter")], default="A4", max_length=10
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['kind', 'jurisdiction', 'language', 'name'],
+                "ordering": ["kind", "jurisdiction", "language", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Notice',
+            name="Notice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(editable=False, max_length=32, unique=True)),
-                ('addressed_to_counsel', models.BooleanField(default=False)),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('rendered', 'Rendered'), ('approved', 'Approved'), ('queued', 'Queued'), ('sending', 'Sending'), ('sent', 'Sent'), ('delivered', 'Delivered'), ('bounced', 'Bounced'), ('responded', 'Responded'), ('resolved', 'Resolved'), ('escalated', 'Escalated'), ('closed', 'Closed'), ('withdrawn', 'Withdrawn'), ('failed', 'Failed'), ('needs_reconciliation', 'Needs reconciliation')], db_index=True, default='draft', max_length=30)),
-                ('channels', models.JSONField(blank=True, default=list)),
-                ('on_hold', models.BooleanField(default=False)),
-                ('due_date', models.DateField(blank=True, db_index=True, null=True)),
-                ('due_date_explanation', models.CharField(blank=True, max_length=500)),
-                ('merge_data', models.JSONField(blank=True, default=dict)),
-                ('pdf', models.FileField(blank=True, upload_to='notices/%Y/%m/')),
-                ('pdf_sha256', models.CharField(blank=True, max_length=64)),
-                ('pdf_size', models.PositiveBigIntegerField(blank=True, null=True)),
-                ('pdf_pages', models.PositiveIntegerField(blank=True, null=True)),
-                ('rendered_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('approved_at', models.DateTimeField(blank=True, null=True)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('status_changed_at', models.DateTimeField(blank=True, null=True)),
-                ('lease_owner', models.CharField(blank=True, max_length=100)),
-                ('lease_expires_at', models.DateTimeField(blank=True, null=True)),
-                ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('campaign', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='notices', to='warnings_app.campaign')),
-                ('company', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='notices', to='warnings_app.company')),
-                ('contact', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='notices', to='warnings_app.contact')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('follows', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='follow_up_notices', to='warnings_app.notice')),
-                ('ladder_step', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='notices', to='warnings_app.ladderstep')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reference", models.CharField(editable=False, max_length=32, unique=True)),
+                ("addressed_to_counsel", models.BooleanField(default=False)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("rendered", "Rendered"),
+                            ("approved", "Approved"),
+                            ("queued", "Queued"),
+                            ("sending", "Sending"),
+                            ("sent", "Sent"),
+                            ("delivered", "Delivered"),
+                            ("bounced", "Bounced"),
+                            ("responded", "Responded"),
+                            ("resolved", "Resolved"),
+                            ("escalated", "Escalated"),
+                            ("closed", "Closed"),
+                            ("withdrawn", "Withdrawn"),
+                            ("failed", "Failed"),
+                            ("needs_reconciliation", "Needs reconciliation"),
+                        ],
+                        db_index=True,
+                        default="draft",
+                        max_length=30,
+                    ),
+                ),
+                ("channels", models.JSONField(blank=True, default=list)),
+                ("on_hold", models.BooleanField(default=False)),
+                ("due_date", models.DateField(blank=True, db_index=True, null=True)),
+                ("due_date_explanation", models.CharField(blank=True, max_length=500)),
+                ("merge_data", models.JSONField(blank=True, default=dict)),
+                ("pdf", models.FileField(blank=True, upload_to="notices/%Y/%m/")),
+                ("pdf_sha256", models.CharField(blank=True, max_length=64)),
+                ("pdf_size", models.PositiveBigIntegerField(blank=True, null=True)),
+                ("pdf_pages", models.PositiveIntegerField(blank=True, null=True)),
+                ("rendered_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("approved_at", models.DateTimeField(blank=True, null=True)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                ("status_changed_at", models.DateTimeField(blank=True, null=True)),
+                ("lease_owner", models.CharField(blank=True, max_length=100)),
+                ("lease_expires_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="notices",
+                        to="warnings_app.campaign",
+                    ),
+                ),
+                (
+                    "company",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="notices",
+                        to="warnings_app.company",
+                    ),
+                ),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="notices",
+                        to="warnings_app.contact",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "follows",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="follow_up_notices",
+                        to="warnings_app.notice",
+                    ),
+                ),
+                (
+                    "ladder_step",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="notices",
+                        to="warnings_app.ladderstep",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
-                'permissions': [('approve_notice', 'Can approve notices (four eyes)'), ('send_notice', 'Can send notices'), ('view_reports', 'Can view dashboards and export reports')],
+                "ordering": ["-created_at", "-pk"],
+                "permissions": [
+                    ("approve_notice", "Can approve notices (four eyes)"),
+                    ("send_notice", "Can send notices"),
+                    ("view_reports", "Can view dashboards and export reports"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='FollowUp',
+            name="FollowUp",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('due_at', models.DateTimeField(db_index=True)),
-                ('status', models.CharField(choices=[('scheduled', 'Scheduled'), ('awaiting_approval', 'Awaiting approval'), ('done', 'Done'), ('cancelled', 'Cancelled')], default='scheduled', max_length=20)),
-                ('cancelled_reason', models.CharField(blank=True, max_length=300)),
-                ('processed_at', models.DateTimeField(blank=True, null=True)),
-                ('step', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='follow_ups', to='warnings_app.ladderstep')),
-                ('notice', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='follow_ups', to='warnings_app.notice')),
-                ('result_notice', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='warnings_app.notice')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("due_at", models.DateTimeField(db_index=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("scheduled", "Scheduled"),
+                            ("awaiting_approval", "Awaiting approval"),
+                            ("done", "Done"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="scheduled",
+                        max_length=20,
+                    ),
+                ),
+                ("cancelled_reason", models.CharField(blank=True, max_length=300)),
+                ("processed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "step",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="follow_ups",
+                        to="warnings_app.ladderstep",
+                    ),
+                ),
+                (
+                    "notice",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="follow_ups",
+                        to="warnings_app.notice",
+                    ),
+                ),
+                (
+                    "result_notice",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="warnings_app.notice",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['due_at', 'pk'],
+                "ordering": ["due_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='DeliveryAttempt',
+            name="DeliveryAttempt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(choices=[('email', 'E-mail'), ('post', 'Post'), ('courier', 'Courier')], max_length=20)),
-                ('outcome', models.CharField(choices=[('pending', 'Pending'), ('accepted', 'Accepted'), ('bounced', 'Bounced'), ('failed', 'Failed'), ('unknown', 'Outcome unknown')], default='pending', max_length=20)),
-                ('idempotency_key', models.CharField(max_length=100)),
-                ('message_id', models.CharField(blank=True, max_length=255)),
-                ('recipient', models.CharField(blank=True, max_length=500)),
-                ('server_reply', models.TextField(blank=True, max_length=5000)),
-                ('pdf_sha256', models.CharField(blank=True, max_length=64)),
-                ('tracking_number', models.CharField(blank=True, max_length=100)),
-                ('carrier', models.CharField(blank=True, max_length=100)),
-                ('delivered_on', models.DateField(blank=True, null=True)),
-                ('started_at', models.DateTimeField()),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('notice', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='deliveries', to='warnings_app.notice')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[("email", "E-mail"), ("post", "Post"), ("courier", "Courier")],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("accepted", "Accepted"),
+                            ("bounced", "Bounced"),
+                            ("failed", "Failed"),
+                            ("unknown", "Outcome unknown"),
+                        ],
+                        default="pending",
+                        max_length=20,
+                    ),
+                ),
+                ("idempotency_key", models.CharField(max_length=100)),
+                ("message_id", models.CharField(blank=True, max_length=255)),
+                ("recipient", models.CharField(blank=True, max_length=500)),
+                ("server_reply", models.TextField(blank=True, max_length=5000)),
+                ("pdf_sha256", models.CharField(blank=True, max_length=64)),
+                ("tracking_number", models.CharField(blank=True, max_length=100)),
+                ("carrier", models.CharField(blank=True, max_length=100)),
+                ("delivered_on", models.DateField(blank=True, null=True)),
+                ("started_at", models.DateTimeField()),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "notice",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="deliveries",
+                        to="warnings_app.notice",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['notice', 'started_at', 'pk'],
+                "ordering": ["notice", "started_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ReferenceCounter',
+            name="ReferenceCounter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('prefix', models.CharField(max_length=10)),
-                ('year', models.PositiveSmallIntegerField()),
-                ('last_value', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("prefix", models.CharField(max_length=10)),
+                ("year", models.PositiveSmallIntegerField()),
+                ("last_value", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('prefix', 'year'), name='reference_counter_key')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("prefix", "year"), name="reference_counter_key")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Response',
+            name="Response",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(choices=[('email', 'E-mail'), ('letter', 'Letter'), ('phone', 'Phone call'), ('portal', 'Portal submission'), ('other', 'Other')], max_length=20)),
-                ('received_at', models.DateTimeField(db_index=True)),
-                ('sender', models.CharField(blank=True, max_length=500)),
-                ('subject', models.CharField(blank=True, max_length=998)),
-                ('body_text', models.TextField(blank=True)),
-                ('message_id', models.CharField(blank=True, max_length=995, null=True, unique=True)),
-                ('raw_message', models.FileField(blank=True, upload_to='replies/%Y/%m/')),
-                ('raw_sha256', models.CharField(blank=True, max_length=64)),
-                ('authentication_results', models.JSONField(blank=True, default=dict)),
-                ('outcome', models.CharField(choices=[('unclassified', 'Not yet classified'), ('acknowledged', 'Acknowledged'), ('complied', 'Complied / confirmed no use'), ('disputes', 'Disputes'), ('claims_licence', 'Claims licence or exception'), ('requests_talks', 'Requests licence talks'), ('refers_to_counsel', 'Refers to counsel'), ('other', 'Other')], db_index=True, default='unclassified', max_length=30)),
-                ('classification_note', models.TextField(blank=True, max_length=5000)),
-                ('classified_at', models.DateTimeField(blank=True, null=True)),
-                ('snoozed_until', models.DateField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('assigned_to', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='assigned_responses', to=settings.AUTH_USER_MODEL)),
-                ('classified_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('company', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='responses', to='warnings_app.company')),
-                ('logged_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('notice', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='responses', to='warnings_app.notice')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("email", "E-mail"),
+                            ("letter", "Letter"),
+                            ("phone", "Phone call"),
+                            ("portal", "Portal submission"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("received_at", models.DateTimeField(db_index=True)),
+                ("sender", models.CharField(blank=True, max_length=500)),
+                ("subject", models.CharField(blank=True, max_length=998)),
+                ("body_text", models.TextField(blank=True)),
+                (
+                    "message_id",
+                    models.CharField(blank=True, max_length=995, null=True, unique=True),
+                ),
+                ("raw_message", models.FileField(blank=True, upload_to="replies/%Y/%m/")),
+                ("raw_sha256", models.CharField(blank=True, max_length=64)),
+                ("authentication_results", models.JSONField(blank=True, default=dict)),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("unclassified", "Not yet classified"),
+                            ("acknowledged", "Acknowledged"),
+                            ("complied", "Complied / confirmed no use"),
+                            ("disputes", "Disputes"),
+                            ("claims_licence", "Claims licence or exception"),
+                            ("requests_talks", "Requests licence talks"),
+                            ("refers_to_counsel", "Refers to counsel"),
+                            ("other", "Other"),
+                        ],
+                        db_index=True,
+                        default="unclassified",
+                        max_length=30,
+                    ),
+                ),
+                ("classification_note", models.TextField(blank=True, max_length=5000)),
+                ("classified_at", models.DateTimeField(blank=True, null=True)),
+                ("snoozed_until", models.DateField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "assigned_to",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="assigned_responses",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "classified_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "company",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="responses",
+                        to="warnings_app.company",
+                    ),
+                ),
+                (
+                    "logged_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "notice",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="responses",
+                        to="warnings_app.notice",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-received_at', '-pk'],
+                "ordering": ["-received_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='DemandAnswer',
+            name="DemandAnswer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('demand', models.CharField(choices=[('undertaking', 'Undertaking to stop'), ('disclosure', 'Disclosure of training use'), ('deletion', 'Deletion of copies'), ('licence_interest', 'Interest in a licence'), ('preservation', 'Preservation of evidence')], max_length=30)),
-                ('answer', models.CharField(choices=[('yes', 'Yes'), ('no', 'No'), ('partial', 'Partial'), ('unclear', 'Unclear')], max_length=10)),
-                ('note', models.TextField(blank=True, max_length=2000)),
-                ('response', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='demands', to='warnings_app.response')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "demand",
+                    models.CharField(
+                        choices=[
+                            ("undertaking", "Undertaking to stop"),
+                            ("disclosure", "Disclosure of training use"),
+                            ("deletion", "Deletion of copies"),
+                            ("licence_interest", "Interest in a licence"),
+                            ("preservation", "Preservation of evidence"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "answer",
+                    models.CharField(
+                        choices=[
+                            ("yes", "Yes"),
+                            ("no", "No"),
+                            ("partial", "Partial"),
+                            ("unclear", "Unclear"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("note", models.TextField(blank=True, max_length=2000)),
+                (
+                    "response",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="demands",
+                        to="warnings_app.response",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['response', 'demand'],
+                "ordering": ["response", "demand"],
             },
         ),
         migrations.CreateModel(
-            name='ResponseAttachment',
+            name="ResponseAttachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(upload_to='replies/attachments/%Y/%m/')),
-                ('original_filename', models.CharField(max_length=255)),
-                ('content_type', models.CharField(max_length=100)),
-                ('size', models.PositiveBigIntegerField()),
-                ('sha256', models.CharField(max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('response', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='attachments', to='warnings_app.response')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("file", models.FileField(upload_to="replies/attachments/%Y/%m/")),
+                ("original_filename", models.CharField(max_length=255)),
+                ("content_type", models.CharField(max_length=100)),
+                ("size", models.PositiveBigIntegerField()),
+                ("sha256", models.CharField(max_length=64)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "response",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="attachments",
+                        to="warnings_app.response",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['response', 'pk'],
+                "ordering": ["response", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='TemplateVersion',
+            name="TemplateVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted for approval'), ('approved', 'Approved'), ('retired', 'Retired')], default='draft', max_length=20)),
-                ('subject', models.CharField(max_length=300)),
-                ('body', models.TextField(max_length=100000)),
-                ('layout', models.CharField(default='standard', max_length=50)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('approved_at', models.DateTimeField(blank=True, null=True)),
-                ('frozen_at', models.DateTimeField(blank=True, null=True)),
-                ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('template', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='versions', to='warnings_app.lettertemplate')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted for approval"),
+                            ("approved", "Approved"),
+                            ("retired", "Retired"),
+                        ],
+                        default="draft",
+                        max_length=20,
+                    ),
+                ),
+                ("subject", models.CharField(max_length=300)),
+                ("body", models.TextField(max_length=100000)),
+                ("layout", models.CharField(default="standard", max_length=50)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("approved_at", models.DateTimeField(blank=True, null=True)),
+                ("frozen_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "template",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="versions",
+                        to="warnings_app.lettertemplate",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['template', '-number'],
-                'permissions': [('approve_templateversion', 'Can approve template versions')],
+                "ordering": ["template", "-number"],
+                "permissions": [("approve_templateversion", "Can approve template versions")],
             },
         ),
         migrations.AddField(
-            model_name='notice',
-            name='template_version',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='notices', to='warnings_app.templateversion'),
+            model_name="notice",
+            name="template_version",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="notices",
+                to="warnings_app.templateversion",
+            ),
         ),
         migrations.AddField(
-            model_name='ladderstep',
-            name='template_version',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='ladder_steps', to='warnings_app.templateversion'),
+            model_name="ladderstep",
+            name="template_version",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="ladder_steps",
+                to="warnings_app.templateversion",
+            ),
         ),
         migrations.AddField(
-            model_name='campaign',
-            name='template_version',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='campaigns', to='warnings_app.templateversion'),
+            model_name="campaign",
+            name="template_version",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="campaigns",
+                to="warnings_app.templateversion",
+            ),
         ),
         migrations.CreateModel(
-            name='Work',
+            name="Work",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=300)),
-                ('artist', models.CharField(max_length=200)),
-                ('isrc', models.CharField(blank=True, max_length=12, validators=[django.core.validators.RegexValidator('^[A-Z]{2}[A-Z0-9]{3}[0-9]{7}$', 'An ISRC is 12 characters, e.g. GBAYE2600001.')], verbose_name='ISRC')),
-                ('iswc', models.CharField(blank=True, max_length=11, validators=[django.core.validators.RegexValidator('^T[0-9]{10}$', 'An ISWC is T followed by 10 digits, e.g. T0345246801.')], verbose_name='ISWC')),
-                ('release_year', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('principal', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='works', to='warnings_app.principal')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=300)),
+                ("artist", models.CharField(max_length=200)),
+                (
+                    "isrc",
+                    models.CharField(
+                        blank=True,
+                        max_length=12,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Z]{2}[A-Z0-9]{3}[0-9]{7}$",
+                                "An ISRC is 12 characters, e.g. GBAYE2600001.",
+                            )
+                        ],
+                        verbose_name="ISRC",
+                    ),
+                ),
+                (
+                    "iswc",
+                    models.CharField(
+                        blank=True,
+                        max_length=11,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^T[0-9]{10}$",
+                                "An ISWC is T followed by 10 digits, e.g. T0345246801.",
+                            )
+                        ],
+                        verbose_name="ISWC",
+                    ),
+                ),
+                ("release_year", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "principal",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="works",
+                        to="warnings_app.principal",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['artist', 'title', 'pk'],
+                "ordering": ["artist", "title", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='EvidenceItem',
+            name="EvidenceItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('description', models.TextField(max_length=5000)),
-                ('source_url', models.URLField(blank=True, help_text='Where it was observed', max_length=1000)),
-                ('observed_at', models.DateTimeField()),
-                ('file', models.FileField(blank=True, upload_to='evidence/%Y/%m/')),
-                ('original_filename', models.CharField(blank=True, max_length=255)),
-                ('content_type', models.CharField(blank=True, max_length=100)),
-                ('size', models.PositiveBigIntegerField(blank=True, null=True)),
-                ('sha256', models.CharField(blank=True, max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('company', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='evidence', to='warnings_app.company')),
-                ('uploaded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('works', models.ManyToManyField(blank=True, related_name='evidence', to='warnings_app.work')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("description", models.TextField(max_length=5000)),
+                (
+                    "source_url",
+                    models.URLField(blank=True, help_text="Where it was observed", max_length=1000),
+                ),
+                ("observed_at", models.DateTimeField()),
+                ("file", models.FileField(blank=True, upload_to="evidence/%Y/%m/")),
+                ("original_filename", models.CharField(blank=True, max_length=255)),
+                ("content_type", models.CharField(blank=True, max_length=100)),
+                ("size", models.PositiveBigIntegerField(blank=True, null=True)),
+                ("sha256", models.CharField(blank=True, max_length=64)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "company",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="evidence",
+                        to="warnings_app.company",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "works",
+                    models.ManyToManyField(
+                        blank=True, related_name="evidence", to="warnings_app.work"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['company', '-observed_at', 'pk'],
+                "ordering": ["company", "-observed_at", "pk"],
             },
         ),
         migrations.AddField(
-            model_name='campaign',
-            name='works',
-            field=models.ManyToManyField(blank=True, related_name='campaigns', to='warnings_app.work'),
+            model_name="campaign",
+            name="works",
+            field=models.ManyToManyField(
+                blank=True, related_name="campaigns", to="warnings_app.work"
+            ),
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('verb', models.CharField(db_index=True, max_length=100)),
-                ('target_type', models.CharField(blank=True, max_length=100)),
-                ('target_id', models.CharField(blank=True, max_length=64)),
-                ('target_repr', models.CharField(blank=True, max_length=300)),
-                ('from_state', models.CharField(blank=True, max_length=50)),
-                ('to_state', models.CharField(blank=True, max_length=50)),
-                ('data', models.JSONField(blank=True, default=dict, encoder=django.core.serializers.json.DjangoJSONEncoder)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("verb", models.CharField(db_index=True, max_length=100)),
+                ("target_type", models.CharField(blank=True, max_length=100)),
+                ("target_id", models.CharField(blank=True, max_length=64)),
+                ("target_repr", models.CharField(blank=True, max_length=300)),
+                ("from_state", models.CharField(blank=True, max_length=50)),
+                ("to_state", models.CharField(blank=True, max_length=50)),
+                (
+                    "data",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        encoder=django.core.serializers.json.DjangoJSONEncoder,
+                    ),
+                ),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['pk'],
-                'indexes': [models.Index(fields=['target_type', 'target_id'], name='warnings_ap_target__54482d_idx')],
+                "ordering": ["pk"],
+                "indexes": [
+                    models.Index(
+                        fields=["target_type", "target_id"], name="warnings_ap_target__54482d_idx"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='contact',
-            constraint=models.CheckConstraint(condition=models.Q(('role__in', ['legal_notices', 'general', 'counsel_of_record'])), name='contact_valid_role'),
+            model_name="contact",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("role__in", ["legal_notices", "general", "counsel_of_record"])),
+                name="contact_valid_role",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='lettertemplate',
-            constraint=models.CheckConstraint(condition=models.Q(('jurisdiction', '*'), ('jurisdiction__regex', '^[A-Z]{2}$'), _connector='OR'), name='template_jurisdiction_iso2_or_any'),
+            model_name="lettertemplate",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("jurisdiction", "*"), ("jurisdiction__regex", "^[A-Z]{2}$"), _connector="OR"
+                ),
+                name="template_jurisdiction_iso2_or_any",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='followup',
-            constraint=models.UniqueConstraint(fields=('notice', 'step'), name='follow_up_once_per_step'),
+            model_name="followup",
+            constraint=models.UniqueConstraint(
+                fields=("notice", "step"), name="follow_up_once_per_step"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='followup',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['scheduled', 'awaiting_approval', 'done', 'cancelled'])), name='follow_up_valid_status'),
+            model_name="followup",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status__in", ["scheduled", "awaiting_approval", "done", "cancelled"])
+                ),
+                name="follow_up_valid_status",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='deliveryattempt',
-            constraint=models.UniqueConstraint(condition=models.Q(('outcome', 'accepted')), fields=('notice', 'channel'), name='one_accepted_delivery_per_notice_channel'),
+            model_name="deliveryattempt",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("outcome", "accepted")),
+                fields=("notice", "channel"),
+                name="one_accepted_delivery_per_notice_channel",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='deliveryattempt',
-            constraint=models.CheckConstraint(condition=models.Q(('outcome__in', ['pending', 'accepted', 'bounced', 'failed', 'unknown'])), name='delivery_valid_outcome'),
+            model_name="deliveryattempt",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("outcome__in", ["pending", "accepted", "bounced", "failed", "unknown"])
+                ),
+                name="delivery_valid_outcome",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='deliveryattempt',
-            constraint=models.CheckConstraint(condition=models.Q(('channel__in', ['email', 'post', 'courier'])), name='delivery_valid_channel'),
+            model_name="deliveryattempt",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("channel__in", ["email", "post", "courier"])),
+                name="delivery_valid_channel",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='response',
-            constraint=models.CheckConstraint(condition=models.Q(('outcome__in', ['unclassified', 'acknowledged', 'complied', 'disputes', 'claims_licence', 'requests_talks', 'refers_to_counsel', 'other'])), name='response_valid_outcome'),
+            model_name="response",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "outcome__in",
+                        [
+                            "unclassified",
+                            "acknowledged",
+                            "complied",
+                            "disputes",
+                            "claims_licence",
+                            "requests_talks",
+                            "refers_to_counsel",
+                            "other",
+                        ],
+                    )
+                ),
+                name="response_valid_outcome",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='response',
-            constraint=models.CheckConstraint(condition=models.Q(('channel__in', ['email', 'letter', 'phone', 'portal', 'other'])), name='response_valid_channel'),
+            model_name="response",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("channel__in", ["email", "letter", "phone", "portal", "other"])
+                ),
+                name="response_valid_channel",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='demandanswer',
-            constraint=models.UniqueConstraint(fields=('response', 'demand'), name='demand_once_per_reply'),
+            model_name="demandanswer",
+            constraint=models.UniqueConstraint(
+                fields=("response", "demand"), name="demand_once_per_reply"
+            ),
         ),
         migrations.AddIndex(
-            model_name='company',
-            index=models.Index(fields=['segment', 'country'], name='warnings_ap_segment_499a0e_idx'),
+            model_name="company",
+            index=models.Index(
+                fields=["segment", "country"], name="warnings_ap_segment_499a0e_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='company',
-            constraint=models.UniqueConstraint(condition=models.Q(('domain', ''), _negated=True), fields=('domain',), name='company_unique_domain', violation_error_message='A company with this domain is already registered.'),
+            model_name="company",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("domain", ""), _negated=True),
+                fields=("domain",),
+                name="company_unique_domain",
+                violation_error_message="A company with this domain is already registered.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='company',
-            constraint=models.CheckConstraint(condition=models.Q(('parent', models.F('pk')), _negated=True), name='company_not_own_parent'),
+            model_name="company",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("parent", models.F("pk")), _negated=True),
+                name="company_not_own_parent",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='templateversion',
-            constraint=models.UniqueConstraint(fields=('template', 'number'), name='template_version_number'),
+            model_name="templateversion",
+            constraint=models.UniqueConstraint(
+                fields=("template", "number"), name="template_version_number"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='templateversion',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'submitted', 'approved', 'retired'])), name='template_version_valid_status'),
+            model_name="templateversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["draft", "submitted", "approved", "retired"])),
+                name="template_version_valid_status",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='templateversion',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'approved'), _negated=True), ('approved_at__isnull', False), _connector='OR'), name='template_version_approved_has_time'),
+            model_name="templateversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "approved"), _negated=True),
+                    ("approved_at__isnull", False),
+                    _connector="OR",
+                ),
+                name="template_version_approved_has_time",
+            ),
         ),
         migrations.AddIndex(
-            model_name='notice',
-            index=models.Index(fields=['company', 'status'], name='warnings_ap_company_cfd358_idx'),
+            model_name="notice",
+            index=models.Index(fields=["company", "status"], name="warnings_ap_company_cfd358_idx"),
         ),
         migrations.AddIndex(
-            model_name='notice',
-            index=models.Index(fields=['campaign', 'status'], name='warnings_ap_campaig_74d1ac_idx'),
+            model_name="notice",
+            index=models.Index(
+                fields=["campaign", "status"], name="warnings_ap_campaig_74d1ac_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='notice',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'rendered', 'approved', 'queued', 'sending', 'sent', 'delivered', 'bounced', 'responded', 'resolved', 'escalated', 'closed', 'withdrawn', 'failed', 'needs_reconciliation'])), name='notice_valid_status'),
+            model_name="notice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "status__in",
+                        [
+                            "draft",
+                            "rendered",
+                            "approved",
+                            "queued",
+                            "sending",
+                            "sent",
+                            "delivered",
+                            "bounced",
+                            "responded",
+                            "resolved",
+                            "escalated",
+                            "closed",
+                            "withdrawn",
+                            "failed",
+                            "needs_reconciliation",
+                        ],
+                    )
+                ),
+                name="notice_valid_status",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='notice',
-            constraint=models.CheckConstraint(condition=models.Q(('pdf_sha256', ''), ('pdf_sha256__regex', '^[0-9a-f]{64}$'), _connector='OR'), name='notice_pdf_sha256_hex'),
+            model_name="notice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("pdf_sha256", ""), ("pdf_sha256__regex", "^[0-9a-f]{64}$"), _connector="OR"
+                ),
+                name="notice_pdf_sha256_hex",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='notice',
-            constraint=models.CheckConstraint(condition=models.Q(('approved_by', models.F('created_by')), _negated=True), name='notice_four_eyes'),
+            model_name="notice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("approved_by", models.F("created_by")), _negated=True),
+                name="notice_four_eyes",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ladderstep',
-            constraint=models.UniqueConstraint(fields=('campaign', 'order'), name='ladder_step_order'),
+            model_name="ladderstep",
+            constraint=models.UniqueConstraint(
+                fields=("campaign", "order"), name="ladder_step_order"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ladderstep',
-            constraint=models.CheckConstraint(condition=models.Q(('action', 'handoff'), ('template_version__isnull', False), _connector='OR'), name='ladder_letter_step_has_template'),
+            model_name="ladderstep",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("action", "handoff"), ("template_version__isnull", False), _connector="OR"
+                ),
+                name="ladder_letter_step_has_template",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='work',
-            constraint=models.UniqueConstraint(condition=models.Q(('isrc', ''), _negated=True), fields=('isrc',), name='work_unique_isrc'),
+            model_name="work",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("isrc", ""), _negated=True),
+                fields=("isrc",),
+                name="work_unique_isrc",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='evidenceitem',
-            constraint=models.CheckConstraint(condition=models.Q(('sha256', ''), ('sha256__regex', '^[0-9a-f]{64}$'), _connector='OR'), name='evidence_sha256_hex'),
+            model_name="evidenceitem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("sha256", ""), ("sha256__regex", "^[0-9a-f]{64}$"), _connector="OR"
+                ),
+                name="evidence_sha256_hex",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='campaign',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'generating', 'in_review', 'approved', 'sending', 'paused', 'completed', 'cancelled'])), name='campaign_valid_status'),
+            model_name="campaign",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "status__in",
+                        [
+                            "draft",
+                            "generating",
+                            "in_review",
+                            "approved",
+                            "sending",
+                            "paused",
+                            "completed",
+                            "cancelled",
+                        ],
+                    )
+                ),
+                name="campaign_valid_status",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='campaign',
-            constraint=models.CheckConstraint(condition=models.Q(('response_window_days__gte', 1)), name='campaign_window_positive'),
+            model_name="campaign",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("response_window_days__gte", 1)),
+                name="campaign_window_positive",
+            ),
         ),
     ]

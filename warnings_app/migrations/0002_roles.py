@@ -8,9 +8,22 @@ from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
 DOMAIN = [
-    "company", "contact", "tag", "principal", "work", "evidenceitem", "lettertemplate",
-    "templateversion", "campaign", "ladderstep", "notice", "deliveryattempt", "followup",
-    "response", "responseattachment", "demandanswer",
+    "company",
+    "contact",
+    "tag",
+    "principal",
+    "work",
+    "evidenceitem",
+    "lettertemplate",
+    "templateversion",
+    "campaign",
+    "ladderstep",
+    "notice",
+    "deliveryattempt",
+    "followup",
+    "response",
+    "responseattachment",
+    "demandanswer",
 ]
 
 
@@ -23,8 +36,19 @@ ROLES = {
     + _perms(["add", "change"], DOMAIN)
     + ["approve_notice", "send_notice", "approve_templateversion", "view_reports"],
     "Paralegal": _perms(["view"], DOMAIN)
-    + _perms(["add", "change"], ["company", "contact", "tag", "evidenceitem", "deliveryattempt",
-                                 "response", "responseattachment", "demandanswer"]),
+    + _perms(
+        ["add", "change"],
+        [
+            "company",
+            "contact",
+            "tag",
+            "evidenceitem",
+            "deliveryattempt",
+            "response",
+            "responseattachment",
+            "demandanswer",
+        ],
+    ),
     "Manager": _perms(["view"], DOMAIN) + ["view_reports"],
     # Administrators run users, roles and settings. They do not approve or send letters:
     # that stays with Legal, so no single administrator can issue a letter alone.

@@ -19,8 +19,9 @@ class Campaign(models.Model):
     name = models.CharField(max_length=200, unique=True)
     description = models.TextField(blank=True, max_length=5000)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
-    template_version = models.ForeignKey("warnings_app.TemplateVersion", on_delete=models.PROTECT,
-                                         related_name="campaigns")
+    template_version = models.ForeignKey(
+        "warnings_app.TemplateVersion", on_delete=models.PROTECT, related_name="campaigns"
+    )
     principals = models.ManyToManyField("warnings_app.Principal", related_name="campaigns")
     works = models.ManyToManyField("warnings_app.Work", blank=True, related_name="campaigns")
     # The recipient filter as chosen (segment, country, parent, tags) so it can be shown later.
@@ -32,22 +33,35 @@ class Campaign(models.Model):
     signatory_name = models.CharField(max_length=200, blank=True)
     signatory_title = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     approved_at = models.DateTimeField(null=True, blank=True)
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="+")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=["draft", "generating", "in_review", "approved",
-                                        "sending", "paused", "completed", "cancelled"]),
+                condition=Q(
+                    status__in=[
+                        "draft",
+                        "generating",
+                        "in_review",
+                        "approved",
+                        "sending",
+                        "paused",
+                        "completed",
+                        "cancelled",
+                    ]
+                ),
                 name="campaign_valid_status",
             ),
-            models.CheckConstraint(condition=Q(response_window_days__gte=1),
-                                   name="campaign_window_positive"),
+            models.CheckConstraint(
+                condition=Q(response_window_days__gte=1), name="campaign_window_positive"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -68,8 +82,13 @@ class LadderStep(models.Model):
         help_text="Business days after the initial letter was sent"
     )
     action = models.CharField(max_length=20, choices=Action.choices, default=Action.LETTER)
-    template_version = models.ForeignKey("warnings_app.TemplateVersion", null=True, blank=True,
-                                         on_delete=models.PROTECT, related_name="ladder_steps")
+    template_version = models.ForeignKey(
+        "warnings_app.TemplateVersion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ladder_steps",
+    )
     channels = models.JSONField(default=list, blank=True)
     requires_approval = models.BooleanField(default=True)
 

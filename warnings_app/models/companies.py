@@ -63,7 +63,9 @@ class Company(models.Model):
         verbose_name_plural = "companies"
         constraints = [
             models.UniqueConstraint(
-                fields=["domain"], condition=~Q(domain=""), name="company_unique_domain",
+                fields=["domain"],
+                condition=~Q(domain=""),
+                name="company_unique_domain",
                 violation_error_message="A company with this domain is already registered.",
             ),
             models.CheckConstraint(
@@ -130,6 +132,11 @@ class Contact(models.Model):
     @property
     def address_lines(self) -> list[str]:
         locality = " ".join(part for part in (self.postal_code, self.city) if part)
-        lines = [self.address_line1, self.address_line2, locality, self.region,
-                 self.country.name if self.country else ""]
+        lines = [
+            self.address_line1,
+            self.address_line2,
+            locality,
+            self.region,
+            self.country.name if self.country else "",
+        ]
         return [line for line in lines if line]

@@ -22,11 +22,11 @@ class LetterTemplate(models.Model):
     # ISO country code the wording is written for, or "*" for any jurisdiction.
     jurisdiction = models.CharField(max_length=2, default="*")
     language = models.CharField(max_length=10, default="en")
-    paper_size = models.CharField(max_length=10, choices=PaperSize.choices,
-                                  default=PaperSize.A4)
+    paper_size = models.CharField(max_length=10, choices=PaperSize.choices, default=PaperSize.A4)
     created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["kind", "jurisdiction", "language", "name"]
@@ -48,19 +48,20 @@ class TemplateVersion(models.Model):
         APPROVED = "approved", "Approved"
         RETIRED = "retired", "Retired"
 
-    template = models.ForeignKey(LetterTemplate, on_delete=models.PROTECT,
-                                 related_name="versions")
+    template = models.ForeignKey(LetterTemplate, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField()
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     subject = models.CharField(max_length=300)
     body = models.TextField(max_length=100_000)
     layout = models.CharField(max_length=50, default="standard")
     created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
     approved_at = models.DateTimeField(null=True, blank=True)
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="+")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     # Set by the first render that pins this version; from then on its text never changes.
     frozen_at = models.DateTimeField(null=True, blank=True)
 

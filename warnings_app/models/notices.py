@@ -16,22 +16,41 @@ class Notice(models.Model):
         COURIER = "courier", "Courier"
 
     reference = models.CharField(max_length=32, unique=True, editable=False)
-    company = models.ForeignKey("warnings_app.Company", on_delete=models.PROTECT,
-                                related_name="notices")
-    contact = models.ForeignKey("warnings_app.Contact", null=True, blank=True,
-                                on_delete=models.PROTECT, related_name="notices")
+    company = models.ForeignKey(
+        "warnings_app.Company", on_delete=models.PROTECT, related_name="notices"
+    )
+    contact = models.ForeignKey(
+        "warnings_app.Contact",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="notices",
+    )
     addressed_to_counsel = models.BooleanField(default=False)
-    campaign = models.ForeignKey("warnings_app.Campaign", null=True, blank=True,
-                                 on_delete=models.PROTECT, related_name="notices")
-    ladder_step = models.ForeignKey("warnings_app.LadderStep", null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="notices")
+    campaign = models.ForeignKey(
+        "warnings_app.Campaign",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="notices",
+    )
+    ladder_step = models.ForeignKey(
+        "warnings_app.LadderStep",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="notices",
+    )
     # The notice this one follows up (a reminder points at the initial notice).
-    follows = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="follow_up_notices")
-    template_version = models.ForeignKey("warnings_app.TemplateVersion",
-                                         on_delete=models.PROTECT, related_name="notices")
-    status = models.CharField(max_length=30, choices=NoticeStatus.choices,
-                              default=NoticeStatus.DRAFT, db_index=True)
+    follows = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="follow_up_notices"
+    )
+    template_version = models.ForeignKey(
+        "warnings_app.TemplateVersion", on_delete=models.PROTECT, related_name="notices"
+    )
+    status = models.CharField(
+        max_length=30, choices=NoticeStatus.choices, default=NoticeStatus.DRAFT, db_index=True
+    )
     channels = models.JSONField(default=list, blank=True)
     on_hold = models.BooleanField(default=False)
     # Response deadline and how it was computed (business days, holidays skipped).
@@ -45,11 +64,13 @@ class Notice(models.Model):
     pdf_pages = models.PositiveIntegerField(null=True, blank=True)
     rendered_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     approved_at = models.DateTimeField(null=True, blank=True)
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="+")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     sent_at = models.DateTimeField(null=True, blank=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
     # A worker's claim on the notice while it delivers it; expired leases are swept back.
@@ -64,8 +85,9 @@ class Notice(models.Model):
             ("view_reports", "Can view dashboards and export reports"),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(status__in=NoticeStatus.values),
-                                   name="notice_valid_status"),
+            models.CheckConstraint(
+                condition=Q(status__in=NoticeStatus.values), name="notice_valid_status"
+            ),
             models.CheckConstraint(
                 condition=Q(pdf_sha256="") | Q(pdf_sha256__regex=r"^[0-9a-f]{64}$"),
                 name="notice_pdf_sha256_hex",
@@ -75,8 +97,10 @@ class Notice(models.Model):
                 name="notice_four_eyes",
             ),
         ]
-        indexes = [models.Index(fields=["company", "status"]),
-                   models.Index(fields=["campaign", "status"])]
+        indexes = [
+            models.Index(fields=["company", "status"]),
+            models.Index(fields=["campaign", "status"]),
+        ]
 
     def __str__(self) -> str:
         return self.reference
@@ -111,15 +135,17 @@ class DeliveryAttempt(models.Model):
         ordering = ["notice", "started_at", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["notice", "channel"], condition=Q(outcome="accepted"),
+                fields=["notice", "channel"],
+                condition=Q(outcome="accepted"),
                 name="one_accepted_delivery_per_notice_channel",
             ),
             models.CheckConstraint(
                 condition=Q(outcome__in=["pending", "accepted", "bounced", "failed", "unknown"]),
                 name="delivery_valid_outcome",
             ),
-            models.CheckConstraint(condition=Q(channel__in=["email", "post", "courier"]),
-                                   name="delivery_valid_channel"),
+            models.CheckConstraint(
+                condition=Q(channel__in=["email", "post", "courier"]), name="delivery_valid_channel"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -136,12 +162,14 @@ class FollowUp(models.Model):
         CANCELLED = "cancelled", "Cancelled"
 
     notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="follow_ups")
-    step = models.ForeignKey("warnings_app.LadderStep", on_delete=models.PROTECT,
-                             related_name="follow_ups")
+    step = models.ForeignKey(
+        "warnings_app.LadderStep", on_delete=models.PROTECT, related_name="follow_ups"
+    )
     due_at = models.DateTimeField(db_index=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.SCHEDULED)
-    result_notice = models.ForeignKey(Notice, null=True, blank=True, on_delete=models.PROTECT,
-                                      related_name="+")
+    result_notice = models.ForeignKey(
+        Notice, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     cancelled_reason = models.CharField(max_length=300, blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
 

@@ -24,10 +24,20 @@ class Response(models.Model):
         OTHER = "other", "Other"
 
     # Null while the reply waits in the triage inbox, unmatched.
-    notice = models.ForeignKey("warnings_app.Notice", null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="responses")
-    company = models.ForeignKey("warnings_app.Company", null=True, blank=True,
-                                on_delete=models.PROTECT, related_name="responses")
+    notice = models.ForeignKey(
+        "warnings_app.Notice",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="responses",
+    )
+    company = models.ForeignKey(
+        "warnings_app.Company",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="responses",
+    )
     channel = models.CharField(max_length=20, choices=Channel.choices)
     received_at = models.DateTimeField(db_index=True)
     sender = models.CharField(max_length=500, blank=True)
@@ -38,25 +48,45 @@ class Response(models.Model):
     raw_message = models.FileField(upload_to="replies/%Y/%m/", blank=True)
     raw_sha256 = models.CharField(max_length=64, blank=True)
     authentication_results = models.JSONField(default=dict, blank=True)
-    outcome = models.CharField(max_length=30, choices=Outcome.choices,
-                               default=Outcome.UNCLASSIFIED, db_index=True)
+    outcome = models.CharField(
+        max_length=30, choices=Outcome.choices, default=Outcome.UNCLASSIFIED, db_index=True
+    )
     classification_note = models.TextField(blank=True, max_length=5000)
     classified_at = models.DateTimeField(null=True, blank=True)
-    classified_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                      on_delete=models.PROTECT, related_name="+")
-    logged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                  on_delete=models.PROTECT, related_name="+")
-    assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="assigned_responses")
+    classified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_responses",
+    )
     snoozed_until = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-received_at", "-pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(outcome__in=[
-                "unclassified", "acknowledged", "complied", "disputes", "claims_licence",
-                "requests_talks", "refers_to_counsel", "other"]), name="response_valid_outcome"),
+            models.CheckConstraint(
+                condition=Q(
+                    outcome__in=[
+                        "unclassified",
+                        "acknowledged",
+                        "complied",
+                        "disputes",
+                        "claims_licence",
+                        "requests_talks",
+                        "refers_to_counsel",
+                        "other",
+                    ]
+                ),
+                name="response_valid_outcome",
+            ),
             models.CheckConstraint(
                 condition=Q(channel__in=["email", "letter", "phone", "portal", "other"]),
                 name="response_valid_channel",

@@ -52,7 +52,9 @@ class Work(models.Model):
     class Meta:
         ordering = ["artist", "title", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["isrc"], condition=~Q(isrc=""), name="work_unique_isrc"),
+            models.UniqueConstraint(
+                fields=["isrc"], condition=~Q(isrc=""), name="work_unique_isrc"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -63,8 +65,9 @@ class EvidenceItem(models.Model):
     """Something observed about a company (a model card, a demo, a dataset listing) kept as an
     exhibit: the file is stored once and its SHA-256 recorded at upload."""
 
-    company = models.ForeignKey("warnings_app.Company", on_delete=models.PROTECT,
-                                related_name="evidence")
+    company = models.ForeignKey(
+        "warnings_app.Company", on_delete=models.PROTECT, related_name="evidence"
+    )
     works = models.ManyToManyField(Work, blank=True, related_name="evidence")
     description = models.TextField(max_length=5000)
     source_url = models.URLField(blank=True, max_length=1000, help_text="Where it was observed")
@@ -74,8 +77,9 @@ class EvidenceItem(models.Model):
     content_type = models.CharField(max_length=100, blank=True)
     size = models.PositiveBigIntegerField(null=True, blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT,
-                                    related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -10,12 +10,33 @@ from warnings_app.normalise import company_name_key
 from warnings_app.services.audit import audit_record
 
 COMPANY_FIELDS = (
-    "legal_name", "aliases", "website", "domain", "country", "segment", "parent",
-    "licensed_do_not_send", "hold_automation", "hold_reason", "notes",
+    "legal_name",
+    "aliases",
+    "website",
+    "domain",
+    "country",
+    "segment",
+    "parent",
+    "licensed_do_not_send",
+    "hold_automation",
+    "hold_reason",
+    "notes",
 )
 CONTACT_FIELDS = (
-    "role", "name", "title", "organisation", "email", "phone", "address_line1",
-    "address_line2", "city", "region", "postal_code", "country", "is_active", "notes",
+    "role",
+    "name",
+    "title",
+    "organisation",
+    "email",
+    "phone",
+    "address_line1",
+    "address_line2",
+    "city",
+    "region",
+    "postal_code",
+    "country",
+    "is_active",
+    "notes",
 )
 
 
@@ -47,8 +68,12 @@ def company_create(*, by: Any, tags: list[str] | None = None, **values: Any) -> 
     company.name_key = company_name_key(company.legal_name)
     company.save()
     tag_names = _set_tags(company, tags or [])
-    audit_record(actor=by, verb="company.created", target=company,
-                 data={**_snapshot(company, COMPANY_FIELDS), "tags": tag_names})
+    audit_record(
+        actor=by,
+        verb="company.created",
+        target=company,
+        data={**_snapshot(company, COMPANY_FIELDS), "tags": tag_names},
+    )
     return company
 
 
@@ -78,8 +103,12 @@ def company_update(
 @transaction.atomic
 def contact_create(*, company: Company, by: Any, **values: Any) -> Contact:
     contact = Contact.objects.create(company=company, **values)
-    audit_record(actor=by, verb="contact.created", target=contact,
-                 data={"company_id": company.pk, **_snapshot(contact, CONTACT_FIELDS)})
+    audit_record(
+        actor=by,
+        verb="contact.created",
+        target=contact,
+        data={"company_id": company.pk, **_snapshot(contact, CONTACT_FIELDS)},
+    )
     return contact
 
 
@@ -92,6 +121,10 @@ def contact_update(*, contact: Contact, by: Any, **values: Any) -> Contact:
     if not changes:
         return contact
     contact.save()
-    audit_record(actor=by, verb="contact.updated", target=contact,
-                 data={"company_id": contact.company_id, "changes": changes})
+    audit_record(
+        actor=by,
+        verb="contact.updated",
+        target=contact,
+        data={"company_id": contact.company_id, "changes": changes},
+    )
     return contact

@@ -14,15 +14,24 @@ from warnings_app.normalise import company_name_key
 from warnings_app.services.audit import audit_record
 
 PRINCIPALS = [
-    {"name": "Northlight Records", "kind": Principal.Kind.LABEL,
-     "legal_name": "Northlight Records Ltd", "address": "1 Quay Street\nAshford\nUnited Kingdom",
-     "email": "legal@northlight-records.example", "signatory_name": "Harriet Vale",
-     "signatory_title": "General Counsel"},
-    {"name": "Northlight Music Publishing", "kind": Principal.Kind.PUBLISHER,
-     "legal_name": "Northlight Music Publishing Ltd",
-     "address": "1 Quay Street\nAshford\nUnited Kingdom",
-     "email": "publishing@northlight-records.example", "signatory_name": "Harriet Vale",
-     "signatory_title": "General Counsel"},
+    {
+        "name": "Northlight Records",
+        "kind": Principal.Kind.LABEL,
+        "legal_name": "Northlight Records Ltd",
+        "address": "1 Quay Street\nAshford\nUnited Kingdom",
+        "email": "legal@northlight-records.example",
+        "signatory_name": "Harriet Vale",
+        "signatory_title": "General Counsel",
+    },
+    {
+        "name": "Northlight Music Publishing",
+        "kind": Principal.Kind.PUBLISHER,
+        "legal_name": "Northlight Music Publishing Ltd",
+        "address": "1 Quay Street\nAshford\nUnited Kingdom",
+        "email": "publishing@northlight-records.example",
+        "signatory_name": "Harriet Vale",
+        "signatory_title": "General Counsel",
+    },
 ]
 
 
@@ -32,8 +41,12 @@ def _users() -> int:
     for username, first, last, role, staff in demo_data.USERS:
         user, made = user_model.objects.get_or_create(
             username=username,
-            defaults={"first_name": first, "last_name": last, "is_staff": staff,
-                      "email": f"{username}@northlight-records.example"},
+            defaults={
+                "first_name": first,
+                "last_name": last,
+                "is_staff": staff,
+                "email": f"{username}@northlight-records.example",
+            },
         )
         if made:
             user.set_password(demo_data.demo_password(username))
@@ -45,19 +58,30 @@ def _users() -> int:
 
 def _companies(count: int, by: Any) -> tuple[int, int]:
     rows = demo_data.company_rows(count)
-    existing = set(Company.objects.filter(domain__in=[r["domain"] for r in rows])
-                   .values_list("domain", flat=True))
+    existing = set(
+        Company.objects.filter(domain__in=[r["domain"] for r in rows]).values_list(
+            "domain", flat=True
+        )
+    )
     new_rows = [r for r in rows if r["domain"] not in existing]
-    companies = Company.objects.bulk_create([
-        Company(legal_name=r["legal_name"], aliases=r["trading_name"],
-                name_key=company_name_key(r["legal_name"]), domain=r["domain"],
-                website=f"https://{r['domain']}/", country=r["country"], segment=r["segment"],
+    companies = Company.objects.bulk_create(
+        [
+            Company(
+                legal_name=r["legal_name"],
+                aliases=r["trading_name"],
+                name_key=company_name_key(r["legal_name"]),
+                domain=r["domain"],
+                website=f"https://{r['domain']}/",
+                country=r["country"],
+                segment=r["segment"],
                 licensed_do_not_send=r["roll"] < 0.03,
                 hold_automation=0.03 <= r["roll"] < 0.05,
                 hold_reason="Settlement talks under way" if 0.03 <= r["roll"] < 0.05 else "",
-                created_by=by)
-        for r in new_rows
-    ])
+                created_by=by,
+            )
+            for r in new_rows
+        ]
+    )
     if not companies:
         return 0, 0
     companies = list(Company.objects.filter(domain__in=[r["domain"] for r in new_rows]))
@@ -65,18 +89,42 @@ def _companies(count: int, by: Any) -> tuple[int, int]:
     contacts, parents = [], []
     for i, r in enumerate(new_rows):
         company = by_domain[r["domain"]]
-        address = {"address_line1": r["street"], "city": r["city"],
-                   "postal_code": r["postal_code"], "country": r["country"]}
-        contacts.append(Contact(company=company, role=Contact.Role.LEGAL_NOTICES,
-                                name="Legal Department", email=f"legal@{r['domain']}", **address))
-        contacts.append(Contact(company=company, role=Contact.Role.GENERAL, name=r["person"],
-                                title="Chief Executive Officer", email=f"hello@{r['domain']}"))
+        address = {
+            "address_line1": r["street"],
+            "city": r["city"],
+            "postal_code": r["postal_code"],
+            "country": r["country"],
+        }
+        contacts.append(
+            Contact(
+                company=company,
+                role=Contact.Role.LEGAL_NOTICES,
+                name="Legal Department",
+                email=f"legal@{r['domain']}",
+                **address,
+            )
+        )
+        contacts.append(
+            Contact(
+                company=company,
+                role=Contact.Role.GENERAL,
+                name=r["person"],
+                title="Chief Executive Officer",
+                email=f"hello@{r['domain']}",
+            )
+        )
         if 0.05 <= r["roll"] < 0.10:
             firm = demo_data.LAW_FIRMS[i % len(demo_data.LAW_FIRMS)]
-            contacts.append(Contact(company=company, role=Contact.Role.COUNSEL_OF_RECORD,
-                                    organisation=firm, name="Litigation team",
-                                    email=f"notices@{demo_data.slug(firm)}.example"))
-        if 0.90 <= r["roll"] and i > 20:
+            contacts.append(
+                Contact(
+                    company=company,
+                    role=Contact.Role.COUNSEL_OF_RECORD,
+                    organisation=firm,
+                    name="Litigation team",
+                    email=f"notices@{demo_data.slug(firm)}.example",
+                )
+            )
+        if r["roll"] >= 0.90 and i > 20:
             company.parent = by_domain.get(new_rows[i % 20]["domain"])
             if company.parent:
                 parents.append(company)
@@ -93,8 +141,7 @@ def _rights() -> tuple[int, int]:
     label = Principal.objects.get(name=PRINCIPALS[0]["name"])
     works = 0
     for row in demo_data.work_rows(50):
-        _, made = Work.objects.get_or_create(isrc=row["isrc"], defaults={**row,
-                                                                         "principal": label})
+        _, made = Work.objects.get_or_create(isrc=row["isrc"], defaults={**row, "principal": label})
         works += made
     return principals, works
 
@@ -103,11 +150,19 @@ def _templates(by: Any, approver: Any) -> int:
     created = 0
     for name, kind, subject, body in demo_data.TEMPLATES:
         template, _ = LetterTemplate.objects.get_or_create(
-            name=name, defaults={"kind": kind, "created_by": by})
+            name=name, defaults={"kind": kind, "created_by": by}
+        )
         _, made = TemplateVersion.objects.get_or_create(
-            template=template, number=1,
-            defaults={"subject": subject, "body": body, "status": TemplateVersion.Status.APPROVED,
-                      "created_by": by, "approved_by": approver, "approved_at": timezone.now()},
+            template=template,
+            number=1,
+            defaults={
+                "subject": subject,
+                "body": body,
+                "status": TemplateVersion.Status.APPROVED,
+                "created_by": by,
+                "approved_by": approver,
+                "approved_at": timezone.now(),
+            },
         )
         created += made
     return created

@@ -36,22 +36,30 @@ def notice_create(
         reference=reference_allocate(),
         company=company,
         contact=contact,
-        addressed_to_counsel=contact is not None
-        and contact.role == Contact.Role.COUNSEL_OF_RECORD,
+        addressed_to_counsel=contact is not None and contact.role == Contact.Role.COUNSEL_OF_RECORD,
         template_version=template_version,
         channels=channels or [Notice.Channel.EMAIL],
         created_by=by if getattr(by, "is_authenticated", False) else None,
         status_changed_at=timezone.now(),
         **links,
     )
-    audit_record(actor=by, verb="notice.created", target=notice, to_state=notice.status,
-                 data={"company_id": company.pk, "template_version_id": template_version.pk})
+    audit_record(
+        actor=by,
+        verb="notice.created",
+        target=notice,
+        to_state=notice.status,
+        data={"company_id": company.pk, "template_version_id": template_version.pk},
+    )
     return notice
 
 
 @transaction.atomic
 def notice_transition(
-    *, notice: Notice, transition: str, by: Any, data: dict[str, Any] | None = None,
+    *,
+    notice: Notice,
+    transition: str,
+    by: Any,
+    data: dict[str, Any] | None = None,
     **fields: Any,
 ) -> Notice:
     """Apply one named transition from `lifecycle.TRANSITIONS`, also setting `fields`.
@@ -77,8 +85,9 @@ def notice_transition(
         raise NoticeStateError(
             f"notice {notice.reference} was changed by someone else; reload and try again"
         )
-    audit_record(actor=by, verb=step.verb, target=notice, from_state=seen,
-                 to_state=step.target, data=data)
+    audit_record(
+        actor=by, verb=step.verb, target=notice, from_state=seen, to_state=step.target, data=data
+    )
     notice.refresh_from_db()
     return notice
 
@@ -87,13 +96,15 @@ def notice_approve(*, notice: Notice, by: Any) -> Notice:
     """rendered -> approved. The approver must not be the author (four eyes)."""
     if notice.created_by_id is not None and notice.created_by_id == getattr(by, "pk", None):
         raise NoticeStateError("the author of a notice cannot approve it")
-    return notice_transition(notice=notice, transition="approve", by=by,
-                             approved_by=by, approved_at=timezone.now())
+    return notice_transition(
+        notice=notice, transition="approve", by=by, approved_by=by, approved_at=timezone.now()
+    )
 
 
 def notice_withdraw(*, notice: Notice, by: Any, reason: str) -> Notice:
     """Take a notice back before it is sent. A reason is required and kept in the audit log."""
     if not reason.strip():
         raise ServiceError("say why the notice is withdrawn")
-    return notice_transition(notice=notice, transition="withdraw", by=by,
-                             data={"reason": reason.strip()})
+    return notice_transition(
+        notice=notice, transition="withdraw", by=by, data={"reason": reason.strip()}
+    )

@@ -7,7 +7,7 @@ from django.views import View
 from warnings_app import services
 from warnings_app.forms import CompanyFilterForm, CompanyForm
 from warnings_app.models import Company
-from warnings_app.selectors import company_page, companies_matching
+from warnings_app.selectors import companies_matching, company_page
 from warnings_app.views.access import RoleRequiredMixin
 
 PAGE_SIZE = 50
@@ -23,9 +23,15 @@ class CompanyListView(RoleRequiredMixin, View):
         page = Paginator(companies, PAGE_SIZE).get_page(request.GET.get("page"))
         query = request.GET.copy()
         query.pop("page", None)
-        return render(request, "warnings_app/company_list.html", {
-            "filters": filters, "page": page, "query": query.urlencode(),
-        })
+        return render(
+            request,
+            "warnings_app/company_list.html",
+            {
+                "filters": filters,
+                "page": page,
+                "query": query.urlencode(),
+            },
+        )
 
 
 class CompanyDetailView(RoleRequiredMixin, View):
@@ -33,8 +39,9 @@ class CompanyDetailView(RoleRequiredMixin, View):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         get_object_or_404(Company.objects.only("pk"), pk=pk)
-        return render(request, "warnings_app/company_detail.html",
-                      {"view": company_page(company_id=pk)})
+        return render(
+            request, "warnings_app/company_detail.html", {"view": company_page(company_id=pk)}
+        )
 
 
 class CompanyCreateView(RoleRequiredMixin, View):
@@ -48,8 +55,9 @@ class CompanyCreateView(RoleRequiredMixin, View):
         form = CompanyForm(request.POST)
         if not form.is_valid():
             return render(request, self.template_name, {"form": form}, status=400)
-        company = services.company_create(by=request.user, tags=form.cleaned_data["tags"],
-                                          **form.service_values())
+        company = services.company_create(
+            by=request.user, tags=form.cleaned_data["tags"], **form.service_values()
+        )
         messages.success(request, f"{company.legal_name} was added to the register.")
         return redirect("company_detail", pk=company.pk)
 
@@ -60,16 +68,22 @@ class CompanyEditView(RoleRequiredMixin, View):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         company = get_object_or_404(Company, pk=pk)
-        return render(request, self.template_name,
-                      {"form": CompanyForm(instance=company), "company": company})
+        return render(
+            request, self.template_name, {"form": CompanyForm(instance=company), "company": company}
+        )
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         company = get_object_or_404(Company, pk=pk)
         form = CompanyForm(request.POST, instance=Company.objects.get(pk=pk))
         if not form.is_valid():
-            return render(request, self.template_name, {"form": form, "company": company},
-                          status=400)
-        services.company_update(company=company, by=request.user,
-                                tags=form.cleaned_data["tags"], **form.service_values())
+            return render(
+                request, self.template_name, {"form": form, "company": company}, status=400
+            )
+        services.company_update(
+            company=company,
+            by=request.user,
+            tags=form.cleaned_data["tags"],
+            **form.service_values(),
+        )
         messages.success(request, "Changes saved.")
         return redirect("company_detail", pk=company.pk)

@@ -34,15 +34,22 @@ class ContactEditView(RoleRequiredMixin, View):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         contact = get_object_or_404(Contact.objects.select_related("company"), pk=pk)
-        return render(request, TEMPLATE, {"form": ContactForm(instance=contact),
-                                          "company": contact.company, "contact": contact})
+        return render(
+            request,
+            TEMPLATE,
+            {"form": ContactForm(instance=contact), "company": contact.company, "contact": contact},
+        )
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         contact = get_object_or_404(Contact.objects.select_related("company"), pk=pk)
         form = ContactForm(request.POST, instance=Contact.objects.get(pk=pk))
         if not form.is_valid():
-            return render(request, TEMPLATE, {"form": form, "company": contact.company,
-                                              "contact": contact}, status=400)
+            return render(
+                request,
+                TEMPLATE,
+                {"form": form, "company": contact.company, "contact": contact},
+                status=400,
+            )
         services.contact_update(contact=contact, by=request.user, **form.service_values())
         messages.success(request, "Contact saved.")
         return redirect("company_detail", pk=contact.company_id)

@@ -11,5 +11,8 @@ class HomeView(LoginRequiredMixin, TemplateView):
     template_name = "warnings_app/home.html"
 
     def get_context_data(self, **kwargs: object) -> dict[str, object]:
-        return {**super().get_context_data(**kwargs), "figures": home_figures(),
-                "roles": roles_of(self.request.user)}
+        return {
+            **super().get_context_data(**kwargs),
+            "figures": home_figures(),
+            "roles": roles_of(self.request.user),
+        }

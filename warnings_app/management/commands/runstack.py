@@ -11,20 +11,11 @@ import time
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
-from kombu import Connection
 
+from warnings_app.health import broker_reachable
 from warnings_app.models import Company
 
 STOP_GRACE_SECONDS = 15
-
-
-def _redis_reachable(url: str) -> bool:
-    try:
-        with Connection(url, connect_timeout=2) as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
-        return True
-    except Exception:
-        return False
 
 
 def _embedded_broker_env() -> dict[str, str]:
@@ -32,11 +23,17 @@ def _embedded_broker_env() -> dict[str, str]:
     folder = settings.VAR_DIR / "broker"
     for sub in ("queue", "processed", "control"):
         (folder / sub).mkdir(parents=True, exist_ok=True)
-    options = {"data_folder_in": str(folder / "queue"), "data_folder_out": str(folder / "queue"),
-               "processed_folder": str(folder / "processed"),
-               "control_folder": str(folder / "control"), "store_processed": False}
-    return {"CELERY_BROKER_URL": "filesystem://",
-            "CELERY_BROKER_TRANSPORT_OPTIONS": json.dumps(options)}
+    options = {
+        "data_folder_in": str(folder / "queue"),
+        "data_folder_out": str(folder / "queue"),
+        "processed_folder": str(folder / "processed"),
+        "control_folder": str(folder / "control"),
+        "store_processed": False,
+    }
+    return {
+        "CELERY_BROKER_URL": "filesystem://",
+        "CELERY_BROKER_TRANSPORT_OPTIONS": json.dumps(options),
+    }
 
 
 class Command(BaseCommand):
@@ -48,45 +45,68 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         call_command("migrate", interactive=False, verbosity=0)
-        self.stdout.write("Database is up to date "
-                          f"({settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}).")
+        self.stdout.write(
+            "Database is up to date "
+            f"({settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]})."
+        )
         if not options["no_seed"]:
             if Company.objects.exists():
-                self.stdout.write("The register already has data; not seeding. Demo log-ins, "
-                                  "if this database was seeded: user name + '-demo-2026', "
-                                  "e.g. legal / legal-demo-2026.")
+                self.stdout.write(
+                    "The register already has data; not seeding. Demo log-ins, "
+                    "if this database was seeded: user name + '-demo-2026', "
+                    "e.g. legal / legal-demo-2026."
+                )
             else:
                 call_command("seed_demo")
 
         env = os.environ.copy()
         worker_flags = []
-        if _redis_reachable(settings.CELERY_BROKER_URL):
+        if broker_reachable(settings.CELERY_BROKER_URL)[0]:
             self.stdout.write(self.style.SUCCESS(f"Broker: Redis at {settings.CELERY_BROKER_URL}"))
         else:
             env.update(_embedded_broker_env())
             # The filesystem transport has no cheap broadcast; workers need not chat to each other.
             worker_flags = ["--without-gossip", "--without-mingle", "--without-heartbeat"]
-            self.stdout.write(self.style.WARNING(
-                f"Broker: no Redis at {settings.CELERY_BROKER_URL}; using the embedded "
-                f"filesystem broker in {settings.VAR_DIR / 'broker'} (fine for a demo, "
-                "not for production)."))
+            self.stdout.write(
+                self.style.WARNING(
+                    f"Broker: no Redis at {settings.CELERY_BROKER_URL}; using the embedded "
+                    f"filesystem broker in {settings.VAR_DIR / 'broker'} (fine for a demo, "
+                    "not for production)."
+                )
+            )
 
         python = sys.executable
         celery = [python, "-m", "celery", "-A", "config"]
         commands = {
             "web": [python, "manage.py", "runserver", options["addr"], "--noreload"],
-            "worker": [*celery, "worker", "--loglevel", "INFO", "--concurrency", "2",
-                       *worker_flags],
-            "beat": [*celery, "beat", "--loglevel", "INFO", "--schedule",
-                     str(settings.VAR_DIR / "celerybeat-schedule")],
+            "worker": [
+                *celery,
+                "worker",
+                "--loglevel",
+                "INFO",
+                "--concurrency",
+                "2",
+                *worker_flags,
+            ],
+            "beat": [
+                *celery,
+                "beat",
+                "--loglevel",
+                "INFO",
+                "--schedule",
+                str(settings.VAR_DIR / "celerybeat-schedule"),
+            ],
         }
         processes = {
-            name: subprocess.Popen(cmd, env=env, cwd=settings.BASE_DIR, start_new_session=True)
+            name: subprocess.Popen(cmd, env=env, cwd=settings.BASE_DIR, start_new_session=True)  # noqa: S603 (fixed argv)
             for name, cmd in commands.items()
         }
-        self.stdout.write(self.style.SUCCESS(
-            f"Running: web at http://{options['addr']}/ , worker and beat. "
-            f"Health: http://{options['addr']}/healthz . Press Ctrl-C to stop."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Running: web at http://{options['addr']}/ , worker and beat. "
+                f"Health: http://{options['addr']}/healthz . Press Ctrl-C to stop."
+            )
+        )
         return self._supervise(processes)
 
     def _supervise(self, processes: dict[str, subprocess.Popen]) -> None:
@@ -106,8 +126,9 @@ class Command(BaseCommand):
                     stopping = True
             time.sleep(0.5)
         if failed:
-            self.stderr.write(f"{failed} exited with code {processes[failed].returncode}; "
-                              "stopping the others.")
+            self.stderr.write(
+                f"{failed} exited with code {processes[failed].returncode}; stopping the others."
+            )
         self._stop_all(processes)
         if failed:
             sys.exit(1)

@@ -10,18 +10,28 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--companies", type=int, default=720)
-        parser.add_argument("--allow-production", action="store_true",
-                            help="Seed even with DEBUG off (demo users have known passwords).")
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Seed even with DEBUG off (demo users have known passwords).",
+        )
 
     def handle(self, *args, **options):
         if not settings.DEBUG and not options["allow_production"]:
-            raise CommandError("DEBUG is off: demo users with known passwords would be created. "
-                               "Pass --allow-production if this really is a demo system.")
+            raise CommandError(
+                "DEBUG is off: demo users with known passwords would be created. "
+                "Pass --allow-production if this really is a demo system."
+            )
         counts = demo_seed(companies=options["companies"])
         created = ", ".join(f"{n} {kind}" for kind, n in counts.items() if n)
-        self.stdout.write(f"Demo data: created {created}." if created
-                          else "Demo data already in place; nothing changed.")
+        self.stdout.write(
+            f"Demo data: created {created}."
+            if created
+            else "Demo data already in place; nothing changed."
+        )
         if options["verbosity"] >= 1:
             self.stdout.write("Demo log-ins (user / password / role):")
             for username, _first, _last, role, _staff in demo_data.USERS:
-                self.stdout.write(f"  {username:<10} {demo_data.demo_password(username):<22} {role}")
+                self.stdout.write(
+                    f"  {username:<10} {demo_data.demo_password(username):<22} {role}"
+                )

@@ -1,0 +1,119 @@
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.urls import reverse
+
+from config.celery import app as celery_app
+from tests.conftest import require_postgres
+from warnings_app.heartbeats import heartbeat_record
+from warnings_app.models import Heartbeat
+from warnings_app.tasks import heartbeat_task
+
+WORKER_START_TIMEOUT = 60
+
+
+@pytest.mark.django_db
+def test_healthz_is_public_and_reports_a_missing_worker(client, redis_broker):
+    response = client.get(reverse("healthz"))
+
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "degraded"
+    assert body["database"]["ok"] is True
+    assert body["broker"] == {"ok": True, "transport": "redis"}
+    assert body["worker"] == {"ok": False, "last_seen": None}
+
+
+@pytest.mark.django_db
+def test_healthz_is_ok_when_the_worker_heartbeat_is_fresh(client, redis_broker):
+    heartbeat_task()  # the task body, as the worker runs it
+
+    body = client.get(reverse("healthz")).json()
+
+    assert body["status"] == "ok"
+    assert body["worker"]["ok"] is True
+
+
+@pytest.mark.django_db
+def test_healthz_reports_a_stale_heartbeat_and_an_unreachable_broker(client, settings):
+    heartbeat_record(name="worker")
+    Heartbeat.objects.update(seen_at="2026-01-01T00:00:00Z")
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
+
+    response = client.get(reverse("healthz"))
+
+    body = response.json()
+    assert response.status_code == 503
+    assert body["worker"]["ok"] is False
+    assert body["broker"]["ok"] is False
+    assert "127.0.0.1:1" not in response.content.decode()  # no addresses leak
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def _wait_for(predicate, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.5)
+    return False
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_real_worker_takes_the_heartbeat_off_redis(client, redis_broker):
+    require_postgres()
+    celery_app.control.purge()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.test_settings",
+        "DATABASE_URL": _database_url(),
+        "CELERY_BROKER_URL": redis_broker,
+    }
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool",
+            "solo",
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel",
+            "WARNING",
+        ],
+        env=env,
+        cwd=settings.BASE_DIR,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        assert _wait_for(
+            lambda: Heartbeat.objects.filter(name="worker").exists(), WORKER_START_TIMEOUT
+        ), "worker did not start"
+        Heartbeat.objects.all().delete()
+        assert client.get(reverse("healthz")).json()["worker"]["ok"] is False
+
+        heartbeat_task.delay()
+
+        assert _wait_for(lambda: client.get(reverse("healthz")).status_code == 200, 30)
+        assert Heartbeat.objects.get(name="worker").detail  # written by the worker process
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        try:
+            worker.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
