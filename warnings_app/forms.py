@@ -13,6 +13,7 @@ from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
 from warnings_app.models import Company, Contact
+from warnings_app.models.companies import COMPANY_EDITABLE_FIELDS, CONTACT_EDITABLE_FIELDS
 from warnings_app.normalise import normalise_domain
 from warnings_app.selectors import COMPANY_FLAGS, COMPANY_ORDERINGS, companies_likely_duplicates
 
@@ -55,18 +56,8 @@ class CompanyForm(forms.ModelForm):
 
     class Meta:
         model = Company
-        fields = [
-            "legal_name",
-            "aliases",
-            "website",
-            "domain",
-            "country",
-            "segment",
-            "licensed_do_not_send",
-            "hold_automation",
-            "hold_reason",
-            "notes",
-        ]
+        # The parent is chosen by domain or name (parent_lookup), not from a 5,000-entry list.
+        fields = [f for f in COMPANY_EDITABLE_FIELDS if f != "parent"]
         widgets = {
             "aliases": forms.Textarea(attrs={"rows": 3}),
             "notes": forms.Textarea(attrs={"rows": 4}),
@@ -187,22 +178,7 @@ class CompanyForm(forms.ModelForm):
 class ContactForm(forms.ModelForm):
     class Meta:
         model = Contact
-        fields = [
-            "role",
-            "name",
-            "title",
-            "organisation",
-            "email",
-            "phone",
-            "address_line1",
-            "address_line2",
-            "city",
-            "region",
-            "postal_code",
-            "country",
-            "is_active",
-            "notes",
-        ]
+        fields = list(CONTACT_EDITABLE_FIELDS)
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
     def clean_email(self) -> str:

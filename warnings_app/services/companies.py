@@ -6,38 +6,10 @@ from django.db import transaction
 from django.db.models import Model
 
 from warnings_app.models import Company, Contact, Tag
+from warnings_app.models.companies import COMPANY_EDITABLE_FIELDS as COMPANY_FIELDS
+from warnings_app.models.companies import CONTACT_EDITABLE_FIELDS as CONTACT_FIELDS
 from warnings_app.normalise import company_name_key
 from warnings_app.services.audit import audit_record
-
-COMPANY_FIELDS = (
-    "legal_name",
-    "aliases",
-    "website",
-    "domain",
-    "country",
-    "segment",
-    "parent",
-    "licensed_do_not_send",
-    "hold_automation",
-    "hold_reason",
-    "notes",
-)
-CONTACT_FIELDS = (
-    "role",
-    "name",
-    "title",
-    "organisation",
-    "email",
-    "phone",
-    "address_line1",
-    "address_line2",
-    "city",
-    "region",
-    "postal_code",
-    "country",
-    "is_active",
-    "notes",
-)
 
 
 def _snapshot(obj: Model, fields: tuple[str, ...]) -> dict[str, Any]:
