@@ -70,6 +70,8 @@ class CompanyForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.duplicates: list[Company] = []
+        # The confirmation is offered only once likely duplicates have been shown (see clean).
+        self.fields["confirm_not_duplicate"].widget = forms.HiddenInput()
         company = self.instance
         if company.pk:
             self.fields["tags"].initial = ", ".join(t.name for t in company.tags.all())
@@ -155,6 +157,7 @@ class CompanyForm(forms.ModelForm):
             exclude_pk=self.instance.pk,
         )
         if self.duplicates:
+            self.fields["confirm_not_duplicate"].widget = forms.CheckboxInput()
             links = format_html_join(
                 ", ",
                 '<a href="{}">{}</a>',

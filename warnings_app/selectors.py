@@ -4,7 +4,7 @@ number of rows."""
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
 
 from warnings_app.models import Company, Contact, Notice, Response
 from warnings_app.normalise import company_name_key
@@ -15,6 +15,12 @@ COMPANY_FLAGS = {
     "counsel": ("Has counsel of record", Q(has_counsel=True)),
     "no_contact": ("No legal-notices contact", Q(has_notices_contact=False)),
 }
+# Where a letter goes first: the legal notices address, then counsel, then anyone else.
+CONTACT_ROLE_ORDER = [
+    Contact.Role.LEGAL_NOTICES,
+    Contact.Role.COUNSEL_OF_RECORD,
+    Contact.Role.GENERAL,
+]
 COMPANY_ORDERINGS = {
     "name": ("legal_name", "pk"),
     "country": ("country", "legal_name", "pk"),
@@ -102,7 +108,11 @@ def company_page(*, company_id: int) -> CompanyPage:
         .prefetch_related("tags")
         .get(pk=company_id)
     )
-    contacts = list(company.contacts.order_by("-is_active", "role", "name", "pk"))
+    role_order = Case(
+        *(When(role=role, then=Value(i)) for i, role in enumerate(CONTACT_ROLE_ORDER)),
+        default=Value(len(CONTACT_ROLE_ORDER)),
+    )
+    contacts = list(company.contacts.order_by("-is_active", role_order, "name", "pk"))
     related = Q(parent_id=company.pk)
     if company.parent_id:
         related |= Q(parent_id=company.parent_id)
