@@ -129,6 +129,8 @@ X_FRAME_OPTIONS = "DENY"
 
 # Human-readable notice references: WN-2026-000123.
 NOTICE_REFERENCE_PREFIX = env.str("NOTICE_REFERENCE_PREFIX", default="WN")
+# Business days a recipient has to reply when a letter is not part of a campaign.
+DEFAULT_RESPONSE_WINDOW_DAYS = env.int("DEFAULT_RESPONSE_WINDOW_DAYS", default=15)
 
 # --- Celery -----------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/0")

@@ -68,3 +68,15 @@ class TemplateVersionFactory(factory.django.DjangoModelFactory):
     body = "Dear {{ recipient.legal_name }}, ..."
     status = m.TemplateVersion.Status.APPROVED
     approved_at = factory.LazyFunction(timezone.now)
+
+
+def make_notice(**kwargs):
+    """A draft notice through the real service, with defaults for what a test does not care
+    about."""
+    from warnings_app import services
+
+    kwargs.setdefault("company", CompanyFactory())
+    kwargs.setdefault("template_version", TemplateVersionFactory())
+    kwargs.setdefault("by", None)
+    kwargs.setdefault("principals", [PrincipalFactory()])
+    return services.notice_create(**kwargs)

@@ -176,7 +176,9 @@ def test_editing_records_each_changed_field_and_rejects_a_cycle(client_as):
     assert saved.status_code == 302
     event = AuditEvent.objects.get(verb="company.updated", target_id=str(parent.pk))
     assert event.data["changes"]["segment"] == ["generative_music", "platform"]
+    parent.refresh_from_db()
     child.refresh_from_db()
+    assert parent.parent is None  # the refused cycle left nothing behind
     assert child.parent == parent
 
 

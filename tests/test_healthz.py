@@ -3,11 +3,13 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import timedelta
 
 import pytest
 from django.conf import settings
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
 from config.celery import app as celery_app
 from tests.conftest import require_postgres
@@ -43,7 +45,8 @@ def test_healthz_is_ok_when_the_worker_heartbeat_is_fresh(client, redis_broker):
 @pytest.mark.django_db
 def test_healthz_reports_a_stale_heartbeat_and_an_unreachable_broker(client, settings):
     heartbeat_record(name="worker")
-    Heartbeat.objects.update(seen_at="2026-01-01T00:00:00Z")
+    too_old = timedelta(seconds=settings.WORKER_HEARTBEAT_MAX_AGE_SECONDS + 1)
+    Heartbeat.objects.update(seen_at=timezone.now() - too_old)
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
 
     response = client.get(reverse("healthz"))
@@ -53,6 +56,14 @@ def test_healthz_reports_a_stale_heartbeat_and_an_unreachable_broker(client, set
     assert body["worker"]["ok"] is False
     assert body["broker"]["ok"] is False
     assert "127.0.0.1:1" not in response.content.decode()  # no addresses leak
+
+
+@pytest.mark.django_db
+def test_a_heartbeat_from_the_future_does_not_count(client, redis_broker):
+    heartbeat_record(name="worker")
+    Heartbeat.objects.update(seen_at=timezone.now() + timedelta(hours=1))
+
+    assert client.get(reverse("healthz")).json()["worker"]["ok"] is False
 
 
 def _database_url() -> str:

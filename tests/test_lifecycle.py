@@ -1,7 +1,7 @@
 import pytest
 from django.db import IntegrityError, transaction
 
-from tests.factories import CompanyFactory, TemplateVersionFactory, UserFactory
+from tests.factories import CompanyFactory, TemplateVersionFactory, UserFactory, make_notice
 from warnings_app import services
 from warnings_app.lifecycle import TRANSITIONS, NoticeStatus
 from warnings_app.models import AuditEvent, Notice, TemplateVersion
@@ -14,19 +14,35 @@ def author():
     return UserFactory(role="Legal")
 
 
+BEFORE_APPROVAL = {NoticeStatus.DRAFT, NoticeStatus.RENDERED, NoticeStatus.WITHDRAWN}
+
+
 @pytest.fixture
 def new_notice(author):
     version = TemplateVersionFactory()
+    approver = UserFactory(role="Legal")
 
     def make(status: str = NoticeStatus.DRAFT) -> Notice:
-        notice = services.notice_create(
-            company=CompanyFactory(), template_version=version, by=author
+        notice = make_notice(template_version=version, by=author)
+        # Arrange the starting state as the earlier transitions would have left it.
+        Notice.objects.filter(pk=notice.pk).update(
+            status=status, approved_by=None if status in BEFORE_APPROVAL else approver
         )
-        Notice.objects.filter(pk=notice.pk).update(status=status)  # arrange the starting state
         notice.refresh_from_db()
         return notice
 
     return make
+
+
+def _perform(name: str, notice: Notice, actor) -> Notice:
+    """Each transition through the service a user or worker would call."""
+    if name == "approve":
+        return services.notice_approve(notice=notice, by=actor)
+    if name == "withdraw":
+        return services.notice_withdraw(notice=notice, by=actor, reason="test")
+    if name in ("render", "rerender"):
+        return services.notice_render(notice=notice, by=actor)
+    return services.notice_transition(notice=notice, transition=name, by=actor, data={"t": 1})
 
 
 def _events(notice: Notice):
@@ -35,17 +51,18 @@ def _events(notice: Notice):
 
 @pytest.mark.parametrize("name", sorted(TRANSITIONS))
 def test_every_transition_moves_only_from_its_sources_and_audits_once(name, new_notice):
-    transition = TRANSITIONS[name]
     actor = UserFactory(role="Legal")
 
     for status in NoticeStatus.values:
         notice = new_notice(status)
         before = _events(notice).count()
+        transition = TRANSITIONS[name]
+        if name in ("render", "rerender") and status in (NoticeStatus.DRAFT, NoticeStatus.RENDERED):
+            # notice_render picks render or rerender by the state it finds
+            transition = TRANSITIONS["render" if status == NoticeStatus.DRAFT else "rerender"]
 
         if transition.allows(status):
-            moved = services.notice_transition(
-                notice=notice, transition=name, by=actor, data={"why": "test"}
-            )
+            moved = _perform(name, notice, actor)
             assert moved.status == transition.target
             new_events = list(_events(notice).order_by("pk"))[before:]
             assert len(new_events) == 1
@@ -56,13 +73,30 @@ def test_every_transition_moves_only_from_its_sources_and_audits_once(name, new_
                 transition.target,
             )
             assert event.actor == actor
-            assert event.data == {"why": "test"}
         else:
             with pytest.raises(services.NoticeStateError, match=notice.reference):
-                services.notice_transition(notice=notice, transition=name, by=actor)
+                _perform(name, notice, actor)
             notice.refresh_from_db()
             assert notice.status == status
             assert _events(notice).count() == before
+
+
+@pytest.mark.parametrize("name", ["approve", "withdraw", "render", "rerender"])
+def test_transitions_with_rules_of_their_own_refuse_the_generic_path(name, new_notice, author):
+    notice = new_notice(NoticeStatus.RENDERED)
+
+    with pytest.raises(ValueError, match="its own rules"):
+        services.notice_transition(notice=notice, transition=name, by=author)
+
+    notice.refresh_from_db()
+    assert notice.status == NoticeStatus.RENDERED
+
+
+def test_the_database_refuses_a_notice_past_approval_without_an_approver(new_notice):
+    notice = new_notice(NoticeStatus.RENDERED)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Notice.objects.filter(pk=notice.pk).update(status=NoticeStatus.QUEUED)
 
 
 def test_a_stale_notice_cannot_be_moved_twice(new_notice, author):
@@ -135,6 +169,8 @@ def test_notice_create_refuses_an_unapproved_template_and_a_licensed_company(aut
         services.notice_create(
             company=CompanyFactory(licensed_do_not_send=True), template_version=approved, by=author
         )
+    with pytest.raises(services.ServiceError, match="at least one principal"):
+        services.notice_create(company=CompanyFactory(), template_version=approved, by=author)
 
     assert Notice.objects.count() == 0
     assert not AuditEvent.objects.filter(verb="notice.created").exists()

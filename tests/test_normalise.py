@@ -10,6 +10,7 @@ from warnings_app.normalise import company_name_key, normalise_domain
         ("EXAMPLE.ai.", "example.ai"),
         ("sub.example.co.uk:8443/x?y", "sub.example.co.uk"),
         ("münchen.example", "xn--mnchen-3ya.example"),
+        ("straße.example", "xn--strae-oqa.example"),  # not folded into strasse.example
         ("", ""),
     ],
 )

@@ -4,18 +4,24 @@ import pytest
 from django.db import connection, transaction
 
 from tests.conftest import require_postgres
-from tests.factories import CompanyFactory, TemplateVersionFactory, UserFactory
-from warnings_app import services
+from tests.factories import (
+    CompanyFactory,
+    PrincipalFactory,
+    TemplateVersionFactory,
+    UserFactory,
+    make_notice,
+)
 from warnings_app.models import Notice
 
 
 @pytest.mark.django_db
 def test_references_read_prefix_year_and_six_digits():
     version = TemplateVersionFactory()
+    principals = [PrincipalFactory()]
     user = UserFactory()
 
-    first = services.notice_create(company=CompanyFactory(), template_version=version, by=user)
-    second = services.notice_create(company=CompanyFactory(), template_version=version, by=user)
+    first = make_notice(template_version=version, by=user, principals=principals)
+    second = make_notice(template_version=version, by=user, principals=principals)
 
     year = first.created_at.year
     assert first.reference == f"WN-{year}-000001"
@@ -25,16 +31,17 @@ def test_references_read_prefix_year_and_six_digits():
 @pytest.mark.django_db
 def test_a_rolled_back_notice_gives_its_number_back():
     version = TemplateVersionFactory()
+    principals = [PrincipalFactory()]
     company = CompanyFactory()
 
     def create_then_fail():
         with transaction.atomic():
-            services.notice_create(company=company, template_version=version, by=None)
+            make_notice(company=company, template_version=version, principals=principals)
             raise RuntimeError("the rest of the request failed")
 
     with pytest.raises(RuntimeError):
         create_then_fail()
-    kept = services.notice_create(company=company, template_version=version, by=None)
+    kept = make_notice(company=company, template_version=version, principals=principals)
 
     assert kept.reference.endswith("-000001")
 
@@ -43,6 +50,7 @@ def test_a_rolled_back_notice_gives_its_number_back():
 def test_concurrent_creation_gives_distinct_consecutive_references():
     require_postgres()
     version = TemplateVersionFactory()
+    principals = [PrincipalFactory()]
     companies = [CompanyFactory() for _ in range(8)]
     barrier = threading.Barrier(8)
     errors: list[BaseException] = []
@@ -51,7 +59,7 @@ def test_concurrent_creation_gives_distinct_consecutive_references():
         try:
             barrier.wait(timeout=30)
             for _ in range(25):
-                services.notice_create(company=company, template_version=version, by=None)
+                make_notice(company=company, template_version=version, principals=principals)
         except BaseException as exc:  # reported below; a thread must not swallow failures
             errors.append(exc)
         finally:

@@ -1,11 +1,16 @@
-"""The Django admin for every model, for administrators. Every save and delete made here writes
-an audit event like the rest of the system; the audit log itself and the counters are read-only."""
+"""The Django admin, for administrators. Every save and delete here writes an audit event.
+Records whose changes have rules of their own (notices, template versions, deliveries,
+campaigns) or that are evidence are read-only here: those change only through their services."""
 
+from django import forms
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.db import transaction
 
 from warnings_app import models as m
-from warnings_app.normalise import company_name_key
+from warnings_app.models.companies import COMPANY_EDITABLE_FIELDS
+from warnings_app.normalise import company_name_key, normalise_domain
 from warnings_app.services import audit_record
 
 
@@ -32,6 +37,13 @@ class AuditedAdmin(admin.ModelAdmin):
             super().delete_queryset(request, queryset)
 
 
+class KeptAdmin(AuditedAdmin):
+    """Editable, never deleted: part of the record of what happened."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):
     def has_add_permission(self, request, obj=None):
         return False
@@ -43,10 +55,29 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class CompanyAdminForm(forms.ModelForm):
+    class Meta:
+        model = m.Company
+        fields = [*COMPANY_EDITABLE_FIELDS, "tags", "created_by"]
+
+    def clean_domain(self):
+        try:
+            return normalise_domain(self.cleaned_data["domain"])
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+
 @admin.register(m.Company)
 class CompanyAdmin(AuditedAdmin):
-    list_display = ["legal_name", "domain", "country", "segment", "licensed_do_not_send",
-                    "hold_automation"]  # fmt: skip
+    form = CompanyAdminForm
+    list_display = [
+        "legal_name",
+        "domain",
+        "country",
+        "segment",
+        "licensed_do_not_send",
+        "hold_automation",
+    ]
     list_filter = ["segment", "licensed_do_not_send", "hold_automation"]
     search_fields = ["legal_name", "aliases", "domain"]
     raw_id_fields = ["parent", "created_by"]
@@ -66,19 +97,10 @@ class ContactAdmin(AuditedAdmin):
 
 
 @admin.register(m.Notice)
-class NoticeAdmin(AuditedAdmin):
+class NoticeAdmin(ReadOnlyAdmin):
     list_display = ["reference", "company", "status", "template_version", "due_date"]
     list_filter = ["status"]
     search_fields = ["reference", "company__legal_name"]
-    raw_id_fields = ["company", "contact", "campaign", "ladder_step", "follows",
-                     "template_version", "created_by", "approved_by"]  # fmt: skip
-    # State, evidence and leases move only through services, each change guarded and audited.
-    readonly_fields = ["reference", "status", "pdf", "pdf_sha256", "pdf_size", "pdf_pages",
-                       "merge_data", "rendered_at", "approved_by", "approved_at", "sent_at",
-                       "lease_owner", "lease_expires_at"]  # fmt: skip
-
-    def has_add_permission(self, request, obj=None):
-        return False  # notices are created by services, which allocate the reference
 
 
 @admin.register(m.AuditEvent)
@@ -88,10 +110,33 @@ class AuditEventAdmin(ReadOnlyAdmin):
     search_fields = ["target_repr", "verb", "target_id"]
 
 
-admin.site.register([m.ReferenceCounter, m.Heartbeat], ReadOnlyAdmin)
+class AuditedUserAdmin(UserAdmin, AuditedAdmin):
+    """Administrators manage accounts, but cannot make anyone a superuser, hand out single
+    permissions past the roles, or change their own roles and status."""
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += ["is_superuser", "user_permissions"]
+        if obj is not None and obj.pk == request.user.pk:
+            fields += ["groups", "is_staff", "is_active"]
+        return fields
+
+
+admin.site.unregister(get_user_model())
+admin.site.register(get_user_model(), AuditedUserAdmin)
+admin.site.register([m.Tag, m.Principal, m.Work], AuditedAdmin)
+admin.site.register([m.LetterTemplate, m.EvidenceItem, m.Response, m.DemandAnswer], KeptAdmin)
 admin.site.register(
-    [m.Tag, m.Principal, m.Work, m.EvidenceItem, m.LetterTemplate, m.TemplateVersion, m.Campaign,
-     m.LadderStep, m.DeliveryAttempt, m.FollowUp, m.Response, m.ResponseAttachment,
-     m.DemandAnswer],
-    AuditedAdmin,
-)  # fmt: skip
+    [
+        m.TemplateVersion,
+        m.Campaign,
+        m.LadderStep,
+        m.DeliveryAttempt,
+        m.FollowUp,
+        m.ResponseAttachment,
+        m.ReferenceCounter,
+        m.Heartbeat,
+    ],
+    ReadOnlyAdmin,
+)

@@ -3,6 +3,7 @@ service."""
 
 import contextlib
 import re
+from datetime import datetime
 from typing import Any
 
 from django import forms
@@ -38,7 +39,31 @@ class CompanyFilterForm(forms.Form):
     )
 
 
-class CompanyForm(forms.ModelForm):
+class VersionedForm(forms.ModelForm):
+    """Carries the record's updated_at from the moment the form was opened, so a save can refuse
+    to overwrite someone else's change made in between."""
+
+    version = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.updated_at.isoformat()
+
+    def expected_version(self) -> datetime | None:
+        text = self.cleaned_data.get("version") or ""
+        try:
+            return datetime.fromisoformat(text) if text else None
+        except ValueError:
+            return None
+
+    def refresh_version(self, current: datetime) -> None:
+        """After a refused stale save: keep the user's input, take the record's new version."""
+        self.data = self.data.copy()
+        self.data[self.add_prefix("version")] = current.isoformat()
+
+
+class CompanyForm(VersionedForm):
     website = forms.URLField(required=False, max_length=300, assume_scheme="https")
     tags = forms.CharField(
         required=False, max_length=1300, help_text="Comma-separated, e.g. “wave-1, music-ai”."
@@ -126,6 +151,8 @@ class CompanyForm(forms.ModelForm):
         text = self.cleaned_data["parent_lookup"].strip()
         if not text:
             return None
+        if self.instance.parent_id and text == self.fields["parent_lookup"].initial:
+            return self.instance.parent  # unchanged: no need to look it up by text again
         match = Q(legal_name__iexact=text)
         with contextlib.suppress(ValueError):  # a plain name is not a domain
             match |= Q(domain=normalise_domain(text))
@@ -178,7 +205,7 @@ class CompanyForm(forms.ModelForm):
         return data
 
 
-class ContactForm(forms.ModelForm):
+class ContactForm(VersionedForm):
     class Meta:
         model = Contact
         fields = list(CONTACT_EDITABLE_FIELDS)
@@ -206,7 +233,7 @@ class ContactForm(forms.ModelForm):
         address = [
             data.get(f) for f in ("address_line1", "address_line2", "city", "region", "postal_code")
         ]
-        if any(address) or data.get("country"):
+        if any(address):  # a country alone is not an address; it may just say where they are
             for field in ("address_line1", "city", "country"):
                 if not data.get(field):
                     self.add_error(

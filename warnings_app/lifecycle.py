@@ -49,6 +49,7 @@ TRANSITIONS: dict[str, Transition] = {
     t.name: t
     for t in [
         _t("render", {S.DRAFT}, S.RENDERED),
+        _t("rerender", {S.RENDERED}, S.RENDERED),  # only before approval; the old PDF is kept
         _t("reject", {S.RENDERED}, S.DRAFT),  # sent back for changes before approval
         _t("approve", {S.RENDERED}, S.APPROVED),
         _t("queue", {S.APPROVED}, S.QUEUED),

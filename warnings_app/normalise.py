@@ -4,6 +4,8 @@ import re
 import unicodedata
 from urllib.parse import urlsplit
 
+import idna
+
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 
 # Legal-form words that do not distinguish one company from another.
@@ -53,8 +55,10 @@ def normalise_domain(value: str) -> str:
     if host.startswith("www."):
         host = host[4:]
     try:
-        host = host.encode("idna").decode("ascii")
-    except UnicodeError as exc:
+        # IDNA 2008 with UTS 46 mapping, non-transitional: "straße.de" stays distinct from
+        # "strasse.de" (Python's built-in codec would fold them together).
+        host = idna.encode(host, uts46=True, transitional=False).decode("ascii")
+    except (idna.IDNAError, UnicodeError) as exc:
         raise ValueError(f"“{value}” is not a valid domain name") from exc
     host = host.lower()
     labels = host.split(".")

@@ -7,13 +7,34 @@ from django_countries.fields import CountryField
 
 # The fields people edit on the register pages; forms show them and audit events record them.
 COMPANY_EDITABLE_FIELDS = (
-    "legal_name", "aliases", "website", "domain", "country", "segment", "parent",
-    "licensed_do_not_send", "hold_automation", "hold_reason", "notes",
-)  # fmt: skip
+    "legal_name",
+    "aliases",
+    "website",
+    "domain",
+    "country",
+    "segment",
+    "parent",
+    "licensed_do_not_send",
+    "hold_automation",
+    "hold_reason",
+    "notes",
+)
 CONTACT_EDITABLE_FIELDS = (
-    "role", "name", "title", "organisation", "email", "phone", "address_line1",
-    "address_line2", "city", "region", "postal_code", "country", "is_active", "notes",
-)  # fmt: skip
+    "role",
+    "name",
+    "title",
+    "organisation",
+    "email",
+    "phone",
+    "address_line1",
+    "address_line2",
+    "city",
+    "region",
+    "postal_code",
+    "country",
+    "is_active",
+    "notes",
+)
 
 
 class Tag(models.Model):

@@ -48,6 +48,11 @@ class Notice(models.Model):
     template_version = models.ForeignKey(
         "warnings_app.TemplateVersion", on_delete=models.PROTECT, related_name="notices"
     )
+    # On whose behalf, and about which works; copied from the campaign when there is one.
+    principals = models.ManyToManyField(
+        "warnings_app.Principal", blank=True, related_name="notices"
+    )
+    works = models.ManyToManyField("warnings_app.Work", blank=True, related_name="notices")
     status = models.CharField(
         max_length=30, choices=NoticeStatus.choices, default=NoticeStatus.DRAFT, db_index=True
     )
@@ -95,6 +100,12 @@ class Notice(models.Model):
             models.CheckConstraint(
                 condition=~Q(approved_by=models.F("created_by")),
                 name="notice_four_eyes",
+            ),
+            # Nothing leaves before a second lawyer approved it.
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "rendered", "withdrawn"])
+                | Q(approved_by__isnull=False),
+                name="notice_approved_before_leaving",
             ),
         ]
         indexes = [

@@ -15,8 +15,29 @@ from warnings_app.services.notices import (
     notice_withdraw,
 )
 from warnings_app.services.references import reference_allocate
+from warnings_app.services.rendering import notice_render, stored_pdf_matches
+from warnings_app.services.templates import (
+    TemplateInvalid,
+    letter_template_create,
+    template_version_approve,
+    template_version_delete,
+    template_version_draft,
+    template_version_reject,
+    template_version_submit,
+    template_version_update,
+)
 
 __all__ = [
+    "TemplateInvalid",
+    "letter_template_create",
+    "notice_render",
+    "stored_pdf_matches",
+    "template_version_approve",
+    "template_version_delete",
+    "template_version_draft",
+    "template_version_reject",
+    "template_version_submit",
+    "template_version_update",
     "NoticeStateError",
     "ServiceError",
     "audit_record",

@@ -1,8 +1,9 @@
 """Writes to the recipient register. Forms validate; these store and audit."""
 
+from datetime import datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Model
 
 from warnings_app.models import Company, Contact, Tag
@@ -10,6 +11,38 @@ from warnings_app.models.companies import COMPANY_EDITABLE_FIELDS as COMPANY_FIE
 from warnings_app.models.companies import CONTACT_EDITABLE_FIELDS as CONTACT_FIELDS
 from warnings_app.normalise import company_name_key
 from warnings_app.services.audit import audit_record
+from warnings_app.services.errors import ServiceError
+
+
+class StaleEdit(ServiceError):
+    """The record changed after the user opened it; nothing was saved."""
+
+
+class DuplicateDomain(ServiceError):
+    """Another company took the domain between the form check and the save."""
+
+
+def _locked_current(model: type[Model], pk: int, expected: datetime | None) -> Any:
+    current = model.objects.select_for_update().get(pk=pk)
+    if expected is not None and current.updated_at != expected:
+        raise StaleEdit(
+            f"Someone else changed this record at {current.updated_at:%H:%M:%S} while you were "
+            "editing it. Nothing was saved; your edits are still in the form — check them "
+            "against the record and save again."
+        )
+    return current
+
+
+def _save_company(company: Company, **kwargs: Any) -> None:
+    try:
+        with transaction.atomic():
+            company.save(**kwargs)
+    except IntegrityError as exc:
+        if "domain" not in str(exc):  # the constraint's name (PostgreSQL) or column (SQLite)
+            raise
+        raise DuplicateDomain(
+            f"{company.domain} was registered to another company a moment ago; nothing was saved."
+        ) from exc
 
 
 def _snapshot(obj: Model, fields: tuple[str, ...]) -> dict[str, Any]:
@@ -38,7 +71,7 @@ def _set_tags(company: Company, names: list[str]) -> list[str]:
 def company_create(*, by: Any, tags: list[str] | None = None, **values: Any) -> Company:
     company = Company(created_by=by, **values)
     company.name_key = company_name_key(company.legal_name)
-    company.save()
+    _save_company(company)
     tag_names = _set_tags(company, tags or [])
     audit_record(
         actor=by,
@@ -51,10 +84,17 @@ def company_create(*, by: Any, tags: list[str] | None = None, **values: Any) -> 
 
 @transaction.atomic
 def company_update(
-    *, company: Company, by: Any, tags: list[str] | None = None, **values: Any
+    *,
+    company: Company,
+    by: Any,
+    tags: list[str] | None = None,
+    expected_version: datetime | None = None,
+    **values: Any,
 ) -> Company:
-    """Store the edited values; the audit event lists each changed field as [before, after].
-    Saving without changes writes nothing."""
+    """Store the edited values on the locked current row; the audit event lists each changed
+    field as [before, after]. With `expected_version` (the updated_at the user's form was built
+    from) a concurrent change is refused rather than overwritten. No changes write nothing."""
+    company = _locked_current(Company, company.pk, expected_version)
     before = _snapshot(company, COMPANY_FIELDS)
     before_tags = sorted(company.tags.values_list("name", flat=True))
     for name, value in values.items():
@@ -67,7 +107,9 @@ def company_update(
         changes["tags"] = [before_tags, after_tags]
     if not changes:
         return company
-    company.save()
+    fields = [name for name in changes if name != "tags"]
+    if fields:
+        _save_company(company, update_fields=[*fields, "name_key", "updated_at"])
     audit_record(actor=by, verb="company.updated", target=company, data={"changes": changes})
     return company
 
@@ -85,14 +127,18 @@ def contact_create(*, company: Company, by: Any, **values: Any) -> Contact:
 
 
 @transaction.atomic
-def contact_update(*, contact: Contact, by: Any, **values: Any) -> Contact:
+def contact_update(
+    *, contact: Contact, by: Any, expected_version: datetime | None = None, **values: Any
+) -> Contact:
+    """As company_update, for a contact."""
+    contact = _locked_current(Contact, contact.pk, expected_version)
     before = _snapshot(contact, CONTACT_FIELDS)
     for name, value in values.items():
         setattr(contact, name, value)
     changes = _changes(before, _snapshot(contact, CONTACT_FIELDS))
     if not changes:
         return contact
-    contact.save()
+    contact.save(update_fields=[*changes, "updated_at"])
     audit_record(
         actor=by,
         verb="contact.updated",

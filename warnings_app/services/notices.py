@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from warnings_app.lifecycle import TRANSITIONS, NoticeStatus
-from warnings_app.models import Company, Contact, Notice, TemplateVersion
+from warnings_app.models import Company, Contact, Notice, Principal, TemplateVersion, Work
 from warnings_app.services.audit import audit_record
 from warnings_app.services.errors import NoticeStateError, ServiceError
 from warnings_app.services.references import reference_allocate
@@ -21,11 +21,13 @@ def notice_create(
     by: Any,
     contact: Contact | None = None,
     channels: list[str] | None = None,
+    principals: list[Principal] | None = None,
+    works: list[Work] | None = None,
     **links: Any,
 ) -> Notice:
     """A new draft notice with the next reference. `links` may set campaign, ladder_step and
-    follows. Refuses a template version that is not approved and a company that must not be
-    written to."""
+    follows; principals and works default to the campaign's. Refuses a template version that is
+    not approved and a company that must not be written to."""
     if template_version.status != TemplateVersion.Status.APPROVED:
         raise ServiceError(f"{template_version} is not approved for use")
     if company.licensed_do_not_send:
@@ -43,6 +45,13 @@ def notice_create(
         status_changed_at=timezone.now(),
         **links,
     )
+    campaign = links.get("campaign")
+    if principals is None:
+        principals = list(campaign.principals.all()) if campaign else []
+    if not principals:
+        raise ServiceError("a letter is sent on someone's behalf: choose at least one principal")
+    notice.principals.set(principals)
+    notice.works.set(works if works is not None else (campaign.works.all() if campaign else []))
     audit_record(
         actor=by,
         verb="notice.created",
@@ -53,7 +62,15 @@ def notice_create(
     return notice
 
 
-@transaction.atomic
+# Transitions with rules of their own go only through their own service.
+DEDICATED = {
+    "approve": "notice_approve",
+    "withdraw": "notice_withdraw",
+    "render": "notice_render",
+    "rerender": "notice_render",
+}
+
+
 def notice_transition(
     *,
     notice: Notice,
@@ -62,7 +79,25 @@ def notice_transition(
     data: dict[str, Any] | None = None,
     **fields: Any,
 ) -> Notice:
-    """Apply one named transition from `lifecycle.TRANSITIONS`, also setting `fields`.
+    """Apply one named transition from `lifecycle.TRANSITIONS`, also setting `fields`; see
+    `apply_transition`. Refuses the transitions that have a dedicated service."""
+    if transition in DEDICATED:
+        raise ValueError(
+            f"use {DEDICATED[transition]}() for “{transition}”: it has its own rules"
+        )
+    return apply_transition(notice=notice, transition=transition, by=by, data=data, **fields)
+
+
+@transaction.atomic
+def apply_transition(
+    *,
+    notice: Notice,
+    transition: str,
+    by: Any,
+    data: dict[str, Any] | None = None,
+    **fields: Any,
+) -> Notice:
+    """Apply one named transition, for services of this package only.
 
     The update is guarded on the state the caller saw: if another user or worker moved the
     notice in the meantime nothing changes and NoticeStateError says so. Re-running a transition
@@ -96,7 +131,9 @@ def notice_approve(*, notice: Notice, by: Any) -> Notice:
     """rendered -> approved. The approver must not be the author (four eyes)."""
     if notice.created_by_id is not None and notice.created_by_id == getattr(by, "pk", None):
         raise NoticeStateError("the author of a notice cannot approve it")
-    return notice_transition(
+    if not getattr(by, "is_authenticated", False):
+        raise NoticeStateError("a notice is approved by a signed-in lawyer, never automatically")
+    return apply_transition(
         notice=notice, transition="approve", by=by, approved_by=by, approved_at=timezone.now()
     )
 
@@ -105,6 +142,6 @@ def notice_withdraw(*, notice: Notice, by: Any, reason: str) -> Notice:
     """Take a notice back before it is sent. A reason is required and kept in the audit log."""
     if not reason.strip():
         raise ServiceError("say why the notice is withdrawn")
-    return notice_transition(
+    return apply_transition(
         notice=notice, transition="withdraw", by=by, data={"reason": reason.strip()}
     )

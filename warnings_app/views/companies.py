@@ -8,9 +8,11 @@ from warnings_app import services
 from warnings_app.forms import CompanyFilterForm, CompanyForm
 from warnings_app.models import Company
 from warnings_app.selectors import companies_matching, company_page
+from warnings_app.services.companies import DuplicateDomain, StaleEdit
 from warnings_app.views.access import RoleRequiredMixin
 
 PAGE_SIZE = 50
+FORM_TEMPLATE = "warnings_app/company_form.html"
 
 
 class CompanyListView(RoleRequiredMixin, View):
@@ -18,19 +20,18 @@ class CompanyListView(RoleRequiredMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         filters = CompanyFilterForm(request.GET)
-        criteria = filters.cleaned_data if filters.is_valid() else {}
-        companies = companies_matching(**{k: v for k, v in criteria.items() if v})
+        filters.is_valid()  # invalid fields are shown as errors and left out, not ignored silently
+        criteria = {k: v for k, v in filters.cleaned_data.items() if v}
+        companies = companies_matching(**criteria)
         page = Paginator(companies, PAGE_SIZE).get_page(request.GET.get("page"))
         query = request.GET.copy()
         query.pop("page", None)
+        context = {"filters": filters, "page": page, "query": query.urlencode()}
         return render(
             request,
             "warnings_app/company_list.html",
-            {
-                "filters": filters,
-                "page": page,
-                "query": query.urlencode(),
-            },
+            context,
+            status=400 if filters.errors else 200,
         )
 
 
@@ -46,44 +47,54 @@ class CompanyDetailView(RoleRequiredMixin, View):
 
 class CompanyCreateView(RoleRequiredMixin, View):
     permission_required = "warnings_app.add_company"
-    template_name = "warnings_app/company_form.html"
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        return render(request, self.template_name, {"form": CompanyForm()})
+        return render(request, FORM_TEMPLATE, {"form": CompanyForm()})
 
     def post(self, request: HttpRequest) -> HttpResponse:
         form = CompanyForm(request.POST)
-        if not form.is_valid():
-            return render(request, self.template_name, {"form": form}, status=400)
-        company = services.company_create(
-            by=request.user, tags=form.cleaned_data["tags"], **form.service_values()
-        )
-        messages.success(request, f"{company.legal_name} was added to the register.")
-        return redirect("company_detail", pk=company.pk)
+        if form.is_valid():
+            try:
+                company = services.company_create(
+                    by=request.user, tags=form.cleaned_data["tags"], **form.service_values()
+                )
+            except DuplicateDomain as exc:
+                form.add_error("domain", str(exc))
+            else:
+                messages.success(request, f"{company.legal_name} was added to the register.")
+                return redirect("company_detail", pk=company.pk)
+        return render(request, FORM_TEMPLATE, {"form": form}, status=400)
 
 
 class CompanyEditView(RoleRequiredMixin, View):
     permission_required = "warnings_app.change_company"
-    template_name = "warnings_app/company_form.html"
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         company = get_object_or_404(Company, pk=pk)
         return render(
-            request, self.template_name, {"form": CompanyForm(instance=company), "company": company}
+            request, FORM_TEMPLATE, {"form": CompanyForm(instance=company), "company": company}
         )
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         company = get_object_or_404(Company, pk=pk)
         form = CompanyForm(request.POST, instance=Company.objects.get(pk=pk))
-        if not form.is_valid():
-            return render(
-                request, self.template_name, {"form": form, "company": company}, status=400
-            )
-        services.company_update(
-            company=company,
-            by=request.user,
-            tags=form.cleaned_data["tags"],
-            **form.service_values(),
-        )
-        messages.success(request, "Changes saved.")
-        return redirect("company_detail", pk=company.pk)
+        status = 400
+        if form.is_valid():
+            try:
+                services.company_update(
+                    company=company,
+                    by=request.user,
+                    tags=form.cleaned_data["tags"],
+                    expected_version=form.expected_version(),
+                    **form.service_values(),
+                )
+            except StaleEdit as exc:
+                form.refresh_version(Company.objects.get(pk=pk).updated_at)
+                form.add_error(None, str(exc))
+                status = 409
+            except DuplicateDomain as exc:
+                form.add_error("domain", str(exc))
+            else:
+                messages.success(request, "Changes saved.")
+                return redirect("company_detail", pk=company.pk)
+        return render(request, FORM_TEMPLATE, {"form": form, "company": company}, status=status)

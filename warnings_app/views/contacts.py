@@ -6,6 +6,7 @@ from django.views import View
 from warnings_app import services
 from warnings_app.forms import ContactForm
 from warnings_app.models import Company, Contact
+from warnings_app.services.companies import StaleEdit
 from warnings_app.views.access import RoleRequiredMixin
 
 TEMPLATE = "warnings_app/contact_form.html"
@@ -43,13 +44,19 @@ class ContactEditView(RoleRequiredMixin, View):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         contact = get_object_or_404(Contact.objects.select_related("company"), pk=pk)
         form = ContactForm(request.POST, instance=Contact.objects.get(pk=pk))
+        context = {"form": form, "company": contact.company, "contact": contact}
         if not form.is_valid():
-            return render(
-                request,
-                TEMPLATE,
-                {"form": form, "company": contact.company, "contact": contact},
-                status=400,
+            return render(request, TEMPLATE, context, status=400)
+        try:
+            services.contact_update(
+                contact=contact,
+                by=request.user,
+                expected_version=form.expected_version(),
+                **form.service_values(),
             )
-        services.contact_update(contact=contact, by=request.user, **form.service_values())
+        except StaleEdit as exc:
+            form.refresh_version(Contact.objects.get(pk=pk).updated_at)
+            form.add_error(None, str(exc))
+            return render(request, TEMPLATE, context, status=409)
         messages.success(request, "Contact saved.")
         return redirect("company_detail", pk=contact.company_id)

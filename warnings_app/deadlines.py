@@ -1,0 +1,42 @@
+"""Business-day deadlines, holiday-aware per recipient jurisdiction (the `holidays` package)."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import holidays
+
+
+@dataclass(frozen=True)
+class Deadline:
+    due: date
+    explanation: str
+
+
+def _holidays_for(country: str, years: range) -> tuple[dict[date, str], bool]:
+    try:
+        return dict(holidays.country_holidays(country, years=years)), True
+    except NotImplementedError:
+        return {}, False
+
+
+def business_days_after(start: date, days: int, country: str) -> Deadline:
+    """The date `days` business days after `start`, skipping weekends and the public holidays of
+    `country`, with a sentence that says how it was reached."""
+    if days < 1:
+        raise ValueError("a response window is at least one business day")
+    calendar, known = _holidays_for(country, range(start.year, start.year + 2 + days // 200))
+    current, counted, skipped = start, 0, []
+    while counted < days:
+        current += timedelta(days=1)
+        if current.weekday() >= 5:
+            continue
+        if current in calendar:
+            skipped.append(f"{current:%-d %B} ({calendar[current]}, {country})")
+            continue
+        counted += 1
+    explanation = f"{days} business days from {start:%-d %B %Y}"
+    if skipped:
+        explanation += ", skipping " + ", ".join(skipped)
+    if not known:
+        explanation += f" (no public-holiday calendar for {country}: weekends only)"
+    return Deadline(due=current, explanation=explanation)

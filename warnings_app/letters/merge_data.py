@@ -1,0 +1,143 @@
+"""Builds the merge data of a letter: plain, JSON-ready values, formatted once. The notice stores
+exactly this dictionary, so what a letter said can always be shown again."""
+
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+
+from warnings_app.deadlines import business_days_after
+from warnings_app.models import Campaign, Company, Contact, Notice, Principal, TemplateVersion, Work
+from warnings_app.selectors import CONTACT_ROLE_ORDER
+
+
+def _long_date(value: date) -> str:
+    return f"{value.day} {value:%B %Y}"
+
+
+def _address(lines: list[str]) -> dict[str, Any]:
+    lines = [line for line in lines if line]
+    return {"address_lines": lines, "address_block": "\n".join(lines)}
+
+
+def letter_contact(company: Company) -> Contact | None:
+    """Where a letter to `company` goes: counsel of record when there is one, else the legal
+    notices address, else any active contact."""
+    active = [c for c in company.contacts.all() if c.is_active]
+    for role in [Contact.Role.COUNSEL_OF_RECORD, *CONTACT_ROLE_ORDER]:
+        for contact in active:
+            if contact.role == role:
+                return contact
+    return None
+
+
+def _recipient(company: Company, contact: Contact | None) -> dict[str, Any]:
+    via_counsel = contact is not None and contact.role == Contact.Role.COUNSEL_OF_RECORD
+    return {
+        "legal_name": company.legal_name,
+        "trading_names": ", ".join(company.alias_list),
+        "domain": company.domain,
+        "country": company.country.name,
+        "country_code": company.country.code,
+        "addressee": (contact.name if contact else "") or "Legal Department",
+        "addressee_title": contact.title if contact else "",
+        "organisation": contact.organisation if via_counsel else "",
+        "email": contact.email if contact else "",
+        "via_counsel": via_counsel,
+        **_address(contact.address_lines if contact else []),
+    }
+
+
+def _principal(principal: Principal) -> dict[str, Any]:
+    return {
+        "name": principal.name,
+        "legal_name": principal.legal_name or principal.name,
+        "kind": principal.get_kind_display(),
+        "email": principal.email,
+        "website": principal.website,
+        **_address(principal.address.splitlines()),
+    }
+
+
+def _names(names: list[str]) -> str:
+    if len(names) < 2:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def merge_data_build(
+    *,
+    company: Company,
+    contact: Contact | None,
+    template_version: TemplateVersion,
+    principals: list[Principal],
+    works: list[Work],
+    reference: str,
+    letter_date: date,
+    campaign: Campaign | None = None,
+    first_sent: date | None = None,
+) -> dict[str, Any]:
+    window = campaign.response_window_days if campaign else settings.DEFAULT_RESPONSE_WINDOW_DAYS
+    deadline = business_days_after(letter_date, window, company.country.code)
+    lead = principals[0] if principals else None
+    signatory_name = (campaign.signatory_name if campaign else "") or (
+        lead.signatory_name if lead else ""
+    )
+    signatory_title = (campaign.signatory_title if campaign else "") or (
+        lead.signatory_title if lead else ""
+    )
+    return {
+        "recipient": _recipient(company, contact),
+        "principal": _principal(lead) if lead else {},
+        "principals": [_principal(p) for p in principals],
+        "principal_names": _names([p.name for p in principals]),
+        "works": [
+            {
+                "number": n,
+                "title": w.title,
+                "artist": w.artist,
+                "isrc": w.isrc,
+                "iswc": w.iswc,
+                "release_year": w.release_year or "",
+            }
+            for n, w in enumerate(works, start=1)
+        ],
+        "works_count": len(works),
+        "notice": {
+            "reference": reference,
+            "date": _long_date(letter_date),
+            "date_iso": letter_date.isoformat(),
+            "response_deadline": _long_date(deadline.due),
+            "response_deadline_iso": deadline.due.isoformat(),
+            "response_window_days": window,
+            "deadline_explanation": deadline.explanation,
+            "first_sent_date": _long_date(first_sent or letter_date),
+            "template_version": str(template_version),
+        },
+        "signatory": {
+            "name": signatory_name,
+            "title": signatory_title,
+            "organisation": lead.legal_name or lead.name if lead else "",
+        },
+        "campaign": {"name": campaign.name, "description": campaign.description}
+        if campaign
+        else {"name": "", "description": ""},
+    }
+
+
+def merge_data_for_notice(notice: Notice, *, letter_date: date) -> dict[str, Any]:
+    contact = notice.contact or letter_contact(notice.company)
+    first = notice.follows
+    while first is not None and first.follows is not None:
+        first = first.follows
+    return merge_data_build(
+        company=notice.company,
+        contact=contact,
+        template_version=notice.template_version,
+        principals=list(notice.principals.order_by("pk")),
+        works=list(notice.works.order_by("artist", "title", "pk")),
+        reference=notice.reference,
+        letter_date=letter_date,
+        campaign=notice.campaign,
+        first_sent=first.sent_at.date() if first is not None and first.sent_at else None,
+    )

@@ -1,0 +1,137 @@
+"""HTML to PDF. The only module that imports WeasyPrint (lazily, so web processes that never
+render do not pay for it). Resources come only from the project's letter assets, the bundled
+fonts and data: URIs; everything else is refused and logged."""
+
+import hashlib
+import io
+import logging
+import mimetypes
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+LETTER_ASSETS = Path(settings.BASE_DIR) / "static" / "warnings_app" / "letters"
+# SIL OFL fonts installed from PyPI (font-source-serif-pro, font-source-sans-pro), so a letter
+# renders the same on every machine with the same requirements.lock.
+FONT_FACES = [
+    ("Letter Serif", "font_source_serif_pro", "SourceSerifPro-Regular.ttf", "normal", "normal"),
+    ("Letter Serif", "font_source_serif_pro", "SourceSerifPro-Bold.ttf", "bold", "normal"),
+    ("Letter Serif", "font_source_serif_pro", "SourceSerifPro-It.ttf", "normal", "italic"),
+    ("Letter Sans", "font_source_sans_pro", "SourceSansPro-Regular.ttf", "normal", "normal"),
+    ("Letter Sans", "font_source_sans_pro", "SourceSansPro-Semibold.ttf", "600", "normal"),
+]
+
+
+@dataclass(frozen=True)
+class RenderedPdf:
+    content: bytes
+    pages: int
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.content).hexdigest()
+
+
+def _font_dir(package: str) -> Path:
+    return Path(str(resources.files(package) / "files"))
+
+
+def allowed_roots() -> list[Path]:
+    roots = {LETTER_ASSETS.resolve()}
+    roots.update(_font_dir(package).resolve() for _, package, *_ in FONT_FACES)
+    return sorted(roots)
+
+
+def font_face_css() -> str:
+    rules = []
+    for family, package, filename, weight, style in FONT_FACES:
+        url = (_font_dir(package) / filename).resolve().as_uri()
+        rules.append(
+            f'@font-face {{ font-family: "{family}"; src: url("{url}"); '
+            f"font-weight: {weight}; font-style: {style}; }}"
+        )
+    return "\n".join(rules)
+
+
+def _fetcher_class():
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class LetterAssetFetcher(URLFetcher):
+        """Serves files under the allowed roots and data: URIs; refuses everything else (http,
+        https, ftp, other paths, symlinks out of the roots). No network, so no redirects."""
+
+        def __init__(self, roots: list[Path]) -> None:
+            super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False)
+            self.roots = roots
+            self.refused: list[str] = []
+            self._cache: dict[str, bytes] = {}
+
+        def fetch(self, url, headers=None):
+            scheme = urlsplit(url).scheme.lower()
+            if scheme == "data":
+                return super().fetch(url, headers)
+            if scheme == "file":
+                path = Path(unquote(urlsplit(url).path)).resolve()
+                if any(path.is_relative_to(root) for root in self.roots) and path.is_file():
+                    body = self._cache.get(str(path))
+                    if body is None:
+                        body = self._cache[str(path)] = path.read_bytes()
+                    kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                    return URLFetcherResponse(url, body, {"Content-Type": kind})
+            self.refused.append(url)
+            logger.warning("letter renderer refused to fetch %s", url[:300])
+            raise ValueError(f"refused to fetch {url[:100]}: letters may only use their own assets")
+
+    return LetterAssetFetcher
+
+
+class LetterRenderer:
+    """Reusable across letters: fonts and stylesheets are loaded and parsed once per process."""
+
+    def __init__(self) -> None:
+        from weasyprint import CSS
+        from weasyprint.text.fonts import FontConfiguration
+
+        self.fetcher = _fetcher_class()(allowed_roots())
+        self.font_config = FontConfiguration()
+        base = LETTER_ASSETS.as_uri() + "/"
+        self.stylesheets = [
+            CSS(
+                string=font_face_css(),
+                font_config=self.font_config,
+                url_fetcher=self.fetcher,
+                base_url=base,
+            ),
+            CSS(
+                filename=str(LETTER_ASSETS / "letter.css"),
+                font_config=self.font_config,
+                url_fetcher=self.fetcher,
+                base_url=base,
+            ),
+        ]
+        self.base_url = base
+
+    def render(self, html: str) -> RenderedPdf:
+        from weasyprint import HTML
+
+        document = HTML(string=html, base_url=self.base_url, url_fetcher=self.fetcher).render(
+            stylesheets=self.stylesheets, font_config=self.font_config
+        )
+        buffer = io.BytesIO()
+        document.write_pdf(buffer)
+        return RenderedPdf(content=buffer.getvalue(), pages=len(document.pages))
+
+
+@cache
+def letter_renderer() -> LetterRenderer:
+    return LetterRenderer()
+
+
+def render_letter_pdf(html: str) -> RenderedPdf:
+    return letter_renderer().render(html)

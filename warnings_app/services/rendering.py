@@ -1,0 +1,98 @@
+"""Rendering a notice to its PDF: once, stored under an unguessable name, with its SHA-256,
+size, page count and the exact merge data used. Allowed again only before approval."""
+
+import hashlib
+import logging
+import secrets
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+
+from warnings_app.letters.compose import version_letter_html
+from warnings_app.letters.merge_data import letter_contact, merge_data_for_notice
+from warnings_app.lifecycle import NoticeStatus
+from warnings_app.models import Contact, Notice, TemplateVersion
+from warnings_app.pdf import render_letter_pdf
+from warnings_app.services.errors import NoticeStateError
+from warnings_app.services.notices import apply_transition
+
+logger = logging.getLogger(__name__)
+
+
+def _store(content: bytes) -> str:
+    today = timezone.localdate()
+    name = f"notices/{today:%Y/%m}/{secrets.token_urlsafe(24)}.pdf"
+    return default_storage.save(name, ContentFile(content))
+
+
+def notice_render(*, notice: Notice, by: Any) -> Notice:
+    """draft -> rendered, or rendered -> rendered (a re-render before approval, audited with the
+    hash it replaces). The PDF is built outside any transaction; if the notice moved on in the
+    meantime (approved, withdrawn) the new file is discarded and NoticeStateError raised."""
+    if notice.status not in (NoticeStatus.DRAFT, NoticeStatus.RENDERED):
+        raise NoticeStateError(
+            f"notice {notice.reference} is "
+            f"{NoticeStatus(notice.status).label.lower()}: its letter is "
+            "frozen and cannot be rendered again"
+        )
+    letter_date = timezone.localdate()
+    contact = notice.contact or letter_contact(notice.company)
+    data = merge_data_for_notice(notice, letter_date=letter_date)
+    pdf = render_letter_pdf(version_letter_html(notice.template_version, data))
+    name = _store(pdf.content)
+    transition = "render" if notice.status == NoticeStatus.DRAFT else "rerender"
+    try:
+        with transaction.atomic():
+            now = timezone.now()
+            rendered = apply_transition(
+                notice=notice,
+                transition=transition,
+                by=by,
+                data={
+                    "sha256": pdf.sha256,
+                    "size": len(pdf.content),
+                    "pages": pdf.pages,
+                    "template_version_id": notice.template_version_id,
+                    "replaces_sha256": notice.pdf_sha256 or None,
+                },
+                pdf=name,
+                pdf_sha256=pdf.sha256,
+                pdf_size=len(pdf.content),
+                pdf_pages=pdf.pages,
+                merge_data=data,
+                rendered_at=now,
+                due_date=data["notice"]["response_deadline_iso"],
+                due_date_explanation=data["notice"]["deadline_explanation"],
+                contact=contact,
+                addressed_to_counsel=contact is not None
+                and contact.role == Contact.Role.COUNSEL_OF_RECORD,
+            )
+            TemplateVersion.objects.filter(
+                pk=notice.template_version_id, frozen_at__isnull=True
+            ).update(frozen_at=now)
+    except Exception:
+        default_storage.delete(name)
+        raise
+    return rendered
+
+
+def stored_pdf_bytes(notice: Notice) -> bytes:
+    with default_storage.open(notice.pdf.name, "rb") as handle:
+        return handle.read()
+
+
+def stored_pdf_matches(notice: Notice) -> tuple[bool, str]:
+    """(ok, problem) for one notice's stored PDF against its recorded SHA-256."""
+    if not notice.pdf:
+        return True, ""
+    try:
+        content = stored_pdf_bytes(notice)
+    except FileNotFoundError:
+        return False, "file missing"
+    actual = hashlib.sha256(content).hexdigest()
+    if actual != notice.pdf_sha256:
+        return False, f"altered: sha256 {actual} differs from recorded {notice.pdf_sha256}"
+    return True, ""
