@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.factories import CompanyFactory, UserFactory
+from tests.factories import CompanyFactory, UserFactory, make_notice
 from warnings_app.models import AuditEvent, Company
 
 pytestmark = pytest.mark.django_db
@@ -65,3 +65,66 @@ def test_the_audit_log_cannot_be_changed_in_the_admin(admin_client):
     assert delete.status_code == 403
     event.refresh_from_db()
     assert event.verb == "company.created"
+
+
+def test_an_administrator_cannot_make_anyone_a_superuser(client):
+    admin_user = UserFactory(role="Admin", is_staff=True)
+    client.force_login(admin_user)
+    url = reverse("admin:auth_user_change", args=[admin_user.pk])
+
+    page = client.get(url)
+    client.post(
+        url,
+        {
+            "username": admin_user.username,
+            "is_superuser": "on",
+            "is_staff": "on",
+            "is_active": "on",
+            "groups": [],
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "00:00:00",
+        },
+    )
+
+    admin_user.refresh_from_db()
+    assert "is_superuser" not in page.context["adminform"].form.fields
+    assert admin_user.is_superuser is False
+    assert admin_user.groups.filter(name="Admin").exists()
+
+
+def test_notices_and_template_versions_are_read_only_in_the_admin(admin_client):
+    notice = make_notice()
+
+    notice_page = admin_client.post(
+        reverse("admin:warnings_app_notice_change", args=[notice.pk]), {"status": "sent"}
+    )
+    version_page = admin_client.post(
+        reverse("admin:warnings_app_templateversion_change", args=[notice.template_version.pk]),
+        {"body": "rewritten"},
+    )
+
+    notice.refresh_from_db()
+    assert notice_page.status_code == 403
+    assert notice.status == "draft"
+    assert version_page.status_code == 403
+
+
+def test_the_company_admin_normalises_the_domain(admin_client):
+    response = admin_client.post(
+        reverse("admin:warnings_app_company_add"),
+        {
+            "legal_name": "Mixed Case Ltd",
+            "aliases": "",
+            "website": "",
+            "domain": "WWW.Mixed.Example",
+            "country": "GB",
+            "segment": "other",
+            "parent": "",
+            "hold_reason": "",
+            "notes": "",
+            "created_by": "",
+        },
+    )
+
+    assert response.status_code == 302
+    assert Company.objects.get(legal_name="Mixed Case Ltd").domain == "mixed.example"
