@@ -80,3 +80,13 @@ def make_notice(**kwargs):
     kwargs.setdefault("by", None)
     kwargs.setdefault("principals", [PrincipalFactory()])
     return services.notice_create(**kwargs)
+
+
+class WorkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = m.Work
+
+    title = factory.Sequence(lambda n: f"Song Number {n}")
+    artist = "The Testers"
+    principal = factory.SubFactory(PrincipalFactory)
+    isrc = factory.Sequence(lambda n: f"ZZTST26{n:05d}")

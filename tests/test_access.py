@@ -1,11 +1,15 @@
 """Built from the URL configuration: every URL must be listed here with the roles that may use
 it, so a new page cannot ship without a decision about who sees it."""
 
+import hashlib
+
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.factories import CompanyFactory, ContactFactory, UserFactory
-from warnings_app.models import Company
+from tests.factories import CompanyFactory, ContactFactory, UserFactory, make_notice
+from warnings_app.models import Company, Notice
 from warnings_app.roles import ADMIN, ALL_ROLES, LEGAL, MANAGER, PARALEGAL
 
 pytestmark = pytest.mark.django_db
@@ -23,8 +27,27 @@ ALLOWED = {
     "company_edit": EDITORS,
     "contact_create": EDITORS,
     "contact_edit": EDITORS,
+    "template_list": EVERYONE,
+    "template_detail": EVERYONE,
+    "template_create": {LEGAL},
+    "version_draft": {LEGAL},
+    "version_edit": {LEGAL},
+    "version_preview": {LEGAL},
+    "version_pdf": EVERYONE,
+    "version_diff": EVERYONE,
+    "version_submit": {LEGAL},
+    "version_approve": {LEGAL},
+    "version_reject": {LEGAL},
+    "notice_pdf": EVERYONE,
 }
-POST_ONLY = {"logout"}
+POST_ONLY = {
+    "logout",
+    "version_draft",
+    "version_preview",
+    "version_submit",
+    "version_approve",
+    "version_reject",
+}
 
 
 def _app_url_names() -> set[str]:
@@ -45,7 +68,22 @@ def _app_url_names() -> set[str]:
 @pytest.fixture
 def url_for():
     contact = ContactFactory()
+    notice = make_notice(company=contact.company)
+    content = b"%PDF-1.7 stand-in for a rendered letter"
+    Notice.objects.filter(pk=notice.pk).update(
+        pdf=default_storage.save("notices/test.pdf", ContentFile(content)),
+        pdf_sha256=hashlib.sha256(content).hexdigest(),
+    )
+    version = notice.template_version
     kwargs = {
+        "template_detail": {"pk": version.template_id},
+        "version_draft": {"pk": version.template_id},
+        "notice_pdf": {"pk": notice.pk},
+        **{
+            name: {"pk": version.pk}
+            for name in ALLOWED
+            if name.startswith("version_") and name != "version_draft"
+        },
         "company_detail": {"pk": contact.company_id},
         "company_edit": {"pk": contact.company_id},
         "contact_create": {"company_pk": contact.company_id},
@@ -79,6 +117,19 @@ def test_each_role_reaches_only_its_pages(client, url_for, name, role):
     assert response.status_code == expected, f"{role} on {name}"
 
 
+@pytest.mark.parametrize("name", sorted(POST_ONLY - {"logout"}))
+@pytest.mark.parametrize("role", [*ALL_ROLES, None])
+def test_each_role_may_post_only_its_actions(client, url_for, name, role):
+    client.force_login(UserFactory(role=role))
+
+    response = client.post(url_for(name), {"reason": "x", "subject": "s", "body": "b"})
+
+    if role in ALLOWED[name]:
+        assert response.status_code in (200, 302), f"{role} on {name}"
+    else:
+        assert response.status_code == 403, f"{role} on {name}"
+
+
 @pytest.mark.parametrize("role", ALL_ROLES)
 def test_only_administrators_reach_the_django_admin(client, role):
     client.force_login(UserFactory(role=role, is_staff=role == ADMIN))
@@ -95,10 +146,10 @@ def test_only_administrators_reach_the_django_admin(client, role):
 
 def test_roles_see_only_the_navigation_they_may_use(client):
     expectations = {
-        LEGAL: {"Home", "Companies", "New company"},
-        PARALEGAL: {"Home", "Companies", "New company"},
-        MANAGER: {"Home", "Companies"},
-        ADMIN: {"Home", "Companies", "New company", "Administration"},
+        LEGAL: {"Home", "Companies", "New company", "Templates"},
+        PARALEGAL: {"Home", "Companies", "New company", "Templates"},
+        MANAGER: {"Home", "Companies", "Templates"},
+        ADMIN: {"Home", "Companies", "New company", "Templates", "Administration"},
     }
     for role, labels in expectations.items():
         client.force_login(UserFactory(role=role, is_staff=role == ADMIN))

@@ -18,10 +18,10 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 EXPECTED_NAV = {
-    "Legal": ["Home", "Companies", "New company"],
-    "Paralegal": ["Home", "Companies", "New company"],
-    "Manager": ["Home", "Companies"],
-    "Admin": ["Home", "Companies", "New company", "Administration"],
+    "Legal": ["Home", "Companies", "New company", "Templates"],
+    "Paralegal": ["Home", "Companies", "New company", "Templates"],
+    "Manager": ["Home", "Companies", "Templates"],
+    "Admin": ["Home", "Companies", "New company", "Templates", "Administration"],
 }
 
 

@@ -1,13 +1,14 @@
 """Reads shared by pages, the API and dashboards. Each keeps its query count independent of the
 number of rows."""
 
+import contextlib
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
 
 from warnings_app.models import Company, Contact, Notice, Response
-from warnings_app.normalise import company_name_key
+from warnings_app.normalise import company_name_key, normalise_domain
 
 COMPANY_FLAGS = {
     "licensed": ("Licensed — do not send", Q(licensed_do_not_send=True)),
@@ -61,6 +62,14 @@ def companies_matching(
         qs = qs.filter(tags__name=tag)
     qs = qs.annotate(contact_count=Count("contacts", filter=Q(contacts__is_active=True)))
     return qs.prefetch_related("tags").order_by(*COMPANY_ORDERINGS.get(ordering, ("legal_name",)))
+
+
+def companies_named(text: str, limit: int = 2) -> list[Company]:
+    """Companies whose domain or exact legal name is `text` (at most `limit`)."""
+    match = Q(legal_name__iexact=text.strip())
+    with contextlib.suppress(ValueError):  # a plain name is not a domain
+        match |= Q(domain=normalise_domain(text))
+    return list(Company.objects.filter(match).order_by("legal_name", "pk")[:limit])
 
 
 def companies_likely_duplicates(

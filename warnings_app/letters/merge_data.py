@@ -5,6 +5,7 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
+from django.utils import timezone
 
 from warnings_app.deadlines import business_days_after
 from warnings_app.models import Campaign, Company, Contact, Notice, Principal, TemplateVersion, Work
@@ -140,4 +141,21 @@ def merge_data_for_notice(notice: Notice, *, letter_date: date) -> dict[str, Any
         letter_date=letter_date,
         campaign=notice.campaign,
         first_sent=first.sent_at.date() if first is not None and first.sent_at else None,
+    )
+
+
+PREVIEW_WORKS = 30
+
+
+def merge_data_preview(*, company: Company, template_version: TemplateVersion) -> dict[str, Any]:
+    """Sample merge data for the editor's preview: the chosen company, the register's principals
+    and its first works, and a placeholder reference."""
+    return merge_data_build(
+        company=company,
+        contact=letter_contact(company),
+        template_version=template_version,
+        principals=list(Principal.objects.order_by("pk")[:3]),
+        works=list(Work.objects.order_by("artist", "title", "pk")[:PREVIEW_WORKS]),
+        reference="PREVIEW",
+        letter_date=timezone.localdate(),
     )

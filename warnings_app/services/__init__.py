@@ -19,6 +19,7 @@ from warnings_app.services.rendering import notice_render, stored_pdf_matches
 from warnings_app.services.templates import (
     TemplateInvalid,
     letter_template_create,
+    template_text_problems,
     template_version_approve,
     template_version_delete,
     template_version_draft,
@@ -38,6 +39,7 @@ __all__ = [
     "template_version_reject",
     "template_version_submit",
     "template_version_update",
+    "template_text_problems",
     "NoticeStateError",
     "ServiceError",
     "audit_record",

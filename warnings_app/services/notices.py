@@ -82,9 +82,7 @@ def notice_transition(
     """Apply one named transition from `lifecycle.TRANSITIONS`, also setting `fields`; see
     `apply_transition`. Refuses the transitions that have a dedicated service."""
     if transition in DEDICATED:
-        raise ValueError(
-            f"use {DEDICATED[transition]}() for “{transition}”: it has its own rules"
-        )
+        raise ValueError(f"use {DEDICATED[transition]}() for “{transition}”: it has its own rules")
     return apply_transition(notice=notice, transition=transition, by=by, data=data, **fields)
 
 

@@ -7,6 +7,22 @@ from warnings_app.views.companies import (
 from warnings_app.views.contacts import ContactCreateView, ContactEditView
 from warnings_app.views.health import healthz
 from warnings_app.views.home import HomeView
+from warnings_app.views.letter_templates import (
+    TemplateCreateView,
+    TemplateDetailView,
+    TemplateListView,
+    VersionDraftView,
+)
+from warnings_app.views.notices import NoticePdfView
+from warnings_app.views.template_versions import (
+    VersionApproveView,
+    VersionDiffView,
+    VersionEditView,
+    VersionPdfView,
+    VersionPreviewView,
+    VersionRejectView,
+    VersionSubmitView,
+)
 
 __all__ = [
     "CompanyCreateView",
@@ -16,5 +32,17 @@ __all__ = [
     "ContactCreateView",
     "ContactEditView",
     "HomeView",
+    "NoticePdfView",
+    "TemplateCreateView",
+    "TemplateDetailView",
+    "TemplateListView",
+    "VersionApproveView",
+    "VersionDiffView",
+    "VersionDraftView",
+    "VersionEditView",
+    "VersionPdfView",
+    "VersionPreviewView",
+    "VersionRejectView",
+    "VersionSubmitView",
     "healthz",
 ]

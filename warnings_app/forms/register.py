@@ -1,13 +1,10 @@
-"""Input parsing and validation for the pages. Forms never write: views pass cleaned data to a
-service."""
+"""Forms of the recipient register."""
 
-import contextlib
 import re
 from datetime import datetime
 from typing import Any
 
 from django import forms
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django_countries import countries
@@ -16,11 +13,26 @@ from django_countries.fields import LazyTypedChoiceField
 from warnings_app.models import Company, Contact
 from warnings_app.models.companies import COMPANY_EDITABLE_FIELDS, CONTACT_EDITABLE_FIELDS
 from warnings_app.normalise import normalise_domain
-from warnings_app.selectors import COMPANY_FLAGS, COMPANY_ORDERINGS, companies_likely_duplicates
+from warnings_app.selectors import (
+    COMPANY_FLAGS,
+    COMPANY_ORDERINGS,
+    companies_likely_duplicates,
+    companies_named,
+)
 
 MAX_TAGS = 20
 MAX_ALIASES = 20
 _PHONE = re.compile(r"^\+?[0-9 ().\-/]{5,40}$")
+
+
+def company_lookup_field(text: str) -> Company:
+    """The one company `text` (a domain or an exact legal name) names, or a ValidationError."""
+    found = companies_named(text)
+    if not found:
+        raise forms.ValidationError(f"No company in the register matches “{text}”.")
+    if len(found) > 1:
+        raise forms.ValidationError(f"“{text}” matches several companies; use the domain.")
+    return found[0]
 
 
 class CompanyFilterForm(forms.Form):
@@ -153,15 +165,7 @@ class CompanyForm(VersionedForm):
             return None
         if self.instance.parent_id and text == self.fields["parent_lookup"].initial:
             return self.instance.parent  # unchanged: no need to look it up by text again
-        match = Q(legal_name__iexact=text)
-        with contextlib.suppress(ValueError):  # a plain name is not a domain
-            match |= Q(domain=normalise_domain(text))
-        found = list(Company.objects.filter(match)[:2])
-        if not found:
-            raise forms.ValidationError(f"No company in the register matches “{text}”.")
-        if len(found) > 1:
-            raise forms.ValidationError(f"“{text}” matches several companies; use the domain.")
-        parent = found[0]
+        parent = company_lookup_field(text)
         ancestor, seen = parent, set()
         while ancestor is not None and ancestor.pk not in seen:
             if self.instance.pk and ancestor.pk == self.instance.pk:

@@ -1,0 +1,20 @@
+"""Input parsing and validation for the pages. Forms never write: views pass cleaned data to a
+service."""
+
+from warnings_app.forms.letters import (
+    LetterTemplateForm,
+    PreviewForm,
+    RejectForm,
+    TemplateVersionForm,
+)
+from warnings_app.forms.register import CompanyFilterForm, CompanyForm, ContactForm
+
+__all__ = [
+    "CompanyFilterForm",
+    "CompanyForm",
+    "ContactForm",
+    "LetterTemplateForm",
+    "PreviewForm",
+    "RejectForm",
+    "TemplateVersionForm",
+]

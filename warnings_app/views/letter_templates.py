@@ -1,0 +1,78 @@
+"""Template list, creation and detail; opening a new draft version."""
+
+from django.contrib import messages
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views import View
+
+from warnings_app import services
+from warnings_app.forms import LetterTemplateForm
+from warnings_app.models import LetterTemplate, TemplateVersion
+from warnings_app.views.access import RoleRequiredMixin
+
+
+class TemplateListView(RoleRequiredMixin, View):
+    permission_required = "warnings_app.view_lettertemplate"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        versions = TemplateVersion.objects.select_related("created_by", "approved_by")
+        templates = LetterTemplate.objects.prefetch_related(
+            Prefetch("versions", queryset=versions.order_by("-number"))
+        )
+        return render(request, "warnings_app/lettertemplate_list.html", {"templates": templates})
+
+
+class TemplateCreateView(RoleRequiredMixin, View):
+    permission_required = "warnings_app.add_lettertemplate"
+    template_name = "warnings_app/lettertemplate_form.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(request, self.template_name, {"form": LetterTemplateForm()})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = LetterTemplateForm(request.POST)
+        if form.is_valid():
+            try:
+                version = services.letter_template_create(
+                    by=request.user,
+                    subject=form.cleaned_data["subject"],
+                    body=form.cleaned_data["body"],
+                    layout=form.cleaned_data["layout"],
+                    **form.template_fields(),
+                )
+            except services.TemplateInvalid as exc:
+                for problem in exc.problems:
+                    form.add_error("subject" if problem.startswith("Subject") else "body", problem)
+            else:
+                messages.success(
+                    request, "Template created as a draft. Submit it for approval when it is ready."
+                )
+                return redirect("version_edit", pk=version.pk)
+        return render(request, self.template_name, {"form": form}, status=400)
+
+
+class TemplateDetailView(RoleRequiredMixin, View):
+    permission_required = "warnings_app.view_lettertemplate"
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        template = get_object_or_404(LetterTemplate, pk=pk)
+        versions = template.versions.select_related(
+            "created_by", "submitted_by", "approved_by"
+        ).order_by("-number")
+        return render(
+            request,
+            "warnings_app/lettertemplate_detail.html",
+            {"template": template, "versions": versions},
+        )
+
+
+class VersionDraftView(RoleRequiredMixin, View):
+    """POST: open a new draft version (or the one already open) and go to the editor."""
+
+    permission_required = "warnings_app.change_templateversion"
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        template = get_object_or_404(LetterTemplate, pk=pk)
+        version = services.template_version_draft(template=template, by=request.user)
+        return redirect("version_edit", pk=version.pk)

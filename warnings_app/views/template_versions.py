@@ -1,0 +1,210 @@
+"""The template editor: edit a draft, preview it live, see the diff, submit, approve, reject."""
+
+import difflib
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views import View
+
+from warnings_app import services
+from warnings_app.forms import PreviewForm, RejectForm, TemplateVersionForm
+from warnings_app.letters.compose import letter_html, version_letter_html
+from warnings_app.letters.fields import catalogue_rows
+from warnings_app.letters.merge_data import merge_data_preview
+from warnings_app.models import TemplateVersion
+from warnings_app.pdf import render_letter_pdf
+from warnings_app.views.access import RoleRequiredMixin
+
+# The preview runs in a sandboxed frame; this policy also stops it loading anything remote.
+PREVIEW_CSP = (
+    "default-src 'none'; style-src 'self' 'unsafe-inline'; font-src 'self'; img-src 'self' data:"
+)
+
+
+def _version(pk: int) -> TemplateVersion:
+    return get_object_or_404(TemplateVersion.objects.select_related("template"), pk=pk)
+
+
+class VersionEditView(RoleRequiredMixin, View):
+    permission_required = "warnings_app.change_templateversion"
+    template_name = "warnings_app/templateversion_edit.html"
+
+    def _page(self, request, version, form, status=200):
+        return render(
+            request,
+            self.template_name,
+            {
+                "version": version,
+                "form": form,
+                "catalogue": catalogue_rows(),
+                "preview_form": PreviewForm(initial={"company": ""}),
+                "editable": version.status == TemplateVersion.Status.DRAFT
+                and not version.is_frozen,
+            },
+            status=status,
+        )
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        version = _version(pk)
+        form = TemplateVersionForm(
+            initial={"subject": version.subject, "body": version.body, "layout": version.layout}
+        )
+        return self._page(request, version, form)
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        version = _version(pk)
+        form = TemplateVersionForm(request.POST)
+        if form.is_valid():
+            try:
+                services.template_version_update(
+                    version=version, by=request.user, **form.cleaned_data
+                )
+            except services.TemplateInvalid as exc:
+                for problem in exc.problems:
+                    form.add_error("subject" if problem.startswith("Subject") else "body", problem)
+            except services.ServiceError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, f"{version} saved.")
+                return redirect("version_edit", pk=version.pk)
+        return self._page(request, version, form, status=400)
+
+
+class VersionPreviewView(RoleRequiredMixin, View):
+    """POST the editor's fields: JSON with the problems found and the letter as HTML."""
+
+    permission_required = "warnings_app.change_templateversion"
+
+    def post(self, request: HttpRequest, pk: int) -> JsonResponse:
+        version = _version(pk)
+        form = PreviewForm(request.POST)
+        if not form.is_valid():
+            problems = [f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()]
+            return JsonResponse({"problems": problems, "html": ""})
+        data = form.cleaned_data
+        problems = services.template_text_problems(subject=data["subject"], body=data["body"])
+        if problems or data["company"] is None:
+            return JsonResponse(
+                {"problems": problems or ["The register has no company yet."], "html": ""}
+            )
+        html = letter_html(
+            subject=data["subject"],
+            body=data["body"],
+            layout=data["layout"],
+            paper_size=version.template.paper_size,
+            language=version.template.language,
+            data=merge_data_preview(company=data["company"], template_version=version),
+            for_browser=True,
+        )
+        csp = f'<meta http-equiv="Content-Security-Policy" content="{PREVIEW_CSP}">'
+        return JsonResponse({"problems": [], "html": html.replace("<head>", "<head>" + csp, 1)})
+
+
+class VersionPdfView(RoleRequiredMixin, View):
+    """The saved version rendered to PDF for a chosen company, on demand."""
+
+    permission_required = "warnings_app.view_templateversion"
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        version = _version(pk)
+        form = PreviewForm(
+            {
+                "subject": version.subject,
+                "body": version.body,
+                "layout": version.layout,
+                "company": request.GET.get("company", ""),
+            }
+        )
+        if not form.is_valid() or form.cleaned_data["company"] is None:
+            return HttpResponse(
+                "Choose a company in the register for the preview: "
+                + " ".join(e for errs in form.errors.values() for e in errs),
+                status=400,
+                content_type="text/plain; charset=utf-8",
+            )
+        data = merge_data_preview(company=form.cleaned_data["company"], template_version=version)
+        pdf = render_letter_pdf(version_letter_html(version, data))
+        response = HttpResponse(pdf.content, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="preview-v{version.number}.pdf"'
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+
+class VersionDiffView(RoleRequiredMixin, View):
+    permission_required = "warnings_app.view_templateversion"
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        version = _version(pk)
+        previous = (
+            version.template.versions.filter(number__lt=version.number).order_by("-number").first()
+        )
+        lines = []
+        if previous is not None:
+            old = [
+                f"Subject: {previous.subject}",
+                f"Layout: {previous.layout}",
+                "",
+                *previous.body.splitlines(),
+            ]
+            new = [
+                f"Subject: {version.subject}",
+                f"Layout: {version.layout}",
+                "",
+                *version.body.splitlines(),
+            ]
+            for line in difflib.unified_diff(old, new, lineterm="", n=3):
+                if line.startswith(("---", "+++")):
+                    continue
+                kind = {"+": "added", "-": "removed", "@": "hunk"}.get(line[:1], "same")
+                lines.append((kind, line))
+        return render(
+            request,
+            "warnings_app/templateversion_diff.html",
+            {"version": version, "previous": previous, "lines": lines},
+        )
+
+
+class VersionSubmitView(RoleRequiredMixin, View):
+    permission_required = "warnings_app.change_templateversion"
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        version = _version(pk)
+        try:
+            services.template_version_submit(version=version, by=request.user)
+            messages.success(request, f"{version} submitted for approval by another lawyer.")
+        except services.ServiceError as exc:
+            messages.error(request, str(exc))
+        return redirect("template_detail", pk=version.template_id)
+
+
+class VersionApproveView(RoleRequiredMixin, View):
+    permission_required = "warnings_app.approve_templateversion"
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        version = _version(pk)
+        try:
+            services.template_version_approve(version=version, by=request.user)
+            messages.success(request, f"{version} approved: new letters will use it.")
+        except services.ServiceError as exc:
+            messages.error(request, str(exc))
+        return redirect("template_detail", pk=version.template_id)
+
+
+class VersionRejectView(RoleRequiredMixin, View):
+    permission_required = "warnings_app.approve_templateversion"
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        version = _version(pk)
+        form = RejectForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "Say what needs to change before rejecting.")
+            return redirect("template_detail", pk=version.template_id)
+        try:
+            services.template_version_reject(
+                version=version, by=request.user, reason=form.cleaned_data["reason"]
+            )
+            messages.success(request, f"{version} sent back to draft.")
+        except services.ServiceError as exc:
+            messages.error(request, str(exc))
+        return redirect("template_detail", pk=version.template_id)
