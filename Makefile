@@ -25,8 +25,11 @@ lint: $(STAMP)
 	$(PY) -m ruff format --check .
 	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
 
-## Debian's Chromium for the browser tests (installed when missing and we are root).
+## Debian's Chromium for the browser tests and qpdf for the PDF checks (installed when missing
+## and we are root).
 browser:
+	@if ! command -v qpdf >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq qpdf >/dev/null; fi
 	@if ! command -v chromium >/dev/null 2>&1; then \
 	  if [ -n "$$SKIP_BROWSER_TESTS" ]; then echo "SKIP_BROWSER_TESTS set: not installing Chromium"; \
 	  elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \

@@ -4,6 +4,7 @@ import os
 import shutil
 
 import pytest
+from playwright.sync_api import expect
 
 from warnings_app import demo_data
 from warnings_app.services.demo import demo_seed
@@ -67,3 +68,50 @@ def test_each_demo_role_logs_in_and_sees_its_navigation(live_server, browser, se
         page.get_by_role("button", name="Log out").click()
         page.wait_for_url(f"{live_server.url}/accounts/login/")
         context.close()
+
+
+def _log_in(page, base_url: str, username: str) -> None:
+    page.goto(f"{base_url}/accounts/login/")
+    page.get_by_label("User name").fill(username)
+    page.get_by_label("Password").fill(demo_data.demo_password(username))
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{base_url}/")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_lawyer_edits_a_template_and_a_second_lawyer_approves_it(live_server, browser):
+    demo_seed(companies=3)
+    author = browser.new_context().new_page()
+    _log_in(author, live_server.url, "legal")
+
+    author.get_by_role("link", name="Templates").click()
+    author.get_by_role("link", name="Reminder (EN)").click()
+    author.get_by_role("button", name="Edit (new draft version)").click()
+    body = author.get_by_label("Body")
+    body.fill(body.input_value() + "\n\nWe also remind you of our clients' licensing offer.")
+    preview = author.frame_locator("#preview-frame")
+    expect(preview.locator("body")).to_contain_text("licensing offer", timeout=15_000)
+    expect(preview.locator("body")).to_contain_text("Reply by")
+    body.fill(body.input_value() + "\n\n{{ recipient.nonsense }}")
+    expect(author.get_by_test_id("preview-problems")).to_contain_text(
+        "“recipient.nonsense” is not a merge field", timeout=15_000
+    )
+    body.fill(body.input_value().replace("\n\n{{ recipient.nonsense }}", ""))
+    author.get_by_role("button", name="Save draft").click()
+    expect(author.get_by_role("status")).to_contain_text("saved")
+    author.get_by_role("link", name="Back to versions").click()
+    author.get_by_role("button", name="Submit for approval").click()
+    expect(author.get_by_role("status")).to_contain_text("submitted for approval")
+    expect(author.get_by_text("Awaiting another lawyer's approval")).to_be_visible()
+
+    reviewer = browser.new_context().new_page()
+    _log_in(reviewer, live_server.url, "legal2")
+    reviewer.get_by_role("link", name="Templates").click()
+    reviewer.get_by_role("link", name="Reminder (EN)").click()
+    reviewer.get_by_role("button", name="Approve v2").click()
+
+    expect(reviewer.get_by_role("status")).to_contain_text("approved")
+    versions = reviewer.get_by_test_id("versions")
+    expect(versions.locator("tr", has_text="v2")).to_contain_text("Approved")
+    expect(versions.locator("tr", has_text="v1")).to_contain_text("Retired")

@@ -235,20 +235,37 @@ def work_rows(count: int, seed: int = 2026) -> list[dict]:
 
 INITIAL_NOTICE = """Dear Sirs and Madams,
 
-We write on behalf of {{ principal.name }} concerning the sound recordings and musical works listed in the schedule to this letter.
+We write on behalf of {{ principal_names }} (together, “our clients”) concerning the sound recordings and musical works listed in the schedule to this letter (the “Works”). Our clients own or exclusively control the copyright and related rights in the Works, including the rights of reproduction, extraction and communication to the public.
 
-{{ principal.name }} expressly reserves all rights in these works against text and data mining, including within the meaning of Article 4(3) of Directive (EU) 2019/790. No licence has been granted to {{ recipient.legal_name }} to reproduce, extract or use them to train, fine-tune or evaluate any artificial intelligence model.
+<h2>Reservation of rights</h2>
 
-We have reason to believe that {{ recipient.legal_name }} may have used these works in that way. We therefore ask you, by {{ notice.response_deadline }}:
+Our clients expressly reserve all rights in the Works against text and data mining, including within the meaning of Article 4(3) of Directive (EU) 2019/790 and of every corresponding provision of national law. That reservation is published in machine-readable form on our clients' websites and applies to every copy of the Works, wherever it is hosted. No licence has been granted to {{ recipient.legal_name }} or to any company in its group to reproduce, extract or otherwise use the Works to train, fine-tune, evaluate or operate any artificial intelligence model or system.
 
-1. to confirm in writing whether any of the scheduled works were used to train, fine-tune or evaluate any model, and if so which;
-2. to undertake to cease any such use;
-3. to preserve all records relating to such use; and
-4. to tell us whether you wish to discuss a licence.
+<h2>Our concern</h2>
 
-Please quote reference {{ notice.reference }} in your reply.
+We have reason to believe that {{ recipient.legal_name }} may have used the Works, or recordings derived from them, in that way. Outputs of systems offered by {{ recipient.legal_name }} have been observed that closely imitate the Works and the performances on them, and publicly available documentation of those systems describes training data that would include them. If that is so, the use was made without our clients' consent and infringes their rights.
 
-This letter is sent without prejudice to all rights and remedies of {{ principal.name }}, all of which are reserved."""
+<h2>What we ask of you</h2>
+
+We therefore ask you to reply in writing by {{ notice.response_deadline }}, and in particular:
+
+<ol>
+<li>to confirm whether any of the Works, or any copy or extract of them, has been used to train, fine-tune or evaluate any model developed, operated or distributed by {{ recipient.legal_name }}, and if so which Works, which models and when;</li>
+<li>to describe the sources from which any such copies were obtained;</li>
+<li>to undertake to cease any such use and to delete all copies of the Works held for that purpose, save as necessary to comply with the request below;</li>
+<li>to preserve, pending resolution of this matter, all documents and data relating to the acquisition and use of the Works, including training data manifests, logs and model cards; and</li>
+<li>to tell us whether {{ recipient.legal_name }} wishes to discuss a licence for the lawful use of our clients' catalogue.</li>
+</ol>
+
+<h2>Licensing</h2>
+
+Our clients support the responsible development of artificial intelligence and are open to licensing their catalogue on fair terms. A licence would give {{ recipient.legal_name }} legal certainty, access to high-quality metadata and a direct relationship with the rights holders. If you would like to explore this, please say so in your reply and we will put you in touch with the right people.
+
+<h2>Next steps</h2>
+
+Please quote reference {{ notice.reference }} in your reply and in all further correspondence about this matter. If we do not receive a satisfactory reply by {{ notice.response_deadline }}, our clients will consider all options available to them, which may include proceedings without further notice.
+
+Nothing in this letter is an admission of any kind or a waiver of any right or remedy. This letter is sent without prejudice to all rights and remedies of our clients, all of which are expressly reserved. It is confidential and intended only for its addressee."""
 
 REMINDER = """Dear Sirs and Madams,
 

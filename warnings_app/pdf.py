@@ -6,10 +6,12 @@ import hashlib
 import io
 import logging
 import mimetypes
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
@@ -91,8 +93,18 @@ def _fetcher_class():
     return LetterAssetFetcher
 
 
+ANNEX_MARKER = "<!--ANNEX-PAGES-->"
+ANNEX_CACHE_SIZE = 16
+
+
 class LetterRenderer:
-    """Reusable across letters: fonts and stylesheets are loaded and parsed once per process."""
+    """Reusable across letters: fonts and stylesheets are loaded and parsed once per process,
+    and a schedule of works shared by many letters (a campaign) is laid out once.
+
+    A letter with a schedule is laid out as two documents: the letter itself, ending in one
+    blank stand-in page per schedule page, and the schedule. Each stand-in page keeps its own
+    footer (reference, version, "page x of y") and receives the schedule page's content, so the
+    result is the same letter as laying out the whole HTML at once, page for page."""
 
     def __init__(self) -> None:
         from weasyprint import CSS
@@ -101,31 +113,71 @@ class LetterRenderer:
         self.fetcher = _fetcher_class()(allowed_roots())
         self.font_config = FontConfiguration()
         base = LETTER_ASSETS.as_uri() + "/"
+
+        def css(**source):
+            return CSS(
+                font_config=self.font_config, url_fetcher=self.fetcher, base_url=base, **source
+            )
+
+        self.user_agent = [css(filename=str(LETTER_ASSETS / "user_agent.css"))]
         self.stylesheets = [
-            CSS(
-                string=font_face_css(),
-                font_config=self.font_config,
-                url_fetcher=self.fetcher,
-                base_url=base,
-            ),
-            CSS(
-                filename=str(LETTER_ASSETS / "letter.css"),
-                font_config=self.font_config,
-                url_fetcher=self.fetcher,
-                base_url=base,
-            ),
+            css(string=font_face_css()),
+            css(filename=str(LETTER_ASSETS / "letter.css")),
         ]
         self.base_url = base
+        self._annexes: OrderedDict[str, Any] = OrderedDict()
 
-    def render(self, html: str) -> RenderedPdf:
+    def _document(self, html: str):
         from weasyprint import HTML
 
-        document = HTML(string=html, base_url=self.base_url, url_fetcher=self.fetcher).render(
+        user_agent = self.user_agent
+
+        class LetterHTML(HTML):
+            def _ua_stylesheets(self, forms=False):
+                return user_agent
+
+        return LetterHTML(string=html, base_url=self.base_url, url_fetcher=self.fetcher).render(
             stylesheets=self.stylesheets, font_config=self.font_config
         )
+
+    def _annex(self, html: str):
+        key = hashlib.sha256(html.encode()).hexdigest()
+        document = self._annexes.pop(key, None) or self._document(html)
+        self._annexes[key] = document
+        while len(self._annexes) > ANNEX_CACHE_SIZE:
+            self._annexes.popitem(last=False)
+        return document
+
+    def render(self, html: str, annex_html: str | None = None) -> RenderedPdf:
+        """`html` is a whole letter, or the letter part with ANNEX_MARKER where the schedule
+        goes and `annex_html` the schedule."""
+        if annex_html is None:
+            document = self._document(html.replace(ANNEX_MARKER, ""))
+        else:
+            annex = self._annex(annex_html)
+            stand_ins = '<div class="annex-page"></div>' * len(annex.pages)
+            letter = self._document(html.replace(ANNEX_MARKER, stand_ins))
+            count = len(annex.pages)
+            pages = letter.pages[:-count] + [
+                _overlay(stand_in, content)
+                for stand_in, content in zip(letter.pages[-count:], annex.pages, strict=True)
+            ]
+            document = letter.copy(pages)
         buffer = io.BytesIO()
         document.write_pdf(buffer)
         return RenderedPdf(content=buffer.getvalue(), pages=len(document.pages))
+
+
+def _overlay(stand_in: Any, content: Any) -> Any:
+    """A page with the stand-in's margin boxes (footer) and the content page's body."""
+    from weasyprint.document import Page
+    from weasyprint.formatting_structure.boxes import MarginBox
+
+    margins = [box for box in stand_in._page_box.children if isinstance(box, MarginBox)]
+    body = [box for box in content._page_box.children if not isinstance(box, MarginBox)]
+    page_box = stand_in._page_box.copy()
+    page_box.children = tuple(body + margins)
+    return Page(page_box)
 
 
 @cache
@@ -133,5 +185,5 @@ def letter_renderer() -> LetterRenderer:
     return LetterRenderer()
 
 
-def render_letter_pdf(html: str) -> RenderedPdf:
-    return letter_renderer().render(html)
+def render_letter_pdf(html: str, annex_html: str | None = None) -> RenderedPdf:
+    return letter_renderer().render(html, annex_html)

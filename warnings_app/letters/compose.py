@@ -2,6 +2,7 @@
 own layout. The layout is trusted project code; only the body and subject come from users."""
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from django.template.loader import render_to_string
@@ -31,6 +32,7 @@ def _paragraphs(rendered: str) -> SafeString:
 
 def letter_html(
     *,
+    part: str = "full",
     subject: str,
     body: str,
     layout: str,
@@ -49,8 +51,31 @@ def letter_html(
         "page_size": PAGE_SIZES.get(paper_size, "A4"),
         "language": escape(language),
         "for_browser": for_browser,
+        # "full": the whole letter (preview, export); "letter" + "annex": the same letter in
+        # two parts, so the renderer can lay out a campaign's shared schedule only once.
+        "part": part,
     }
     return render_to_string("warnings_app/letters/letter.html", context)
+
+
+@dataclass(frozen=True)
+class LetterParts:
+    letter: str
+    annex: str | None
+
+
+def letter_parts(version: TemplateVersion, data: dict[str, Any]) -> LetterParts:
+    """The letter and its schedule of works as two HTML documents for `pdf.render_letter_pdf`."""
+    kwargs = {
+        "subject": version.subject,
+        "body": version.body,
+        "layout": version.layout,
+        "paper_size": version.template.paper_size,
+        "language": version.template.language,
+        "data": data,
+    }
+    annex = letter_html(part="annex", **kwargs) if data.get("works") else None
+    return LetterParts(letter=letter_html(part="letter", **kwargs), annex=annex)
 
 
 def version_letter_html(

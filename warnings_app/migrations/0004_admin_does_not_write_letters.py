@@ -13,28 +13,26 @@ CODENAMES = [
 ]
 
 
-def forwards(apps, schema_editor):
+def _admin_letter_permissions(apps):
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     admin = Group.objects.filter(name="Admin").first()
+    perms = Permission.objects.filter(
+        codename__in=CODENAMES, content_type__app_label="warnings_app"
+    )
+    return admin, perms
+
+
+def forwards(apps, schema_editor):
+    admin, perms = _admin_letter_permissions(apps)
     if admin is not None:
-        admin.permissions.remove(
-            *Permission.objects.filter(
-                codename__in=CODENAMES, content_type__app_label="warnings_app"
-            )
-        )
+        admin.permissions.remove(*perms)
 
 
 def backwards(apps, schema_editor):
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    admin = Group.objects.filter(name="Admin").first()
+    admin, perms = _admin_letter_permissions(apps)
     if admin is not None:
-        admin.permissions.add(
-            *Permission.objects.filter(
-                codename__in=CODENAMES, content_type__app_label="warnings_app"
-            )
-        )
+        admin.permissions.add(*perms)
 
 
 class Migration(migrations.Migration):

@@ -11,7 +11,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from warnings_app.letters.compose import version_letter_html
+from warnings_app.letters.compose import letter_parts
 from warnings_app.letters.merge_data import letter_contact, merge_data_for_notice
 from warnings_app.lifecycle import NoticeStatus
 from warnings_app.models import Contact, Notice, TemplateVersion
@@ -41,7 +41,8 @@ def notice_render(*, notice: Notice, by: Any) -> Notice:
     letter_date = timezone.localdate()
     contact = notice.contact or letter_contact(notice.company)
     data = merge_data_for_notice(notice, letter_date=letter_date)
-    pdf = render_letter_pdf(version_letter_html(notice.template_version, data))
+    parts = letter_parts(notice.template_version, data)
+    pdf = render_letter_pdf(parts.letter, parts.annex)
     name = _store(pdf.content)
     transition = "render" if notice.status == NoticeStatus.DRAFT else "rerender"
     try:

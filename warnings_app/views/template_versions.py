@@ -9,7 +9,7 @@ from django.views import View
 
 from warnings_app import services
 from warnings_app.forms import PreviewForm, RejectForm, TemplateVersionForm
-from warnings_app.letters.compose import letter_html, version_letter_html
+from warnings_app.letters.compose import letter_html, letter_parts
 from warnings_app.letters.fields import catalogue_rows
 from warnings_app.letters.merge_data import merge_data_preview
 from warnings_app.models import TemplateVersion
@@ -124,7 +124,8 @@ class VersionPdfView(RoleRequiredMixin, View):
                 content_type="text/plain; charset=utf-8",
             )
         data = merge_data_preview(company=form.cleaned_data["company"], template_version=version)
-        pdf = render_letter_pdf(version_letter_html(version, data))
+        parts = letter_parts(version, data)
+        pdf = render_letter_pdf(parts.letter, parts.annex)
         response = HttpResponse(pdf.content, content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="preview-v{version.number}.pdf"'
         response["X-Content-Type-Options"] = "nosniff"
@@ -165,46 +166,45 @@ class VersionDiffView(RoleRequiredMixin, View):
         )
 
 
-class VersionSubmitView(RoleRequiredMixin, View):
+class _VersionActionView(RoleRequiredMixin, View):
+    """POST: apply one service to the version, say how it went, back to the version list."""
+
+    def act(self, request: HttpRequest, version: TemplateVersion) -> str:
+        raise NotImplementedError
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        version = _version(pk)
+        try:
+            messages.success(request, self.act(request, version))
+        except services.ServiceError as exc:
+            messages.error(request, str(exc))
+        return redirect("template_detail", pk=version.template_id)
+
+
+class VersionSubmitView(_VersionActionView):
     permission_required = "warnings_app.change_templateversion"
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        version = _version(pk)
-        try:
-            services.template_version_submit(version=version, by=request.user)
-            messages.success(request, f"{version} submitted for approval by another lawyer.")
-        except services.ServiceError as exc:
-            messages.error(request, str(exc))
-        return redirect("template_detail", pk=version.template_id)
+    def act(self, request: HttpRequest, version: TemplateVersion) -> str:
+        services.template_version_submit(version=version, by=request.user)
+        return f"{version} submitted for approval by another lawyer."
 
 
-class VersionApproveView(RoleRequiredMixin, View):
+class VersionApproveView(_VersionActionView):
     permission_required = "warnings_app.approve_templateversion"
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        version = _version(pk)
-        try:
-            services.template_version_approve(version=version, by=request.user)
-            messages.success(request, f"{version} approved: new letters will use it.")
-        except services.ServiceError as exc:
-            messages.error(request, str(exc))
-        return redirect("template_detail", pk=version.template_id)
+    def act(self, request: HttpRequest, version: TemplateVersion) -> str:
+        services.template_version_approve(version=version, by=request.user)
+        return f"{version} approved: new letters will use it."
 
 
-class VersionRejectView(RoleRequiredMixin, View):
+class VersionRejectView(_VersionActionView):
     permission_required = "warnings_app.approve_templateversion"
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        version = _version(pk)
+    def act(self, request: HttpRequest, version: TemplateVersion) -> str:
         form = RejectForm(request.POST)
         if not form.is_valid():
-            messages.error(request, "Say what needs to change before rejecting.")
-            return redirect("template_detail", pk=version.template_id)
-        try:
-            services.template_version_reject(
-                version=version, by=request.user, reason=form.cleaned_data["reason"]
-            )
-            messages.success(request, f"{version} sent back to draft.")
-        except services.ServiceError as exc:
-            messages.error(request, str(exc))
-        return redirect("template_detail", pk=version.template_id)
+            raise services.ServiceError("Say what needs to change before sending it back.")
+        services.template_version_reject(
+            version=version, by=request.user, reason=form.cleaned_data["reason"]
+        )
+        return f"{version} sent back to draft."
