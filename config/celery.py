@@ -42,6 +42,8 @@ app.conf.update(
     beat_schedule={
         # Proves the chain beat -> broker -> worker -> database works; /healthz reads it.
         "worker-heartbeat": {"task": "warnings.heartbeat", "schedule": 30.0},
+        # Lost messages only delay a letter: the sweeper republishes what no worker holds.
+        "sweep-deliveries": {"task": "warnings.sweep", "schedule": 30.0},
     },
 )
 app.autodiscover_tasks()

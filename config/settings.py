@@ -119,8 +119,22 @@ STORAGES = {
 }
 
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+if EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend":  # noqa: F821 — set just above
+    # Same backend, but it reports whether the content was handed over when a send breaks.
+    EMAIL_BACKEND = "warnings_app.smtp.TrackingEmailBackend"
+# A stalled SMTP server must not hold a worker (or its lease) for long.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Legal Notices <notices@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Replies thread back to their notice through plus-addressing on this mailbox:
+# notices@legal.example gives Reply-To: notices+WN-2026-000123@legal.example.
+NOTICE_REPLY_MAILBOX = env.str("NOTICE_REPLY_MAILBOX", default="notices@localhost")
+# The right-hand side of each notice's stable Message-ID.
+MESSAGE_ID_DOMAIN = env.str("MESSAGE_ID_DOMAIN", default="notices.localhost")
+# How long a worker may hold a notice it is sending; must exceed EMAIL_TIMEOUT comfortably.
+SEND_LEASE_SECONDS = env.int("SEND_LEASE_SECONDS", default=180)
+# Attempts per notice before a transient failure becomes a permanent one.
+DELIVERY_MAX_ATTEMPTS = env.int("DELIVERY_MAX_ATTEMPTS", default=8)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)

@@ -57,3 +57,20 @@ def client_as(client, role_users):
         return client
 
     return login
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on loopback, with Django's mail settings pointed at it."""
+    from tests.smtp_server import SmtpServer
+
+    with SmtpServer() as server:
+        settings.EMAIL_BACKEND = "warnings_app.smtp.TrackingEmailBackend"
+        settings.EMAIL_HOST = "127.0.0.1"
+        settings.EMAIL_PORT = server.port
+        settings.EMAIL_USE_TLS = False
+        settings.EMAIL_USE_SSL = False
+        settings.EMAIL_HOST_USER = ""
+        settings.EMAIL_HOST_PASSWORD = ""
+        settings.EMAIL_TIMEOUT = 5
+        yield server

@@ -1,5 +1,6 @@
 """Celery entry points: thin, take ids, call one service, say what a re-run does."""
 
+import os
 import socket
 
 from celery import shared_task
@@ -24,3 +25,21 @@ def render_notice_task(notice_id: int) -> None:
     notice = Notice.objects.filter(pk=notice_id, status=NoticeStatus.DRAFT).first()
     if notice is not None:
         notice_render(notice=notice, by=None)
+
+
+@shared_task(name="warnings.send_notice", acks_late=True)
+def send_notice_task(notice_id: int) -> str:
+    """Deliver one queued notice. Safe to run twice or after a redelivery: the claim is a
+    guarded update, so a notice already claimed, sent or backing off is left alone. Transient
+    failures are retried by the sweeper when their backoff ends, not by Celery."""
+    from warnings_app.services.delivery import notice_deliver
+
+    return notice_deliver(notice_id=notice_id, worker=f"{socket.gethostname()}:{os.getpid()}")
+
+
+@shared_task(name="warnings.sweep")
+def sweep_task() -> dict:
+    """Republish queued notices whose task was lost and recover expired leases. Idempotent."""
+    from warnings_app.services.delivery import notices_sweep
+
+    return notices_sweep()

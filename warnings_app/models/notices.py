@@ -81,6 +81,10 @@ class Notice(models.Model):
     # A worker's claim on the notice while it delivers it; expired leases are swept back.
     lease_owner = models.CharField(max_length=100, blank=True)
     lease_expires_at = models.DateTimeField(null=True, blank=True)
+    # Queued notices: not to be tried before this (backoff after a transient failure), and when
+    # a send task was last published for it (the sweeper republishes only stale ones).
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    enqueued_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -136,6 +140,8 @@ class DeliveryAttempt(models.Model):
     recipient = models.CharField(max_length=500, blank=True)
     server_reply = models.TextField(blank=True, max_length=5000)
     pdf_sha256 = models.CharField(max_length=64, blank=True)
+    # How far an e-mail conversation got: "content" means the message may have been accepted.
+    phase = models.CharField(max_length=20, blank=True)
     tracking_number = models.CharField(max_length=100, blank=True)
     carrier = models.CharField(max_length=100, blank=True)
     delivered_on = models.DateField(null=True, blank=True)

@@ -1,0 +1,67 @@
+"""A real SMTP server on loopback (aiosmtpd) that records what it receives and answers as told:
+"250", "451", "550", or "drop" (take the data, then close the connection without a reply)."""
+
+import email
+import socket
+import threading
+from dataclasses import dataclass, field
+
+from aiosmtpd.controller import Controller
+
+
+@dataclass
+class Received:
+    sender: str
+    recipients: list[str]
+    message: email.message.Message
+
+
+@dataclass
+class ScriptedHandler:
+    script: list[str] = field(default_factory=list)  # answers to DATA, in order; then "250"
+    received: list[Received] = field(default_factory=list)
+    data_commands: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 — aiosmtpd's name
+        with self.lock:
+            self.data_commands += 1
+            answer = self.script.pop(0) if self.script else "250"
+        if answer.startswith("4"):
+            return "451 4.3.0 Temporary local problem, try again later"
+        if answer.startswith("5"):
+            return "550 5.1.1 Mailbox unavailable"
+        self.received.append(
+            Received(
+                envelope.mail_from,
+                list(envelope.rcpt_tos),
+                email.message_from_bytes(envelope.content),
+            )
+        )
+        if answer == "drop":
+            server.transport.close()
+            return "421 closing"  # never reaches the client: the connection is gone
+        return "250 2.0.0 Ok: queued as TEST"
+
+    def message_ids(self) -> list[str]:
+        return [r.message["Message-ID"] for r in self.received]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class SmtpServer:
+    def __init__(self) -> None:
+        self.handler = ScriptedHandler()
+        self.port = free_port()
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+
+    def __enter__(self) -> "SmtpServer":
+        self.controller.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.controller.stop()

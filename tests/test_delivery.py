@@ -1,0 +1,204 @@
+import hashlib
+from datetime import timedelta
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+
+from tests.factories import UserFactory
+from tests.letters_helpers import notice_with_schedule
+from warnings_app import services
+from warnings_app.lifecycle import NoticeStatus
+from warnings_app.models import DeliveryAttempt, Notice
+from warnings_app.services.delivery import notice_deliver, notice_queue, notices_sweep
+from warnings_app.services.rendering import stored_pdf_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+def _approved_notice(**kwargs):
+    notice = notice_with_schedule(**kwargs)
+    notice = services.notice_render(notice=notice, by=notice.created_by)
+    return services.notice_approve(notice=notice, by=UserFactory(role="Legal"))
+
+
+def _queued_notice(**kwargs):
+    return notice_queue(notice=_approved_notice(**kwargs), by=None)
+
+
+def test_a_delivered_email_carries_the_stored_pdf_reply_to_and_message_id(smtp_server):
+    notice = _queued_notice()
+
+    outcome = notice_deliver(notice_id=notice.pk, worker="w1")
+
+    notice.refresh_from_db()
+    assert outcome == "sent"
+    assert notice.status == NoticeStatus.SENT
+    [received] = smtp_server.handler.received
+    message = received.message
+    assert received.recipients == [notice.merge_data["recipient"]["email"]]
+    assert message["Message-ID"] == f"<{notice.reference}.{notice.pk}@notices.localhost>"
+    assert message["Reply-To"] == f"notices+{notice.reference}@localhost"
+    assert notice.reference in message["Subject"]
+    [pdf] = [part for part in message.walk() if part.get_content_type() == "application/pdf"]
+    content = pdf.get_payload(decode=True)
+    assert hashlib.sha256(content).hexdigest() == notice.pdf_sha256
+    assert content == stored_pdf_bytes(notice)
+    attempt = notice.deliveries.get()
+    assert attempt.outcome == DeliveryAttempt.Outcome.ACCEPTED
+    assert attempt.server_reply.startswith("250")
+
+
+def test_delivering_twice_sends_once(smtp_server):
+    notice = _queued_notice()
+
+    first = notice_deliver(notice_id=notice.pk, worker="w1")
+    second = notice_deliver(notice_id=notice.pk, worker="w2")
+
+    assert (first, second) == ("sent", "skipped")
+    assert len(smtp_server.handler.received) == 1
+
+
+def test_451_twice_then_250_sends_one_message_after_three_attempts(smtp_server):
+    smtp_server.handler.script = ["451", "451", "250"]
+    notice = _queued_notice()
+
+    outcomes = []
+    for _ in range(3):
+        outcomes.append(notice_deliver(notice_id=notice.pk, worker="w1"))
+        Notice.objects.filter(pk=notice.pk).update(next_attempt_at=None)  # backoff has passed
+
+    notice.refresh_from_db()
+    assert outcomes == ["retry", "retry", "sent"]
+    assert len(smtp_server.handler.received) == 1
+    attempts = list(notice.deliveries.order_by("pk").values_list("outcome", "server_reply"))
+    assert [o for o, _ in attempts] == ["failed", "failed", "accepted"]
+    assert attempts[0][1].startswith("451")
+
+
+def test_a_transient_failure_backs_off_before_the_next_attempt(smtp_server):
+    smtp_server.handler.script = ["451"]
+    notice = _queued_notice()
+
+    notice_deliver(notice_id=notice.pk, worker="w1")
+    too_early = notice_deliver(notice_id=notice.pk, worker="w1")
+
+    notice.refresh_from_db()
+    assert too_early == "skipped"
+    assert notice.next_attempt_at > timezone.now() + timedelta(seconds=10)
+
+
+def test_550_fails_at_once_with_the_servers_reply(smtp_server):
+    smtp_server.handler.script = ["550"]
+    notice = _queued_notice()
+
+    outcome = notice_deliver(notice_id=notice.pk, worker="w1")
+    again = notice_deliver(notice_id=notice.pk, worker="w1")
+
+    notice.refresh_from_db()
+    assert (outcome, again) == ("failed", "skipped")
+    assert notice.status == NoticeStatus.FAILED
+    assert notice.deliveries.get().server_reply.startswith("550 5.1.1 Mailbox unavailable")
+    assert smtp_server.handler.data_commands == 1
+
+
+def test_a_connection_dropped_after_the_data_needs_reconciliation_and_is_not_resent(smtp_server):
+    smtp_server.handler.script = ["drop"]
+    notice = _queued_notice()
+
+    outcome = notice_deliver(notice_id=notice.pk, worker="w1")
+    notices_sweep(now=timezone.now() + timedelta(hours=1))
+    again = notice_deliver(notice_id=notice.pk, worker="w1")
+
+    notice.refresh_from_db()
+    assert (outcome, again) == ("unknown", "skipped")
+    assert notice.status == NoticeStatus.NEEDS_RECONCILIATION
+    assert notice.deliveries.get().outcome == DeliveryAttempt.Outcome.UNKNOWN
+    assert len(smtp_server.handler.received) == 1
+
+
+def test_no_server_at_all_is_transient(settings, smtp_server):
+    notice = _queued_notice()
+    settings.EMAIL_PORT = 1  # nothing listens there
+
+    outcome = notice_deliver(notice_id=notice.pk, worker="w1")
+
+    assert outcome == "retry"
+    assert "before the message was handed over" in notice.deliveries.get().server_reply
+
+
+def test_a_tampered_pdf_is_never_sent(smtp_server):
+    notice = _queued_notice()
+    default_storage.delete(notice.pdf.name)
+    default_storage.save(notice.pdf.name, ContentFile(b"%PDF-1.7 forged"))
+
+    outcome = notice_deliver(notice_id=notice.pk, worker="w1")
+
+    assert outcome == "failed"
+    assert smtp_server.handler.received == []
+    assert "stored PDF altered" in notice.deliveries.get().server_reply
+
+
+def test_presend_checks_block_a_company_on_hold_or_without_an_address():
+    notice = _approved_notice()
+    notice.company.hold_automation = True
+    notice.company.hold_reason = "settlement talks"
+    notice.company.save()
+
+    with pytest.raises(services.ServiceError, match="on hold \\(settlement talks\\)"):
+        notice_queue(notice=notice, by=None)
+
+    notice.refresh_from_db()
+    assert notice.status == NoticeStatus.APPROVED
+
+
+def test_a_rolled_back_queueing_never_publishes(django_capture_on_commit_callbacks):
+    notice = _approved_notice()
+
+    def queue_then_fail():
+        with transaction.atomic():
+            notice_queue(notice=notice, by=None)
+            raise RuntimeError("the request failed after queueing")
+
+    with django_capture_on_commit_callbacks() as callbacks, pytest.raises(RuntimeError):
+        queue_then_fail()
+
+    notice.refresh_from_db()
+    assert callbacks == []
+    assert notice.status == NoticeStatus.APPROVED
+
+
+def test_a_committed_queueing_publishes_after_commit(django_capture_on_commit_callbacks):
+    notice = _approved_notice()
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        notice_queue(notice=notice, by=None)
+
+    assert len(callbacks) == 1
+
+
+def test_the_sweeper_recovers_a_worker_that_died_before_handing_over(smtp_server):
+    notice = _queued_notice()
+    claimed = services.notices.apply_transition(
+        notice=notice,
+        transition="claim",
+        by=None,
+        lease_owner="dead",
+        lease_expires_at=timezone.now() - timedelta(seconds=1),
+    )
+    DeliveryAttempt.objects.create(
+        notice=claimed,
+        channel="email",
+        phase="envelope",
+        idempotency_key="x",
+        started_at=timezone.now(),
+    )
+
+    result = notices_sweep()
+    outcome = notice_deliver(notice_id=notice.pk, worker="w2")
+
+    assert result["recovered"] == 1
+    assert outcome == "sent"
+    assert len(smtp_server.handler.received) == 1

@@ -1,0 +1,264 @@
+"""E-mail delivery of notices: the database decides, the broker only wakes workers.
+
+queue (intent committed, task published after commit) -> claim (guarded, with a lease) ->
+SMTP outside any transaction -> outcome recorded: sent, failed (permanent), queued again with
+backoff (transient), or needs_reconciliation (content handed over, no answer)."""
+
+import logging
+import random
+import smtplib
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import get_connection
+from django.db import transaction
+from django.utils import timezone
+
+from warnings_app.emails import notice_email, notice_message_id
+from warnings_app.lifecycle import NoticeStatus
+from warnings_app.models import DeliveryAttempt, Notice
+from warnings_app.services.errors import NoticeStateError, ServiceError
+from warnings_app.services.notices import apply_transition
+from warnings_app.services.rendering import stored_pdf_bytes, stored_pdf_matches
+
+logger = logging.getLogger(__name__)
+EMAIL = Notice.Channel.EMAIL
+Outcome = DeliveryAttempt.Outcome
+BACKOFF_BASE_SECONDS = 30
+BACKOFF_MAX_SECONDS = 600
+REPUBLISH_AFTER = timedelta(minutes=2)
+
+
+def presend_problems(notice: Notice) -> list[str]:
+    """Everything that blocks sending, as sentences. Empty when the notice may go."""
+    problems = []
+    company = notice.company
+    if company.licensed_do_not_send:
+        problems.append(f"{company} is licensed: no letter may be sent to it.")
+    if company.hold_automation:
+        problems.append(f"{company} is on hold ({company.hold_reason or 'no reason given'}).")
+    if notice.template_version.status not in ("approved", "retired") or not notice.pdf:
+        problems.append("The letter was not rendered from an approved template version.")
+    recipient = notice.merge_data.get("recipient", {})
+    if EMAIL in notice.channels and not recipient.get("email"):
+        problems.append("No e-mail address to deliver to.")
+    if {"post", "courier"} & set(notice.channels) and not recipient.get("address_lines"):
+        problems.append("No postal address to deliver to.")
+    counsel = company.contacts.filter(role="counsel_of_record", is_active=True).exists()
+    if counsel and not recipient.get("via_counsel"):
+        problems.append(
+            f"{company} has counsel of record: the letter must be addressed to "
+            "counsel. Render it again."
+        )
+    return problems
+
+
+@transaction.atomic
+def notice_queue(*, notice: Notice, by: Any) -> Notice:
+    """approved -> queued. The send task is published only once this commits."""
+    problems = presend_problems(notice)
+    if problems:
+        raise ServiceError(f"{notice.reference} cannot be sent: " + " ".join(problems))
+    queued = apply_transition(
+        notice=notice, transition="queue", by=by, enqueued_at=timezone.now(), next_attempt_at=None
+    )
+    _publish_on_commit([queued.pk])
+    return queued
+
+
+def _publish_on_commit(notice_ids: list[int]) -> None:
+    from warnings_app.tasks import send_notice_task
+
+    for notice_id in notice_ids:
+        send_notice_task.delay_on_commit(notice_id)
+
+
+def _claim(notice_id: int, worker: str) -> Notice | None:
+    now = timezone.now()
+    notice = (
+        Notice.objects.select_related("company", "template_version")
+        .filter(pk=notice_id, status=NoticeStatus.QUEUED)
+        .first()
+    )
+    if notice is None or (notice.next_attempt_at and notice.next_attempt_at > now):
+        return None
+    try:
+        return apply_transition(
+            notice=notice,
+            transition="claim",
+            by=None,
+            lease_owner=worker[:100],
+            lease_expires_at=now + timedelta(seconds=settings.SEND_LEASE_SECONDS),
+        )
+    except NoticeStateError:
+        return None  # another worker got there first
+
+
+def _reply_text(code: int | None, text: Any) -> str:
+    if isinstance(text, bytes):
+        text = text.decode(errors="replace")
+    return f"{code} {text}".strip() if code else str(text)
+
+
+def _classify(exc: Exception, attempt: DeliveryAttempt) -> tuple[str, str]:
+    """(kind, server reply) where kind is permanent, transient or unknown."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        code, text = max(exc.recipients.values(), default=(550, b"recipient refused"))
+        return ("permanent" if code >= 500 else "transient"), _reply_text(code, text)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        kind = "permanent" if exc.smtp_code >= 500 else "transient"
+        return kind, _reply_text(exc.smtp_code, exc.smtp_error)
+    attempt.refresh_from_db(fields=["phase"])
+    if attempt.phase == "content":
+        return "unknown", f"connection lost after the message was handed over: {exc!r}"
+    return "transient", f"connection failed before the message was handed over: {exc!r}"
+
+
+def _smtp_send(notice: Notice, attempt: DeliveryAttempt, pdf: bytes) -> str:
+    """Send; return the server's reply. Raises what smtplib/socket raise."""
+    message = notice_email(notice, pdf=pdf, recipient=attempt.recipient)
+    backend = get_connection(fail_silently=False)
+    try:
+        backend.open()
+        connection = getattr(backend, "connection", None)
+        if connection is not None:
+            DeliveryAttempt.objects.filter(pk=attempt.pk).update(phase="envelope")
+            connection.on_content = lambda: DeliveryAttempt.objects.filter(pk=attempt.pk).update(
+                phase="content"
+            )
+        backend.send_messages([message])
+        reply = getattr(connection, "last_reply", None)
+        return _reply_text(*reply) if reply else "250 accepted"
+    finally:
+        try:
+            backend.close()
+        except Exception:  # closing after a broken conversation must not hide its outcome
+            logger.debug("closing the SMTP connection failed", exc_info=True)
+
+
+def notice_deliver(*, notice_id: int, worker: str) -> str:
+    """Deliver one queued notice by e-mail, once. Returns what happened: skipped, sent, failed,
+    retry or unknown. Safe to run any number of times: only a queued notice whose backoff is
+    over can be claimed, and only one worker can claim it."""
+    notice = _claim(notice_id, worker)
+    if notice is None:
+        return "skipped"
+    recipient = notice.merge_data.get("recipient", {}).get("email", "")
+    attempt = DeliveryAttempt.objects.create(
+        notice=notice,
+        channel=EMAIL,
+        outcome=Outcome.PENDING,
+        phase="connecting",
+        idempotency_key=f"{notice.reference}/email",
+        message_id=notice_message_id(notice),
+        recipient=recipient,
+        pdf_sha256=notice.pdf_sha256,
+        started_at=timezone.now(),
+    )
+    ok, problem = stored_pdf_matches(notice)
+    if not ok:
+        return _finish(notice, attempt, "permanent", f"not sent: stored PDF {problem}")
+    try:
+        reply = _smtp_send(notice, attempt, stored_pdf_bytes(notice))
+    except (smtplib.SMTPException, OSError) as exc:
+        kind, reply = _classify(exc, attempt)
+        return _finish(notice, attempt, kind, reply)
+    return _finish(notice, attempt, "accepted", reply)
+
+
+def _backoff(attempts: int) -> timedelta:
+    ceiling = min(BACKOFF_MAX_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(0, attempts - 1))
+    return timedelta(seconds=random.uniform(ceiling / 2, ceiling))  # noqa: S311 — jitter only
+
+
+@transaction.atomic
+def _finish(notice: Notice, attempt: DeliveryAttempt, kind: str, reply: str) -> str:
+    now = timezone.now()
+    outcome = {"accepted": Outcome.ACCEPTED, "unknown": Outcome.UNKNOWN}.get(kind, Outcome.FAILED)
+    DeliveryAttempt.objects.filter(pk=attempt.pk).update(
+        outcome=outcome,
+        server_reply=reply[:5000],
+        finished_at=now,
+        phase="done" if kind == "accepted" else attempt.phase,
+    )
+    data = {"attempt_id": attempt.pk, "reply": reply[:500], "recipient": attempt.recipient}
+    release = {"lease_owner": "", "lease_expires_at": None}
+    attempts = notice.deliveries.filter(channel=EMAIL).count()
+    if kind == "transient" and attempts >= settings.DELIVERY_MAX_ATTEMPTS:
+        kind, data["reply"] = "permanent", f"gave up after {attempts} attempts; last: {reply}"[:500]
+    if kind == "accepted":
+        apply_transition(
+            notice=notice, transition="mark_sent", by=None, data=data, sent_at=now, **release
+        )
+        return "sent"
+    if kind == "permanent":
+        apply_transition(notice=notice, transition="mark_failed", by=None, data=data, **release)
+        return "failed"
+    if kind == "unknown":
+        apply_transition(
+            notice=notice, transition="park_for_reconciliation", by=None, data=data, **release
+        )
+        return "unknown"
+    apply_transition(
+        notice=notice,
+        transition="release",
+        by=None,
+        data=data,
+        next_attempt_at=now + _backoff(attempts),
+        **release,
+    )
+    return "retry"
+
+
+def notices_sweep(*, now=None) -> dict[str, int]:
+    """Recover what workers lost: notices whose lease ran out while sending, and queued notices
+    whose task never ran (a lost or flushed broker message). Safe to run from several places
+    at once: every change is a guarded update."""
+    now = now or timezone.now()
+    recovered = 0
+    stale = Notice.objects.filter(status=NoticeStatus.SENDING, lease_expires_at__lt=now)
+    for notice in stale.select_related("company", "template_version")[:500]:
+        attempt = notice.deliveries.filter(channel=EMAIL, outcome=Outcome.PENDING).last()
+        if attempt is None:
+            attempt = DeliveryAttempt(notice=notice, phase="connecting")
+        try:
+            if attempt.pk is None:
+                _release_lost(notice, now)
+            elif attempt.phase == "content":
+                _finish(
+                    notice,
+                    attempt,
+                    "unknown",
+                    "worker stopped after handing the message over; the server's answer is unknown",
+                )
+            else:
+                _finish(
+                    notice, attempt, "transient", "worker stopped before handing the message over"
+                )
+                Notice.objects.filter(pk=notice.pk).update(next_attempt_at=now)
+            recovered += 1
+        except NoticeStateError:
+            continue  # someone else recovered it meanwhile
+    due = (
+        Notice.objects.filter(status=NoticeStatus.QUEUED)
+        .exclude(next_attempt_at__gt=now)
+        .exclude(enqueued_at__gt=now - REPUBLISH_AFTER)
+    )
+    ids = list(due.values_list("pk", flat=True)[:2000])
+    with transaction.atomic():
+        Notice.objects.filter(pk__in=ids, status=NoticeStatus.QUEUED).update(enqueued_at=now)
+        _publish_on_commit(ids)
+    return {"recovered": recovered, "republished": len(ids)}
+
+
+def _release_lost(notice: Notice, now) -> None:
+    apply_transition(
+        notice=notice,
+        transition="release",
+        by=None,
+        data={"reply": "lease expired before any attempt"},
+        lease_owner="",
+        lease_expires_at=None,
+        next_attempt_at=now,
+    )
