@@ -44,6 +44,8 @@ app.conf.update(
         "worker-heartbeat": {"task": "warnings.heartbeat", "schedule": 30.0},
         # Lost messages only delay a letter: the sweeper republishes what no worker holds.
         "sweep-deliveries": {"task": "warnings.sweep", "schedule": 30.0},
+        # Follow-ups are rows with a due time; this job picks the due ones (SKIP LOCKED).
+        "process-followups": {"task": "warnings.followups", "schedule": 60.0},
     },
 )
 app.autodiscover_tasks()

@@ -16,15 +16,12 @@ def heartbeat_task() -> None:
 
 @shared_task(name="warnings.render_notice", acks_late=True)
 def render_notice_task(notice_id: int) -> None:
-    """Render one draft notice. Safe to run twice: a notice that is no longer a draft (already
-    rendered by an earlier run, approved, withdrawn) is left alone."""
-    from warnings_app.lifecycle import NoticeStatus
-    from warnings_app.models import Notice
-    from warnings_app.services import notice_render
+    """Render one draft notice, then let its campaign or ladder step move on. Safe to run twice:
+    a notice that is no longer a draft is left alone. A failed render is recorded on the notice
+    (its problem) so the campaign shows it, not retried blindly."""
+    from warnings_app.services.pipeline import notice_render_step
 
-    notice = Notice.objects.filter(pk=notice_id, status=NoticeStatus.DRAFT).first()
-    if notice is not None:
-        notice_render(notice=notice, by=None)
+    notice_render_step(notice_id=notice_id)
 
 
 @shared_task(name="warnings.send_notice", acks_late=True)
@@ -43,3 +40,11 @@ def sweep_task() -> dict:
     from warnings_app.services.delivery import notices_sweep
 
     return notices_sweep()
+
+
+@shared_task(name="warnings.followups")
+def followups_task() -> dict:
+    """Process due ladder steps. Two copies at once (two beat schedulers) do each step once."""
+    from warnings_app.services.followups import followups_process
+
+    return followups_process()

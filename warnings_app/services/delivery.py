@@ -83,6 +83,8 @@ def _claim(notice_id: int, worker: str) -> Notice | None:
     )
     if notice is None or (notice.next_attempt_at and notice.next_attempt_at > now):
         return None
+    if notice.company.hold_automation or _campaign_held(notice.campaign_id):
+        return None  # stays queued; sent once the hold is lifted
     try:
         return apply_transition(
             notice=notice,
@@ -93,6 +95,16 @@ def _claim(notice_id: int, worker: str) -> Notice | None:
         )
     except NoticeStateError:
         return None  # another worker got there first
+
+
+def _campaign_held(campaign_id: int | None) -> bool:
+    from warnings_app.models import Campaign
+
+    held = [Campaign.Status.PAUSED, Campaign.Status.CANCELLED]
+    return (
+        campaign_id is not None
+        and Campaign.objects.filter(pk=campaign_id, status__in=held).exists()
+    )
 
 
 def _reply_text(code: int | None, text: Any) -> str:
@@ -188,9 +200,12 @@ def _finish(notice: Notice, attempt: DeliveryAttempt, kind: str, reply: str) -> 
     if kind == "transient" and attempts >= settings.DELIVERY_MAX_ATTEMPTS:
         kind, data["reply"] = "permanent", f"gave up after {attempts} attempts; last: {reply}"[:500]
     if kind == "accepted":
-        apply_transition(
+        from warnings_app.services.followups import followups_schedule
+
+        sent = apply_transition(
             notice=notice, transition="mark_sent", by=None, data=data, sent_at=now, **release
         )
+        followups_schedule(notice=sent)
         return "sent"
     if kind == "permanent":
         apply_transition(notice=notice, transition="mark_failed", by=None, data=data, **release)
@@ -241,7 +256,8 @@ def notices_sweep(*, now=None) -> dict[str, int]:
         except NoticeStateError:
             continue  # someone else recovered it meanwhile
     due = (
-        Notice.objects.filter(status=NoticeStatus.QUEUED)
+        Notice.objects.filter(status=NoticeStatus.QUEUED, company__hold_automation=False)
+        .exclude(campaign__status__in=["paused", "cancelled"])
         .exclude(next_attempt_at__gt=now)
         .exclude(enqueued_at__gt=now - REPUBLISH_AFTER)
     )

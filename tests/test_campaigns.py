@@ -1,0 +1,135 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from tests.campaign_helpers import company_with_contact, make_campaign
+from tests.factories import UserFactory
+from warnings_app.lifecycle import NoticeStatus
+from warnings_app.models import AuditEvent, Campaign, FollowUp, Notice, Response, Tag
+from warnings_app.selectors import campaign_progress
+from warnings_app.services import ServiceError
+from warnings_app.services.campaigns import (
+    campaign_approve,
+    campaign_generate,
+    campaign_pause,
+    campaign_resume,
+    campaign_send,
+)
+from warnings_app.services.delivery import notice_deliver
+from warnings_app.services.followups import followups_process
+from warnings_app.tasks import render_notice_task
+
+pytestmark = pytest.mark.django_db
+
+
+def _render_all(campaign):
+    for notice in Notice.objects.filter(campaign=campaign, status=NoticeStatus.DRAFT):
+        render_notice_task(notice.pk)
+
+
+def _deliver_all(campaign, **filters):
+    for notice in Notice.objects.filter(campaign=campaign, status=NoticeStatus.QUEUED, **filters):
+        notice_deliver(notice_id=notice.pk, worker="w1")
+
+
+def _sent_campaign(smtp_server, **kwargs):
+    campaign = make_campaign(**kwargs)
+    campaign_generate(campaign=campaign, by=campaign.created_by)
+    _render_all(campaign)
+    campaign_approve(campaign=campaign, by=UserFactory(role="Legal"))
+    campaign_send(campaign=campaign, by=campaign.created_by)
+    _deliver_all(campaign)
+    campaign.refresh_from_db()
+    return campaign
+
+
+def test_generation_skips_licensed_and_held_companies_and_reports_progress():
+    campaign = make_campaign(companies=4)
+    wave = Tag.objects.get(name="wave-1")
+    company_with_contact(licensed_do_not_send=True).tags.add(wave)
+    company_with_contact(hold_automation=True, hold_reason="talks").tags.add(wave)
+
+    campaign_generate(campaign=campaign, by=campaign.created_by)
+    before = campaign_progress(campaign.pk)
+    _render_all(campaign)
+    after = campaign_progress(campaign.pk)
+
+    campaign.refresh_from_db()
+    assert before == {"total": 4, "done": 0, "failed": 0, "remaining": 4, "by_status": {"draft": 4}}
+    assert after["done"] == 4
+    assert after["remaining"] == 0
+    assert campaign.status == Campaign.Status.IN_REVIEW
+    event = AuditEvent.objects.get(verb="campaign.generating")
+    assert sorted(reason for _pk, reason in event.data["excluded"]) == [
+        "licensed — do not send",
+        "on hold: talks",
+    ]
+
+
+def test_the_author_cannot_approve_and_a_second_lawyer_can():
+    campaign = make_campaign(companies=2)
+    campaign_generate(campaign=campaign, by=campaign.created_by)
+    _render_all(campaign)
+
+    with pytest.raises(ServiceError, match="author"):
+        campaign_approve(campaign=campaign, by=campaign.created_by)
+    result = campaign_approve(campaign=campaign, by=UserFactory(role="Legal"))
+
+    campaign.refresh_from_db()
+    assert result == {"approved": 2, "refused": []}
+    assert campaign.status == Campaign.Status.APPROVED
+
+
+def test_a_sent_campaign_delivers_each_letter_once_and_schedules_the_ladder(smtp_server):
+    campaign = _sent_campaign(smtp_server, companies=3)
+
+    notices = Notice.objects.filter(campaign=campaign, ladder_step__isnull=True)
+    assert set(notices.values_list("status", flat=True)) == {NoticeStatus.SENT}
+    assert len(smtp_server.handler.received) == 3
+    assert len(set(smtp_server.handler.message_ids())) == 3
+    assert FollowUp.objects.filter(notice__campaign=campaign).count() == 3
+
+
+def test_a_reminder_goes_out_once_on_its_day_and_not_after_a_reply(smtp_server):
+    campaign = _sent_campaign(smtp_server, companies=2)
+    replied, silent = Notice.objects.filter(campaign=campaign).order_by("pk")
+    Response.objects.create(
+        notice=replied, company=replied.company, channel="email", received_at=timezone.now()
+    )
+    due_day = FollowUp.objects.get(notice=silent).due_at
+
+    early = followups_process(now=due_day - timedelta(hours=1))
+    on_the_day = followups_process(now=due_day + timedelta(minutes=1))
+    again = followups_process(now=due_day + timedelta(days=3))
+    _render_all(campaign)
+    _deliver_all(campaign, ladder_step__isnull=False)
+
+    assert early == {"letters": 0, "handoffs": 0, "stopped": 0}
+    assert on_the_day == {"letters": 1, "handoffs": 0, "stopped": 1}
+    assert again == {"letters": 0, "handoffs": 0, "stopped": 0}
+    reminder = Notice.objects.get(follows=silent)
+    assert reminder.status == NoticeStatus.SENT
+    assert not Notice.objects.filter(follows=replied).exists()
+    assert FollowUp.objects.get(notice=replied).cancelled_reason == "a reply was logged"
+    assert len(smtp_server.handler.received) == 3
+
+
+def test_a_paused_campaign_sends_nothing_until_resumed(smtp_server):
+    campaign = make_campaign(companies=2)
+    campaign_generate(campaign=campaign, by=campaign.created_by)
+    _render_all(campaign)
+    campaign_approve(campaign=campaign, by=UserFactory(role="Legal"))
+    campaign_send(campaign=campaign, by=campaign.created_by)
+    campaign.refresh_from_db()
+
+    campaign_pause(campaign=campaign, by=campaign.created_by, reason="client instruction")
+    _deliver_all(campaign)
+    held = len(smtp_server.handler.received)
+    campaign_resume(campaign=campaign, by=campaign.created_by)
+    _deliver_all(campaign)
+
+    campaign.refresh_from_db()
+    assert held == 0
+    assert campaign.status == Campaign.Status.SENDING
+    assert len(smtp_server.handler.received) == 2

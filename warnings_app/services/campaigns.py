@@ -1,0 +1,249 @@
+"""Campaigns: pick recipients, generate every letter in the background, approve (never the
+author), send, pause and resume. Each step is audited; letters move through the notice
+services, so each keeps its own guarded, audited lifecycle."""
+
+import contextlib
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from warnings_app.lifecycle import NoticeStatus
+from warnings_app.models import Campaign, LadderStep, Notice, Principal, TemplateVersion, Work
+from warnings_app.selectors import campaign_recipients
+from warnings_app.services.audit import audit_record
+from warnings_app.services.delivery import notice_queue
+from warnings_app.services.errors import NoticeStateError, ServiceError
+from warnings_app.services.notices import notice_approve, notice_create
+
+Status = Campaign.Status
+
+
+def _move(
+    campaign: Campaign,
+    *,
+    by: Any,
+    sources: list[str],
+    target: str,
+    verb: str,
+    data: dict | None = None,
+    **fields: Any,
+) -> Campaign:
+    moved = Campaign.objects.filter(pk=campaign.pk, status__in=sources).update(
+        status=target, **fields
+    )
+    if moved != 1:
+        campaign.refresh_from_db()
+        raise ServiceError(f"campaign “{campaign}” is {campaign.get_status_display().lower()}")
+    audit_record(
+        actor=by, verb=verb, target=campaign, from_state=campaign.status, to_state=target, data=data
+    )
+    campaign.refresh_from_db()
+    return campaign
+
+
+@transaction.atomic
+def campaign_create(
+    *,
+    by: Any,
+    name: str,
+    template_version: TemplateVersion,
+    principals: list[Principal],
+    works: list[Work],
+    recipient_filter: dict[str, Any],
+    response_window_days: int,
+    channels: list[str],
+    steps: list[dict[str, Any]] | None = None,
+    description: str = "",
+    signatory_name: str = "",
+    signatory_title: str = "",
+) -> Campaign:
+    """A draft campaign and its ladder. `steps`: dicts of LadderStep fields, in order."""
+    if template_version.status != TemplateVersion.Status.APPROVED:
+        raise ServiceError(f"{template_version} is not approved for use")
+    if not principals:
+        raise ServiceError("choose at least one principal the letters are sent for")
+    if not channels:
+        raise ServiceError("choose at least one channel")
+    for step in steps or []:
+        version = step.get("template_version")
+        if version is not None and version.status != TemplateVersion.Status.APPROVED:
+            raise ServiceError(f"ladder step “{step['name']}”: {version} is not approved")
+    campaign = Campaign.objects.create(
+        name=name,
+        description=description,
+        template_version=template_version,
+        recipient_filter=recipient_filter,
+        response_window_days=response_window_days,
+        channels=channels,
+        signatory_name=signatory_name,
+        signatory_title=signatory_title,
+        created_by=by,
+    )
+    campaign.principals.set(principals)
+    campaign.works.set(works)
+    for order, step in enumerate(steps or [], start=1):
+        LadderStep.objects.create(campaign=campaign, order=order, **step)
+    audit_record(
+        actor=by,
+        verb="campaign.created",
+        target=campaign,
+        data={"recipient_filter": recipient_filter, "steps": len(steps or [])},
+    )
+    return campaign
+
+
+@transaction.atomic
+def campaign_generate(*, campaign: Campaign, by: Any) -> Campaign:
+    """draft -> generating: one draft notice per included company, rendered by workers (the
+    tasks leave after commit). Excluded companies (licensed, on hold) are skipped and listed in
+    the audit event with their reasons."""
+    from warnings_app.tasks import render_notice_task
+
+    included, excluded = campaign_recipients(campaign.recipient_filter)
+    if not included:
+        raise ServiceError("no company matches this campaign's recipients")
+    campaign = _move(
+        campaign,
+        by=by,
+        sources=[Status.DRAFT],
+        target=Status.GENERATING,
+        verb="campaign.generating",
+        data={"included": len(included), "excluded": [[c.pk, reason] for c, reason in excluded]},
+    )
+    principals, works = list(campaign.principals.all()), list(campaign.works.all())
+    for company in included:
+        notice = notice_create(
+            company=company,
+            template_version=campaign.template_version,
+            by=campaign.created_by,
+            channels=campaign.channels,
+            principals=principals,
+            works=works,
+            campaign=campaign,
+        )
+        render_notice_task.delay_on_commit(notice.pk)
+    return campaign
+
+
+def campaign_generation_check(*, campaign_id: int) -> None:
+    """generating -> in_review once no letter is left to render. Called after each render."""
+    remaining = Notice.objects.filter(
+        campaign_id=campaign_id, status=NoticeStatus.DRAFT, problem=""
+    ).exists()
+    if not remaining:
+        with transaction.atomic():
+            campaign = Campaign.objects.get(pk=campaign_id)
+            with contextlib.suppress(ServiceError):  # another worker moved it on already
+                _move(
+                    campaign,
+                    by=None,
+                    sources=[Status.GENERATING],
+                    target=Status.IN_REVIEW,
+                    verb="campaign.generated",
+                )
+
+
+def campaign_approve(
+    *, campaign: Campaign, by: Any, notice_ids: list[int] | None = None
+) -> dict[str, Any]:
+    """Approve all rendered letters, or the chosen ones. The campaign's author cannot."""
+    campaign.refresh_from_db()
+    if by.pk == campaign.created_by_id:
+        raise ServiceError("the author of a campaign cannot approve its letters")
+    if campaign.status not in (Status.IN_REVIEW, Status.APPROVED, Status.SENDING):
+        raise ServiceError(f"campaign “{campaign}” is {campaign.get_status_display().lower()}")
+    notices = campaign.notices.filter(status=NoticeStatus.RENDERED, ladder_step__isnull=True)
+    if notice_ids is not None:
+        notices = notices.filter(pk__in=notice_ids)
+    approved, refused = 0, []
+    for notice in notices.select_related("company"):
+        try:
+            notice_approve(notice=notice, by=by)
+            approved += 1
+        except NoticeStateError as exc:
+            refused.append(f"{notice.reference}: {exc}")
+    with transaction.atomic():
+        Campaign.objects.filter(pk=campaign.pk, approved_by__isnull=True).update(
+            approved_by=by, approved_at=timezone.now()
+        )
+        if (
+            campaign.status == Status.IN_REVIEW
+            and not campaign.notices.filter(status=NoticeStatus.RENDERED).exists()
+        ):
+            _move(
+                campaign,
+                by=by,
+                sources=[Status.IN_REVIEW],
+                target=Status.APPROVED,
+                verb="campaign.approved",
+                data={"approved": approved},
+            )
+        else:
+            audit_record(
+                actor=by,
+                verb="campaign.letters_approved",
+                target=campaign,
+                data={"approved": approved, "refused": refused},
+            )
+    return {"approved": approved, "refused": refused}
+
+
+def campaign_send(*, campaign: Campaign, by: Any) -> dict[str, Any]:
+    """Queue every approved letter of the campaign. A letter that fails its pre-send checks
+    stays approved with its problem recorded; the others go."""
+    campaign.refresh_from_db()
+    if campaign.status not in (Status.IN_REVIEW, Status.APPROVED, Status.SENDING):
+        raise ServiceError(f"campaign “{campaign}” is {campaign.get_status_display().lower()}")
+    queued, blocked = 0, 0
+    for notice in campaign.notices.filter(status=NoticeStatus.APPROVED).select_related(
+        "company", "template_version"
+    ):
+        try:
+            notice_queue(notice=notice, by=by)
+            queued += 1
+        except ServiceError as exc:
+            Notice.objects.filter(pk=notice.pk).update(problem=str(exc)[:1000])
+            blocked += 1
+    with transaction.atomic():
+        if campaign.status != Status.SENDING:
+            _move(
+                campaign,
+                by=by,
+                sources=[Status.IN_REVIEW, Status.APPROVED],
+                target=Status.SENDING,
+                verb="campaign.sending",
+                data={"queued": queued, "blocked": blocked},
+            )
+    return {"queued": queued, "blocked": blocked}
+
+
+@transaction.atomic
+def campaign_pause(*, campaign: Campaign, by: Any, reason: str) -> Campaign:
+    """Stop all sending and chasing for the campaign until resumed."""
+    if not reason.strip():
+        raise ServiceError("say why the campaign is paused")
+    return _move(
+        campaign,
+        by=by,
+        sources=[Status.APPROVED, Status.SENDING, Status.IN_REVIEW],
+        target=Status.PAUSED,
+        verb="campaign.paused",
+        data={"reason": reason.strip(), "resume_to": campaign.status},
+    )
+
+
+@transaction.atomic
+def campaign_resume(*, campaign: Campaign, by: Any) -> Campaign:
+    from warnings_app.models import AuditEvent
+
+    paused = AuditEvent.objects.filter(
+        target_type="warnings_app.campaign", target_id=str(campaign.pk), verb="campaign.paused"
+    ).last()
+    target = (paused.data.get("resume_to") if paused else None) or Status.SENDING
+    resumed = _move(
+        campaign, by=by, sources=[Status.PAUSED], target=target, verb="campaign.resumed"
+    )
+    # Let the next sweep publish the held letters at once.
+    campaign.notices.filter(status=NoticeStatus.QUEUED).update(enqueued_at=None)
+    return resumed

@@ -1,0 +1,135 @@
+"""The escalation ladder. Due steps are database rows picked by one periodic job; each makes the
+step's letter (rendered, then approved automatically only if the step says so) or hands the
+matter to litigation counsel. A reply, counsel of record, or a hold stops the ladder."""
+
+from datetime import datetime, time
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from warnings_app.deadlines import business_days_after
+from warnings_app.lifecycle import TRANSITIONS, NoticeStatus
+from warnings_app.models import Contact, FollowUp, LadderStep, Notice
+from warnings_app.services.audit import audit_record
+from warnings_app.services.delivery import notice_queue
+from warnings_app.services.errors import ServiceError
+from warnings_app.services.notices import apply_transition, notice_approve, notice_create
+
+DUE_HOUR = time(9, 0)  # steps fall due at 09:00 local time on their business day
+BATCH = 100
+
+
+def followups_schedule(*, notice: Notice) -> int:
+    """Create the ladder's follow-ups for a campaign's first letter once it is sent."""
+    if notice.campaign_id is None or notice.ladder_step_id is not None or notice.sent_at is None:
+        return 0
+    sent_day = timezone.localtime(notice.sent_at).date()
+    created = 0
+    for step in LadderStep.objects.filter(campaign_id=notice.campaign_id).order_by("order"):
+        due = business_days_after(sent_day, step.offset_business_days, notice.company.country.code)
+        due_at = timezone.make_aware(datetime.combine(due.due, DUE_HOUR))
+        _, made = FollowUp.objects.get_or_create(
+            notice=notice, step=step, defaults={"due_at": due_at}
+        )
+        created += made
+    return created
+
+
+def ladder_stop_reason(notice: Notice) -> str:
+    """Why the ladder must not go on for this notice, or "" if it may."""
+    if notice.status not in (NoticeStatus.SENT, NoticeStatus.DELIVERED, NoticeStatus.BOUNCED):
+        return f"the letter is {NoticeStatus(notice.status).label.lower()}"
+    if notice.responses.exists():
+        return "a reply was logged"
+    company = notice.company
+    if company.hold_automation:
+        return f"the company is on hold ({company.hold_reason or 'no reason given'})"
+    if company.contacts.filter(role=Contact.Role.COUNSEL_OF_RECORD, is_active=True).exists():
+        return "counsel of record appeared: automated chasers to the company stop"
+    campaign = notice.campaign
+    if campaign is not None and campaign.status in ("paused", "cancelled"):
+        return f"the campaign is {campaign.get_status_display().lower()}"
+    return ""
+
+
+def followups_process(*, now: datetime | None = None) -> dict[str, int]:
+    """Process due follow-ups. Several copies may run at once (two beat schedulers): rows are
+    locked with SKIP LOCKED and moved with guarded updates, so each step happens once."""
+    from warnings_app.tasks import render_notice_task
+
+    now = now or timezone.now()
+    counts = {"letters": 0, "handoffs": 0, "stopped": 0}
+    with transaction.atomic():
+        due = (
+            FollowUp.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(status=FollowUp.Status.SCHEDULED, due_at__lte=now)
+            .select_related("notice__company", "notice__campaign", "step")
+            .order_by("due_at", "pk")[:BATCH]
+        )
+        for follow_up in due:
+            notice, step = follow_up.notice, follow_up.step
+            reason = ladder_stop_reason(notice)
+            if reason:
+                _close(follow_up, FollowUp.Status.CANCELLED, now, cancelled_reason=reason)
+                audit_record(
+                    actor=None,
+                    verb="followup.stopped",
+                    target=notice,
+                    data={"step": step.name, "reason": reason},
+                )
+                counts["stopped"] += 1
+            elif step.action == LadderStep.Action.HANDOFF:
+                if TRANSITIONS["escalate"].allows(notice.status):
+                    apply_transition(
+                        notice=notice,
+                        transition="escalate",
+                        by=None,
+                        data={"step": step.name, "reason": "handed off to litigation counsel"},
+                    )
+                _close(follow_up, FollowUp.Status.DONE, now)
+                counts["handoffs"] += 1
+            else:
+                letter = _step_letter(notice, step)
+                _close(follow_up, FollowUp.Status.DONE, now, result_notice=letter)
+                render_notice_task.delay_on_commit(letter.pk)
+                counts["letters"] += 1
+    return counts
+
+
+def _close(follow_up: FollowUp, status: str, now: datetime, **fields: Any) -> None:
+    moved = FollowUp.objects.filter(pk=follow_up.pk, status=FollowUp.Status.SCHEDULED).update(
+        status=status, processed_at=now, **fields
+    )
+    if moved != 1:
+        raise ServiceError(f"follow-up {follow_up.pk} was processed twice")
+
+
+def _step_letter(notice: Notice, step: LadderStep) -> Notice:
+    campaign = notice.campaign
+    return notice_create(
+        company=notice.company,
+        template_version=step.template_version,
+        by=None,
+        channels=step.channels or campaign.channels,
+        principals=list(notice.principals.all()),
+        works=list(notice.works.all()),
+        campaign=campaign,
+        ladder_step=step,
+        follows=notice,
+    )
+
+
+def followup_release(*, notice: Notice) -> None:
+    """A rendered ladder letter: send it if its step needs no approval (approved in advance by
+    whoever approved the campaign); otherwise it waits for a lawyer."""
+    step = notice.ladder_step
+    if step is None or step.requires_approval:
+        return
+    approver = notice.campaign.approved_by if notice.campaign else None
+    if approver is None:
+        raise ServiceError("the campaign was never approved, so its ladder cannot send alone")
+    reason = ladder_stop_reason(notice.follows) if notice.follows else ""
+    if reason:
+        raise ServiceError(f"not sent: {reason}")
+    notice_queue(notice=notice_approve(notice=notice, by=approver), by=None)
