@@ -8,6 +8,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from tests.campaign_helpers import make_campaign
 from tests.factories import CompanyFactory, ContactFactory, UserFactory, make_notice
 from warnings_app.models import Company, Notice
 from warnings_app.roles import ADMIN, ALL_ROLES, LEGAL, MANAGER, PARALEGAL
@@ -39,6 +40,17 @@ ALLOWED = {
     "version_approve": {LEGAL},
     "version_reject": {LEGAL},
     "notice_pdf": EVERYONE,
+    "notice_detail": EVERYONE,
+    "notice_withdraw": {LEGAL},
+    "campaign_list": EVERYONE,
+    "campaign_detail": EVERYONE,
+    "campaign_progress": EVERYONE,
+    "campaign_create": {LEGAL},
+    "campaign_generate": {LEGAL},
+    "campaign_approve": {LEGAL},
+    "campaign_send": {LEGAL},
+    "campaign_pause": {LEGAL},
+    "campaign_resume": {LEGAL},
 }
 POST_ONLY = {
     "logout",
@@ -47,6 +59,12 @@ POST_ONLY = {
     "version_submit",
     "version_approve",
     "version_reject",
+    "notice_withdraw",
+    "campaign_generate",
+    "campaign_approve",
+    "campaign_send",
+    "campaign_pause",
+    "campaign_resume",
 }
 
 
@@ -75,10 +93,18 @@ def url_for():
         pdf_sha256=hashlib.sha256(content).hexdigest(),
     )
     version = notice.template_version
+    campaign = make_campaign(companies=1)
     kwargs = {
         "template_detail": {"pk": version.template_id},
         "version_draft": {"pk": version.template_id},
         "notice_pdf": {"pk": notice.pk},
+        "notice_detail": {"pk": notice.pk},
+        "notice_withdraw": {"pk": notice.pk},
+        **{
+            name: {"pk": campaign.pk}
+            for name in ALLOWED
+            if name.startswith("campaign_") and name not in ("campaign_list", "campaign_create")
+        },
         **{
             name: {"pk": version.pk}
             for name in ALLOWED
@@ -146,10 +172,10 @@ def test_only_administrators_reach_the_django_admin(client, role):
 
 def test_roles_see_only_the_navigation_they_may_use(client):
     expectations = {
-        LEGAL: {"Home", "Companies", "New company", "Templates"},
-        PARALEGAL: {"Home", "Companies", "New company", "Templates"},
-        MANAGER: {"Home", "Companies", "Templates"},
-        ADMIN: {"Home", "Companies", "New company", "Templates", "Administration"},
+        LEGAL: {"Home", "Companies", "New company", "Campaigns", "Templates"},
+        PARALEGAL: {"Home", "Companies", "New company", "Campaigns", "Templates"},
+        MANAGER: {"Home", "Companies", "Campaigns", "Templates"},
+        ADMIN: {"Home", "Companies", "New company", "Campaigns", "Templates", "Administration"},
     }
     for role, labels in expectations.items():
         client.force_login(UserFactory(role=role, is_staff=role == ADMIN))

@@ -19,10 +19,10 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 EXPECTED_NAV = {
-    "Legal": ["Home", "Companies", "New company", "Templates"],
-    "Paralegal": ["Home", "Companies", "New company", "Templates"],
-    "Manager": ["Home", "Companies", "Templates"],
-    "Admin": ["Home", "Companies", "New company", "Templates", "Administration"],
+    "Legal": ["Home", "Companies", "New company", "Campaigns", "Templates"],
+    "Paralegal": ["Home", "Companies", "New company", "Campaigns", "Templates"],
+    "Manager": ["Home", "Companies", "Campaigns", "Templates"],
+    "Admin": ["Home", "Companies", "New company", "Campaigns", "Templates", "Administration"],
 }
 
 

@@ -29,5 +29,26 @@ urlpatterns = [
     path("versions/<int:pk>/submit/", views.VersionSubmitView.as_view(), name="version_submit"),
     path("versions/<int:pk>/approve/", views.VersionApproveView.as_view(), name="version_approve"),
     path("versions/<int:pk>/reject/", views.VersionRejectView.as_view(), name="version_reject"),
+    path("notices/<int:pk>/", views.NoticeDetailView.as_view(), name="notice_detail"),
     path("notices/<int:pk>/pdf/", views.NoticePdfView.as_view(), name="notice_pdf"),
+    path("notices/<int:pk>/withdraw/", views.NoticeWithdrawView.as_view(), name="notice_withdraw"),
+    path("campaigns/", views.CampaignListView.as_view(), name="campaign_list"),
+    path("campaigns/new/", views.CampaignCreateView.as_view(), name="campaign_create"),
+    path("campaigns/<int:pk>/", views.CampaignDetailView.as_view(), name="campaign_detail"),
+    path(
+        "campaigns/<int:pk>/progress/",
+        views.CampaignProgressView.as_view(),
+        name="campaign_progress",
+    ),
+    path(
+        "campaigns/<int:pk>/generate/",
+        views.CampaignGenerateView.as_view(),
+        name="campaign_generate",
+    ),
+    path(
+        "campaigns/<int:pk>/approve/", views.CampaignApproveView.as_view(), name="campaign_approve"
+    ),
+    path("campaigns/<int:pk>/send/", views.CampaignSendView.as_view(), name="campaign_send"),
+    path("campaigns/<int:pk>/pause/", views.CampaignPauseView.as_view(), name="campaign_pause"),
+    path("campaigns/<int:pk>/resume/", views.CampaignResumeView.as_view(), name="campaign_resume"),
 ]

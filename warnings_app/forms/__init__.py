@@ -1,6 +1,7 @@
 """Input parsing and validation for the pages. Forms never write: views pass cleaned data to a
 service."""
 
+from warnings_app.forms.campaigns import CampaignForm, LadderFormSet, PauseForm, WithdrawForm
 from warnings_app.forms.letters import (
     LetterTemplateForm,
     PreviewForm,
@@ -10,6 +11,10 @@ from warnings_app.forms.letters import (
 from warnings_app.forms.register import CompanyFilterForm, CompanyForm, ContactForm
 
 __all__ = [
+    "CampaignForm",
+    "LadderFormSet",
+    "PauseForm",
+    "WithdrawForm",
     "CompanyFilterForm",
     "CompanyForm",
     "ContactForm",

@@ -1,3 +1,14 @@
+from warnings_app.views.campaigns import (
+    CampaignApproveView,
+    CampaignCreateView,
+    CampaignDetailView,
+    CampaignGenerateView,
+    CampaignListView,
+    CampaignPauseView,
+    CampaignProgressView,
+    CampaignResumeView,
+    CampaignSendView,
+)
 from warnings_app.views.companies import (
     CompanyCreateView,
     CompanyDetailView,
@@ -13,7 +24,7 @@ from warnings_app.views.letter_templates import (
     TemplateListView,
     VersionDraftView,
 )
-from warnings_app.views.notices import NoticePdfView
+from warnings_app.views.notices import NoticeDetailView, NoticePdfView, NoticeWithdrawView
 from warnings_app.views.template_versions import (
     VersionApproveView,
     VersionDiffView,
@@ -25,6 +36,17 @@ from warnings_app.views.template_versions import (
 )
 
 __all__ = [
+    "CampaignApproveView",
+    "CampaignCreateView",
+    "CampaignDetailView",
+    "CampaignGenerateView",
+    "CampaignListView",
+    "CampaignPauseView",
+    "CampaignProgressView",
+    "CampaignResumeView",
+    "CampaignSendView",
+    "NoticeDetailView",
+    "NoticeWithdrawView",
     "CompanyCreateView",
     "CompanyDetailView",
     "CompanyEditView",

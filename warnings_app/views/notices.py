@@ -1,11 +1,14 @@
 import hashlib
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 
 from warnings_app import services
-from warnings_app.models import Notice
+from warnings_app.forms import WithdrawForm
+from warnings_app.lifecycle import TRANSITIONS
+from warnings_app.models import AuditEvent, Notice
 from warnings_app.services.rendering import stored_pdf_bytes
 from warnings_app.views.access import RoleRequiredMixin
 
@@ -46,3 +49,56 @@ class NoticePdfView(RoleRequiredMixin, View):
         response["X-Content-Type-Options"] = "nosniff"
         response["X-Content-SHA256"] = notice.pdf_sha256
         return response
+
+
+class NoticeDetailView(RoleRequiredMixin, View):
+    """One letter: where it stands, its deadline and how it was computed, every delivery
+    attempt, its ladder (and why it stopped), and its history."""
+
+    permission_required = "warnings_app.view_notice"
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        notice = get_object_or_404(
+            Notice.objects.select_related(
+                "company",
+                "campaign",
+                "template_version__template",
+                "follows",
+                "ladder_step",
+                "created_by",
+                "approved_by",
+            ),
+            pk=pk,
+        )
+        return render(
+            request,
+            "warnings_app/notice_detail.html",
+            {
+                "notice": notice,
+                "deliveries": notice.deliveries.order_by("started_at", "pk"),
+                "follow_ups": notice.follow_ups.select_related("step", "result_notice"),
+                "events": AuditEvent.objects.filter(
+                    target_type="warnings_app.notice", target_id=str(notice.pk)
+                ).select_related("actor"),
+                "can_withdraw": TRANSITIONS["withdraw"].allows(notice.status),
+                "withdraw_form": WithdrawForm(),
+            },
+        )
+
+
+class NoticeWithdrawView(RoleRequiredMixin, View):
+    permission_required = "warnings_app.approve_notice"
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        notice = get_object_or_404(Notice, pk=pk)
+        form = WithdrawForm(request.POST)
+        try:
+            if not form.is_valid():
+                raise services.ServiceError("Say why the letter is withdrawn.")
+            services.notice_withdraw(
+                notice=notice, by=request.user, reason=form.cleaned_data["reason"]
+            )
+            messages.success(request, f"{notice.reference} withdrawn; it will not be sent.")
+        except services.ServiceError as exc:
+            messages.error(request, str(exc))
+        return redirect("notice_detail", pk=pk)

@@ -1,0 +1,181 @@
+"""Campaign pages: list, create, the campaign page with its live progress, and its actions."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views import View
+
+from warnings_app.forms import CampaignForm, LadderFormSet, PauseForm
+from warnings_app.models import Campaign
+from warnings_app.selectors import campaign_progress, campaign_recipients
+from warnings_app.services import ServiceError
+from warnings_app.services import campaigns as campaign_services
+from warnings_app.views.access import RoleRequiredMixin
+
+
+class CampaignListView(RoleRequiredMixin, View):
+    permission_required = "warnings_app.view_campaign"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        campaigns = Campaign.objects.select_related("template_version__template", "created_by")
+        return render(request, "warnings_app/campaign_list.html", {"campaigns": campaigns})
+
+
+class CampaignCreateView(RoleRequiredMixin, View):
+    permission_required = "warnings_app.add_campaign"
+    template_name = "warnings_app/campaign_form.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(
+            request,
+            self.template_name,
+            {"form": CampaignForm(), "ladder": LadderFormSet(prefix="step")},
+        )
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form, ladder = CampaignForm(request.POST), LadderFormSet(request.POST, prefix="step")
+        if form.is_valid() and ladder.is_valid():
+            data = form.cleaned_data
+            try:
+                campaign = campaign_services.campaign_create(
+                    by=request.user,
+                    name=data["name"],
+                    description=data["description"],
+                    template_version=data["template_version"],
+                    principals=list(data["principals"]),
+                    works=list(data["works"]),
+                    recipient_filter=form.recipient_filter(),
+                    response_window_days=data["response_window_days"],
+                    channels=data["channels"],
+                    signatory_name=data["signatory_name"],
+                    signatory_title=data["signatory_title"],
+                    steps=[s for s in (f.step() for f in ladder.forms) if s],
+                )
+            except ServiceError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(
+                    request, "Campaign created. Check the recipients, then generate the letters."
+                )
+                return redirect("campaign_detail", pk=campaign.pk)
+        return render(request, self.template_name, {"form": form, "ladder": ladder}, status=400)
+
+
+class CampaignDetailView(RoleRequiredMixin, View):
+    permission_required = "warnings_app.view_campaign"
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        campaign = get_object_or_404(
+            Campaign.objects.select_related(
+                "template_version__template", "created_by", "approved_by"
+            ),
+            pk=pk,
+        )
+        notices = campaign.notices.select_related("company", "ladder_step").order_by(
+            "ladder_step__order", "reference"
+        )
+        page = Paginator(notices, 100).get_page(request.GET.get("page"))
+        included, excluded = ([], [])
+        if campaign.status == Campaign.Status.DRAFT:
+            included, excluded = campaign_recipients(campaign.recipient_filter)
+        return render(
+            request,
+            "warnings_app/campaign_detail.html",
+            {
+                "campaign": campaign,
+                "page": page,
+                "progress": campaign_progress(campaign.pk),
+                "steps": campaign.steps.select_related("template_version__template"),
+                "included": included,
+                "excluded": excluded,
+                "pause_form": PauseForm(),
+                "query": "",
+            },
+        )
+
+
+class CampaignProgressView(RoleRequiredMixin, View):
+    """JSON for the progress bar; read from the database, so it survives a page reload."""
+
+    permission_required = "warnings_app.view_campaign"
+
+    def get(self, request: HttpRequest, pk: int) -> JsonResponse:
+        campaign = get_object_or_404(Campaign.objects.only("status"), pk=pk)
+        return JsonResponse(
+            {
+                "status": campaign.status,
+                "status_label": campaign.get_status_display(),
+                **campaign_progress(pk),
+            }
+        )
+
+
+class _CampaignAction(RoleRequiredMixin, View):
+    def act(self, request: HttpRequest, campaign: Campaign) -> str:
+        raise NotImplementedError
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        campaign = get_object_or_404(Campaign, pk=pk)
+        try:
+            messages.success(request, self.act(request, campaign))
+        except ServiceError as exc:
+            messages.error(request, str(exc))
+        return redirect("campaign_detail", pk=pk)
+
+
+class CampaignGenerateView(_CampaignAction):
+    permission_required = "warnings_app.change_campaign"
+
+    def act(self, request, campaign):
+        with transaction.atomic():
+            campaign_services.campaign_generate(campaign=campaign, by=request.user)
+        return "Generating the letters; the progress bar follows the workers."
+
+
+class CampaignApproveView(_CampaignAction):
+    permission_required = "warnings_app.approve_notice"
+
+    def act(self, request, campaign):
+        chosen = request.POST.getlist("notice")
+        ids = [int(i) for i in chosen if i.isdigit()] if chosen else None
+        result = campaign_services.campaign_approve(
+            campaign=campaign, by=request.user, notice_ids=ids
+        )
+        refused = f"; refused: {'; '.join(result['refused'])}" if result["refused"] else ""
+        return f"{result['approved']} letter(s) approved{refused}."
+
+
+class CampaignSendView(_CampaignAction):
+    permission_required = "warnings_app.send_notice"
+
+    def act(self, request, campaign):
+        result = campaign_services.campaign_send(campaign=campaign, by=request.user)
+        blocked = (
+            f"; {result['blocked']} blocked (see each letter's problem)"
+            if result["blocked"]
+            else ""
+        )
+        return f"{result['queued']} letter(s) queued for delivery{blocked}."
+
+
+class CampaignPauseView(_CampaignAction):
+    permission_required = "warnings_app.change_campaign"
+
+    def act(self, request, campaign):
+        form = PauseForm(request.POST)
+        if not form.is_valid():
+            raise ServiceError("Say why the campaign is paused.")
+        campaign_services.campaign_pause(
+            campaign=campaign, by=request.user, reason=form.cleaned_data["reason"]
+        )
+        return "Campaign paused: nothing is sent or chased until it is resumed."
+
+
+class CampaignResumeView(_CampaignAction):
+    permission_required = "warnings_app.change_campaign"
+
+    def act(self, request, campaign):
+        campaign_services.campaign_resume(campaign=campaign, by=request.user)
+        return "Campaign resumed."
