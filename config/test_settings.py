@@ -12,5 +12,7 @@ from config.settings import *  # noqa: E402,F403
 
 # Hashing demo passwords with PBKDF2's full work factor would dominate the run time.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-MEDIA_ROOT = tempfile.mkdtemp(prefix="warnings-test-media-")
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Worker processes started by integration tests get the same folder through the environment.
+MEDIA_ROOT = os.environ.get("TEST_MEDIA_ROOT") or tempfile.mkdtemp(prefix="warnings-test-media-")
+if "EMAIL_URL" not in os.environ:  # integration tests point workers at a loopback SMTP server
+    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

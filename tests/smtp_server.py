@@ -1,6 +1,7 @@
 """A real SMTP server on loopback (aiosmtpd) that records what it receives and answers as told:
 "250", "451", "550", or "drop" (take the data, then close the connection without a reply)."""
 
+import asyncio
 import email
 import socket
 import threading
@@ -22,6 +23,17 @@ class ScriptedHandler:
     received: list[Received] = field(default_factory=list)
     data_commands: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
+    stall_first_rcpt: float = 0.0  # seconds to hang before answering the first RCPT
+    rcpt_commands: int = 0
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        with self.lock:
+            self.rcpt_commands += 1
+            stall = self.stall_first_rcpt if self.rcpt_commands == 1 else 0.0
+        if stall:
+            await asyncio.sleep(stall)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 — aiosmtpd's name
         with self.lock:

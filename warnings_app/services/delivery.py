@@ -251,7 +251,8 @@ def notices_sweep(*, now=None) -> dict[str, int]:
                 _finish(
                     notice, attempt, "transient", "worker stopped before handing the message over"
                 )
-                Notice.objects.filter(pk=notice.pk).update(next_attempt_at=now)
+                # Nothing reached the server: try again at once rather than after a backoff.
+                Notice.objects.filter(pk=notice.pk).update(next_attempt_at=None)
             recovered += 1
         except NoticeStateError:
             continue  # someone else recovered it meanwhile
@@ -276,5 +277,5 @@ def _release_lost(notice: Notice, now) -> None:
         data={"reply": "lease expired before any attempt"},
         lease_owner="",
         lease_expires_at=None,
-        next_attempt_at=now,
+        next_attempt_at=None,
     )
