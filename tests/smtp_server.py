@@ -3,6 +3,7 @@
 
 import asyncio
 import email
+import email.message
 import socket
 import threading
 from dataclasses import dataclass, field

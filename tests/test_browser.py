@@ -115,3 +115,54 @@ def test_a_lawyer_edits_a_template_and_a_second_lawyer_approves_it(live_server, 
     versions = reviewer.get_by_test_id("versions")
     expect(versions.locator("tr", has_text="v2")).to_contain_text("Approved")
     expect(versions.locator("tr", has_text="v1")).to_contain_text("Retired")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_campaign_is_created_generated_approved_and_delivered(
+    live_server, browser, smtp_server, redis_broker
+):
+    from tests.conftest import require_postgres
+    from tests.worker import Worker, purge_broker, wait_for
+    from warnings_app.models import Company
+
+    require_postgres()
+    demo_seed(companies=20)
+    domains = "\n".join(Company.objects.values_list("domain", flat=True))
+    purge_broker()
+    worker = Worker(smtp_port=smtp_server.port, concurrency=2).start()
+    try:
+        author = browser.new_context().new_page()
+        _log_in(author, live_server.url, "legal")
+        author.get_by_role("link", name="Campaigns").click()
+        author.get_by_role("link", name="New campaign").click()
+        author.get_by_label("Name").first.fill("Wave one")
+        author.get_by_label("Letter (approved template version)").select_option(
+            label="Initial notice (EN) v1"
+        )
+        author.get_by_label("Principals").select_option(index=[0, 1])
+        author.get_by_label("Works").select_option(index=list(range(5)))
+        author.get_by_label("Domains").fill(domains)
+        author.get_by_role("button", name="Create campaign").click()
+        generate = author.get_by_role("button", name="Generate")
+        letters = int(generate.inner_text().split()[1])
+        generate.click()
+        expect(author.get_by_test_id("progress-text")).to_contain_text(
+            f"{letters} done · 0 failed · 0 remaining of {letters}", timeout=120_000
+        )
+        expect(author.get_by_test_id("campaign-status")).to_have_text("In review", timeout=15_000)
+
+        reviewer = browser.new_context().new_page()
+        _log_in(reviewer, live_server.url, "legal2")
+        reviewer.get_by_role("link", name="Campaigns").click()
+        reviewer.get_by_role("link", name="Wave one").click()
+        reviewer.get_by_role("button", name="Approve all letters").click()
+        expect(reviewer.get_by_role("status")).to_contain_text(f"{letters} letter(s) approved")
+        reviewer.get_by_role("button", name="Send approved letters").click()
+        expect(reviewer.get_by_role("status")).to_contain_text(f"{letters} letter(s) queued")
+
+        assert wait_for(lambda: len(smtp_server.handler.received) >= letters, 120)
+        assert len(set(smtp_server.handler.message_ids())) == letters
+    finally:
+        worker.stop()
+        purge_broker()
