@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 import holidays
 
@@ -12,7 +13,9 @@ class Deadline:
     explanation: str
 
 
+@lru_cache(maxsize=256)
 def _holidays_for(country: str, years: range) -> tuple[dict[date, str], bool]:
+    # Building a calendar costs milliseconds; a campaign asks for the same few thousands of times.
     try:
         return dict(holidays.country_holidays(country, years=years)), True
     except NotImplementedError:

@@ -12,9 +12,9 @@ from warnings_app.lifecycle import NoticeStatus
 from warnings_app.models import Campaign, LadderStep, Notice, Principal, TemplateVersion, Work
 from warnings_app.selectors import campaign_recipients
 from warnings_app.services.audit import audit_record
-from warnings_app.services.delivery import notice_queue
-from warnings_app.services.errors import NoticeStateError, ServiceError
-from warnings_app.services.notices import notice_approve, notice_create
+from warnings_app.services.delivery import presend_problems, publish_on_commit
+from warnings_app.services.errors import ServiceError
+from warnings_app.services.notices import apply_transition_many, notice_create
 
 Status = Campaign.Status
 
@@ -147,7 +147,8 @@ def campaign_generation_check(*, campaign_id: int) -> None:
 def campaign_approve(
     *, campaign: Campaign, by: Any, notice_ids: list[int] | None = None
 ) -> dict[str, Any]:
-    """Approve all rendered letters, or the chosen ones. The campaign's author cannot."""
+    """Approve all rendered letters, or the chosen ones, in one transaction (each letter gets
+    its own audit event). The campaign's author cannot."""
     campaign.refresh_from_db()
     if by.pk == campaign.created_by_id:
         raise ServiceError("the author of a campaign cannot approve its letters")
@@ -156,17 +157,17 @@ def campaign_approve(
     notices = campaign.notices.filter(status=NoticeStatus.RENDERED, ladder_step__isnull=True)
     if notice_ids is not None:
         notices = notices.filter(pk__in=notice_ids)
-    approved, refused = 0, []
-    for notice in notices.select_related("company"):
-        try:
-            notice_approve(notice=notice, by=by)
-            approved += 1
-        except NoticeStateError as exc:
-            refused.append(f"{notice.reference}: {exc}")
+    authored = list(notices.filter(created_by=by).values_list("reference", flat=True))
+    chosen = list(notices.exclude(created_by=by).only("pk", "reference"))
     with transaction.atomic():
-        Campaign.objects.filter(pk=campaign.pk, approved_by__isnull=True).update(
-            approved_by=by, approved_at=timezone.now()
+        now = timezone.now()
+        apply_transition_many(
+            notices=chosen, transition="approve", by=by, approved_by=by, approved_at=now
         )
+        Campaign.objects.filter(pk=campaign.pk, approved_by__isnull=True).update(
+            approved_by=by, approved_at=now
+        )
+        refused = [f"{ref}: you wrote it" for ref in authored]
         if (
             campaign.status == Status.IN_REVIEW
             and not campaign.notices.filter(status=NoticeStatus.RENDERED).exists()
@@ -177,35 +178,46 @@ def campaign_approve(
                 sources=[Status.IN_REVIEW],
                 target=Status.APPROVED,
                 verb="campaign.approved",
-                data={"approved": approved},
+                data={"approved": len(chosen)},
             )
         else:
             audit_record(
                 actor=by,
                 verb="campaign.letters_approved",
                 target=campaign,
-                data={"approved": approved, "refused": refused},
+                data={"approved": len(chosen), "refused": refused},
             )
-    return {"approved": approved, "refused": refused}
+    return {"approved": len(chosen), "refused": refused}
 
 
 def campaign_send(*, campaign: Campaign, by: Any) -> dict[str, Any]:
-    """Queue every approved letter of the campaign. A letter that fails its pre-send checks
-    stays approved with its problem recorded; the others go."""
+    """Queue every approved letter of the campaign in one transaction; the send tasks leave
+    after it commits. A letter that fails its pre-send checks stays approved with its problem
+    recorded; the others go."""
     campaign.refresh_from_db()
     if campaign.status not in (Status.IN_REVIEW, Status.APPROVED, Status.SENDING):
         raise ServiceError(f"campaign “{campaign}” is {campaign.get_status_display().lower()}")
-    queued, blocked = 0, 0
-    for notice in campaign.notices.filter(status=NoticeStatus.APPROVED).select_related(
+    ready, blocked = [], {}
+    approved = campaign.notices.filter(status=NoticeStatus.APPROVED).select_related(
         "company", "template_version"
-    ):
-        try:
-            notice_queue(notice=notice, by=by)
-            queued += 1
-        except ServiceError as exc:
-            Notice.objects.filter(pk=notice.pk).update(problem=str(exc)[:1000])
-            blocked += 1
+    )
+    for notice in approved:
+        problems = presend_problems(notice)
+        if problems:
+            blocked[notice.pk] = " ".join(problems)[:1000]
+        else:
+            ready.append(notice)
     with transaction.atomic():
+        apply_transition_many(
+            notices=ready,
+            transition="queue",
+            by=by,
+            enqueued_at=timezone.now(),
+            next_attempt_at=None,
+            problem="",
+        )
+        for notice_id, problem in blocked.items():
+            Notice.objects.filter(pk=notice_id).update(problem=problem)
         if campaign.status != Status.SENDING:
             _move(
                 campaign,
@@ -213,9 +225,10 @@ def campaign_send(*, campaign: Campaign, by: Any) -> dict[str, Any]:
                 sources=[Status.IN_REVIEW, Status.APPROVED],
                 target=Status.SENDING,
                 verb="campaign.sending",
-                data={"queued": queued, "blocked": blocked},
+                data={"queued": len(ready), "blocked": len(blocked)},
             )
-    return {"queued": queued, "blocked": blocked}
+        publish_on_commit([n.pk for n in ready])
+    return {"queued": len(ready), "blocked": len(blocked)}
 
 
 @transaction.atomic

@@ -63,11 +63,11 @@ def notice_queue(*, notice: Notice, by: Any) -> Notice:
     queued = apply_transition(
         notice=notice, transition="queue", by=by, enqueued_at=timezone.now(), next_attempt_at=None
     )
-    _publish_on_commit([queued.pk])
+    publish_on_commit([queued.pk])
     return queued
 
 
-def _publish_on_commit(notice_ids: list[int]) -> None:
+def publish_on_commit(notice_ids: list[int]) -> None:
     from warnings_app.tasks import send_notice_task
 
     for notice_id in notice_ids:
@@ -265,7 +265,7 @@ def notices_sweep(*, now=None) -> dict[str, int]:
     ids = list(due.values_list("pk", flat=True)[:2000])
     with transaction.atomic():
         Notice.objects.filter(pk__in=ids, status=NoticeStatus.QUEUED).update(enqueued_at=now)
-        _publish_on_commit(ids)
+        publish_on_commit(ids)
     return {"recovered": recovered, "republished": len(ids)}
 
 

@@ -7,7 +7,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from warnings_app.lifecycle import TRANSITIONS, NoticeStatus
-from warnings_app.models import Company, Contact, Notice, Principal, TemplateVersion, Work
+from warnings_app.models import (
+    AuditEvent,
+    Company,
+    Contact,
+    Notice,
+    Principal,
+    TemplateVersion,
+    Work,
+)
 from warnings_app.services.audit import audit_record
 from warnings_app.services.errors import NoticeStateError, ServiceError
 from warnings_app.services.references import reference_allocate
@@ -123,6 +131,38 @@ def apply_transition(
     )
     notice.refresh_from_db()
     return notice
+
+
+@transaction.atomic
+def apply_transition_many(
+    *, notices: list[Notice], transition: str, by: Any, **fields: Any
+) -> list[Notice]:
+    """The same transition for many notices in one transaction (a campaign's approval or
+    sending): the rows are locked, each must be in a source state, one UPDATE moves them all,
+    and each gets its own audit event. Either all move or none does."""
+    step = TRANSITIONS[transition]
+    ids = [n.pk for n in notices]
+    locked = dict(Notice.objects.select_for_update().filter(pk__in=ids).values_list("pk", "status"))
+    wrong = [n.reference for n in notices if not step.allows(locked.get(n.pk, ""))]
+    if wrong:
+        raise NoticeStateError(f"not all letters can be moved: {', '.join(wrong[:10])} changed")
+    now = timezone.now()
+    Notice.objects.filter(pk__in=ids).update(status=step.target, status_changed_at=now, **fields)
+    user = by if getattr(by, "is_authenticated", False) else None
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            actor=user,
+            verb=step.verb,
+            target_type="warnings_app.notice",
+            target_id=str(n.pk),
+            target_repr=n.reference,
+            from_state=locked[n.pk],
+            to_state=step.target,
+            data={},
+        )
+        for n in notices
+    )
+    return notices
 
 
 def notice_approve(*, notice: Notice, by: Any) -> Notice:
