@@ -10,7 +10,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.campaign_helpers import make_campaign
 from tests.factories import CompanyFactory, ContactFactory, UserFactory, make_notice
-from warnings_app.models import Company, Notice
+from warnings_app.models import Company, Notice, PrintBatch
 from warnings_app.roles import ADMIN, ALL_ROLES, LEGAL, MANAGER, PARALEGAL
 
 pytestmark = pytest.mark.django_db
@@ -42,6 +42,12 @@ ALLOWED = {
     "notice_pdf": EVERYONE,
     "notice_detail": EVERYONE,
     "notice_withdraw": {LEGAL},
+    "printbatch_list": EVERYONE,
+    "printbatch_detail": EVERYONE,
+    "printbatch_pdf": EVERYONE,
+    "printbatch_manifest": EVERYONE,
+    "printbatch_hand_over": {LEGAL, PARALEGAL},
+    "printbatch_tracking": {LEGAL, PARALEGAL},
     "campaign_list": EVERYONE,
     "campaign_detail": EVERYONE,
     "campaign_progress": EVERYONE,
@@ -65,6 +71,8 @@ POST_ONLY = {
     "campaign_send",
     "campaign_pause",
     "campaign_resume",
+    "printbatch_hand_over",
+    "printbatch_tracking",
 }
 
 
@@ -94,7 +102,22 @@ def url_for():
     )
     version = notice.template_version
     campaign = make_campaign(companies=1)
+    batch = PrintBatch.objects.create(
+        channel="post",
+        pdf=Notice.objects.get(pk=notice.pk).pdf.name,
+        pdf_sha256="0" * 64,
+        manifest=default_storage.save("print/test.csv", ContentFile(b"item\n")),
+        manifest_sha256="0" * 64,
+        letters=0,
+        pages=0,
+        created_by=UserFactory(),
+    )
     kwargs = {
+        **{
+            name: {"pk": batch.pk}
+            for name in ALLOWED
+            if name.startswith("printbatch_") and name != "printbatch_list"
+        },
         "template_detail": {"pk": version.template_id},
         "version_draft": {"pk": version.template_id},
         "notice_pdf": {"pk": notice.pk},
@@ -172,10 +195,18 @@ def test_only_administrators_reach_the_django_admin(client, role):
 
 def test_roles_see_only_the_navigation_they_may_use(client):
     expectations = {
-        LEGAL: {"Home", "Companies", "New company", "Campaigns", "Templates"},
-        PARALEGAL: {"Home", "Companies", "New company", "Campaigns", "Templates"},
-        MANAGER: {"Home", "Companies", "Campaigns", "Templates"},
-        ADMIN: {"Home", "Companies", "New company", "Campaigns", "Templates", "Administration"},
+        LEGAL: {"Home", "Companies", "New company", "Campaigns", "Templates", "Print"},
+        PARALEGAL: {"Home", "Companies", "New company", "Campaigns", "Templates", "Print"},
+        MANAGER: {"Home", "Companies", "Campaigns", "Templates", "Print"},
+        ADMIN: {
+            "Home",
+            "Companies",
+            "New company",
+            "Campaigns",
+            "Templates",
+            "Print",
+            "Administration",
+        },
     }
     for role, labels in expectations.items():
         client.force_login(UserFactory(role=role, is_staff=role == ADMIN))

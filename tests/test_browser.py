@@ -19,10 +19,18 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 EXPECTED_NAV = {
-    "Legal": ["Home", "Companies", "New company", "Campaigns", "Templates"],
-    "Paralegal": ["Home", "Companies", "New company", "Campaigns", "Templates"],
-    "Manager": ["Home", "Companies", "Campaigns", "Templates"],
-    "Admin": ["Home", "Companies", "New company", "Campaigns", "Templates", "Administration"],
+    "Legal": ["Home", "Companies", "New company", "Campaigns", "Templates", "Print"],
+    "Paralegal": ["Home", "Companies", "New company", "Campaigns", "Templates", "Print"],
+    "Manager": ["Home", "Companies", "Campaigns", "Templates", "Print"],
+    "Admin": [
+        "Home",
+        "Companies",
+        "New company",
+        "Campaigns",
+        "Templates",
+        "Print",
+        "Administration",
+    ],
 }
 
 

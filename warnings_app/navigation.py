@@ -10,6 +10,7 @@ NAV_ITEMS = [
     ("New company", "company_create", "warnings_app.add_company"),
     ("Campaigns", "campaign_list", "warnings_app.view_campaign"),
     ("Templates", "template_list", "warnings_app.view_lettertemplate"),
+    ("Print", "printbatch_list", "warnings_app.view_deliveryattempt"),
 ]
 
 

@@ -187,3 +187,15 @@ def letter_renderer() -> LetterRenderer:
 
 def render_letter_pdf(html: str, annex_html: str | None = None) -> RenderedPdf:
     return letter_renderer().render(html, annex_html)
+
+
+def merge_pdfs(documents: list[bytes]) -> RenderedPdf:
+    """One PDF holding the given ones in order, their pages untouched."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    for content in documents:
+        writer.append(PdfReader(io.BytesIO(content)))
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return RenderedPdf(content=buffer.getvalue(), pages=len(writer.pages))

@@ -1,7 +1,7 @@
 from warnings_app.models.campaigns import Campaign, LadderStep
 from warnings_app.models.companies import Company, Contact, Tag
 from warnings_app.models.letters import LetterTemplate, TemplateVersion
-from warnings_app.models.notices import DeliveryAttempt, FollowUp, Notice
+from warnings_app.models.notices import DeliveryAttempt, FollowUp, Notice, PrintBatch
 from warnings_app.models.responses import DemandAnswer, Response, ResponseAttachment
 from warnings_app.models.rights import EvidenceItem, Principal, Work
 from warnings_app.models.system import AuditEvent, Heartbeat, ReferenceCounter
@@ -20,6 +20,7 @@ __all__ = [
     "LetterTemplate",
     "Notice",
     "Principal",
+    "PrintBatch",
     "ReferenceCounter",
     "Response",
     "ResponseAttachment",

@@ -147,6 +147,13 @@ class DeliveryAttempt(models.Model):
     tracking_number = models.CharField(max_length=100, blank=True)
     carrier = models.CharField(max_length=100, blank=True)
     delivered_on = models.DateField(null=True, blank=True)
+    print_batch = models.ForeignKey(
+        "warnings_app.PrintBatch",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="attempts",
+    )
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -204,3 +211,47 @@ class FollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.notice} → {self.step.name} due {self.due_at:%Y-%m-%d}"
+
+
+class PrintBatch(models.Model):
+    """Letters going by post or courier: one merged PDF with separator pages and a CSV manifest
+    for the mail house. Handing the batch to the carrier records each letter as sent that way."""
+
+    class Status(models.TextChoices):
+        PREPARED = "prepared", "Prepared"
+        HANDED_OVER = "handed_over", "Handed to the carrier"
+
+    channel = models.CharField(max_length=20, choices=Notice.Channel.choices)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PREPARED)
+    campaign = models.ForeignKey(
+        "warnings_app.Campaign",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="print_batches",
+    )
+    pdf = models.FileField(upload_to="print/%Y/%m/")
+    pdf_sha256 = models.CharField(max_length=64)
+    manifest = models.FileField(upload_to="print/%Y/%m/")
+    manifest_sha256 = models.CharField(max_length=64)
+    letters = models.PositiveIntegerField()
+    pages = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    handed_over_at = models.DateTimeField(null=True, blank=True)
+    handed_over_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(channel__in=["post", "courier"]), name="print_batch_postal_channel"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Print batch #{self.pk} ({self.get_channel_display()}, {self.letters} letters)"

@@ -83,6 +83,8 @@ def _claim(notice_id: int, worker: str) -> Notice | None:
     )
     if notice is None or (notice.next_attempt_at and notice.next_attempt_at > now):
         return None
+    if EMAIL not in notice.channels:
+        return None  # goes by post or courier only: a print batch sends it
     if notice.company.hold_automation or _campaign_held(notice.campaign_id):
         return None  # stays queued; sent once the hold is lifted
     try:
@@ -262,7 +264,7 @@ def notices_sweep(*, now=None) -> dict[str, int]:
         .exclude(next_attempt_at__gt=now)
         .exclude(enqueued_at__gt=now - REPUBLISH_AFTER)
     )
-    ids = list(due.values_list("pk", flat=True)[:2000])
+    ids = [pk for pk, channels in due.values_list("pk", "channels")[:2000] if EMAIL in channels]
     with transaction.atomic():
         Notice.objects.filter(pk__in=ids, status=NoticeStatus.QUEUED).update(enqueued_at=now)
         publish_on_commit(ids)

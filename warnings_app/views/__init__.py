@@ -25,6 +25,13 @@ from warnings_app.views.letter_templates import (
     VersionDraftView,
 )
 from warnings_app.views.notices import NoticeDetailView, NoticePdfView, NoticeWithdrawView
+from warnings_app.views.printing import (
+    PrintBatchDetailView,
+    PrintBatchFileView,
+    PrintBatchHandOverView,
+    PrintBatchListView,
+    PrintBatchTrackingView,
+)
 from warnings_app.views.template_versions import (
     VersionApproveView,
     VersionDiffView,
@@ -46,6 +53,11 @@ __all__ = [
     "CampaignResumeView",
     "CampaignSendView",
     "NoticeDetailView",
+    "PrintBatchDetailView",
+    "PrintBatchFileView",
+    "PrintBatchHandOverView",
+    "PrintBatchListView",
+    "PrintBatchTrackingView",
     "NoticeWithdrawView",
     "CompanyCreateView",
     "CompanyDetailView",

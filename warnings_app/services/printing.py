@@ -1,0 +1,253 @@
+"""Postal and courier delivery through a mail house: a print batch (merged PDF with separator
+pages and a CSV manifest), handing it to the carrier, and tracking numbers afterwards."""
+
+import csv
+import hashlib
+import io
+import secrets
+from datetime import date
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from warnings_app.letters.compose import PAGE_SIZES
+from warnings_app.lifecycle import NoticeStatus
+from warnings_app.models import Campaign, DeliveryAttempt, Notice, PrintBatch
+from warnings_app.pdf import merge_pdfs, render_letter_pdf
+from warnings_app.services.audit import audit_record
+from warnings_app.services.errors import ServiceError
+from warnings_app.services.followups import followups_schedule
+from warnings_app.services.notices import apply_transition, apply_transition_many
+from warnings_app.services.rendering import stored_pdf_bytes
+
+MANIFEST_COLUMNS = [
+    "item",
+    "reference",
+    "channel",
+    "company",
+    "addressee",
+    "address",
+    "country",
+    "first_page",
+    "pages",
+    "letter_sha256",
+]
+READY = [NoticeStatus.QUEUED, NoticeStatus.SENT, NoticeStatus.DELIVERED]
+
+
+def notices_awaiting_print(*, channel: str, campaign: Campaign | None = None) -> list[Notice]:
+    """Letters cleared for sending by `channel` that no batch holds yet."""
+    notices = (
+        Notice.objects.filter(status__in=READY)
+        .select_related("company", "template_version__template")
+        .order_by("reference")
+    )
+    if campaign is not None:
+        notices = notices.filter(campaign=campaign)
+    taken = set(
+        DeliveryAttempt.objects.filter(
+            channel=channel, outcome__in=["pending", "accepted"]
+        ).values_list("notice_id", flat=True)
+    )
+    return [n for n in notices if channel in n.channels and n.pk not in taken]
+
+
+def _store(content: bytes, suffix: str) -> str:
+    name = f"print/{timezone.localdate():%Y/%m}/{secrets.token_urlsafe(18)}.{suffix}"
+    return default_storage.save(name, ContentFile(content))
+
+
+def print_batch_create(*, channel: str, by: Any, campaign: Campaign | None = None) -> PrintBatch:
+    """Merge every waiting letter for `channel` (of `campaign`, if given) into one batch. The
+    letters are the stored bytes, checked against their hashes; nothing is rendered again."""
+    notices = notices_awaiting_print(channel=channel, campaign=campaign)
+    if not notices:
+        raise ServiceError(f"no letter is waiting to go by {channel}")
+    letters, rows, page = [], [], 1
+    batch_number = (
+        PrintBatch.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    ) + 1
+    for item, notice in enumerate(notices, start=1):
+        content = stored_pdf_bytes(notice)
+        if hashlib.sha256(content).hexdigest() != notice.pdf_sha256:
+            raise ServiceError(f"{notice.reference}: the stored letter does not match its hash")
+        recipient = notice.merge_data["recipient"]
+        address = [
+            recipient["addressee"],
+            recipient.get("organisation") or recipient["legal_name"],
+            *recipient["address_lines"],
+        ]
+        separator = render_letter_pdf(
+            render_to_string(
+                "warnings_app/print/separator.html",
+                {
+                    "batch": batch_number,
+                    "item": item,
+                    "total": len(notices),
+                    "reference": notice.reference,
+                    "channel": channel,
+                    "pages": notice.pdf_pages,
+                    "sha256": notice.pdf_sha256,
+                    "address": [line for line in address if line],
+                    "page_size": PAGE_SIZES.get(notice.template_version.template.paper_size, "A4"),
+                },
+            )
+        )
+        letters += [separator.content, content]
+        rows.append(
+            [
+                item,
+                notice.reference,
+                channel,
+                notice.company.legal_name,
+                recipient["addressee"],
+                " / ".join(recipient["address_lines"]),
+                recipient["country"],
+                page + separator.pages,
+                notice.pdf_pages,
+                notice.pdf_sha256,
+            ]
+        )
+        page += separator.pages + (notice.pdf_pages or 0)
+    merged = merge_pdfs(letters)
+    manifest = io.StringIO()
+    writer = csv.writer(manifest)
+    writer.writerow(MANIFEST_COLUMNS)
+    writer.writerows(rows)
+    manifest_bytes = manifest.getvalue().encode("utf-8")
+    pdf_name, manifest_name = _store(merged.content, "pdf"), _store(manifest_bytes, "csv")
+    with transaction.atomic():
+        batch = PrintBatch.objects.create(
+            channel=channel,
+            campaign=campaign,
+            pdf=pdf_name,
+            pdf_sha256=merged.sha256,
+            manifest=manifest_name,
+            manifest_sha256=hashlib.sha256(manifest_bytes).hexdigest(),
+            letters=len(notices),
+            pages=merged.pages,
+            created_by=by,
+        )
+        now = timezone.now()
+        DeliveryAttempt.objects.bulk_create(
+            DeliveryAttempt(
+                notice=n,
+                channel=channel,
+                outcome=DeliveryAttempt.Outcome.PENDING,
+                idempotency_key=f"{n.reference}/{channel}",
+                print_batch=batch,
+                recipient=" / ".join(n.merge_data["recipient"]["address_lines"]),
+                pdf_sha256=n.pdf_sha256,
+                started_at=now,
+            )
+            for n in notices
+        )
+        audit_record(
+            actor=by,
+            verb="print_batch.created",
+            target=batch,
+            data={"references": [n.reference for n in notices], "pdf_sha256": merged.sha256},
+        )
+    return batch
+
+
+@transaction.atomic
+def print_batch_hand_over(*, batch: PrintBatch, by: Any) -> PrintBatch:
+    """prepared -> handed over: each letter in it is now on its way by post or courier.
+    Letters that go by no other channel are marked sent."""
+    now = timezone.now()
+    moved = PrintBatch.objects.filter(pk=batch.pk, status=PrintBatch.Status.PREPARED).update(
+        status=PrintBatch.Status.HANDED_OVER, handed_over_at=now, handed_over_by=by
+    )
+    if moved != 1:
+        raise ServiceError(f"{batch} was already handed to the carrier")
+    attempts = list(batch.attempts.select_related("notice"))
+    DeliveryAttempt.objects.filter(print_batch=batch).update(
+        outcome=DeliveryAttempt.Outcome.ACCEPTED,
+        server_reply="handed to the carrier",
+        finished_at=now,
+    )
+    postal_only = [
+        a.notice
+        for a in attempts
+        if a.notice.status == NoticeStatus.QUEUED and "email" not in a.notice.channels
+    ]
+    if postal_only:
+        apply_transition_many(
+            notices=postal_only, transition="claim", by=by, lease_owner=f"print-batch-{batch.pk}"
+        )
+        apply_transition_many(
+            notices=postal_only,
+            transition="mark_sent",
+            by=by,
+            sent_at=now,
+            lease_owner="",
+            lease_expires_at=None,
+        )
+        for notice in Notice.objects.filter(pk__in=[n.pk for n in postal_only]):
+            followups_schedule(notice=notice)
+    audit_record(
+        actor=by,
+        verb="print_batch.handed_over",
+        target=batch,
+        from_state=PrintBatch.Status.PREPARED,
+        to_state=PrintBatch.Status.HANDED_OVER,
+        data={"letters": len(attempts)},
+    )
+    batch.refresh_from_db()
+    return batch
+
+
+def tracking_import(*, batch: PrintBatch, rows: list[dict[str, str]], by: Any) -> int:
+    """Record tracking numbers and delivery dates (columns: reference, tracking_number,
+    carrier, delivered_on as YYYY-MM-DD). All rows are checked first; any problem and nothing
+    is stored (ServiceError lists each problem with its row)."""
+    attempts = {a.notice.reference: a for a in batch.attempts.select_related("notice")}
+    problems, updates = [], []
+    for number, row in enumerate(rows, start=2):
+        reference = (row.get("reference") or "").strip()
+        attempt = attempts.get(reference)
+        if attempt is None:
+            problems.append(f"row {number}: {reference or 'no reference'} is not in this batch")
+            continue
+        delivered = (row.get("delivered_on") or "").strip()
+        try:
+            delivered_on = date.fromisoformat(delivered) if delivered else None
+        except ValueError:
+            problems.append(f"row {number}: delivered_on “{delivered}” is not a YYYY-MM-DD date")
+            continue
+        tracking = (row.get("tracking_number") or "").strip()
+        if len(tracking) > 100 or len((row.get("carrier") or "").strip()) > 100:
+            problems.append(f"row {number}: tracking number or carrier longer than 100 characters")
+            continue
+        updates.append((attempt, tracking, (row.get("carrier") or "").strip(), delivered_on))
+    if problems:
+        raise ServiceError("nothing was recorded: " + "; ".join(problems[:50]))
+    with transaction.atomic():
+        for attempt, tracking, carrier, delivered_on in updates:
+            DeliveryAttempt.objects.filter(pk=attempt.pk).update(
+                tracking_number=tracking, carrier=carrier, delivered_on=delivered_on
+            )
+            audit_record(
+                actor=by,
+                verb="delivery.tracking_recorded",
+                target=attempt.notice,
+                data={
+                    "tracking_number": tracking,
+                    "carrier": carrier,
+                    "delivered_on": delivered_on,
+                },
+            )
+            notice = Notice.objects.get(pk=attempt.notice_id)
+            if delivered_on and notice.status == NoticeStatus.SENT:
+                apply_transition(
+                    notice=notice,
+                    transition="mark_delivered",
+                    by=by,
+                    data={"channel": attempt.channel, "on": delivered_on},
+                )
+    return len(updates)

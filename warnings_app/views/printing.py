@@ -1,0 +1,137 @@
+"""Print batches for the mail house: create, download, hand over, record tracking numbers."""
+
+import csv
+import io
+
+from django.contrib import messages
+from django.core.files.storage import default_storage
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views import View
+
+from warnings_app import services
+from warnings_app.models import Campaign, PrintBatch
+from warnings_app.services.printing import (
+    notices_awaiting_print,
+    print_batch_create,
+    print_batch_hand_over,
+    tracking_import,
+)
+from warnings_app.views.access import RoleRequiredMixin
+
+MAX_TRACKING_UPLOAD = 2 * 1024 * 1024
+
+
+class PrintBatchListView(RoleRequiredMixin, View):
+    permission_required = "warnings_app.view_deliveryattempt"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        waiting = {
+            channel: len(notices_awaiting_print(channel=channel)) for channel in ("post", "courier")
+        }
+        return render(
+            request,
+            "warnings_app/printbatch_list.html",
+            {
+                "batches": PrintBatch.objects.select_related("campaign", "created_by")[:200],
+                "waiting": waiting,
+                "campaigns": Campaign.objects.order_by("-created_at")[:100],
+            },
+        )
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        if not request.user.has_perm("warnings_app.add_deliveryattempt"):
+            return HttpResponse("Your role cannot prepare print batches.", status=403)
+        channel = request.POST.get("channel", "")
+        campaign_id = request.POST.get("campaign", "")
+        campaign = (
+            Campaign.objects.filter(pk=campaign_id).first() if campaign_id.isdigit() else None
+        )
+        if channel not in ("post", "courier"):
+            messages.error(request, "Choose post or courier.")
+            return redirect("printbatch_list")
+        try:
+            batch = print_batch_create(channel=channel, by=request.user, campaign=campaign)
+        except services.ServiceError as exc:
+            messages.error(request, str(exc))
+            return redirect("printbatch_list")
+        messages.success(request, f"{batch} prepared: download the PDF and the manifest.")
+        return redirect("printbatch_detail", pk=batch.pk)
+
+
+class PrintBatchDetailView(RoleRequiredMixin, View):
+    permission_required = "warnings_app.view_deliveryattempt"
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        batch = get_object_or_404(PrintBatch, pk=pk)
+        return render(
+            request,
+            "warnings_app/printbatch_detail.html",
+            {
+                "batch": batch,
+                "attempts": batch.attempts.select_related("notice__company").order_by("pk"),
+            },
+        )
+
+
+class PrintBatchFileView(RoleRequiredMixin, View):
+    permission_required = "warnings_app.view_deliveryattempt"
+
+    def get(self, request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+        batch = get_object_or_404(PrintBatch, pk=pk)
+        stored = batch.pdf if kind == "pdf" else batch.manifest
+        services.audit_record(
+            actor=request.user, verb=f"print_batch.{kind}_downloaded", target=batch
+        )
+        response = FileResponse(
+            default_storage.open(stored.name, "rb"),
+            as_attachment=True,
+            filename=f"print-batch-{batch.pk}.{'pdf' if kind == 'pdf' else 'csv'}",
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+
+class PrintBatchHandOverView(RoleRequiredMixin, View):
+    permission_required = "warnings_app.change_deliveryattempt"
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        batch = get_object_or_404(PrintBatch, pk=pk)
+        try:
+            print_batch_hand_over(batch=batch, by=request.user)
+            messages.success(request, f"{batch} recorded as handed to the carrier.")
+        except services.ServiceError as exc:
+            messages.error(request, str(exc))
+        return redirect("printbatch_detail", pk=pk)
+
+
+class PrintBatchTrackingView(RoleRequiredMixin, View):
+    """POST a CSV (reference, tracking_number, carrier, delivered_on): all rows or none."""
+
+    permission_required = "warnings_app.change_deliveryattempt"
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        batch = get_object_or_404(PrintBatch, pk=pk)
+        upload = request.FILES.get("tracking")
+        try:
+            if upload is None:
+                raise services.ServiceError("Choose a CSV file.")
+            if upload.size > MAX_TRACKING_UPLOAD:
+                raise services.ServiceError("The file is larger than 2 MB.")
+            try:
+                text = upload.read().decode("utf-8-sig")
+            except UnicodeDecodeError as exc:
+                raise services.ServiceError(
+                    "Save the file as UTF-8 CSV and upload it again."
+                ) from exc
+            reader = csv.DictReader(io.StringIO(text))
+            if not reader.fieldnames or "reference" not in reader.fieldnames:
+                raise services.ServiceError(
+                    "The first row must name the columns: reference, "
+                    "tracking_number, carrier, delivered_on."
+                )
+            count = tracking_import(batch=batch, rows=list(reader), by=request.user)
+            messages.success(request, f"Tracking recorded for {count} letter(s).")
+        except services.ServiceError as exc:
+            messages.error(request, str(exc))
+        return redirect("printbatch_detail", pk=pk)
