@@ -103,6 +103,7 @@ def url_for():
     version = notice.template_version
     campaign = make_campaign(companies=1)
     batch = PrintBatch.objects.create(
+        code="PB-TEST",
         channel="post",
         pdf=Notice.objects.get(pk=notice.pk).pdf.name,
         pdf_sha256="0" * 64,

@@ -43,7 +43,7 @@ def test_a_print_batch_merges_letters_with_separators_and_a_manifest():
     reader = PdfReader(io.BytesIO(merged))
     assert len(reader.pages) == batch.pages == first.pdf_pages + second.pdf_pages + 2
     text = pdf_text(merged)
-    assert f"Print batch #{batch.pk} — item 1 of 2" in text
+    assert f"Print batch {batch.code} — item 1 of 2" in text
     assert "Second Audio GmbH" in text
     rows = list(csv.DictReader(io.StringIO(_batch_file(batch.manifest).decode())))
     assert [r["reference"] for r in rows] == sorted([first.reference, second.reference])

@@ -221,6 +221,8 @@ class PrintBatch(models.Model):
         PREPARED = "prepared", "Prepared"
         HANDED_OVER = "handed_over", "Handed to the carrier"
 
+    # Printed on every separator page, so the mail house and we name the same batch.
+    code = models.CharField(max_length=20, unique=True)
     channel = models.CharField(max_length=20, choices=Notice.Channel.choices)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PREPARED)
     campaign = models.ForeignKey(
@@ -254,4 +256,4 @@ class PrintBatch(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Print batch #{self.pk} ({self.get_channel_display()}, {self.letters} letters)"
+        return f"Print batch {self.code} ({self.get_channel_display()}, {self.letters} letters)"

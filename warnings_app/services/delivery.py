@@ -4,6 +4,7 @@ queue (intent committed, task published after commit) -> claim (guarded, with a 
 SMTP outside any transaction -> outcome recorded: sent, failed (permanent), queued again with
 backoff (transient), or needs_reconciliation (content handed over, no answer)."""
 
+import hashlib
 import logging
 import random
 import smtplib
@@ -20,7 +21,7 @@ from warnings_app.lifecycle import NoticeStatus
 from warnings_app.models import DeliveryAttempt, Notice
 from warnings_app.services.errors import NoticeStateError, ServiceError
 from warnings_app.services.notices import apply_transition
-from warnings_app.services.rendering import stored_pdf_bytes, stored_pdf_matches
+from warnings_app.services.rendering import stored_pdf_bytes
 
 logger = logging.getLogger(__name__)
 EMAIL = Notice.Channel.EMAIL
@@ -170,11 +171,20 @@ def notice_deliver(*, notice_id: int, worker: str) -> str:
         pdf_sha256=notice.pdf_sha256,
         started_at=timezone.now(),
     )
-    ok, problem = stored_pdf_matches(notice)
-    if not ok:
-        return _finish(notice, attempt, "permanent", f"not sent: stored PDF {problem}")
     try:
-        reply = _smtp_send(notice, attempt, stored_pdf_bytes(notice))
+        pdf = stored_pdf_bytes(notice)
+    except FileNotFoundError:
+        return _finish(notice, attempt, "permanent", "not sent: stored PDF file missing")
+    if hashlib.sha256(pdf).hexdigest() != notice.pdf_sha256:
+        # The bytes that leave must be the bytes that were approved.
+        return _finish(
+            notice,
+            attempt,
+            "permanent",
+            "not sent: stored PDF altered since it was rendered (SHA-256 differs)",
+        )
+    try:
+        reply = _smtp_send(notice, attempt, pdf)
     except (smtplib.SMTPException, OSError) as exc:
         kind, reply = _classify(exc, attempt)
         return _finish(notice, attempt, kind, reply)

@@ -68,9 +68,7 @@ def print_batch_create(*, channel: str, by: Any, campaign: Campaign | None = Non
     if not notices:
         raise ServiceError(f"no letter is waiting to go by {channel}")
     letters, rows, page = [], [], 1
-    batch_number = (
-        PrintBatch.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-    ) + 1
+    code = f"PB-{timezone.localdate():%Y%m%d}-{secrets.token_hex(3).upper()}"
     for item, notice in enumerate(notices, start=1):
         content = stored_pdf_bytes(notice)
         if hashlib.sha256(content).hexdigest() != notice.pdf_sha256:
@@ -85,7 +83,7 @@ def print_batch_create(*, channel: str, by: Any, campaign: Campaign | None = Non
             render_to_string(
                 "warnings_app/print/separator.html",
                 {
-                    "batch": batch_number,
+                    "batch": code,
                     "item": item,
                     "total": len(notices),
                     "reference": notice.reference,
@@ -122,6 +120,7 @@ def print_batch_create(*, channel: str, by: Any, campaign: Campaign | None = Non
     pdf_name, manifest_name = _store(merged.content, "pdf"), _store(manifest_bytes, "csv")
     with transaction.atomic():
         batch = PrintBatch.objects.create(
+            code=code,
             channel=channel,
             campaign=campaign,
             pdf=pdf_name,
