@@ -131,8 +131,12 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 NOTICE_REPLY_MAILBOX = env.str("NOTICE_REPLY_MAILBOX", default="notices@localhost")
 # The right-hand side of each notice's stable Message-ID.
 MESSAGE_ID_DOMAIN = env.str("MESSAGE_ID_DOMAIN", default="notices.localhost")
-# How long a worker may hold a notice it is sending; must exceed EMAIL_TIMEOUT comfortably.
-SEND_LEASE_SECONDS = env.int("SEND_LEASE_SECONDS", default=180)
+# How long a worker may hold a notice it is sending. It must outlast the task's hard time limit
+# (180 s in config/celery.py) with a margin, or the sweeper could hand a letter to a second
+# worker while the first is still talking to the SMTP server.
+SEND_LEASE_SECONDS = env.int("SEND_LEASE_SECONDS", default=300)
+if SEND_LEASE_SECONDS < 240:
+    raise ImproperlyConfigured("SEND_LEASE_SECONDS must be at least 240 (task time limit + 60)")
 # Attempts per notice before a transient failure becomes a permanent one.
 DELIVERY_MAX_ATTEMPTS = env.int("DELIVERY_MAX_ATTEMPTS", default=8)
 

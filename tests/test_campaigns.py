@@ -133,3 +133,34 @@ def test_a_paused_campaign_sends_nothing_until_resumed(smtp_server):
     assert held == 0
     assert campaign.status == Campaign.Status.SENDING
     assert len(smtp_server.handler.received) == 2
+
+
+def test_a_reply_to_any_letter_of_the_company_stops_the_ladder(smtp_server):
+    campaign = _sent_campaign(smtp_server, companies=1)
+    first = Notice.objects.get(campaign=campaign)
+    other = Notice.objects.create(
+        reference="WN-OTHER-1", company=first.company, template_version=first.template_version
+    )
+    Response.objects.create(
+        notice=other, company=first.company, channel="letter", received_at=timezone.now()
+    )
+
+    result = followups_process(now=FollowUp.objects.get().due_at + timedelta(minutes=1))
+
+    assert result["stopped"] == 1
+    assert FollowUp.objects.get().cancelled_reason == "a reply was logged"
+
+
+def test_a_step_that_cannot_make_its_letter_is_stopped_without_holding_up_others(smtp_server):
+    campaign = _sent_campaign(smtp_server, companies=2)
+    step = campaign.steps.get()
+    from warnings_app.models import TemplateVersion
+
+    TemplateVersion.objects.filter(pk=step.template_version_id).update(status="retired")
+    due = FollowUp.objects.order_by("due_at").last().due_at + timedelta(minutes=1)
+
+    result = followups_process(now=due)
+
+    assert result == {"letters": 0, "handoffs": 0, "stopped": 2}
+    reasons = set(FollowUp.objects.values_list("cancelled_reason", flat=True))
+    assert all(r.startswith("could not make the letter") for r in reasons)

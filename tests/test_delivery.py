@@ -12,7 +12,14 @@ from tests.letters_helpers import notice_with_schedule
 from warnings_app import services
 from warnings_app.lifecycle import NoticeStatus
 from warnings_app.models import DeliveryAttempt, Notice
-from warnings_app.services.delivery import notice_deliver, notice_queue, notices_sweep
+from warnings_app.services.delivery import (
+    LeaseLost,
+    _finish_or_lost,
+    _mark_content,
+    notice_deliver,
+    notice_queue,
+    notices_sweep,
+)
 from warnings_app.services.rendering import stored_pdf_bytes
 
 pytestmark = pytest.mark.django_db
@@ -138,7 +145,7 @@ def test_a_tampered_pdf_is_never_sent(smtp_server):
 
     assert outcome == "failed"
     assert smtp_server.handler.received == []
-    assert "stored PDF altered" in notice.deliveries.get().server_reply
+    assert "altered since it was rendered" in notice.deliveries.get().server_reply
 
 
 def test_presend_checks_block_a_company_on_hold_or_without_an_address():
@@ -202,3 +209,57 @@ def test_the_sweeper_recovers_a_worker_that_died_before_handing_over(smtp_server
     assert result["recovered"] == 1
     assert outcome == "sent"
     assert len(smtp_server.handler.received) == 1
+
+
+def test_a_slow_worker_cannot_record_an_outcome_after_its_lease_was_recovered(smtp_server):
+    notice = _queued_notice()
+    slow = services.notices.apply_transition(
+        notice=notice,
+        transition="claim",
+        by=None,
+        lease_owner="slow",
+        lease_expires_at=timezone.now() - timedelta(seconds=1),
+    )
+    attempt = DeliveryAttempt.objects.create(
+        notice=slow,
+        channel="email",
+        phase="envelope",
+        idempotency_key="x",
+        started_at=timezone.now(),
+    )
+
+    notices_sweep()
+    fast = notice_deliver(notice_id=notice.pk, worker="fast")
+    with pytest.raises(LeaseLost):
+        _mark_content(attempt, "slow")  # the slow worker is stopped before its content
+    late = _finish_or_lost(slow, attempt, "accepted", "250 ok", guard={"lease_owner": "slow"})
+
+    notice.refresh_from_db()
+    assert (fast, late) == ("sent", "lease-lost")
+    assert notice.status == NoticeStatus.SENT
+    assert len(smtp_server.handler.received) == 1
+    assert notice.deliveries.filter(outcome="accepted").count() == 1
+
+
+def test_a_relay_login_problem_is_retried_not_failed(settings, smtp_server):
+    notice = _queued_notice()
+    settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD = "relay-user", "wrong"
+
+    outcome = notice_deliver(notice_id=notice.pk, worker="w1")
+
+    notice.refresh_from_db()
+    assert outcome == "retry"
+    assert notice.status == NoticeStatus.QUEUED
+    assert smtp_server.handler.received == []
+
+
+def test_an_invalid_recipient_address_fails_with_a_clear_reason(smtp_server):
+    notice = _queued_notice()
+    data = notice.merge_data
+    data["recipient"]["email"] = "legal@@broken"
+    Notice.objects.filter(pk=notice.pk).update(merge_data=data)
+
+    outcome = notice_deliver(notice_id=notice.pk, worker="w1")
+
+    assert outcome == "failed"
+    assert "is not a valid e-mail address" in notice.deliveries.get().server_reply

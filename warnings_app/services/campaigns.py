@@ -66,6 +66,10 @@ def campaign_create(
     if not channels:
         raise ServiceError("choose at least one channel")
     for step in steps or []:
+        if (step.get("offset_business_days") or 0) < 1:
+            raise ServiceError(
+                f"ladder step “{step['name']}”: due at least one business day after the letter"
+            )
         version = step.get("template_version")
         if version is not None and version.status != TemplateVersion.Status.APPROVED:
             raise ServiceError(f"ladder step “{step['name']}”: {version} is not approved")

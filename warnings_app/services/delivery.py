@@ -12,8 +12,10 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import get_connection
-from django.db import transaction
+from django.core.validators import validate_email
+from django.db import models, transaction
 from django.utils import timezone
 
 from warnings_app.emails import notice_email, notice_message_id
@@ -116,22 +118,46 @@ def _reply_text(code: int | None, text: Any) -> str:
     return f"{code} {text}".strip() if code else str(text)
 
 
+class LeaseLost(Exception):
+    """This worker's claim on the notice ended (the sweeper recovered it); stop at once."""
+
+
 def _classify(exc: Exception, attempt: DeliveryAttempt) -> tuple[str, str]:
-    """(kind, server reply) where kind is permanent, transient or unknown."""
+    """(kind, server reply) where kind is permanent, transient or unknown. Only the server's
+    refusal of this recipient or this message is permanent; trouble with the connection, the
+    login or our own sender address is the relay's problem, so it is retried."""
+    attempt.refresh_from_db(fields=["phase"])
+    after_content = attempt.phase == "content"
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         code, text = max(exc.recipients.values(), default=(550, b"recipient refused"))
         return ("permanent" if code >= 500 else "transient"), _reply_text(code, text)
-    if isinstance(exc, smtplib.SMTPResponseException):
+    if isinstance(exc, smtplib.SMTPDataError) and exc.smtp_code >= 400:
         kind = "permanent" if exc.smtp_code >= 500 else "transient"
         return kind, _reply_text(exc.smtp_code, exc.smtp_error)
-    attempt.refresh_from_db(fields=["phase"])
-    if attempt.phase == "content":
-        return "unknown", f"connection lost after the message was handed over: {exc!r}"
+    if after_content:
+        return "unknown", f"no clear answer after the message was handed over: {exc!r}"
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return "transient", "mail server or relay problem: " + _reply_text(
+            exc.smtp_code, exc.smtp_error
+        )
     return "transient", f"connection failed before the message was handed over: {exc!r}"
 
 
-def _smtp_send(notice: Notice, attempt: DeliveryAttempt, pdf: bytes) -> str:
-    """Send; return the server's reply. Raises what smtplib/socket raise."""
+def _mark_content(attempt: DeliveryAttempt, worker: str) -> None:
+    """Called just before the message content goes out: only while this worker still holds the
+    notice. Otherwise the send is aborted before anything reaches the server."""
+    moved = DeliveryAttempt.objects.filter(
+        pk=attempt.pk,
+        outcome=Outcome.PENDING,
+        notice__status=NoticeStatus.SENDING,
+        notice__lease_owner=worker,
+    ).update(phase="content")
+    if moved != 1:
+        raise LeaseLost(f"lease on {attempt.notice_id} lost before the content was sent")
+
+
+def _smtp_send(notice: Notice, attempt: DeliveryAttempt, pdf: bytes, worker: str) -> str:
+    """Send; return the server's reply. Raises what smtplib/socket raise, or LeaseLost."""
     message = notice_email(notice, pdf=pdf, recipient=attempt.recipient)
     backend = get_connection(fail_silently=False)
     try:
@@ -139,10 +165,9 @@ def _smtp_send(notice: Notice, attempt: DeliveryAttempt, pdf: bytes) -> str:
         connection = getattr(backend, "connection", None)
         if connection is not None:
             DeliveryAttempt.objects.filter(pk=attempt.pk).update(phase="envelope")
-            connection.on_content = lambda: DeliveryAttempt.objects.filter(pk=attempt.pk).update(
-                phase="content"
-            )
-        backend.send_messages([message])
+            connection.on_content = lambda: _mark_content(attempt, worker)
+        if backend.send_messages([message]) != 1:
+            raise smtplib.SMTPException("the mail backend sent nothing")
         reply = getattr(connection, "last_reply", None)
         return _reply_text(*reply) if reply else "250 accepted"
     finally:
@@ -152,10 +177,22 @@ def _smtp_send(notice: Notice, attempt: DeliveryAttempt, pdf: bytes) -> str:
             logger.debug("closing the SMTP connection failed", exc_info=True)
 
 
+def _blocker(notice: Notice) -> str:
+    """Checked again when the letter is about to leave: things change while it waits."""
+    from warnings_app.services.followups import ladder_stop_reason
+
+    problems = presend_problems(notice)
+    if notice.follows_id and not problems:
+        reason = ladder_stop_reason(notice.follows)
+        problems = [f"the ladder stopped: {reason}"] if reason else []
+    return " ".join(problems)
+
+
 def notice_deliver(*, notice_id: int, worker: str) -> str:
     """Deliver one queued notice by e-mail, once. Returns what happened: skipped, sent, failed,
-    retry or unknown. Safe to run any number of times: only a queued notice whose backoff is
-    over can be claimed, and only one worker can claim it."""
+    retry, unknown or lease-lost. Safe to run any number of times: only a queued notice whose
+    backoff is over can be claimed, only one worker can claim it, and every later change
+    requires that worker's lease."""
     notice = _claim(notice_id, worker)
     if notice is None:
         return "skipped"
@@ -171,24 +208,53 @@ def notice_deliver(*, notice_id: int, worker: str) -> str:
         pdf_sha256=notice.pdf_sha256,
         started_at=timezone.now(),
     )
+    owner = {"lease_owner": worker}
+    blocker = _blocker(notice)
+    if blocker:
+        return _finish(notice, attempt, "permanent", f"not sent: {blocker}", guard=owner)
+    try:
+        validate_email(recipient)
+    except ValidationError:
+        return _finish(
+            notice,
+            attempt,
+            "permanent",
+            f"not sent: “{recipient}” is not a valid e-mail address",
+            guard=owner,
+        )
     try:
         pdf = stored_pdf_bytes(notice)
     except FileNotFoundError:
-        return _finish(notice, attempt, "permanent", "not sent: stored PDF file missing")
+        pdf = b""
     if hashlib.sha256(pdf).hexdigest() != notice.pdf_sha256:
         # The bytes that leave must be the bytes that were approved.
         return _finish(
             notice,
             attempt,
             "permanent",
-            "not sent: stored PDF altered since it was rendered (SHA-256 differs)",
+            "not sent: stored PDF missing or altered since it was rendered (SHA-256 differs)",
+            guard=owner,
         )
     try:
-        reply = _smtp_send(notice, attempt, pdf)
-    except (smtplib.SMTPException, OSError) as exc:
+        reply = _smtp_send(notice, attempt, pdf, worker)
+    except LeaseLost:
+        return "lease-lost"
+    except Exception as exc:  # any failure is classified by how far the conversation got
         kind, reply = _classify(exc, attempt)
-        return _finish(notice, attempt, kind, reply)
-    return _finish(notice, attempt, "accepted", reply)
+        return _finish_or_lost(notice, attempt, kind, reply, guard=owner)
+    return _finish_or_lost(notice, attempt, "accepted", reply, guard=owner)
+
+
+def _finish_or_lost(
+    notice: Notice, attempt: DeliveryAttempt, kind: str, reply: str, guard: dict[str, Any]
+) -> str:
+    try:
+        return _finish(notice, attempt, kind, reply, guard=guard)
+    except NoticeStateError:
+        logger.error(
+            "%s: outcome %s (%s) arrived after the lease was lost", notice.reference, kind, reply
+        )
+        return "lease-lost"
 
 
 def _backoff(attempts: int) -> timedelta:
@@ -197,77 +263,128 @@ def _backoff(attempts: int) -> timedelta:
 
 
 @transaction.atomic
-def _finish(notice: Notice, attempt: DeliveryAttempt, kind: str, reply: str) -> str:
+def _finish(
+    notice: Notice, attempt: DeliveryAttempt, kind: str, reply: str, guard: dict[str, Any]
+) -> str:
+    """Record the attempt's outcome and move the notice; `guard` must still hold (the lease)."""
     now = timezone.now()
     outcome = {"accepted": Outcome.ACCEPTED, "unknown": Outcome.UNKNOWN}.get(kind, Outcome.FAILED)
-    DeliveryAttempt.objects.filter(pk=attempt.pk).update(
-        outcome=outcome,
-        server_reply=reply[:5000],
-        finished_at=now,
-        phase="done" if kind == "accepted" else attempt.phase,
-    )
     data = {"attempt_id": attempt.pk, "reply": reply[:500], "recipient": attempt.recipient}
     release = {"lease_owner": "", "lease_expires_at": None}
     attempts = notice.deliveries.filter(channel=EMAIL).count()
     if kind == "transient" and attempts >= settings.DELIVERY_MAX_ATTEMPTS:
         kind, data["reply"] = "permanent", f"gave up after {attempts} attempts; last: {reply}"[:500]
     if kind == "accepted":
-        from warnings_app.services.followups import followups_schedule
-
-        sent = apply_transition(
-            notice=notice, transition="mark_sent", by=None, data=data, sent_at=now, **release
+        moved = apply_transition(
+            notice=notice,
+            transition="mark_sent",
+            by=None,
+            data=data,
+            guard=guard,
+            sent_at=now,
+            **release,
         )
-        followups_schedule(notice=sent)
-        return "sent"
-    if kind == "permanent":
-        apply_transition(notice=notice, transition="mark_failed", by=None, data=data, **release)
-        return "failed"
-    if kind == "unknown":
-        apply_transition(
-            notice=notice, transition="park_for_reconciliation", by=None, data=data, **release
+        result = "sent"
+    elif kind == "permanent":
+        moved = apply_transition(
+            notice=notice, transition="mark_failed", by=None, data=data, guard=guard, **release
         )
-        return "unknown"
-    apply_transition(
-        notice=notice,
-        transition="release",
-        by=None,
-        data=data,
-        next_attempt_at=now + _backoff(attempts),
-        **release,
+        result = "failed"
+    elif kind == "unknown":
+        moved = apply_transition(
+            notice=notice,
+            transition="park_for_reconciliation",
+            by=None,
+            data=data,
+            guard=guard,
+            **release,
+        )
+        result = "unknown"
+    else:
+        moved = apply_transition(
+            notice=notice,
+            transition="release",
+            by=None,
+            data=data,
+            guard=guard,
+            next_attempt_at=now + _backoff(attempts),
+            **release,
+        )
+        result = "retry"
+    DeliveryAttempt.objects.filter(pk=attempt.pk, outcome=Outcome.PENDING).update(
+        outcome=outcome,
+        server_reply=reply[:5000],
+        finished_at=now,
+        phase="done" if kind == "accepted" else models.F("phase"),
     )
-    return "retry"
+    if result == "sent":
+        _schedule_followups(moved)
+    return result
+
+
+def _schedule_followups(notice: Notice) -> None:
+    """A ladder that cannot be scheduled must not undo the delivery: record it and go on."""
+    from warnings_app.services.audit import audit_record
+    from warnings_app.services.followups import followups_schedule
+
+    try:
+        with transaction.atomic():
+            followups_schedule(notice=notice)
+    except Exception as exc:
+        logger.exception("scheduling the ladder of %s failed", notice.reference)
+        audit_record(
+            actor=None,
+            verb="followup.schedule_failed",
+            target=notice,
+            data={"error": repr(exc)[:500]},
+        )
 
 
 def notices_sweep(*, now=None) -> dict[str, int]:
     """Recover what workers lost: notices whose lease ran out while sending, and queued notices
     whose task never ran (a lost or flushed broker message). Safe to run from several places
-    at once: every change is a guarded update."""
+    at once: every change is guarded on the expired lease it found."""
     now = now or timezone.now()
     recovered = 0
     stale = Notice.objects.filter(status=NoticeStatus.SENDING, lease_expires_at__lt=now)
     for notice in stale.select_related("company", "template_version")[:500]:
+        guard = {"lease_owner": notice.lease_owner, "lease_expires_at__lt": now}
         attempt = notice.deliveries.filter(channel=EMAIL, outcome=Outcome.PENDING).last()
-        if attempt is None:
-            attempt = DeliveryAttempt(notice=notice, phase="connecting")
         try:
-            if attempt.pk is None:
-                _release_lost(notice, now)
+            if attempt is None:
+                apply_transition(
+                    notice=notice,
+                    transition="release",
+                    by=None,
+                    guard=guard,
+                    data={"reply": "lease expired before any attempt"},
+                    lease_owner="",
+                    lease_expires_at=None,
+                    next_attempt_at=None,
+                )
             elif attempt.phase == "content":
                 _finish(
                     notice,
                     attempt,
                     "unknown",
                     "worker stopped after handing the message over; the server's answer is unknown",
+                    guard=guard,
                 )
             else:
                 _finish(
-                    notice, attempt, "transient", "worker stopped before handing the message over"
+                    notice,
+                    attempt,
+                    "transient",
+                    "worker stopped before handing the message over",
+                    guard=guard,
                 )
                 # Nothing reached the server: try again at once rather than after a backoff.
-                Notice.objects.filter(pk=notice.pk).update(next_attempt_at=None)
+                Notice.objects.filter(pk=notice.pk, status=NoticeStatus.QUEUED).update(
+                    next_attempt_at=None
+                )
             recovered += 1
         except NoticeStateError:
-            continue  # someone else recovered it meanwhile
+            continue  # the worker finished, or another sweeper recovered it meanwhile
     due = (
         Notice.objects.filter(status=NoticeStatus.QUEUED, company__hold_automation=False)
         .exclude(campaign__status__in=["paused", "cancelled"])
@@ -279,15 +396,3 @@ def notices_sweep(*, now=None) -> dict[str, int]:
         Notice.objects.filter(pk__in=ids, status=NoticeStatus.QUEUED).update(enqueued_at=now)
         publish_on_commit(ids)
     return {"recovered": recovered, "republished": len(ids)}
-
-
-def _release_lost(notice: Notice, now) -> None:
-    apply_transition(
-        notice=notice,
-        transition="release",
-        by=None,
-        data={"reply": "lease expired before any attempt"},
-        lease_owner="",
-        lease_expires_at=None,
-        next_attempt_at=None,
-    )

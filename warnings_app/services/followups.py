@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from warnings_app.deadlines import business_days_after
 from warnings_app.lifecycle import TRANSITIONS, NoticeStatus
-from warnings_app.models import Contact, FollowUp, LadderStep, Notice
+from warnings_app.models import Contact, FollowUp, LadderStep, Notice, Response
 from warnings_app.services.audit import audit_record
 from warnings_app.services.delivery import notice_queue
 from warnings_app.services.errors import ServiceError
@@ -36,12 +36,22 @@ def followups_schedule(*, notice: Notice) -> int:
     return created
 
 
+def company_licensed(notice: Notice) -> bool:
+    return notice.company.licensed_do_not_send
+
+
 def ladder_stop_reason(notice: Notice) -> str:
     """Why the ladder must not go on for this notice, or "" if it may."""
     if notice.status not in (NoticeStatus.SENT, NoticeStatus.DELIVERED, NoticeStatus.BOUNCED):
         return f"the letter is {NoticeStatus(notice.status).label.lower()}"
-    if notice.responses.exists():
+    # A reply to any letter of the series counts, not only to the first one.
+    if (
+        Response.objects.filter(company=notice.company_id, received_at__gte=notice.sent_at).exists()
+        or notice.responses.exists()
+    ):
         return "a reply was logged"
+    if company_licensed(notice):
+        return "the company is licensed: no letter may be sent to it"
     company = notice.company
     if company.hold_automation:
         return f"the company is on hold ({company.hold_reason or 'no reason given'})"
@@ -56,8 +66,6 @@ def ladder_stop_reason(notice: Notice) -> str:
 def followups_process(*, now: datetime | None = None) -> dict[str, int]:
     """Process due follow-ups. Several copies may run at once (two beat schedulers): rows are
     locked with SKIP LOCKED and moved with guarded updates, so each step happens once."""
-    from warnings_app.tasks import render_notice_task
-
     now = now or timezone.now()
     counts = {"letters": 0, "handoffs": 0, "stopped": 0}
     with transaction.atomic():
@@ -68,33 +76,54 @@ def followups_process(*, now: datetime | None = None) -> dict[str, int]:
             .order_by("due_at", "pk")[:BATCH]
         )
         for follow_up in due:
-            notice, step = follow_up.notice, follow_up.step
-            reason = ladder_stop_reason(notice)
-            if reason:
-                _close(follow_up, FollowUp.Status.CANCELLED, now, cancelled_reason=reason)
+            try:
+                with transaction.atomic():  # one row's failure must not hold up the others
+                    counts[_process_one(follow_up, now)] += 1
+            except ServiceError as exc:
+                _close(
+                    follow_up,
+                    FollowUp.Status.CANCELLED,
+                    now,
+                    cancelled_reason=f"could not make the letter: {exc}"[:300],
+                )
                 audit_record(
                     actor=None,
-                    verb="followup.stopped",
-                    target=notice,
-                    data={"step": step.name, "reason": reason},
+                    verb="followup.failed",
+                    target=follow_up.notice,
+                    data={"step": follow_up.step.name, "error": str(exc)[:500]},
                 )
                 counts["stopped"] += 1
-            elif step.action == LadderStep.Action.HANDOFF:
-                if TRANSITIONS["escalate"].allows(notice.status):
-                    apply_transition(
-                        notice=notice,
-                        transition="escalate",
-                        by=None,
-                        data={"step": step.name, "reason": "handed off to litigation counsel"},
-                    )
-                _close(follow_up, FollowUp.Status.DONE, now)
-                counts["handoffs"] += 1
-            else:
-                letter = _step_letter(notice, step)
-                _close(follow_up, FollowUp.Status.DONE, now, result_notice=letter)
-                render_notice_task.delay_on_commit(letter.pk)
-                counts["letters"] += 1
     return counts
+
+
+def _process_one(follow_up: FollowUp, now: datetime) -> str:
+    from warnings_app.tasks import render_notice_task
+
+    notice, step = follow_up.notice, follow_up.step
+    reason = ladder_stop_reason(notice)
+    if reason:
+        _close(follow_up, FollowUp.Status.CANCELLED, now, cancelled_reason=reason)
+        audit_record(
+            actor=None,
+            verb="followup.stopped",
+            target=notice,
+            data={"step": step.name, "reason": reason},
+        )
+        return "stopped"
+    if step.action == LadderStep.Action.HANDOFF:
+        if TRANSITIONS["escalate"].allows(notice.status):
+            apply_transition(
+                notice=notice,
+                transition="escalate",
+                by=None,
+                data={"step": step.name, "reason": "handed off to litigation counsel"},
+            )
+        _close(follow_up, FollowUp.Status.DONE, now)
+        return "handoffs"
+    letter = _step_letter(notice, step)
+    _close(follow_up, FollowUp.Status.DONE, now, result_notice=letter)
+    render_notice_task.delay_on_commit(letter.pk)
+    return "letters"
 
 
 def _close(follow_up: FollowUp, status: str, now: datetime, **fields: Any) -> None:
@@ -132,4 +161,5 @@ def followup_release(*, notice: Notice) -> None:
     reason = ladder_stop_reason(notice.follows) if notice.follows else ""
     if reason:
         raise ServiceError(f"not sent: {reason}")
-    notice_queue(notice=notice_approve(notice=notice, by=approver), by=None)
+    with transaction.atomic():  # approved and queued together, or neither
+        notice_queue(notice=notice_approve(notice=notice, by=approver), by=None)

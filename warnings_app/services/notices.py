@@ -101,9 +101,11 @@ def apply_transition(
     transition: str,
     by: Any,
     data: dict[str, Any] | None = None,
+    guard: dict[str, Any] | None = None,
     **fields: Any,
 ) -> Notice:
-    """Apply one named transition, for services of this package only.
+    """Apply one named transition, for services of this package only. `guard` adds conditions
+    the row must still meet (a worker's lease, for one).
 
     The update is guarded on the state the caller saw: if another user or worker moved the
     notice in the meantime nothing changes and NoticeStateError says so. Re-running a transition
@@ -119,7 +121,7 @@ def apply_transition(
             f"“{transition.replace('_', ' ')}” needs it to be {allowed}"
         )
     now = timezone.now()
-    moved = Notice.objects.filter(pk=notice.pk, status=seen).update(
+    moved = Notice.objects.filter(pk=notice.pk, status=seen, **(guard or {})).update(
         status=step.target, status_changed_at=now, **fields
     )
     if moved != 1:

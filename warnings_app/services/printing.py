@@ -42,7 +42,10 @@ READY = [NoticeStatus.QUEUED, NoticeStatus.SENT, NoticeStatus.DELIVERED]
 def notices_awaiting_print(*, channel: str, campaign: Campaign | None = None) -> list[Notice]:
     """Letters cleared for sending by `channel` that no batch holds yet."""
     notices = (
-        Notice.objects.filter(status__in=READY)
+        Notice.objects.filter(
+            status__in=READY, company__hold_automation=False, company__licensed_do_not_send=False
+        )
+        .exclude(campaign__status__in=["paused", "cancelled"])
         .select_related("company", "template_version__template")
         .order_by("reference")
     )
@@ -119,6 +122,15 @@ def print_batch_create(*, channel: str, by: Any, campaign: Campaign | None = Non
     manifest_bytes = manifest.getvalue().encode("utf-8")
     pdf_name, manifest_name = _store(merged.content, "pdf"), _store(manifest_bytes, "csv")
     with transaction.atomic():
+        # Two clerks preparing batches at once: the second must not take the same letters.
+        locked = list(Notice.objects.select_for_update().filter(pk__in=[n.pk for n in notices]))
+        still_waiting = {n.pk for n in notices_awaiting_print(channel=channel, campaign=campaign)}
+        if len(locked) != len(notices) or any(n.pk not in still_waiting for n in notices):
+            default_storage.delete(pdf_name)
+            default_storage.delete(manifest_name)
+            raise ServiceError(
+                "some of these letters were just put in another batch; prepare the batch again"
+            )
         batch = PrintBatch.objects.create(
             code=code,
             channel=channel,
@@ -165,7 +177,15 @@ def print_batch_hand_over(*, batch: PrintBatch, by: Any) -> PrintBatch:
     if moved != 1:
         raise ServiceError(f"{batch} was already handed to the carrier")
     attempts = list(batch.attempts.select_related("notice"))
-    DeliveryAttempt.objects.filter(print_batch=batch).update(
+    # A letter withdrawn (or stopped) after the batch was printed must be pulled out by hand.
+    pulled = [a for a in attempts if a.notice.status not in READY]
+    DeliveryAttempt.objects.filter(pk__in=[a.pk for a in pulled]).update(
+        outcome=DeliveryAttempt.Outcome.FAILED,
+        finished_at=now,
+        server_reply="not handed over: the letter was withdrawn or stopped after printing",
+    )
+    attempts = [a for a in attempts if a not in pulled]
+    DeliveryAttempt.objects.filter(pk__in=[a.pk for a in attempts]).update(
         outcome=DeliveryAttempt.Outcome.ACCEPTED,
         server_reply="handed to the carrier",
         finished_at=now,
@@ -195,7 +215,7 @@ def print_batch_hand_over(*, batch: PrintBatch, by: Any) -> PrintBatch:
         target=batch,
         from_state=PrintBatch.Status.PREPARED,
         to_state=PrintBatch.Status.HANDED_OVER,
-        data={"letters": len(attempts)},
+        data={"letters": len(attempts), "pulled_out": [a.notice.reference for a in pulled]},
     )
     batch.refresh_from_db()
     return batch

@@ -139,7 +139,7 @@ class CampaignApproveView(_CampaignAction):
 
     def act(self, request, campaign):
         chosen = request.POST.getlist("notice")
-        ids = [int(i) for i in chosen if i.isdigit()] if chosen else None
+        ids = [int(i) for i in chosen if i.isascii() and i.isdecimal()] if chosen else None
         result = campaign_services.campaign_approve(
             campaign=campaign, by=request.user, notice_ids=ids
         )

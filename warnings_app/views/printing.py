@@ -44,9 +44,14 @@ class PrintBatchListView(RoleRequiredMixin, View):
             return HttpResponse("Your role cannot prepare print batches.", status=403)
         channel = request.POST.get("channel", "")
         campaign_id = request.POST.get("campaign", "")
-        campaign = (
-            Campaign.objects.filter(pk=campaign_id).first() if campaign_id.isdigit() else None
-        )
+        campaign = None
+        if campaign_id:
+            campaign = Campaign.objects.filter(
+                pk=int(campaign_id) if campaign_id.isascii() and campaign_id.isdecimal() else 0
+            ).first()
+            if campaign is None:
+                messages.error(request, "That campaign does not exist; nothing was prepared.")
+                return redirect("printbatch_list")
         if channel not in ("post", "courier"):
             messages.error(request, "Choose post or courier.")
             return redirect("printbatch_list")
@@ -124,13 +129,19 @@ class PrintBatchTrackingView(RoleRequiredMixin, View):
                 raise services.ServiceError(
                     "Save the file as UTF-8 CSV and upload it again."
                 ) from exc
+            if "\x00" in text:
+                raise services.ServiceError("The file contains NUL characters; it is not a CSV.")
             reader = csv.DictReader(io.StringIO(text))
+            try:
+                rows = list(reader)
+            except csv.Error as exc:
+                raise services.ServiceError(f"The file is not a readable CSV: {exc}.") from exc
             if not reader.fieldnames or "reference" not in reader.fieldnames:
                 raise services.ServiceError(
                     "The first row must name the columns: reference, "
                     "tracking_number, carrier, delivered_on."
                 )
-            count = tracking_import(batch=batch, rows=list(reader), by=request.user)
+            count = tracking_import(batch=batch, rows=rows, by=request.user)
             messages.success(request, f"Tracking recorded for {count} letter(s).")
         except services.ServiceError as exc:
             messages.error(request, str(exc))
