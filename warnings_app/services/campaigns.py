@@ -153,6 +153,8 @@ def campaign_approve(
 ) -> dict[str, Any]:
     """Approve all rendered letters, or the chosen ones, in one transaction (each letter gets
     its own audit event). The campaign's author cannot."""
+    if campaign.status == Status.GENERATING:
+        campaign_generation_check(campaign_id=campaign.pk)  # the last render may be finishing
     campaign.refresh_from_db()
     if by.pk == campaign.created_by_id:
         raise ServiceError("the author of a campaign cannot approve its letters")
