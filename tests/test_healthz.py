@@ -1,18 +1,11 @@
-import os
-import signal
-import subprocess
-import sys
-import time
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from config.celery import app as celery_app
 from tests.conftest import require_postgres
+from tests.worker import Worker, purge_broker, wait_for
 from warnings_app.heartbeats import heartbeat_record
 from warnings_app.models import Heartbeat
 from warnings_app.tasks import heartbeat_task
@@ -66,52 +59,13 @@ def test_a_heartbeat_from_the_future_does_not_count(client, redis_broker):
     assert client.get(reverse("healthz")).json()["worker"]["ok"] is False
 
 
-def _database_url() -> str:
-    db = connection.settings_dict
-    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-def _wait_for(predicate, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.5)
-    return False
-
-
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_real_worker_takes_the_heartbeat_off_redis(client, redis_broker):
     require_postgres()
-    celery_app.control.purge()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.test_settings",
-        "DATABASE_URL": _database_url(),
-        "CELERY_BROKER_URL": redis_broker,
-    }
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--pool",
-            "solo",
-            "--without-gossip",
-            "--without-mingle",
-            "--loglevel",
-            "WARNING",
-        ],
-        env=env,
-        cwd=settings.BASE_DIR,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    purge_broker()
+    worker = Worker(concurrency=1).start()
     try:
-        assert _wait_for(
+        assert wait_for(
             lambda: Heartbeat.objects.filter(name="worker").exists(), WORKER_START_TIMEOUT
         ), "worker did not start"
         Heartbeat.objects.all().delete()
@@ -119,12 +73,7 @@ def test_a_real_worker_takes_the_heartbeat_off_redis(client, redis_broker):
 
         heartbeat_task.delay()
 
-        assert _wait_for(lambda: client.get(reverse("healthz")).status_code == 200, 30)
+        assert wait_for(lambda: client.get(reverse("healthz")).status_code == 200, 30)
         assert Heartbeat.objects.get(name="worker").detail  # written by the worker process
     finally:
-        worker.send_signal(signal.SIGTERM)
-        try:
-            worker.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
+        worker.stop()

@@ -28,15 +28,21 @@ def wait_for(predicate, timeout: float, interval: float = 0.25) -> bool:
 
 
 class Worker:
-    def __init__(self, *, smtp_port: int, concurrency: int = 2, extra_env: dict | None = None):
+    def __init__(
+        self, *, smtp_port: int | None = None, concurrency: int = 2, extra_env: dict | None = None
+    ):
+        mail = (
+            {"EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}", "EMAIL_TIMEOUT": "10"}
+            if (smtp_port)
+            else {}
+        )
         self.env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "config.test_settings",
             "DATABASE_URL": database_url(),
             "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
             "TEST_MEDIA_ROOT": str(settings.MEDIA_ROOT),
-            "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
-            "EMAIL_TIMEOUT": "10",
+            **mail,
             **(extra_env or {}),
         }
         self.concurrency = concurrency
