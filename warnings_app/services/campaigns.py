@@ -204,8 +204,10 @@ def campaign_send(*, campaign: Campaign, by: Any) -> dict[str, Any]:
     if campaign.status not in (Status.IN_REVIEW, Status.APPROVED, Status.SENDING):
         raise ServiceError(f"campaign “{campaign}” is {campaign.get_status_display().lower()}")
     ready, blocked = [], {}
-    approved = campaign.notices.filter(status=NoticeStatus.APPROVED).select_related(
-        "company", "template_version"
+    approved = (
+        campaign.notices.filter(status=NoticeStatus.APPROVED)
+        .select_related("company", "template_version")
+        .prefetch_related("company__contacts")
     )
     for notice in approved:
         problems = presend_problems(notice)

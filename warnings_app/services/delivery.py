@@ -48,7 +48,8 @@ def presend_problems(notice: Notice) -> list[str]:
         problems.append("No e-mail address to deliver to.")
     if {"post", "courier"} & set(notice.channels) and not recipient.get("address_lines"):
         problems.append("No postal address to deliver to.")
-    counsel = company.contacts.filter(role="counsel_of_record", is_active=True).exists()
+    # Reads prefetched contacts when the caller loaded them (a campaign's send), else one query.
+    counsel = any(c.is_active and c.role == "counsel_of_record" for c in company.contacts.all())
     if counsel and not recipient.get("via_counsel"):
         problems.append(
             f"{company} has counsel of record: the letter must be addressed to "

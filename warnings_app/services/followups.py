@@ -36,10 +36,6 @@ def followups_schedule(*, notice: Notice) -> int:
     return created
 
 
-def company_licensed(notice: Notice) -> bool:
-    return notice.company.licensed_do_not_send
-
-
 def ladder_stop_reason(notice: Notice) -> str:
     """Why the ladder must not go on for this notice, or "" if it may."""
     if notice.status not in (NoticeStatus.SENT, NoticeStatus.DELIVERED, NoticeStatus.BOUNCED):
@@ -50,7 +46,7 @@ def ladder_stop_reason(notice: Notice) -> str:
         or notice.responses.exists()
     ):
         return "a reply was logged"
-    if company_licensed(notice):
+    if notice.company.licensed_do_not_send:
         return "the company is licensed: no letter may be sent to it"
     company = notice.company
     if company.hold_automation:
