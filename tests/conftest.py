@@ -74,3 +74,6 @@ def smtp_server(settings):
         settings.EMAIL_HOST_PASSWORD = ""
         settings.EMAIL_TIMEOUT = 5
         yield server
+    from warnings_app.smtp import discard_shared_backend
+
+    discard_shared_backend()  # the next test's server may get the same port

@@ -33,6 +33,15 @@ class ScriptedHandler:
     lock: threading.Lock = field(default_factory=threading.Lock)
     stall_first_rcpt: float = 0.0  # seconds to hang before answering the first RCPT
     rcpt_commands: int = 0
+    sessions: int = 0  # EHLO greetings: one per SMTP connection
+    open_transports: list = field(default_factory=list)
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):  # noqa: N802
+        with self.lock:
+            self.sessions += 1
+            self.open_transports.append(server.transport)
+        session.host_name = hostname
+        return responses
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
         with self.lock:
@@ -83,6 +92,20 @@ class SmtpServer:
     def __enter__(self) -> "SmtpServer":
         self.controller.start()
         return self
+
+    def hang_up_all(self) -> None:
+        """Close every client connection, as a server does with sessions left idle too long."""
+        with self.handler.lock:
+            transports, self.handler.open_transports = self.handler.open_transports, []
+        done = threading.Event()
+
+        def close_all():
+            for transport in transports:
+                transport.abort()
+            done.set()
+
+        self.controller.loop.call_soon_threadsafe(close_all)
+        done.wait(5)
 
     def __exit__(self, *exc) -> None:
         self.controller.stop()

@@ -1,10 +1,11 @@
 from datetime import timedelta
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from tests.campaign_helpers import company_with_contact, make_campaign
-from tests.factories import UserFactory
+from tests.factories import UserFactory, make_notice
 from warnings_app.lifecycle import NoticeStatus
 from warnings_app.models import AuditEvent, Campaign, FollowUp, Notice, Response, Tag
 from warnings_app.selectors import campaign_progress
@@ -65,6 +66,39 @@ def test_generation_skips_licensed_and_held_companies_and_reports_progress():
         "licensed — do not send",
         "on hold: talks",
     ]
+
+
+def test_generation_gives_each_letter_the_next_reference_its_links_and_its_audit_event():
+    campaign = make_campaign(companies=5)
+    earlier = make_notice(principals=list(campaign.principals.all()))
+
+    campaign_generate(campaign=campaign, by=campaign.created_by)
+
+    notices = list(Notice.objects.filter(campaign=campaign).order_by("pk"))
+    numbers = [int(n.reference.rsplit("-", 1)[1]) for n in notices]
+    first = int(earlier.reference.rsplit("-", 1)[1]) + 1
+    assert numbers == list(range(first, first + 5))
+    for notice in notices:
+        assert notice.created_by == campaign.created_by
+        assert set(notice.principals.all()) == set(campaign.principals.all())
+        assert set(notice.works.all()) == set(campaign.works.all())
+    created = AuditEvent.objects.filter(
+        verb="notice.created", target_id__in=[str(n.pk) for n in notices]
+    )
+    assert sorted(created.values_list("target_repr", flat=True)) == [n.reference for n in notices]
+    assert {e.actor_id for e in created} == {campaign.created_by_id}
+
+
+def test_a_generation_that_fails_half_way_leaves_no_letter_and_no_used_number():
+    campaign = make_campaign(companies=3)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        campaign_generate(campaign=campaign, by=campaign.created_by)
+        raise RuntimeError("the request failed after generating")
+
+    campaign.refresh_from_db()
+    assert campaign.status == Campaign.Status.DRAFT
+    assert not Notice.objects.filter(campaign=campaign).exists()
+    assert make_notice(principals=list(campaign.principals.all())).reference.endswith("-000001")
 
 
 def test_the_author_cannot_approve_and_a_second_lawyer_can():

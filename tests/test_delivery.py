@@ -68,6 +68,40 @@ def test_delivering_twice_sends_once(smtp_server):
     assert len(smtp_server.handler.received) == 1
 
 
+def test_consecutive_letters_share_one_smtp_session(smtp_server):
+    notices = [_queued_notice() for _ in range(3)]
+
+    outcomes = [notice_deliver(notice_id=n.pk, worker="w1") for n in notices]
+
+    assert outcomes == ["sent", "sent", "sent"]
+    assert len(smtp_server.handler.received) == 3
+    assert smtp_server.handler.sessions == 1
+
+
+def test_a_session_the_server_closed_while_idle_is_replaced_without_delaying_the_letter(
+    smtp_server,
+):
+    first, second = _queued_notice(), _queued_notice()
+    notice_deliver(notice_id=first.pk, worker="w1")
+    smtp_server.hang_up_all()
+
+    outcome = notice_deliver(notice_id=second.pk, worker="w1")
+
+    assert outcome == "sent"
+    assert second.deliveries.count() == 1
+    assert smtp_server.handler.sessions == 2
+
+
+def test_a_session_whose_conversation_failed_is_not_reused(smtp_server):
+    smtp_server.handler.script = ["550"]
+    refused, accepted = _queued_notice(), _queued_notice()
+
+    outcomes = [notice_deliver(notice_id=n.pk, worker="w1") for n in (refused, accepted)]
+
+    assert outcomes == ["failed", "sent"]
+    assert smtp_server.handler.sessions == 2
+
+
 def test_451_twice_then_250_sends_one_message_after_three_attempts(smtp_server):
     smtp_server.handler.script = ["451", "451", "250"]
     notice = _queued_notice()

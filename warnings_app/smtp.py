@@ -2,10 +2,15 @@
 must know whether the message content was already on its way: before that, trying again is
 safe; after it, the server may have accepted the message, so the outcome is unknown."""
 
+import logging
+import os
 import smtplib
+import time
 from collections.abc import Callable
 
 from django.core.mail.backends.smtp import EmailBackend
+
+logger = logging.getLogger(__name__)
 
 
 class _Tracking:
@@ -49,3 +54,71 @@ class TrackingEmailBackend(EmailBackend):
     @property
     def connection_class(self):
         return TrackingSMTPSSL if self.use_ssl else TrackingSMTP
+
+
+# One open SMTP connection per worker process, reused from one letter to the next: a campaign
+# of 700 letters then opens a handful of sessions (TLS handshake, login) instead of 700.
+IDLE_SECONDS = 60.0
+_shared: dict[str, object] = {}
+
+
+def _settings_key() -> tuple:
+    from django.conf import settings
+
+    return (
+        os.getpid(),  # never reuse a connection inherited across a fork
+        settings.EMAIL_BACKEND,
+        settings.EMAIL_HOST,
+        settings.EMAIL_PORT,
+        settings.EMAIL_HOST_USER,
+        settings.EMAIL_USE_TLS,
+        settings.EMAIL_USE_SSL,
+    )
+
+
+def _answers(connection: smtplib.SMTP) -> bool:
+    try:
+        return connection.noop()[0] == 250
+    except (smtplib.SMTPException, OSError):
+        return False
+
+
+def shared_backend():
+    """An open mail backend. For SMTP, the connection of this process's last send when it is
+    recent and the server still answers NOOP; otherwise a new one. Other backends (console,
+    locmem) are returned fresh each time."""
+    from django.core.mail import get_connection
+
+    key = _settings_key()
+    backend = _shared.get("backend")
+    if backend is not None:
+        fresh = time.monotonic() - _shared["used_at"] < IDLE_SECONDS
+        if _shared["key"] == key and fresh and _answers(backend.connection):
+            return backend
+        discard_shared_backend()
+    backend = get_connection(fail_silently=False)
+    backend.open()
+    if isinstance(backend, TrackingEmailBackend) and backend.connection is not None:
+        _shared.update(backend=backend, key=key, used_at=time.monotonic())
+    return backend
+
+
+def release_shared_backend(backend, *, healthy: bool) -> None:
+    """After a send: keep a healthy shared connection for the next letter; close anything else
+    (a conversation that failed half-way is never reused)."""
+    if healthy and _shared.get("backend") is backend:
+        _shared["used_at"] = time.monotonic()
+        return
+    if _shared.get("backend") is backend:
+        _shared.clear()
+    try:
+        backend.close()
+    except Exception:  # closing after a broken conversation must not hide its outcome
+        logger.debug("closing the SMTP connection failed", exc_info=True)
+
+
+def discard_shared_backend() -> None:
+    backend = _shared.pop("backend", None)
+    _shared.clear()
+    if backend is not None:
+        release_shared_backend(backend, healthy=False)

@@ -1,3 +1,4 @@
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import models
@@ -5,7 +6,7 @@ from django.db import models
 from warnings_app.models import AuditEvent
 
 
-def audit_record(
+def audit_event(
     *,
     actor: Any,
     verb: str,
@@ -14,11 +15,9 @@ def audit_record(
     to_state: str = "",
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one audit event. Call it inside the transaction that makes the change, so the
-    event and the change commit or roll back together."""
-    user = actor if getattr(actor, "is_authenticated", False) else None
-    return AuditEvent.objects.create(
-        actor=user,
+    """One audit event, not yet saved: give it to audit_record_many with the others."""
+    return AuditEvent(
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
         verb=verb,
         target_type=target._meta.label_lower if target is not None else "",
         target_id=str(target.pk) if target is not None else "",
@@ -27,3 +26,17 @@ def audit_record(
         to_state=to_state,
         data=data or {},
     )
+
+
+def audit_record(**fields: Any) -> AuditEvent:
+    """Append one audit event (the arguments of audit_event). Call it inside the transaction
+    that makes the change, so the event and the change commit or roll back together."""
+    event = audit_event(**fields)
+    event.save()
+    return event
+
+
+def audit_record_many(events: Iterable[AuditEvent]) -> list[AuditEvent]:
+    """Append many audit events in one statement (a campaign's letters), in the same
+    transaction as the change they record."""
+    return AuditEvent.objects.bulk_create(events)

@@ -14,7 +14,7 @@ from warnings_app.selectors import campaign_recipients
 from warnings_app.services.audit import audit_record
 from warnings_app.services.delivery import presend_problems, publish_on_commit
 from warnings_app.services.errors import ServiceError
-from warnings_app.services.notices import apply_transition_many, notice_create
+from warnings_app.services.notices import apply_transition_many, notice_create_many
 
 Status = Campaign.Status
 
@@ -115,17 +115,16 @@ def campaign_generate(*, campaign: Campaign, by: Any) -> Campaign:
         verb="campaign.generating",
         data={"included": len(included), "excluded": [[c.pk, reason] for c, reason in excluded]},
     )
-    principals, works = list(campaign.principals.all()), list(campaign.works.all())
-    for company in included:
-        notice = notice_create(
-            company=company,
-            template_version=campaign.template_version,
-            by=campaign.created_by,
-            channels=campaign.channels,
-            principals=principals,
-            works=works,
-            campaign=campaign,
-        )
+    notices = notice_create_many(
+        companies=included,
+        template_version=campaign.template_version,
+        by=campaign.created_by,
+        channels=campaign.channels,
+        principals=list(campaign.principals.all()),
+        works=list(campaign.works.all()),
+        campaign=campaign,
+    )
+    for notice in notices:
         render_notice_task.delay_on_commit(notice.pk)
     return campaign
 

@@ -13,17 +13,17 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import get_connection
 from django.core.validators import validate_email
 from django.db import models, transaction
 from django.utils import timezone
 
 from warnings_app.emails import notice_email, notice_message_id
 from warnings_app.lifecycle import NoticeStatus
-from warnings_app.models import DeliveryAttempt, Notice
+from warnings_app.models import Campaign, DeliveryAttempt, Notice
 from warnings_app.services.errors import NoticeStateError, ServiceError
 from warnings_app.services.notices import apply_transition
 from warnings_app.services.rendering import stored_pdf_bytes
+from warnings_app.smtp import release_shared_backend, shared_backend
 
 logger = logging.getLogger(__name__)
 EMAIL = Notice.Channel.EMAIL
@@ -31,6 +31,7 @@ Outcome = DeliveryAttempt.Outcome
 BACKOFF_BASE_SECONDS = 30
 BACKOFF_MAX_SECONDS = 600
 REPUBLISH_AFTER = timedelta(minutes=2)
+CAMPAIGN_HELD = (Campaign.Status.PAUSED, Campaign.Status.CANCELLED)
 
 
 def presend_problems(notice: Notice) -> list[str]:
@@ -78,10 +79,12 @@ def publish_on_commit(notice_ids: list[int]) -> None:
         send_notice_task.delay_on_commit(notice_id)
 
 
-def _claim(notice_id: int, worker: str) -> Notice | None:
+def _claim(notice_id: int, worker: str) -> tuple[Notice, DeliveryAttempt] | None:
+    """queued -> sending under this worker's lease, with the attempt recorded in the same
+    transaction. None when the notice is not this worker's to send now."""
     now = timezone.now()
     notice = (
-        Notice.objects.select_related("company", "template_version")
+        Notice.objects.select_related("company", "template_version", "campaign")
         .filter(pk=notice_id, status=NoticeStatus.QUEUED)
         .first()
     )
@@ -89,28 +92,32 @@ def _claim(notice_id: int, worker: str) -> Notice | None:
         return None
     if EMAIL not in notice.channels:
         return None  # goes by post or courier only: a print batch sends it
-    if notice.company.hold_automation or _campaign_held(notice.campaign_id):
+    held = notice.campaign is not None and notice.campaign.status in CAMPAIGN_HELD
+    if notice.company.hold_automation or held:
         return None  # stays queued; sent once the hold is lifted
     try:
-        return apply_transition(
-            notice=notice,
-            transition="claim",
-            by=None,
-            lease_owner=worker[:100],
-            lease_expires_at=now + timedelta(seconds=settings.SEND_LEASE_SECONDS),
-        )
+        with transaction.atomic():
+            notice = apply_transition(
+                notice=notice,
+                transition="claim",
+                by=None,
+                lease_owner=worker[:100],
+                lease_expires_at=now + timedelta(seconds=settings.SEND_LEASE_SECONDS),
+            )
+            attempt = DeliveryAttempt.objects.create(
+                notice=notice,
+                channel=EMAIL,
+                outcome=Outcome.PENDING,
+                phase="connecting",
+                idempotency_key=f"{notice.reference}/email",
+                message_id=notice_message_id(notice),
+                recipient=notice.merge_data.get("recipient", {}).get("email", ""),
+                pdf_sha256=notice.pdf_sha256,
+                started_at=now,
+            )
     except NoticeStateError:
         return None  # another worker got there first
-
-
-def _campaign_held(campaign_id: int | None) -> bool:
-    from warnings_app.models import Campaign
-
-    held = [Campaign.Status.PAUSED, Campaign.Status.CANCELLED]
-    return (
-        campaign_id is not None
-        and Campaign.objects.filter(pk=campaign_id, status__in=held).exists()
-    )
+    return notice, attempt
 
 
 def _reply_text(code: int | None, text: Any) -> str:
@@ -158,24 +165,23 @@ def _mark_content(attempt: DeliveryAttempt, worker: str) -> None:
 
 
 def _smtp_send(notice: Notice, attempt: DeliveryAttempt, pdf: bytes, worker: str) -> str:
-    """Send; return the server's reply. Raises what smtplib/socket raise, or LeaseLost."""
+    """Send; return the server's reply. Raises what smtplib/socket raise, or LeaseLost. The
+    process's SMTP connection is reused only after a clean send."""
     message = notice_email(notice, pdf=pdf, recipient=attempt.recipient)
-    backend = get_connection(fail_silently=False)
+    healthy = False
+    backend = shared_backend()
     try:
-        backend.open()
         connection = getattr(backend, "connection", None)
         if connection is not None:
-            DeliveryAttempt.objects.filter(pk=attempt.pk).update(phase="envelope")
+            connection.last_reply = None
             connection.on_content = lambda: _mark_content(attempt, worker)
         if backend.send_messages([message]) != 1:
             raise smtplib.SMTPException("the mail backend sent nothing")
         reply = getattr(connection, "last_reply", None)
+        healthy = True
         return _reply_text(*reply) if reply else "250 accepted"
     finally:
-        try:
-            backend.close()
-        except Exception:  # closing after a broken conversation must not hide its outcome
-            logger.debug("closing the SMTP connection failed", exc_info=True)
+        release_shared_backend(backend, healthy=healthy)
 
 
 def _blocker(notice: Notice) -> str:
@@ -194,21 +200,11 @@ def notice_deliver(*, notice_id: int, worker: str) -> str:
     retry, unknown or lease-lost. Safe to run any number of times: only a queued notice whose
     backoff is over can be claimed, only one worker can claim it, and every later change
     requires that worker's lease."""
-    notice = _claim(notice_id, worker)
-    if notice is None:
+    claimed = _claim(notice_id, worker)
+    if claimed is None:
         return "skipped"
-    recipient = notice.merge_data.get("recipient", {}).get("email", "")
-    attempt = DeliveryAttempt.objects.create(
-        notice=notice,
-        channel=EMAIL,
-        outcome=Outcome.PENDING,
-        phase="connecting",
-        idempotency_key=f"{notice.reference}/email",
-        message_id=notice_message_id(notice),
-        recipient=recipient,
-        pdf_sha256=notice.pdf_sha256,
-        started_at=timezone.now(),
-    )
+    notice, attempt = claimed
+    recipient = attempt.recipient
     owner = {"lease_owner": worker}
     blocker = _blocker(notice)
     if blocker:
@@ -388,7 +384,7 @@ def notices_sweep(*, now=None) -> dict[str, int]:
             continue  # the worker finished, or another sweeper recovered it meanwhile
     due = (
         Notice.objects.filter(status=NoticeStatus.QUEUED, company__hold_automation=False)
-        .exclude(campaign__status__in=["paused", "cancelled"])
+        .exclude(campaign__status__in=CAMPAIGN_HELD)
         .exclude(next_attempt_at__gt=now)
         .exclude(enqueued_at__gt=now - REPUBLISH_AFTER)
     )

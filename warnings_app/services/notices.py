@@ -16,9 +16,49 @@ from warnings_app.models import (
     TemplateVersion,
     Work,
 )
-from warnings_app.services.audit import audit_record
+from warnings_app.services.audit import audit_event, audit_record, audit_record_many
 from warnings_app.services.errors import NoticeStateError, ServiceError
-from warnings_app.services.references import reference_allocate
+from warnings_app.services.references import reference_allocate, reference_allocate_many
+
+
+def _draft(
+    *,
+    company: Company,
+    template_version: TemplateVersion,
+    by: Any,
+    reference: str,
+    contact: Contact | None = None,
+    channels: list[str] | None = None,
+    **links: Any,
+) -> Notice:
+    """An unsaved draft notice, after the checks every new notice must pass."""
+    if template_version.status != TemplateVersion.Status.APPROVED:
+        raise ServiceError(f"{template_version} is not approved for use")
+    if company.licensed_do_not_send:
+        raise ServiceError(f"{company} is licensed: no letter may be sent to it")
+    if contact is not None and contact.company_id != company.pk:
+        raise ServiceError(f"{contact} is not a contact of {company}")
+    return Notice(
+        reference=reference,
+        company=company,
+        contact=contact,
+        addressed_to_counsel=contact is not None and contact.role == Contact.Role.COUNSEL_OF_RECORD,
+        template_version=template_version,
+        channels=channels or [Notice.Channel.EMAIL],
+        created_by=by if getattr(by, "is_authenticated", False) else None,
+        status_changed_at=timezone.now(),
+        **links,
+    )
+
+
+def _created_event(notice: Notice, by: Any) -> AuditEvent:
+    return audit_event(
+        actor=by,
+        verb="notice.created",
+        target=notice,
+        to_state=notice.status,
+        data={"company_id": notice.company_id, "template_version_id": notice.template_version_id},
+    )
 
 
 @transaction.atomic
@@ -36,21 +76,13 @@ def notice_create(
     """A new draft notice with the next reference. `links` may set campaign, ladder_step and
     follows; principals and works default to the campaign's. Refuses a template version that is
     not approved and a company that must not be written to."""
-    if template_version.status != TemplateVersion.Status.APPROVED:
-        raise ServiceError(f"{template_version} is not approved for use")
-    if company.licensed_do_not_send:
-        raise ServiceError(f"{company} is licensed: no letter may be sent to it")
-    if contact is not None and contact.company_id != company.pk:
-        raise ServiceError(f"{contact} is not a contact of {company}")
-    notice = Notice.objects.create(
-        reference=reference_allocate(),
+    notice = _draft(
         company=company,
-        contact=contact,
-        addressed_to_counsel=contact is not None and contact.role == Contact.Role.COUNSEL_OF_RECORD,
         template_version=template_version,
-        channels=channels or [Notice.Channel.EMAIL],
-        created_by=by if getattr(by, "is_authenticated", False) else None,
-        status_changed_at=timezone.now(),
+        by=by,
+        reference=reference_allocate(),
+        contact=contact,
+        channels=channels,
         **links,
     )
     campaign = links.get("campaign")
@@ -58,16 +90,51 @@ def notice_create(
         principals = list(campaign.principals.all()) if campaign else []
     if not principals:
         raise ServiceError("a letter is sent on someone's behalf: choose at least one principal")
+    notice.save()
     notice.principals.set(principals)
     notice.works.set(works if works is not None else (campaign.works.all() if campaign else []))
-    audit_record(
-        actor=by,
-        verb="notice.created",
-        target=notice,
-        to_state=notice.status,
-        data={"company_id": company.pk, "template_version_id": template_version.pk},
-    )
+    _created_event(notice, by).save()
     return notice
+
+
+@transaction.atomic
+def notice_create_many(
+    *,
+    companies: list[Company],
+    template_version: TemplateVersion,
+    by: Any,
+    channels: list[str],
+    principals: list[Principal],
+    works: list[Work],
+    campaign: Any,
+) -> list[Notice]:
+    """One draft notice per company for a campaign, with consecutive references, in a handful
+    of queries rather than a dozen per letter. The same checks and audit events as
+    notice_create."""
+    if not principals:
+        raise ServiceError("a letter is sent on someone's behalf: choose at least one principal")
+    references = reference_allocate_many(len(companies))
+    notices = Notice.objects.bulk_create(
+        _draft(
+            company=company,
+            template_version=template_version,
+            by=by,
+            reference=reference,
+            channels=channels,
+            campaign=campaign,
+        )
+        for company, reference in zip(companies, references, strict=True)
+    )
+    Notice.principals.through.objects.bulk_create(
+        Notice.principals.through(notice_id=n.pk, principal_id=p.pk)
+        for n in notices
+        for p in principals
+    )
+    Notice.works.through.objects.bulk_create(
+        Notice.works.through(notice_id=n.pk, work_id=w.pk) for n in notices for w in works
+    )
+    audit_record_many(_created_event(n, by) for n in notices)
+    return notices
 
 
 # Transitions with rules of their own go only through their own service.
@@ -131,8 +198,22 @@ def apply_transition(
     audit_record(
         actor=by, verb=step.verb, target=notice, from_state=seen, to_state=step.target, data=data
     )
-    notice.refresh_from_db()
+    _reload(notice)
     return notice
+
+
+def _reload(notice: Notice) -> None:
+    """Read the row again after an UPDATE, keeping the related objects already loaded (company,
+    template version, campaign) when the update did not point the notice elsewhere."""
+    loaded = [
+        (field, field.get_cached_value(notice))
+        for field in notice._meta.concrete_fields
+        if field.is_relation and field.is_cached(notice)
+    ]
+    notice.refresh_from_db()
+    for field, related in loaded:
+        if related is not None and getattr(notice, field.attname) == related.pk:
+            field.set_cached_value(notice, related)
 
 
 @transaction.atomic
@@ -150,17 +231,9 @@ def apply_transition_many(
         raise NoticeStateError(f"not all letters can be moved: {', '.join(wrong[:10])} changed")
     now = timezone.now()
     Notice.objects.filter(pk__in=ids).update(status=step.target, status_changed_at=now, **fields)
-    user = by if getattr(by, "is_authenticated", False) else None
-    AuditEvent.objects.bulk_create(
-        AuditEvent(
-            actor=user,
-            verb=step.verb,
-            target_type="warnings_app.notice",
-            target_id=str(n.pk),
-            target_repr=n.reference,
-            from_state=locked[n.pk],
-            to_state=step.target,
-            data={},
+    audit_record_many(
+        audit_event(
+            actor=by, verb=step.verb, target=n, from_state=locked[n.pk], to_state=step.target
         )
         for n in notices
     )

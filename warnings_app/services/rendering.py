@@ -71,9 +71,10 @@ def notice_render(*, notice: Notice, by: Any) -> Notice:
                 addressed_to_counsel=contact is not None
                 and contact.role == Contact.Role.COUNSEL_OF_RECORD,
             )
-            TemplateVersion.objects.filter(
-                pk=notice.template_version_id, frozen_at__isnull=True
-            ).update(frozen_at=now)
+            if notice.template_version.frozen_at is None:  # the first letter freezes it
+                TemplateVersion.objects.filter(
+                    pk=notice.template_version_id, frozen_at__isnull=True
+                ).update(frozen_at=now)
     except Exception:
         default_storage.delete(name)
         raise
