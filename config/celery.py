@@ -25,9 +25,10 @@ app.conf.update(
     # A worker child killed by the OS (OOM, SIGKILL) rejects its message back to the queue
     # instead of acknowledging it as done.
     task_reject_on_worker_lost=True,
-    # One message at a time per process: a render takes a fraction of a second, and a worker
-    # must not hoard a campaign's messages that others could be working on.
-    worker_prefetch_multiplier=1,
+    # A few messages per process: a render or a send takes a fraction of a second, so the next
+    # one should be at hand when a process frees up; the hoard stays small (a second or two of
+    # work) and a lost reservation only delays a letter until the sweeper republishes it.
+    worker_prefetch_multiplier=4,
     # Hard and soft limits stop a hung SMTP or render from holding a slot forever; the soft
     # limit lets the task record its state before the hard kill.
     task_soft_time_limit=120,
@@ -48,4 +49,9 @@ app.conf.update(
         "process-followups": {"task": "warnings.followups", "schedule": 60.0},
     },
 )
+# Celery's Django fixup closes the database connection before and after every task unless this
+# is set; a worker then connects once per letter. We keep it (up to CONN_MAX_AGE) and guard it
+# ourselves (warnings_app/signals.py): checked before each task, dropped after a task that
+# did not succeed.
+app.conf.update(CELERY_DB_REUSE_MAX=1000)
 app.autodiscover_tasks()

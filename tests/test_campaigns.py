@@ -91,9 +91,14 @@ def test_generation_gives_each_letter_the_next_reference_its_links_and_its_audit
 
 def test_a_generation_that_fails_half_way_leaves_no_letter_and_no_used_number():
     campaign = make_campaign(companies=3)
-    with pytest.raises(RuntimeError), transaction.atomic():
-        campaign_generate(campaign=campaign, by=campaign.created_by)
-        raise RuntimeError("the request failed after generating")
+
+    def generate_then_fail():
+        with transaction.atomic():
+            campaign_generate(campaign=campaign, by=campaign.created_by)
+            raise RuntimeError("the request failed after generating")
+
+    with pytest.raises(RuntimeError):
+        generate_then_fail()
 
     campaign.refresh_from_db()
     assert campaign.status == Campaign.Status.DRAFT

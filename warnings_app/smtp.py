@@ -76,31 +76,31 @@ def _settings_key() -> tuple:
     )
 
 
-def _answers(connection: smtplib.SMTP) -> bool:
-    try:
-        return connection.noop()[0] == 250
-    except (smtplib.SMTPException, OSError):
-        return False
-
-
 def shared_backend():
-    """An open mail backend. For SMTP, the connection of this process's last send when it is
-    recent and the server still answers NOOP; otherwise a new one. Other backends (console,
-    locmem) are returned fresh each time."""
+    """(backend, reused): an open mail backend. For SMTP, the connection of this process's last
+    send when it is recent, else a new one; a reused session the server has meanwhile closed
+    fails before any content goes, and the caller tries once more on a new one. Other backends
+    (console, locmem) are returned fresh each time."""
     from django.core.mail import get_connection
 
     key = _settings_key()
     backend = _shared.get("backend")
     if backend is not None:
-        fresh = time.monotonic() - _shared["used_at"] < IDLE_SECONDS
-        if _shared["key"] == key and fresh and _answers(backend.connection):
-            return backend
+        if _shared["key"] == key and time.monotonic() - _shared["used_at"] < IDLE_SECONDS:
+            return backend, True
         discard_shared_backend()
     backend = get_connection(fail_silently=False)
     backend.open()
     if isinstance(backend, TrackingEmailBackend) and backend.connection is not None:
         _shared.update(backend=backend, key=key, used_at=time.monotonic())
-    return backend
+    return backend, False
+
+
+def session_ended(exc: Exception) -> bool:
+    """The server closed the session (idle timeout, restart): nothing of ours was refused."""
+    if isinstance(exc, smtplib.SMTPServerDisconnected | ConnectionError):
+        return True
+    return isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code == 421
 
 
 def release_shared_backend(backend, *, healthy: bool) -> None:

@@ -23,7 +23,7 @@ from warnings_app.models import Campaign, DeliveryAttempt, Notice
 from warnings_app.services.errors import NoticeStateError, ServiceError
 from warnings_app.services.notices import apply_transition
 from warnings_app.services.rendering import stored_pdf_bytes
-from warnings_app.smtp import release_shared_backend, shared_backend
+from warnings_app.smtp import release_shared_backend, session_ended, shared_backend
 
 logger = logging.getLogger(__name__)
 EMAIL = Notice.Channel.EMAIL
@@ -166,22 +166,35 @@ def _mark_content(attempt: DeliveryAttempt, worker: str) -> None:
 
 def _smtp_send(notice: Notice, attempt: DeliveryAttempt, pdf: bytes, worker: str) -> str:
     """Send; return the server's reply. Raises what smtplib/socket raise, or LeaseLost. The
-    process's SMTP connection is reused only after a clean send."""
+    process's SMTP session is reused after a clean send; if the server closed it meanwhile
+    (found out before any content left), the message goes once more on a new session."""
     message = notice_email(notice, pdf=pdf, recipient=attempt.recipient)
-    healthy = False
-    backend = shared_backend()
-    try:
-        connection = getattr(backend, "connection", None)
-        if connection is not None:
-            connection.last_reply = None
-            connection.on_content = lambda: _mark_content(attempt, worker)
-        if backend.send_messages([message]) != 1:
-            raise smtplib.SMTPException("the mail backend sent nothing")
-        reply = getattr(connection, "last_reply", None)
-        healthy = True
-        return _reply_text(*reply) if reply else "250 accepted"
-    finally:
-        release_shared_backend(backend, healthy=healthy)
+    content_started = False
+
+    def on_content():
+        nonlocal content_started
+        _mark_content(attempt, worker)
+        content_started = True
+
+    while True:
+        backend, reused = shared_backend()
+        healthy = False
+        try:
+            connection = getattr(backend, "connection", None)
+            if connection is not None:
+                connection.last_reply = None
+                connection.on_content = on_content
+            if backend.send_messages([message]) != 1:
+                raise smtplib.SMTPException("the mail backend sent nothing")
+            reply = getattr(connection, "last_reply", None)
+            healthy = True
+            return _reply_text(*reply) if reply else "250 accepted"
+        except Exception as exc:
+            if reused and not content_started and session_ended(exc):
+                continue  # a stale session, not a refusal: shared_backend() now opens a new one
+            raise
+        finally:
+            release_shared_backend(backend, healthy=healthy)
 
 
 def _blocker(notice: Notice) -> str:
