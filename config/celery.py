@@ -4,6 +4,7 @@ wakes workers, so every setting here favours redelivery over loss and never blin
 import os
 
 from celery import Celery
+from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -44,9 +45,12 @@ app.conf.update(
         # Proves the chain beat -> broker -> worker -> database works; /healthz reads it.
         "worker-heartbeat": {"task": "warnings.heartbeat", "schedule": 30.0},
         # Lost messages only delay a letter: the sweeper republishes what no worker holds.
-        "sweep-deliveries": {"task": "warnings.sweep", "schedule": 30.0},
+        "sweep-deliveries": {"task": "warnings.sweep", "schedule": settings.SWEEP_EVERY_SECONDS},
         # Follow-ups are rows with a due time; this job picks the due ones (SKIP LOCKED).
-        "process-followups": {"task": "warnings.followups", "schedule": 60.0},
+        "process-followups": {
+            "task": "warnings.followups",
+            "schedule": settings.FOLLOWUPS_EVERY_SECONDS,
+        },
     },
 )
 # Celery's Django fixup closes the database connection before and after every task unless this

@@ -142,6 +142,9 @@ if SEND_LEASE_SECONDS < 240:
     raise ImproperlyConfigured("SEND_LEASE_SECONDS must be at least 240 (task time limit + 60)")
 # Attempts per notice before a transient failure becomes a permanent one.
 DELIVERY_MAX_ATTEMPTS = env.int("DELIVERY_MAX_ATTEMPTS", default=8)
+# How often beat runs the delivery sweeper and the follow-up job.
+SWEEP_EVERY_SECONDS = env.float("SWEEP_EVERY_SECONDS", default=30.0)
+FOLLOWUPS_EVERY_SECONDS = env.float("FOLLOWUPS_EVERY_SECONDS", default=60.0)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)

@@ -18,13 +18,14 @@ from tests.campaign_helpers import make_campaign
 from tests.conftest import require_postgres
 from tests.factories import UserFactory
 from tests.letters_helpers import notice_with_schedule
-from tests.worker import Worker, purge_broker, wait_for
+from tests.worker import Beat, Worker, purge_broker, wait_for
 from warnings_app.lifecycle import NoticeStatus
-from warnings_app.models import FollowUp, Notice
+from warnings_app.models import DeliveryAttempt, FollowUp, Notice, Response
 from warnings_app.services import notice_approve, notice_render
 from warnings_app.services.campaigns import campaign_approve, campaign_generate, campaign_send
 from warnings_app.services.delivery import notice_queue, notices_sweep
 from warnings_app.services.followups import followups_process
+from warnings_app.services.pipeline import renders_sweep
 from warnings_app.services.rendering import stored_pdf_bytes
 
 pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -139,6 +140,19 @@ def test_a_flushed_broker_loses_nothing_the_sweeper_delivers_all_100_once(worker
     _assert_each_sent_once(smtp_server, notices)
 
 
+def test_a_flushed_broker_during_generation_loses_no_letter(worker_for, smtp_server):
+    campaign = make_campaign(companies=10)
+    campaign_generate(campaign=campaign, by=campaign.created_by)  # render tasks now in Redis
+    redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
+    worker_for(concurrency=2)
+
+    assert renders_sweep() == 0  # too early to call them lost
+    assert renders_sweep(now=timezone.now() + timedelta(minutes=11)) == 10
+    assert wait_for(lambda: _statuses(campaign=campaign) == {"rendered": 10}, 120)
+    campaign.refresh_from_db()
+    assert campaign.status == "in_review"
+
+
 def test_two_followup_jobs_at_once_make_each_reminder_once(smtp_server):
     require_postgres()
     campaign = make_campaign(companies=6)
@@ -172,3 +186,87 @@ def test_two_followup_jobs_at_once_make_each_reminder_once(smtp_server):
     assert sum(r["letters"] for r in results) == 6
     assert Notice.objects.filter(campaign=campaign, ladder_step__isnull=False).count() == 6
     assert set(FollowUp.objects.values_list("status", flat=True)) == {"done"}
+
+
+def _outcomes(notice) -> list[str]:
+    return list(notice.deliveries.order_by("pk").values_list("outcome", flat=True))
+
+
+def test_smtp_faults_through_a_worker_retry_fail_or_park_as_they_should(worker_for, smtp_server):
+    flaky, refused, dropped = _queued_letters(3)
+    worker_for(concurrency=1)
+    later = timezone.now() + timedelta(hours=1)  # sweeps run "later": the republish delay passed
+
+    # 451, 451, then 250: one message, three attempts recorded.
+    smtp_server.handler.script = ["451", "451", "250"]
+    notice_queue(notice=flaky, by=None)
+    for failures in (1, 2):
+        assert wait_for(lambda n=failures: _outcomes(flaky).count("failed") == n, 60)
+        assert wait_for(lambda: Notice.objects.get(pk=flaky.pk).status == "queued", 30)
+        Notice.objects.filter(pk=flaky.pk).update(next_attempt_at=None)  # the backoff is over
+        notices_sweep(now=later + timedelta(hours=failures))
+    assert wait_for(lambda: Notice.objects.get(pk=flaky.pk).status == "sent", 60)
+    assert _outcomes(flaky) == ["failed", "failed", "accepted"]
+    assert len(smtp_server.handler.received) == 1
+
+    # 550: no retry; the notice shows as failed with the server's reply.
+    smtp_server.handler.script = ["550"]
+    notice_queue(notice=refused, by=None)
+    assert wait_for(lambda: Notice.objects.get(pk=refused.pk).status == "failed", 60)
+    notices_sweep(now=later + timedelta(hours=3))
+    assert refused.deliveries.get().server_reply.startswith("550 5.1.1")
+
+    # The server takes the data and drops the connection: needs reconciliation, never resent.
+    smtp_server.handler.script = ["drop"]
+    notice_queue(notice=dropped, by=None)
+    assert wait_for(lambda: Notice.objects.get(pk=dropped.pk).status == "needs_reconciliation", 60)
+    notices_sweep(now=later + timedelta(hours=4))
+    assert not wait_for(lambda: dropped.deliveries.count() > 1, 5)
+
+    assert dropped.deliveries.get().outcome == DeliveryAttempt.Outcome.UNKNOWN
+    assert smtp_server.handler.data_commands == 5  # 451, 451, 250, 550, drop: nothing more
+    assert len(smtp_server.handler.received) == 2  # the 250 and the dropped one
+    _assert_each_sent_once(smtp_server, [flaky])
+
+
+def test_two_beat_schedulers_send_each_due_reminder_once(worker_for, smtp_server, tmp_path):
+    campaign = make_campaign(companies=4)
+    campaign_generate(campaign=campaign, by=campaign.created_by)
+    from warnings_app.services.delivery import notice_deliver
+    from warnings_app.tasks import render_notice_task
+
+    for notice in Notice.objects.filter(campaign=campaign):
+        render_notice_task(notice.pk)
+    campaign_approve(campaign=campaign, by=UserFactory(role="Legal"))
+    campaign_send(campaign=campaign, by=campaign.created_by)
+    purge_broker()
+    for notice in Notice.objects.filter(campaign=campaign):
+        notice_deliver(notice_id=notice.pk, worker="test")
+    replied, *silent = Notice.objects.filter(campaign=campaign).order_by("pk")
+    Response.objects.create(
+        notice=replied, company=replied.company, channel="email", received_at=timezone.now()
+    )
+    # Time moves to the reminders' due day.
+    FollowUp.objects.update(due_at=timezone.now() - timedelta(minutes=1))
+
+    worker_for(concurrency=2)
+    beats = [Beat(schedule_file=str(tmp_path / f"beat-{i}")).start() for i in (1, 2)]
+    try:
+        reminders = Notice.objects.filter(campaign=campaign, ladder_step__isnull=False)
+        assert wait_for(
+            lambda: (
+                set(reminders.values_list("status", flat=True)) == {"sent"}
+                and reminders.count() == 3
+            ),
+            120,
+        ), _statuses(campaign=campaign)
+        wait_for(lambda: False, 5)  # both beats keep ticking: nothing more may happen
+    finally:
+        for beat in beats:
+            beat.stop()
+
+    assert sorted(r.follows_id for r in reminders) == sorted(n.pk for n in silent)
+    assert not Notice.objects.filter(follows=replied).exists()
+    assert FollowUp.objects.get(notice=replied).status == FollowUp.Status.CANCELLED
+    assert len(smtp_server.handler.received) == 4 + 3
+    _assert_each_sent_once(smtp_server, list(reminders))

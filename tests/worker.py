@@ -48,24 +48,21 @@ class Worker:
         self.concurrency = concurrency
         self.process: subprocess.Popen | None = None
 
+    def command(self) -> list[str]:
+        return [
+            "worker",
+            "--pool",
+            "prefork",
+            "--concurrency",
+            str(self.concurrency),
+            "--without-gossip",
+            "--without-mingle",
+        ]
+
     def start(self) -> "Worker":
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "worker",
-                "--pool",
-                "prefork",
-                "--concurrency",
-                str(self.concurrency),
-                "--without-gossip",
-                "--without-mingle",
-                "--loglevel",
-                "WARNING",
-            ],
+            [sys.executable, "-m", "celery", "-A", "config", *self.command()]
+            + ["--loglevel", "WARNING"],
             env=self.env,
             cwd=settings.BASE_DIR,
             stdout=subprocess.DEVNULL,
@@ -91,6 +88,18 @@ class Worker:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+
+
+class Beat(Worker):
+    """A real `celery beat` process with its own schedule file, ticking every `every` seconds."""
+
+    def __init__(self, *, schedule_file: str, every: float = 1.0, **kwargs):
+        extra = {"FOLLOWUPS_EVERY_SECONDS": str(every), "SWEEP_EVERY_SECONDS": str(every)}
+        super().__init__(extra_env={**extra, **kwargs.pop("extra_env", {})}, **kwargs)
+        self.schedule_file = schedule_file
+
+    def command(self) -> list[str]:
+        return ["beat", "--schedule", self.schedule_file]
 
 
 def purge_broker() -> None:

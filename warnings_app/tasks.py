@@ -36,10 +36,12 @@ def send_notice_task(notice_id: int) -> str:
 
 @shared_task(name="warnings.sweep")
 def sweep_task() -> dict:
-    """Republish queued notices whose task was lost and recover expired leases. Idempotent."""
+    """Republish queued notices and pending renders whose task was lost, and recover expired
+    leases. Idempotent."""
     from warnings_app.services.delivery import notices_sweep
+    from warnings_app.services.pipeline import renders_sweep
 
-    return notices_sweep()
+    return {**notices_sweep(), "renders_republished": renders_sweep()}
 
 
 @shared_task(name="warnings.followups")

@@ -123,6 +123,7 @@ def campaign_generate(*, campaign: Campaign, by: Any) -> Campaign:
         principals=list(campaign.principals.all()),
         works=list(campaign.works.all()),
         campaign=campaign,
+        enqueued_at=timezone.now(),  # when its render task left; renders_sweep() goes by it
     )
     for notice in notices:
         render_notice_task.delay_on_commit(notice.pk)

@@ -118,6 +118,7 @@ def _process_one(follow_up: FollowUp, now: datetime) -> str:
         return "handoffs"
     letter = _step_letter(notice, step)
     _close(follow_up, FollowUp.Status.DONE, now, result_notice=letter)
+    Notice.objects.filter(pk=letter.pk).update(enqueued_at=timezone.now())
     render_notice_task.delay_on_commit(letter.pk)
     return "letters"
 

@@ -107,6 +107,7 @@ def notice_create_many(
     principals: list[Principal],
     works: list[Work],
     campaign: Any,
+    **fields: Any,
 ) -> list[Notice]:
     """One draft notice per company for a campaign, with consecutive references, in a handful
     of queries rather than a dozen per letter. The same checks and audit events as
@@ -122,6 +123,7 @@ def notice_create_many(
             reference=reference,
             channels=channels,
             campaign=campaign,
+            **fields,
         )
         for company, reference in zip(companies, references, strict=True)
     )

@@ -2,16 +2,22 @@
 ladder letters, move the campaign on or send a follow-up that needs no approval."""
 
 import logging
+from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 
 from warnings_app.lifecycle import NoticeStatus
-from warnings_app.models import Notice
+from warnings_app.models import Campaign, Notice
 from warnings_app.services.audit import audit_record
 from warnings_app.services.errors import NoticeStateError, ServiceError
 from warnings_app.services.rendering import notice_render
 
 logger = logging.getLogger(__name__)
+# A render task not done by then is taken as lost (a flushed broker, a worker killed with
+# messages in hand) and published again; running one twice is harmless.
+RENDER_REPUBLISH_AFTER = timedelta(minutes=10)
 
 
 def notice_render_step(*, notice_id: int) -> None:
@@ -52,3 +58,24 @@ def notice_render_step(*, notice_id: int) -> None:
             followup_release(notice=notice)
         except ServiceError as exc:
             Notice.objects.filter(pk=notice.pk).update(problem=str(exc)[:1000])
+
+
+def renders_sweep(*, now: datetime | None = None) -> int:
+    """Publish again the render tasks of campaign and ladder letters still drafts long after
+    theirs left. Returns how many."""
+    from warnings_app.tasks import render_notice_task
+
+    now = now or timezone.now()
+    waiting = Notice.objects.filter(
+        Q(campaign__status=Campaign.Status.GENERATING) | Q(ladder_step__isnull=False),
+        status=NoticeStatus.DRAFT,
+        problem="",
+        enqueued_at__lt=now - RENDER_REPUBLISH_AFTER,
+    )
+    with transaction.atomic():
+        locked = waiting.select_for_update(skip_locked=True, of=("self",))
+        ids = list(locked.values_list("pk", flat=True)[:2000])
+        Notice.objects.filter(pk__in=ids).update(enqueued_at=now)
+        for notice_id in ids:
+            render_notice_task.delay_on_commit(notice_id)
+    return len(ids)
