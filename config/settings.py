@@ -142,6 +142,13 @@ if SEND_LEASE_SECONDS < 240:
     raise ImproperlyConfigured("SEND_LEASE_SECONDS must be at least 240 (task time limit + 60)")
 # Attempts per notice before a transient failure becomes a permanent one.
 DELIVERY_MAX_ATTEMPTS = env.int("DELIVERY_MAX_ATTEMPTS", default=8)
+# Inbound replies (manage.py ingest_replies). IMAP_URL: imaps://user:password@host:993/INBOX
+IMAP_URL = env.str("IMAP_URL", default="")
+REPLY_MAX_MESSAGE_BYTES = env.int("REPLY_MAX_MESSAGE_BYTES", default=80 * 1024 * 1024)
+REPLY_MAX_ATTACHMENT_BYTES = env.int("REPLY_MAX_ATTACHMENT_BYTES", default=25 * 1024 * 1024)
+# The receiving server's authserv-id: only its Authentication-Results header is believed
+# (a sender can add its own). Empty: the topmost header, the one our server added last.
+REPLY_AUTHSERV_ID = env.str("REPLY_AUTHSERV_ID", default="")
 # How often beat runs the delivery sweeper and the follow-up job.
 SWEEP_EVERY_SECONDS = env.float("SWEEP_EVERY_SECONDS", default=30.0)
 FOLLOWUPS_EVERY_SECONDS = env.float("FOLLOWUPS_EVERY_SECONDS", default=60.0)

@@ -6,6 +6,18 @@ from django.db.models import Q
 
 
 class Response(models.Model):
+    class Kind(models.TextChoices):
+        REPLY = "reply", "Reply"
+        BOUNCE = "bounce", "Bounce report"
+
+    class Match(models.TextChoices):
+        REPLY_ADDRESS = "reply_address", "Sent to the notice's reply address"
+        THREAD = "thread", "Answers our message (In-Reply-To)"
+        REFERENCE = "reference", "Quotes the notice reference"
+        DOMAIN = "domain", "Sender's domain is the company's: check the notice"
+        MANUAL = "manual", "Matched by hand"
+        UNMATCHED = "unmatched", "Not matched (triage)"
+
     class Channel(models.TextChoices):
         EMAIL = "email", "E-mail"
         LETTER = "letter", "Letter"
@@ -39,10 +51,18 @@ class Response(models.Model):
         related_name="responses",
     )
     channel = models.CharField(max_length=20, choices=Channel.choices)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.REPLY)
+    matched_by = models.CharField(max_length=20, choices=Match.choices, default=Match.MANUAL)
     received_at = models.DateTimeField(db_index=True)
     sender = models.CharField(max_length=500, blank=True)
     subject = models.CharField(max_length=998, blank=True)
     body_text = models.TextField(blank=True)
+    # HTML bodies only ever as sanitised by nh3: no scripts, no styles, no images.
+    body_html = models.TextField(blank=True)
+    recipients = models.JSONField(default=list, blank=True)
+    in_reply_to = models.CharField(max_length=995, blank=True)
+    # What ingestion could not take as it was: refused attachments, undecodable parts.
+    problems = models.TextField(blank=True)
     # Inbound e-mail: the Message-ID makes ingestion idempotent; the raw bytes are kept as sent.
     message_id = models.CharField(max_length=995, null=True, blank=True, unique=True)
     raw_message = models.FileField(upload_to="replies/%Y/%m/", blank=True)
@@ -91,6 +111,9 @@ class Response(models.Model):
                 condition=Q(channel__in=["email", "letter", "phone", "portal", "other"]),
                 name="response_valid_channel",
             ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["reply", "bounce"]), name="response_valid_kind"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -99,9 +122,13 @@ class Response(models.Model):
 
 class ResponseAttachment(models.Model):
     response = models.ForeignKey(Response, on_delete=models.PROTECT, related_name="attachments")
-    file = models.FileField(upload_to="replies/attachments/%Y/%m/")
+    # Empty when the attachment was refused (too large): the raw message still holds it.
+    file = models.FileField(upload_to="replies/attachments/%Y/%m/", blank=True)
     original_filename = models.CharField(max_length=255)
+    # What the content is (sniffed from its bytes) and what the sender said it was.
     content_type = models.CharField(max_length=100)
+    declared_type = models.CharField(max_length=100, blank=True)
+    refused_reason = models.CharField(max_length=500, blank=True)
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64)
     created_at = models.DateTimeField(auto_now_add=True)

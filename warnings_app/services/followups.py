@@ -41,9 +41,10 @@ def ladder_stop_reason(notice: Notice) -> str:
     if notice.status not in (NoticeStatus.SENT, NoticeStatus.DELIVERED, NoticeStatus.BOUNCED):
         return f"the letter is {NoticeStatus(notice.status).label.lower()}"
     # A reply to any letter of the series counts, not only to the first one.
+    replies = Response.objects.filter(kind=Response.Kind.REPLY)  # a bounce is no answer
     if (
-        Response.objects.filter(company=notice.company_id, received_at__gte=notice.sent_at).exists()
-        or notice.responses.exists()
+        replies.filter(company=notice.company_id, received_at__gte=notice.sent_at).exists()
+        or replies.filter(notice=notice).exists()
     ):
         return "a reply was logged"
     if notice.company.licensed_do_not_send:

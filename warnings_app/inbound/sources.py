@@ -1,0 +1,69 @@
+"""Where inbound mail comes from: an IMAP mailbox, a Maildir, or a folder of .eml files. Each
+yields (where, raw bytes, received at) and is told afterwards whether the message was stored,
+so an IMAP message is marked seen only once it is safely in the database."""
+
+import imaplib
+import mailbox
+import re
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+Item = tuple[str, bytes, datetime | None, Callable[[], None]]
+
+
+def _nothing() -> None:
+    return None
+
+
+def folder_messages(path: Path) -> Iterator[Item]:
+    for file in sorted(path.glob("*.eml")):
+        yield str(file), file.read_bytes(), None, _nothing
+
+
+def maildir_messages(path: Path) -> Iterator[Item]:
+    box = mailbox.Maildir(path, factory=None, create=False)
+    for key in sorted(box.keys()):
+        with box.get_file(key) as handle:
+            raw = handle.read()
+        yield f"{path}:{key}", raw, None, _nothing
+
+
+def imap_messages(url: str, *, only_unseen: bool = True) -> Iterator[Item]:
+    """imaps://user:password@host:993/INBOX (or imap:// with STARTTLS when offered)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("imap", "imaps") or not parts.hostname:
+        raise ValueError("IMAP_URL must look like imaps://user:password@host:993/INBOX")
+    port = parts.port or (993 if parts.scheme == "imaps" else 143)
+    client_class = imaplib.IMAP4_SSL if parts.scheme == "imaps" else imaplib.IMAP4
+    folder = unquote(parts.path.lstrip("/")) or "INBOX"
+    with client_class(parts.hostname, port, timeout=60) as client:
+        if parts.scheme == "imap" and "STARTTLS" in client.capabilities:
+            client.starttls()
+        client.login(unquote(parts.username or ""), unquote(parts.password or ""))
+        client.select(folder)
+        _, data = client.uid("SEARCH", None, "UNSEEN" if only_unseen else "ALL")
+        for uid in (data[0] or b"").split():
+            _, fetched = client.uid("FETCH", uid, "(BODY.PEEK[] INTERNALDATE)")
+            raw, received = _fetched(fetched)
+            if raw is None:
+                continue
+
+            def mark_seen(uid=uid) -> None:
+                client.uid("STORE", uid, "+FLAGS", "(\\Seen)")
+
+            yield f"imap:{parts.hostname}/{folder}/{uid.decode()}", raw, received, mark_seen
+
+
+def _fetched(fetched: list) -> tuple[bytes | None, datetime | None]:
+    for item in fetched:
+        if isinstance(item, tuple) and len(item) == 2:
+            meta, raw = item
+            found = re.search(rb'INTERNALDATE "([^"]+)"', meta)
+            try:
+                received = datetime.strptime(found.group(1).decode(), "%d-%b-%Y %H:%M:%S %z")
+            except (AttributeError, ValueError):
+                received = None
+            return raw, received
+    return None, None

@@ -1,0 +1,202 @@
+"""Inbound replies: stored once (by Message-ID), raw bytes and hash kept as evidence, matched to
+their notice or left in triage. A bounce report for one of our messages marks that delivery
+bounced instead."""
+
+import hashlib
+import logging
+import secrets
+from datetime import datetime
+from email.parser import BytesHeaderParser
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from warnings_app.inbound.match import match_message
+from warnings_app.inbound.parse import ParsedMessage, parse_message
+from warnings_app.lifecycle import TRANSITIONS
+from warnings_app.models import DeliveryAttempt, Notice, Response, ResponseAttachment
+from warnings_app.services.audit import audit_record
+from warnings_app.services.notices import apply_transition
+
+logger = logging.getLogger(__name__)
+Match = Response.Match
+# Matches that name the notice itself; a domain match only suggests one, for a person to check.
+CERTAIN = (Match.REPLY_ADDRESS, Match.THREAD, Match.REFERENCE)
+
+
+def _store(folder: str, content: bytes, suffix: str) -> str:
+    today = timezone.localdate()
+    name = f"{folder}/{today:%Y/%m}/{secrets.token_urlsafe(18)}{suffix}"
+    return default_storage.save(name, ContentFile(content))
+
+
+def _message_id(raw: bytes, parsed_id: str) -> str:
+    """The Message-ID, or for a message without one an id made from its bytes: fetching the
+    same message again must still find it."""
+    return parsed_id or f"<sha256-{hashlib.sha256(raw).hexdigest()}@no-message-id>"
+
+
+def _too_large(raw: bytes) -> ParsedMessage:
+    """Only the headers of a message too large to keep: enough to find and match it."""
+    headers = BytesHeaderParser().parsebytes(raw[: 256 * 1024])
+    parsed = parse_message(b"".join(f"{k}: {v}\r\n".encode() for k, v in headers.items()))
+    limit = settings.REPLY_MAX_MESSAGE_BYTES
+    parsed.problems.append(
+        f"message of {len(raw) / 1e6:.1f} MB is over the {limit / 1e6:.0f} MB limit: "
+        "not stored; read it in the mailbox"
+    )
+    return parsed
+
+
+def reply_ingest(
+    *, raw: bytes, source: str, received_at: datetime | None = None
+) -> tuple[Response, bool]:
+    """Store one inbound e-mail; (response, created). Running it again for the same message
+    returns the stored one and changes nothing."""
+    too_large = len(raw) > settings.REPLY_MAX_MESSAGE_BYTES
+    parsed = _too_large(raw) if too_large else parse_message(raw)
+    message_id = _message_id(raw, parsed.message_id)
+    existing = Response.objects.filter(message_id=message_id).first()
+    if existing is not None:
+        return existing, False
+    stored = [] if too_large else [_store("replies", raw, ".eml")]
+    try:
+        with transaction.atomic():
+            response = _record(parsed, raw, message_id, source, received_at, stored)
+    except IntegrityError:  # the same message, stored meanwhile by another run
+        for name in stored:
+            default_storage.delete(name)
+        return Response.objects.get(message_id=message_id), False
+    except Exception:
+        for name in stored:
+            default_storage.delete(name)
+        raise
+    return response, True
+
+
+def _record(
+    parsed: ParsedMessage,
+    raw: bytes,
+    message_id: str,
+    source: str,
+    received_at: datetime | None,
+    stored: list[str],
+) -> Response:
+    bounce_attempt = _bounced_attempt(parsed)
+    matched = match_message(parsed)
+    notice = bounce_attempt.notice if bounce_attempt else matched.notice
+    response = Response.objects.create(
+        notice=notice,
+        company=notice.company if notice else matched.company,
+        channel=Response.Channel.EMAIL,
+        kind=Response.Kind.BOUNCE if bounce_attempt else Response.Kind.REPLY,
+        matched_by=Match.THREAD if bounce_attempt else matched.method,
+        received_at=received_at or timezone.now(),
+        sender=(f"{parsed.sender_name} <{parsed.sender}>" if parsed.sender_name else parsed.sender),
+        subject=parsed.subject,
+        body_text=parsed.text,
+        body_html=parsed.html,
+        recipients=parsed.recipients,
+        in_reply_to=parsed.in_reply_to,
+        message_id=message_id,
+        raw_message=stored[0] if stored else "",
+        raw_sha256=hashlib.sha256(raw).hexdigest(),
+        authentication_results=parsed.authentication,
+        problems="\n".join(parsed.problems)[:10_000],
+    )
+    for attachment in parsed.attachments:
+        name = ""
+        if attachment.content is not None:
+            name = _store("replies/attachments", attachment.content, ".bin")
+            stored.append(name)
+        ResponseAttachment.objects.create(
+            response=response,
+            file=name,
+            original_filename=attachment.filename,
+            content_type=attachment.content_type,
+            declared_type=attachment.declared_type,
+            refused_reason=attachment.refused_reason,
+            size=attachment.size,
+            sha256=attachment.sha256,
+        )
+    audit_record(
+        actor=None,
+        verb="reply.bounce_received" if bounce_attempt else "reply.ingested",
+        target=response,
+        data={
+            "source": source[:200],
+            "message_id": message_id,
+            "sha256": response.raw_sha256,
+            "matched_by": response.matched_by,
+            "notice": notice.reference if notice else None,
+        },
+    )
+    if bounce_attempt:
+        _mark_bounced(bounce_attempt, parsed)
+    elif notice is not None and matched.method in CERTAIN:
+        _note_reply(notice, response)
+    return response
+
+
+def _bounced_attempt(parsed: ParsedMessage) -> DeliveryAttempt | None:
+    if parsed.bounce is None or not parsed.bounce.original_message_id:
+        return None
+    return (
+        DeliveryAttempt.objects.select_related("notice")
+        .filter(message_id=parsed.bounce.original_message_id.strip(), channel="email")
+        .order_by("-pk")
+        .first()
+    )
+
+
+def _mark_bounced(attempt: DeliveryAttempt, parsed: ParsedMessage) -> None:
+    report = parsed.bounce
+    reply = f"bounced: {report.status} {report.diagnostic}".strip()[:5000]
+    DeliveryAttempt.objects.filter(pk=attempt.pk).update(
+        outcome=DeliveryAttempt.Outcome.BOUNCED, server_reply=reply, finished_at=timezone.now()
+    )
+    notice = attempt.notice
+    if TRANSITIONS["mark_bounced"].allows(notice.status):
+        apply_transition(
+            notice=notice,
+            transition="mark_bounced",
+            by=None,
+            data={"attempt_id": attempt.pk, "recipient": report.recipient, "reply": reply},
+        )
+
+
+def _note_reply(notice: Notice, response: Response) -> None:
+    """A reply that names its notice moves it to "responded" (its ladder stops with it)."""
+    if TRANSITIONS["record_response"].allows(notice.status):
+        apply_transition(
+            notice=notice,
+            transition="record_response",
+            by=None,
+            data={"response_id": response.pk, "channel": response.channel},
+        )
+
+
+def replies_ingest_all(messages) -> dict[str, int]:
+    """Store each (where, raw, received_at, done) from inbound.sources; `done` is called once
+    a message is safely stored (IMAP then marks it seen). One bad message does not stop the
+    others: it is logged, counted and left to be read again."""
+    summary = {"read": 0, "stored": 0, "known": 0, "bounces": 0, "triage": 0, "errors": 0}
+    for where, raw, received_at, done in messages:
+        summary["read"] += 1
+        try:
+            response, created = reply_ingest(raw=raw, source=where, received_at=received_at)
+        except Exception:
+            logger.exception("could not store the message at %s", where)
+            summary["errors"] += 1
+            continue
+        done()
+        if not created:
+            summary["known"] += 1
+            continue
+        summary["stored"] += 1
+        summary["bounces"] += response.kind == Response.Kind.BOUNCE
+        summary["triage"] += response.notice_id is None and response.company_id is None
+    return summary
