@@ -1,0 +1,132 @@
+"""What a paralegal decides about a reply: which notice it answers (for triage), its outcome and
+how it answers each demand of the letter. Each decision is audited with what it replaced;
+classifying moves the notice on and stops its ladder, saying why."""
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from warnings_app.lifecycle import TRANSITIONS
+from warnings_app.models import DemandAnswer, FollowUp, Notice, Response
+from warnings_app.services.audit import audit_record
+from warnings_app.services.errors import ServiceError
+from warnings_app.services.notices import apply_transition
+
+Outcome = Response.Outcome
+# An outcome that settles the matter: the notice is resolved, not merely answered.
+SETTLING = {Outcome.COMPLIED}
+
+
+def _locked(response: Response) -> Response:
+    return (
+        Response.objects.select_for_update(of=("self",))
+        .select_related("notice")
+        .get(pk=response.pk)
+    )
+
+
+def _answered(notice: Notice, response: Response, by: Any) -> None:
+    if TRANSITIONS["record_response"].allows(notice.status):
+        apply_transition(
+            notice=notice,
+            transition="record_response",
+            by=by,
+            data={"response_id": response.pk, "channel": response.channel},
+        )
+
+
+def _stop_ladder(notice: Notice, reason: str) -> int:
+    return FollowUp.objects.filter(
+        notice=notice,
+        status__in=[FollowUp.Status.SCHEDULED, FollowUp.Status.AWAITING_APPROVAL],
+    ).update(status=FollowUp.Status.CANCELLED, processed_at=timezone.now(), cancelled_reason=reason)
+
+
+@transaction.atomic
+def response_match(*, response: Response, notice: Notice, by: Any) -> Response:
+    """Attach a reply (from triage, or wrongly matched) to its notice."""
+    response = _locked(response)
+    if response.notice_id == notice.pk:
+        raise ServiceError(f"this reply is already matched to {notice.reference}")
+    previous = response.notice.reference if response.notice else None
+    Response.objects.filter(pk=response.pk).update(
+        notice=notice, company=notice.company, matched_by=Response.Match.MANUAL
+    )
+    response.refresh_from_db()
+    audit_record(
+        actor=by,
+        verb="reply.matched",
+        target=response,
+        data={"notice": notice.reference, "previous": previous},
+    )
+    if response.kind == Response.Kind.REPLY:
+        _answered(notice, response, by)
+    return response
+
+
+@transaction.atomic
+def response_classify(
+    *,
+    response: Response,
+    by: Any,
+    outcome: str,
+    note: str = "",
+    demands: dict[str, tuple[str, str]] | None = None,
+) -> Response:
+    """Record the outcome and, demand by demand, the answer ({demand: (answer, note)}).
+    Classifying again replaces the earlier classification; the audit log keeps both."""
+    response = _locked(response)
+    if response.kind != Response.Kind.REPLY:
+        raise ServiceError("a bounce report is not a reply: it cannot be classified")
+    if response.notice_id is None:
+        raise ServiceError("match the reply to its notice before classifying it")
+    if outcome not in Outcome.values or outcome == Outcome.UNCLASSIFIED:
+        raise ServiceError(f"“{outcome}” is not an outcome a reply can be classified as")
+    demands = demands or {}
+    unknown = set(demands) - set(DemandAnswer.Demand.values)
+    if unknown:
+        raise ServiceError(f"unknown demand: {', '.join(sorted(unknown))}")
+    for demand, (answer, _note) in demands.items():
+        if answer not in DemandAnswer.Answer.values:
+            raise ServiceError(f"“{answer}” is not an answer to “{demand}”")
+    before = {
+        "outcome": response.outcome,
+        "demands": {d.demand: d.answer for d in response.demands.all()},
+    }
+    now = timezone.now()
+    Response.objects.filter(pk=response.pk).update(
+        outcome=outcome, classification_note=note.strip(), classified_at=now, classified_by=by
+    )
+    for demand, (answer, demand_note) in demands.items():
+        DemandAnswer.objects.update_or_create(
+            response=response,
+            demand=demand,
+            defaults={"answer": answer, "note": demand_note.strip()},
+        )
+    response.refresh_from_db()
+    notice = response.notice
+    label = Outcome(outcome).label.lower()
+    stopped = _stop_ladder(
+        notice, f"the reply of {response.received_at:%d %b %Y} was classified: {label}"
+    )
+    audit_record(
+        actor=by,
+        verb="reply.classified",
+        target=response,
+        from_state=before["outcome"],
+        to_state=outcome,
+        data={
+            "notice": notice.reference,
+            "demands": {d: a for d, (a, _) in demands.items()},
+            "before": before,
+            "follow_ups_stopped": stopped,
+        },
+    )
+    _answered(notice, response, by)
+    notice.refresh_from_db()
+    if outcome in SETTLING and TRANSITIONS["resolve"].allows(notice.status):
+        apply_transition(
+            notice=notice, transition="resolve", by=by, data={"response_id": response.pk}
+        )
+    return response
