@@ -25,11 +25,13 @@ lint: $(STAMP)
 	$(PY) -m ruff format --check .
 	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
 
-## Debian's Chromium for the browser tests and qpdf for the PDF checks (installed when missing
-## and we are root).
+## Debian's Chromium for the browser tests, qpdf for the PDF checks and Dovecot for the IMAP
+## tests (installed when missing and we are root).
 browser:
 	@if ! command -v qpdf >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq qpdf >/dev/null; fi
+	@if ! command -v dovecot >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd >/dev/null; fi
 	@if ! command -v chromium >/dev/null 2>&1; then \
 	  if [ -n "$$SKIP_BROWSER_TESTS" ]; then echo "SKIP_BROWSER_TESTS set: not installing Chromium"; \
 	  elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \

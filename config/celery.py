@@ -53,6 +53,12 @@ app.conf.update(
         },
     },
 )
+if settings.IMAP_URL:
+    # Replies are read from the mailbox on a schedule (manage.py ingest_replies does it by hand).
+    app.conf.beat_schedule["ingest-replies"] = {
+        "task": "warnings.ingest_replies",
+        "schedule": settings.REPLIES_EVERY_SECONDS,
+    }
 # Celery's Django fixup closes the database connection before and after every task unless this
 # is set; a worker then connects once per letter. We keep it (up to CONN_MAX_AGE) and guard it
 # ourselves (warnings_app/signals.py): checked before each task, dropped after a task that

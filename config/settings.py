@@ -144,6 +144,7 @@ if SEND_LEASE_SECONDS < 240:
 DELIVERY_MAX_ATTEMPTS = env.int("DELIVERY_MAX_ATTEMPTS", default=8)
 # Inbound replies (manage.py ingest_replies). IMAP_URL: imaps://user:password@host:993/INBOX
 IMAP_URL = env.str("IMAP_URL", default="")
+REPLIES_EVERY_SECONDS = env.float("REPLIES_EVERY_SECONDS", default=300.0)  # beat, when IMAP_URL
 REPLY_MAX_MESSAGE_BYTES = env.int("REPLY_MAX_MESSAGE_BYTES", default=80 * 1024 * 1024)
 REPLY_MAX_ATTACHMENT_BYTES = env.int("REPLY_MAX_ATTACHMENT_BYTES", default=25 * 1024 * 1024)
 # The receiving server's authserv-id: only its Authentication-Results header is believed

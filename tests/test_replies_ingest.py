@@ -6,6 +6,7 @@ from email.message import EmailMessage
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from tests.factories import UserFactory
 from tests.letters_helpers import notice_with_schedule
@@ -14,6 +15,7 @@ from warnings_app.lifecycle import NoticeStatus
 from warnings_app.models import AuditEvent, DeliveryAttempt, Response
 from warnings_app.services.delivery import notice_deliver, notice_queue
 from warnings_app.services.replies import reply_ingest
+from warnings_app.tasks import ingest_replies_task
 
 pytestmark = pytest.mark.django_db
 
@@ -101,6 +103,58 @@ def test_replies_in_a_folder_land_where_they_should_and_a_second_run_adds_nothin
     notice.refresh_from_db()
     assert notice.status == NoticeStatus.RESPONDED
     assert AuditEvent.objects.filter(verb="reply.ingested").count() == 3
+
+
+def test_imap_ingestion_from_a_real_server_matches_and_a_second_run_adds_nothing(
+    smtp_server, settings
+):
+    from tests.imap_server import ImapServer
+
+    notice, sent = _sent_notice(smtp_server)
+    other, _ = _sent_notice(smtp_server)
+    with ImapServer() as imap:
+        settings.IMAP_URL = imap.url
+        for message in [
+            _mail(
+                sender=f"legal@{notice.company.domain}",
+                to=sent["Reply-To"],
+                subject=f"Re: {sent['Subject']}",
+                body="Received; we are looking into it.",
+                Message_ID="<imap-reply@example.net>",
+            ),
+            _mail(
+                sender="counsel@outside-firm.example",
+                to="info@legal.example",
+                subject=f"Your ref {other.reference}",
+                body="We act for the addressee.",
+                Message_ID="<imap-reference@example.net>",
+            ),
+            _mail(
+                sender="someone@elsewhere.example",
+                to="info@legal.example",
+                subject="Lunch?",
+                body="Friday?",
+                Message_ID="<imap-unrelated@example.net>",
+            ),
+        ]:
+            imap.deliver(message.as_bytes())
+
+        call_command("ingest_replies", imap=True)
+        assert ingest_replies_task() == {  # what beat runs: all seen now, nothing to read
+            "read": 0, "stored": 0, "known": 0, "bounces": 0, "triage": 0, "errors": 0,
+        }  # fmt: skip
+        call_command("ingest_replies", imap=True, all=True)  # read again: all known
+
+    matched = dict(Response.objects.values_list("message_id", "matched_by"))
+    assert matched == {
+        "<imap-reply@example.net>": "reply_address",
+        "<imap-reference@example.net>": "reference",
+        "<imap-unrelated@example.net>": "unmatched",
+    }
+    assert Response.objects.get(message_id="<imap-reply@example.net>").notice == notice
+    assert Response.objects.get(message_id="<imap-reference@example.net>").notice == other
+    received = Response.objects.get(message_id="<imap-unrelated@example.net>").received_at
+    assert abs(received - timezone.now()).total_seconds() < 120  # the server's INTERNALDATE
 
 
 def test_a_maildir_is_read_once_and_a_sender_domain_only_suggests_the_notice(smtp_server, tmp_path):

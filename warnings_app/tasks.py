@@ -50,3 +50,17 @@ def followups_task() -> dict:
     from warnings_app.services.followups import followups_process
 
     return followups_process()
+
+
+@shared_task(name="warnings.ingest_replies")
+def ingest_replies_task() -> dict:
+    """Read the unseen messages of the IMAP mailbox (IMAP_URL). Idempotent: a message already
+    stored is recognised by its Message-ID; one that failed stays unseen for the next run."""
+    from django.conf import settings
+
+    from warnings_app.inbound.sources import imap_messages
+    from warnings_app.services.replies import replies_ingest_all
+
+    if not settings.IMAP_URL:
+        return {"skipped": "IMAP_URL is not set"}
+    return replies_ingest_all(imap_messages(settings.IMAP_URL))
