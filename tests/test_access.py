@@ -10,7 +10,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.campaign_helpers import make_campaign
 from tests.factories import CompanyFactory, ContactFactory, UserFactory, make_notice
-from warnings_app.models import Company, Notice, PrintBatch
+from warnings_app.models import Company, Notice, PrintBatch, Response
 from warnings_app.roles import ADMIN, ALL_ROLES, LEGAL, MANAGER, PARALEGAL
 
 pytestmark = pytest.mark.django_db
@@ -48,6 +48,11 @@ ALLOWED = {
     "printbatch_manifest": EVERYONE,
     "printbatch_hand_over": {LEGAL, PARALEGAL},
     "printbatch_tracking": {LEGAL, PARALEGAL},
+    "work_queue": EVERYONE,
+    "work_queue_act": {LEGAL, PARALEGAL, ADMIN},
+    "reply_detail": EVERYONE,
+    "reply_match": {LEGAL, PARALEGAL, ADMIN},
+    "reply_classify": {LEGAL, PARALEGAL, ADMIN},
     "campaign_list": EVERYONE,
     "campaign_detail": EVERYONE,
     "campaign_progress": EVERYONE,
@@ -60,6 +65,9 @@ ALLOWED = {
 }
 POST_ONLY = {
     "logout",
+    "work_queue_act",
+    "reply_match",
+    "reply_classify",
     "version_draft",
     "version_preview",
     "version_submit",
@@ -101,6 +109,7 @@ def url_for():
         pdf_sha256=hashlib.sha256(content).hexdigest(),
     )
     version = notice.template_version
+    reply = Response.objects.create(channel="email", received_at=notice.created_at)
     campaign = make_campaign(companies=1)
     batch = PrintBatch.objects.create(
         code="PB-TEST",
@@ -134,6 +143,7 @@ def url_for():
             for name in ALLOWED
             if name.startswith("version_") and name != "version_draft"
         },
+        **{name: {"pk": reply.pk} for name in ("reply_detail", "reply_match", "reply_classify")},
         "company_detail": {"pk": contact.company_id},
         "company_edit": {"pk": contact.company_id},
         "contact_create": {"company_pk": contact.company_id},
@@ -196,13 +206,30 @@ def test_only_administrators_reach_the_django_admin(client, role):
 
 def test_roles_see_only_the_navigation_they_may_use(client):
     expectations = {
-        LEGAL: {"Home", "Companies", "New company", "Campaigns", "Templates", "Print"},
-        PARALEGAL: {"Home", "Companies", "New company", "Campaigns", "Templates", "Print"},
+        LEGAL: {
+            "Home",
+            "Companies",
+            "New company",
+            "Work queue",
+            "Campaigns",
+            "Templates",
+            "Print",
+        },
+        PARALEGAL: {
+            "Home",
+            "Companies",
+            "New company",
+            "Work queue",
+            "Campaigns",
+            "Templates",
+            "Print",
+        },
         MANAGER: {"Home", "Companies", "Campaigns", "Templates", "Print"},
         ADMIN: {
             "Home",
             "Companies",
             "New company",
+            "Work queue",
             "Campaigns",
             "Templates",
             "Print",

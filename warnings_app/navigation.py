@@ -8,6 +8,7 @@ NAV_ITEMS = [
     ("Home", "home", None),
     ("Companies", "company_list", "warnings_app.view_company"),
     ("New company", "company_create", "warnings_app.add_company"),
+    ("Work queue", "work_queue", "warnings_app.change_response"),
     ("Campaigns", "campaign_list", "warnings_app.view_campaign"),
     ("Templates", "template_list", "warnings_app.view_lettertemplate"),
     ("Print", "printbatch_list", "warnings_app.view_deliveryattempt"),

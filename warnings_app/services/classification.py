@@ -130,3 +130,35 @@ def response_classify(
             notice=notice, transition="resolve", by=by, data={"response_id": response.pk}
         )
     return response
+
+
+@transaction.atomic
+def responses_assign(*, responses: list[Response], to: Any, by: Any) -> int:
+    """Give replies to a person (or to nobody, with `to` None)."""
+    if to is not None and not to.has_perm("warnings_app.change_response"):
+        raise ServiceError(f"{to} cannot work on replies")
+    for response in responses:
+        Response.objects.filter(pk=response.pk).update(assigned_to=to)
+        audit_record(
+            actor=by,
+            verb="reply.assigned",
+            target=response,
+            data={"to": getattr(to, "username", None), "before": response.assigned_to_id},
+        )
+    return len(responses)
+
+
+@transaction.atomic
+def responses_snooze(*, responses: list[Response], until: Any, by: Any) -> int:
+    """Hide replies from the queue until a date (they come back on that day)."""
+    if until <= timezone.localdate():
+        raise ServiceError("snooze until a day after today")
+    for response in responses:
+        Response.objects.filter(pk=response.pk).update(snoozed_until=until)
+        audit_record(
+            actor=by,
+            verb="reply.snoozed",
+            target=response,
+            data={"until": until.isoformat(), "before": str(response.snoozed_until or "")},
+        )
+    return len(responses)

@@ -32,6 +32,13 @@ from warnings_app.views.printing import (
     PrintBatchListView,
     PrintBatchTrackingView,
 )
+from warnings_app.views.replies import (
+    ReplyClassifyView,
+    ReplyDetailView,
+    ReplyMatchView,
+    WorkQueueActionView,
+    WorkQueueView,
+)
 from warnings_app.views.template_versions import (
     VersionApproveView,
     VersionDiffView,
@@ -43,6 +50,11 @@ from warnings_app.views.template_versions import (
 )
 
 __all__ = [
+    "ReplyClassifyView",
+    "ReplyDetailView",
+    "ReplyMatchView",
+    "WorkQueueActionView",
+    "WorkQueueView",
     "CampaignApproveView",
     "CampaignCreateView",
     "CampaignDetailView",

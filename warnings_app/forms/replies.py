@@ -1,0 +1,109 @@
+"""Forms of the work queue and the reply page."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+
+from warnings_app.models import DemandAnswer, Notice, Response
+
+OUTCOMES = [(v, label) for v, label in Response.Outcome.choices if v != "unclassified"]
+ANSWERS = [("", "—"), *DemandAnswer.Answer.choices]
+
+
+def _reference_field() -> forms.CharField:
+    return forms.CharField(max_length=30, label="Notice reference", help_text="e.g. WN-2026-000123")
+
+
+def _notice_for(reference: str) -> Notice:
+    notice = Notice.objects.filter(reference__iexact=reference.strip()).first()
+    if notice is None:
+        raise forms.ValidationError(f"No notice has the reference “{reference.strip()}”.")
+    return notice
+
+
+class MatchForm(forms.Form):
+    reference = _reference_field()
+
+    def clean_reference(self) -> Notice:
+        return _notice_for(self.cleaned_data["reference"])
+
+
+class ClassifyForm(forms.Form):
+    """The outcome, then one answer (and note) per demand of the letter; blank answers are left
+    out."""
+
+    outcome = forms.ChoiceField(choices=OUTCOMES)
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for demand, label in DemandAnswer.Demand.choices:
+            self.fields[f"demand_{demand}"] = forms.ChoiceField(
+                choices=ANSWERS, required=False, label=label
+            )
+            self.fields[f"demand_{demand}_note"] = forms.CharField(
+                required=False, max_length=2000, label=f"{label}: note"
+            )
+
+    def demand_fields(self):
+        return [
+            (self[f"demand_{demand}"], self[f"demand_{demand}_note"])
+            for demand, _ in DemandAnswer.Demand.choices
+        ]
+
+    def demands(self) -> dict[str, tuple[str, str]]:
+        data = self.cleaned_data
+        return {
+            demand: (data[f"demand_{demand}"], data[f"demand_{demand}_note"])
+            for demand, _ in DemandAnswer.Demand.choices
+            if data.get(f"demand_{demand}")
+        }
+
+
+def _workers():
+    users = get_user_model().objects.filter(is_active=True)
+    may = Q(groups__permissions__codename="change_response") | Q(is_superuser=True)
+    return users.filter(may).distinct().order_by("username")
+
+
+class QueueActionForm(forms.Form):
+    """One bulk action on the chosen replies of the queue."""
+
+    ACTIONS = [
+        ("classify", "Classify as"),
+        ("assign", "Assign to"),
+        ("snooze", "Snooze until"),
+        ("match", "Match to notice"),
+    ]
+    action = forms.ChoiceField(choices=ACTIONS)
+    ids = forms.TypedMultipleChoiceField(coerce=int, choices=[], error_messages={
+        "required": "Choose at least one reply."
+    })  # fmt: skip
+    outcome = forms.ChoiceField(choices=OUTCOMES, required=False)
+    assignee = forms.ModelChoiceField(queryset=None, required=False, empty_label="Nobody")
+    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    reference = forms.CharField(max_length=30, required=False)
+
+    def __init__(self, *args, replies=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ids"].choices = [(r.pk, r.pk) for r in (replies or [])]
+        self.fields["assignee"].queryset = _workers()
+
+    def clean(self):
+        data = super().clean()
+        action = data.get("action")
+        if action == "classify" and not data.get("outcome"):
+            self.add_error("outcome", "Choose the outcome.")
+        if action == "snooze" and not data.get("until"):
+            self.add_error("until", "Choose the day the replies come back.")
+        if action == "match":
+            if not data.get("reference"):
+                self.add_error("reference", "Give the notice reference.")
+            else:
+                try:
+                    data["notice"] = _notice_for(data["reference"])
+                except forms.ValidationError as exc:
+                    self.add_error("reference", exc)
+        return data

@@ -1,0 +1,161 @@
+"""The paralegal work queue and the page of one reply."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.views import View
+
+from warnings_app.forms.replies import OUTCOMES, ClassifyForm, MatchForm, QueueActionForm
+from warnings_app.inbound.parse import sanitise_html
+from warnings_app.models import AuditEvent, Response
+from warnings_app.services import classification
+from warnings_app.services.errors import ServiceError
+from warnings_app.views.access import RoleRequiredMixin
+from warnings_app.work_queue import BY_KEY, SECTIONS, section_counts, section_items
+
+PAGE_SIZE = 50
+
+
+def _errors(form) -> str:
+    return " ".join(str(e) for errors in form.errors.values() for e in errors)
+
+
+class WorkQueueView(RoleRequiredMixin, View):
+    """Everything that needs a person, by kind, with counts, oldest first."""
+
+    permission_required = "warnings_app.view_response"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        key = request.GET.get("section", "triage")
+        section = BY_KEY.get(key) or BY_KEY["triage"]
+        counts = section_counts()
+        page = Paginator(section_items(section.key), PAGE_SIZE).get_page(request.GET.get("page"))
+        return render(
+            request,
+            "warnings_app/work_queue.html",
+            {
+                "sections": [(s, counts[s.key]) for s in SECTIONS],
+                "section": section,
+                "page": page,
+                "query": f"section={section.key}",
+                "outcomes": OUTCOMES,
+                "action_form": QueueActionForm(),
+                "can_act": request.user.has_perm("warnings_app.change_response"),
+            },
+        )
+
+
+class WorkQueueActionView(RoleRequiredMixin, View):
+    """A bulk action on the chosen replies: all of them change, or none does."""
+
+    permission_required = "warnings_app.change_response"
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        section = request.POST.get("section", "triage")
+        back = f"{reverse('work_queue')}?section={section if section in BY_KEY else 'triage'}"
+        posted = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+        replies = list(Response.objects.filter(pk__in=posted, kind=Response.Kind.REPLY))
+        form = QueueActionForm(request.POST, replies=replies)
+        if not form.is_valid():
+            messages.error(request, f"Nothing was changed: {_errors(form)}")
+            return redirect(back)
+        data = form.cleaned_data
+        chosen = [r for r in replies if r.pk in set(data["ids"])]
+        try:
+            done = self.act(request, data, chosen)
+        except ServiceError as exc:
+            messages.error(request, f"Nothing was changed: {exc}")
+            return redirect(back)
+        messages.success(request, done)
+        return redirect(back)
+
+    @transaction.atomic
+    def act(self, request, data, chosen) -> str:
+        by, action = request.user, data["action"]
+        if action == "classify":
+            for reply in chosen:
+                classification.response_classify(response=reply, by=by, outcome=data["outcome"])
+            return f"{len(chosen)} replies classified."
+        if action == "assign":
+            classification.responses_assign(responses=chosen, to=data["assignee"], by=by)
+            return f"{len(chosen)} replies assigned to {data['assignee'] or 'nobody'}."
+        if action == "snooze":
+            classification.responses_snooze(responses=chosen, until=data["until"], by=by)
+            return f"{len(chosen)} replies snoozed until {data['until']:%d %b %Y}."
+        for reply in chosen:
+            classification.response_match(response=reply, notice=data["notice"], by=by)
+        return f"{len(chosen)} replies matched to {data['notice'].reference}."
+
+
+class ReplyDetailView(RoleRequiredMixin, View):
+    permission_required = "warnings_app.view_response"
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        reply = get_object_or_404(
+            Response.objects.select_related("notice", "company", "assigned_to", "classified_by"),
+            pk=pk,
+        )
+        answers = {d.demand: d for d in reply.demands.all()}
+        initial = {"outcome": reply.outcome if reply.outcome != "unclassified" else ""}
+        for demand, answer in answers.items():
+            initial[f"demand_{demand}"] = answer.answer
+            initial[f"demand_{demand}_note"] = answer.note
+        return render(
+            request,
+            "warnings_app/reply_detail.html",
+            {
+                "reply": reply,
+                # Sanitised at ingestion, and again here: stored HTML is never trusted as is.
+                "body_html": mark_safe(sanitise_html(reply.body_html)),  # noqa: S308
+                "attachments": reply.attachments.all(),
+                "answers": answers,
+                "match_form": MatchForm(),
+                "classify_form": ClassifyForm(initial=initial),
+                "can_act": request.user.has_perm("warnings_app.change_response"),
+                "events": AuditEvent.objects.filter(
+                    target_type="warnings_app.response", target_id=str(reply.pk)
+                ).select_related("actor"),
+            },
+        )
+
+
+class _ReplyAction(RoleRequiredMixin, View):
+    permission_required = "warnings_app.change_response"
+    form_class = MatchForm
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        reply = get_object_or_404(Response, pk=pk)
+        form = self.form_class(request.POST)
+        if not form.is_valid():
+            messages.error(request, f"Nothing was changed: {_errors(form)}")
+        else:
+            try:
+                messages.success(request, self.act(request, reply, form))
+            except ServiceError as exc:
+                messages.error(request, f"Nothing was changed: {exc}")
+        return redirect("reply_detail", pk=reply.pk)
+
+
+class ReplyMatchView(_ReplyAction):
+    def act(self, request, reply, form) -> str:
+        notice = form.cleaned_data["reference"]
+        classification.response_match(response=reply, notice=notice, by=request.user)
+        return f"Matched to {notice.reference}."
+
+
+class ReplyClassifyView(_ReplyAction):
+    form_class = ClassifyForm
+
+    def act(self, request, reply, form) -> str:
+        classification.response_classify(
+            response=reply,
+            by=request.user,
+            outcome=form.cleaned_data["outcome"],
+            note=form.cleaned_data["note"],
+            demands=form.demands(),
+        )
+        return "Classified; the notice's ladder is stopped."
