@@ -19,13 +19,22 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 EXPECTED_NAV = {
-    "Legal": ["Home", "Companies", "New company", "Campaigns", "Templates", "Print"],
-    "Paralegal": ["Home", "Companies", "New company", "Campaigns", "Templates", "Print"],
+    "Legal": ["Home", "Companies", "New company", "Work queue", "Campaigns", "Templates", "Print"],
+    "Paralegal": [
+        "Home",
+        "Companies",
+        "New company",
+        "Work queue",
+        "Campaigns",
+        "Templates",
+        "Print",
+    ],
     "Manager": ["Home", "Companies", "Campaigns", "Templates", "Print"],
     "Admin": [
         "Home",
         "Companies",
         "New company",
+        "Work queue",
         "Campaigns",
         "Templates",
         "Print",
@@ -174,3 +183,57 @@ def test_a_campaign_is_created_generated_approved_and_delivered(
     finally:
         worker.stop()
         purge_broker()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_paralegal_matches_and_classifies_a_triage_reply_and_the_queue_shrinks(
+    live_server, browser
+):
+    from django.utils import timezone
+
+    from tests.factories import UserFactory, make_notice
+    from warnings_app.models import Notice, Response
+
+    demo_seed(companies=3)
+    notice = make_notice()
+    Notice.objects.filter(pk=notice.pk).update(
+        status="sent", approved_by=UserFactory(role="Legal"), sent_at=timezone.now()
+    )
+    Response.objects.create(
+        channel="email",
+        matched_by="unmatched",
+        received_at=timezone.now(),
+        sender="gc@somewhere.example",
+        subject="Your letter of last week",
+        body_text="We will stop using the recordings and keep all evidence.",
+    )
+    page = browser.new_context().new_page()
+    _log_in(page, live_server.url, "paralegal")
+
+    page.get_by_test_id("main-nav").get_by_role("link", name="Work queue").click()
+    triage = page.locator('[data-count="triage"]')
+    unclassified = page.locator('[data-count="unclassified"]')
+    expect(triage).to_have_text("1")
+    page.get_by_role("link", name="Your letter of last week").click()
+    page.get_by_label("Notice reference").fill(notice.reference)
+    page.get_by_role("button", name="Match").click()
+    expect(page.locator("#reply-notice")).to_contain_text(notice.reference)
+
+    page.get_by_label("Outcome").select_option("complied")
+    page.get_by_label("Undertaking to stop", exact=True).select_option("yes")
+    page.get_by_label("Preservation of evidence", exact=True).select_option("yes")
+    page.get_by_label("Undertaking to stop: note").fill("in writing, signed by the GC")
+    page.get_by_role("button", name="Save classification").click()
+    expect(page.locator("#reply-outcome")).to_contain_text("Complied")
+    expect(page.get_by_text("Undertaking to stop: Yes")).to_be_visible()
+
+    page.get_by_role("link", name="← Work queue").click()
+    expect(triage).to_have_text("0")
+    expect(unclassified).to_have_text("0")
+    reply = Response.objects.get()
+    assert {d.demand: d.answer for d in reply.demands.all()} == {
+        "undertaking": "yes",
+        "preservation": "yes",
+    }
+    assert Notice.objects.get(pk=notice.pk).status == "resolved"

@@ -44,7 +44,10 @@ class ClassifyForm(forms.Form):
                 choices=ANSWERS, required=False, label=label
             )
             self.fields[f"demand_{demand}_note"] = forms.CharField(
-                required=False, max_length=2000, label=f"{label}: note"
+                required=False,
+                max_length=2000,
+                label=f"{label}: note",
+                widget=forms.TextInput(attrs={"aria-label": f"{label}: note"}),
             )
 
     def demand_fields(self):
