@@ -110,3 +110,37 @@ class QueueActionForm(forms.Form):
                 except forms.ValidationError as exc:
                     self.add_error("reference", exc)
         return data
+
+
+class _MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class _MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", _MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        return [super(_MultipleFileField, self).clean(f, initial) for f in files]
+
+
+class LogReplyForm(forms.Form):
+    """A reply that came by letter, telephone or a portal, logged by hand."""
+
+    CHANNELS = [(v, label) for v, label in Response.Channel.choices if v != "email"]
+    channel = forms.ChoiceField(choices=CHANNELS, label="How it came")
+    received_at = forms.DateTimeField(
+        label="Received",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    sender = forms.CharField(max_length=500, required=False, label="From (person, firm)")
+    subject = forms.CharField(max_length=998, required=False, label="Summary")
+    body_text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6}), required=False, label="What was said"
+    )
+    attachments = _MultipleFileField(required=False, label="Scans or files")
+
+    def files_content(self) -> list[tuple[str, str, bytes]]:
+        return [(f.name, f.content_type or "", f.read()) for f in self.cleaned_data["attachments"]]

@@ -1,6 +1,7 @@
 """The escalation ladder. Due steps are database rows picked by one periodic job; each makes the
 step's letter (rendered, then approved automatically only if the step says so) or hands the
-matter to litigation counsel. A reply, counsel of record, or a hold stops the ladder."""
+matter to litigation counsel. A reply, a hold or a withdrawal stops the ladder; once counsel of
+record is known, its letters go to counsel instead of the company."""
 
 from datetime import datetime, time
 from typing import Any
@@ -10,7 +11,7 @@ from django.utils import timezone
 
 from warnings_app.deadlines import business_days_after
 from warnings_app.lifecycle import TRANSITIONS, NoticeStatus
-from warnings_app.models import Contact, FollowUp, LadderStep, Notice, Response
+from warnings_app.models import FollowUp, LadderStep, Notice, Response
 from warnings_app.services.audit import audit_record
 from warnings_app.services.delivery import notice_queue
 from warnings_app.services.errors import ServiceError
@@ -52,8 +53,8 @@ def ladder_stop_reason(notice: Notice) -> str:
     company = notice.company
     if company.hold_automation:
         return f"the company is on hold ({company.hold_reason or 'no reason given'})"
-    if company.contacts.filter(role=Contact.Role.COUNSEL_OF_RECORD, is_active=True).exists():
-        return "counsel of record appeared: automated chasers to the company stop"
+    # Counsel of record does not stop the ladder: its letters go to counsel (letter_contact),
+    # and a letter still addressed to the company is refused before it leaves.
     campaign = notice.campaign
     if campaign is not None and campaign.status in ("paused", "cancelled"):
         return f"the campaign is {campaign.get_status_display().lower()}"

@@ -5,8 +5,9 @@ bounced instead."""
 import hashlib
 import logging
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.parser import BytesHeaderParser
+from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -15,10 +16,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from warnings_app.inbound.match import match_message
-from warnings_app.inbound.parse import ParsedMessage, parse_message
+from warnings_app.inbound.parse import ParsedMessage, parse_message, sniff
 from warnings_app.lifecycle import TRANSITIONS
 from warnings_app.models import DeliveryAttempt, Notice, Response, ResponseAttachment
 from warnings_app.services.audit import audit_record
+from warnings_app.services.errors import ServiceError
 from warnings_app.services.notices import apply_transition
 
 logger = logging.getLogger(__name__)
@@ -168,13 +170,13 @@ def _mark_bounced(attempt: DeliveryAttempt, parsed: ParsedMessage) -> None:
         )
 
 
-def _note_reply(notice: Notice, response: Response) -> None:
+def _note_reply(notice: Notice, response: Response, by: Any = None) -> None:
     """A reply that names its notice moves it to "responded" (its ladder stops with it)."""
     if TRANSITIONS["record_response"].allows(notice.status):
         apply_transition(
             notice=notice,
             transition="record_response",
-            by=None,
+            by=by,
             data={"response_id": response.pk, "channel": response.channel},
         )
 
@@ -200,3 +202,77 @@ def replies_ingest_all(messages) -> dict[str, int]:
         summary["bounces"] += response.kind == Response.Kind.BOUNCE
         summary["triage"] += response.notice_id is None and response.company_id is None
     return summary
+
+
+def reply_log(
+    *,
+    by: Any,
+    channel: str,
+    received_at: datetime,
+    notice: Notice | None = None,
+    company: Any = None,
+    sender: str = "",
+    subject: str = "",
+    body_text: str = "",
+    files: list[tuple[str, str, bytes]] | None = None,
+) -> Response:
+    """A reply that did not come by e-mail (a letter, a call, a portal submission), logged by
+    hand against a notice or a company, with its attachments as (name, declared type, bytes)."""
+    if channel not in Response.Channel.values or channel == Response.Channel.EMAIL:
+        raise ServiceError("log a letter, a phone call, a portal submission or other contact")
+    if notice is None and company is None:
+        raise ServiceError("say which notice or company the reply is about")
+    if received_at > timezone.now() + timedelta(minutes=5):
+        raise ServiceError("the reply cannot have been received in the future")
+    if not (subject.strip() or body_text.strip() or files):
+        raise ServiceError("write what was said, or attach what was received")
+    limit = settings.REPLY_MAX_ATTACHMENT_BYTES
+    for name, _kind, content in files or []:
+        if len(content) > limit:
+            raise ServiceError(
+                f"“{name}” is {len(content) / 1e6:.1f} MB; attachments may be at most "
+                f"{limit / 1e6:.0f} MB"
+            )
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            response = Response.objects.create(
+                notice=notice,
+                company=notice.company if notice else company,
+                channel=channel,
+                kind=Response.Kind.REPLY,
+                matched_by=Match.MANUAL,
+                received_at=received_at,
+                sender=sender.strip()[:500],
+                subject=subject.strip()[:998],
+                body_text=body_text.strip(),
+                logged_by=by,
+            )
+            for name, kind, content in files or []:
+                stored.append(_store("replies/attachments", content, ".bin"))
+                ResponseAttachment.objects.create(
+                    response=response,
+                    file=stored[-1],
+                    original_filename=name[:255],
+                    content_type=sniff(content),
+                    declared_type=kind[:100],
+                    size=len(content),
+                    sha256=hashlib.sha256(content).hexdigest(),
+                )
+            audit_record(
+                actor=by,
+                verb="reply.logged",
+                target=response,
+                data={
+                    "channel": channel,
+                    "notice": notice.reference if notice else None,
+                    "attachments": [hashlib.sha256(c).hexdigest() for _, _, c in files or []],
+                },
+            )
+            if notice is not None:
+                _note_reply(notice, response, by=by)
+    except Exception:
+        for name in stored:
+            default_storage.delete(name)
+        raise
+    return response

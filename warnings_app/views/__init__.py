@@ -33,12 +33,14 @@ from warnings_app.views.printing import (
     PrintBatchTrackingView,
 )
 from warnings_app.views.replies import (
+    LogReplyView,
     ReplyClassifyView,
     ReplyDetailView,
     ReplyMatchView,
     WorkQueueActionView,
     WorkQueueView,
 )
+from warnings_app.views.search import SearchView
 from warnings_app.views.template_versions import (
     VersionApproveView,
     VersionDiffView,
@@ -50,6 +52,8 @@ from warnings_app.views.template_versions import (
 )
 
 __all__ = [
+    "SearchView",
+    "LogReplyView",
     "ReplyClassifyView",
     "ReplyDetailView",
     "ReplyMatchView",

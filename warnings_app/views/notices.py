@@ -8,8 +8,9 @@ from django.views import View
 from warnings_app import services
 from warnings_app.forms import WithdrawForm
 from warnings_app.lifecycle import TRANSITIONS
-from warnings_app.models import AuditEvent, Notice
+from warnings_app.models import Notice
 from warnings_app.services.rendering import stored_pdf_bytes
+from warnings_app.timeline import notice_timeline
 from warnings_app.views.access import RoleRequiredMixin
 
 
@@ -77,9 +78,7 @@ class NoticeDetailView(RoleRequiredMixin, View):
                 "notice": notice,
                 "deliveries": notice.deliveries.order_by("started_at", "pk"),
                 "follow_ups": notice.follow_ups.select_related("step", "result_notice"),
-                "events": AuditEvent.objects.filter(
-                    target_type="warnings_app.notice", target_id=str(notice.pk)
-                ).select_related("actor"),
+                "timeline": notice_timeline(notice),
                 "can_withdraw": TRANSITIONS["withdraw"].allows(notice.status),
                 "withdraw_form": WithdrawForm(),
             },

@@ -6,13 +6,20 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views import View
 
-from warnings_app.forms.replies import OUTCOMES, ClassifyForm, MatchForm, QueueActionForm
+from warnings_app.forms.replies import (
+    OUTCOMES,
+    ClassifyForm,
+    LogReplyForm,
+    MatchForm,
+    QueueActionForm,
+)
 from warnings_app.inbound.parse import sanitise_html
-from warnings_app.models import AuditEvent, Response
-from warnings_app.services import classification
+from warnings_app.models import AuditEvent, Company, Contact, Notice, Response
+from warnings_app.services import classification, replies
 from warnings_app.services.errors import ServiceError
 from warnings_app.views.access import RoleRequiredMixin
 from warnings_app.work_queue import BY_KEY, SECTIONS, section_counts, section_items
@@ -159,3 +166,59 @@ class ReplyClassifyView(_ReplyAction):
             demands=form.demands(),
         )
         return "Classified; the notice's ladder is stopped."
+
+
+class LogReplyView(RoleRequiredMixin, View):
+    """Log a letter, a call or a portal submission against a notice or a company."""
+
+    permission_required = "warnings_app.add_response"
+
+    def _target(self, kind: str, pk: int):
+        if kind == "notice":
+            notice = get_object_or_404(Notice.objects.select_related("company"), pk=pk)
+            return notice, notice.company
+        return None, get_object_or_404(Company, pk=pk)
+
+    def _page(self, request, form, notice, company, status=200):
+        return render(
+            request,
+            "warnings_app/reply_log.html",
+            {
+                "form": form,
+                "notice": notice,
+                "company": company,
+                "counsel": company.contacts.filter(
+                    role=Contact.Role.COUNSEL_OF_RECORD, is_active=True
+                ).first(),
+            },
+            status=status,
+        )
+
+    def get(self, request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+        notice, company = self._target(kind, pk)
+        now = timezone.localtime().replace(second=0, microsecond=0)
+        return self._page(request, LogReplyForm(initial={"received_at": now}), notice, company)
+
+    def post(self, request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+        notice, company = self._target(kind, pk)
+        form = LogReplyForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self._page(request, form, notice, company, status=400)
+        data = form.cleaned_data
+        try:
+            reply = replies.reply_log(
+                by=request.user,
+                channel=data["channel"],
+                received_at=data["received_at"],
+                notice=notice,
+                company=company,
+                sender=data["sender"],
+                subject=data["subject"],
+                body_text=data["body_text"],
+                files=form.files_content(),
+            )
+        except ServiceError as exc:
+            form.add_error(None, str(exc))
+            return self._page(request, form, notice, company, status=400)
+        messages.success(request, "Reply logged.")
+        return redirect("reply_detail", pk=reply.pk)

@@ -1,0 +1,71 @@
+"""One notice's story in time order: the letter and the letters that followed it, every
+delivery attempt with the server's reply, replies with their classification, the ladder, and
+every audit event. A fixed number of queries whatever the length of the story."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.urls import reverse
+
+from warnings_app.models import AuditEvent, Notice, Response
+
+
+@dataclass(frozen=True)
+class Entry:
+    at: datetime
+    kind: str  # letter, delivery, reply, follow-up, event
+    text: str
+    url: str = ""
+
+
+def notice_timeline(notice: Notice) -> list[Entry]:
+    entries = [Entry(notice.created_at, "letter", f"{notice.reference} drafted")]
+    for later in Notice.objects.filter(follows=notice).only("pk", "reference", "created_at"):
+        entries.append(
+            Entry(
+                later.created_at,
+                "letter",
+                f"Follow-up letter {later.reference}",
+                reverse("notice_detail", args=[later.pk]),
+            )
+        )
+    for attempt in notice.deliveries.all():
+        outcome = attempt.get_outcome_display().lower()
+        to = f" to {attempt.recipient}" if attempt.recipient else ""
+        reply = f": {attempt.server_reply}" if attempt.server_reply else ""
+        entries.append(
+            Entry(
+                attempt.started_at,
+                "delivery",
+                f"{attempt.get_channel_display()}{to}, {outcome}{reply}",
+            )
+        )
+    replies = Response.objects.filter(notice=notice).prefetch_related("demands")
+    for reply in replies:
+        answers = ", ".join(
+            f"{d.get_demand_display()}: {d.get_answer_display()}" for d in reply.demands.all()
+        )
+        label = "Bounce report" if reply.kind == Response.Kind.BOUNCE else "Reply"
+        text = f"{label} by {reply.get_channel_display().lower()} from {reply.sender or 'unknown'}"
+        text += f" — {reply.get_outcome_display()}" + (f" ({answers})" if answers else "")
+        entries.append(
+            Entry(reply.received_at, "reply", text, reverse("reply_detail", args=[reply.pk]))
+        )
+    for follow_up in notice.follow_ups.select_related("step"):
+        text = f"Ladder step “{follow_up.step.name}” due, {follow_up.get_status_display().lower()}"
+        if follow_up.cancelled_reason:
+            text += f": stopped because {follow_up.cancelled_reason}"
+        entries.append(Entry(follow_up.processed_at or follow_up.due_at, "follow-up", text))
+    events = AuditEvent.objects.filter(target_type="warnings_app.notice", target_id=str(notice.pk))
+    for event in events.select_related("actor"):
+        who = event.actor.get_full_name() or event.actor.username if event.actor else "system"
+        moved = f" ({event.from_state or '—'} → {event.to_state})" if event.to_state else ""
+        detail = event.data.get("reason") or event.data.get("reply") or ""
+        entries.append(
+            Entry(
+                event.created_at,
+                "event",
+                f"{event.verb}{moved} by {who}" + (f": {detail}" if detail else ""),
+            )
+        )
+    return sorted(entries, key=lambda e: (e.at, e.kind))
