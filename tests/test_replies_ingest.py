@@ -16,6 +16,7 @@ from warnings_app.models import AuditEvent, DeliveryAttempt, Response
 from warnings_app.services.delivery import notice_deliver, notice_queue
 from warnings_app.services.replies import reply_ingest
 from warnings_app.tasks import ingest_replies_task
+from warnings_app.work_queue import section_items
 
 pytestmark = pytest.mark.django_db
 
@@ -216,6 +217,7 @@ def test_a_bounce_report_marks_the_delivery_bounced_and_is_no_reply(smtp_server)
     assert "5.1.1" in attempt.server_reply
     notice.refresh_from_db()
     assert notice.status == NoticeStatus.BOUNCED
+    assert list(section_items("bounced")) == [notice]  # in the paralegals' queue
     from warnings_app.services.followups import ladder_stop_reason
 
     assert ladder_stop_reason(notice) != "a reply was logged"
