@@ -148,7 +148,7 @@ REPLIES_EVERY_SECONDS = env.float("REPLIES_EVERY_SECONDS", default=300.0)  # bea
 REPLY_MAX_MESSAGE_BYTES = env.int("REPLY_MAX_MESSAGE_BYTES", default=80 * 1024 * 1024)
 REPLY_MAX_ATTACHMENT_BYTES = env.int("REPLY_MAX_ATTACHMENT_BYTES", default=25 * 1024 * 1024)
 # The receiving server's authserv-id: only its Authentication-Results header is believed
-# (a sender can add its own). Empty: the topmost header, the one our server added last.
+# (a sender can add its own). Empty: no sender checks are recorded.
 REPLY_AUTHSERV_ID = env.str("REPLY_AUTHSERV_ID", default="")
 # How often beat runs the delivery sweeper and the follow-up job.
 SWEEP_EVERY_SECONDS = env.float("SWEEP_EVERY_SECONDS", default=30.0)

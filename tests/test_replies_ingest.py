@@ -175,9 +175,13 @@ def test_a_maildir_is_read_once_and_a_sender_domain_only_suggests_the_notice(smt
     call_command("ingest_replies", maildir=tmp_path / "Maildir")
 
     reply = Response.objects.get()
-    assert (reply.company, reply.notice, reply.matched_by) == (notice.company, notice, "domain")
+    assert (reply.company, reply.notice, reply.matched_by) == (notice.company, None, "domain")
+    assert list(section_items("triage")) == [reply]  # a person picks the notice
     notice.refresh_from_db()
-    assert notice.status == NoticeStatus.SENT  # a guess moves nothing; a person checks it
+    assert notice.status == NoticeStatus.SENT  # a guess moves nothing
+    from warnings_app.services.followups import ladder_stop_reason
+
+    assert ladder_stop_reason(notice) == ""  # nor does it stop the letters
 
 
 def test_a_bounce_report_marks_the_delivery_bounced_and_is_no_reply(smtp_server):
@@ -317,3 +321,100 @@ def test_a_bad_source_is_refused_with_a_clear_error(tmp_path):
     with pytest.raises(CommandError, match="IMAP_URL is not set"):
         call_command("ingest_replies", imap=True)
     assert not Response.objects.exists()
+
+
+def test_machine_written_mail_is_kept_but_never_taken_as_an_answer(smtp_server):
+    notice, sent = _sent_notice(smtp_server)
+    away = _mail(
+        sender=f"legal@{notice.company.domain}",
+        to=sent["Reply-To"],
+        subject="Automatic reply: out of office",
+        body="I am away until Monday.",
+        Message_ID="<ooo@example.net>",
+        In_Reply_To=sent["Message-ID"],
+        Auto_Submitted="auto-replied",
+    )
+    delayed = (
+        b"From: MAILER-DAEMON@mx.example\r\nMessage-ID: <delay@mx.example>\r\n"
+        b"Subject: Delivery delayed\r\n"
+        b'Content-Type: multipart/report; report-type=delivery-status; boundary="b"\r\n\r\n'
+        b"--b\r\nContent-Type: text/plain\r\n\r\nStill trying.\r\n"
+        b"--b\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx\r\n\r\n"
+        b"Final-Recipient: rfc822; x@y\r\nAction: delayed\r\nStatus: 4.4.7\r\n\r\n"
+        b"--b\r\nContent-Type: message/rfc822\r\n\r\nSubject: " + notice.reference.encode()
+        + b"\r\nMessage-ID: " + sent["Message-ID"].encode() + b"\r\n\r\nYour letter "
+        + notice.reference.encode() + b"\r\n--b--\r\n"
+    )  # fmt: skip
+
+    first, _ = reply_ingest(raw=away.as_bytes(), source="test")
+    second, _ = reply_ingest(raw=delayed, source="test")
+
+    assert (first.kind, second.kind) == ("automatic", "automatic")
+    assert notice.reference not in second.body_text  # the returned letter is not its text
+    notice.refresh_from_db()
+    assert notice.status == NoticeStatus.SENT
+    assert notice.deliveries.get().outcome == DeliveryAttempt.Outcome.ACCEPTED
+    from warnings_app.services.followups import ladder_stop_reason
+
+    assert ladder_stop_reason(notice) == ""
+
+
+def test_a_bounce_report_for_another_recipient_changes_nothing(smtp_server):
+    notice, sent = _sent_notice(smtp_server)
+    forged = (
+        b"From: MAILER-DAEMON@evil.example\r\nMessage-ID: <forged@evil.example>\r\n"
+        b'Content-Type: multipart/report; report-type=delivery-status; boundary="b"\r\n\r\n'
+        b"--b\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; evil\r\n\r\n"
+        b"Final-Recipient: rfc822; someone-else@evil.example\r\nAction: failed\r\n"
+        b"Status: 5.1.1\r\n\r\n--b\r\nContent-Type: text/rfc822-headers\r\n\r\n"
+        b"Message-ID: " + sent["Message-ID"].encode() + b"\r\n\r\n--b--\r\n"
+    )  # fmt: skip
+
+    response, _ = reply_ingest(raw=forged, source="test")
+
+    assert response.kind == "automatic"
+    assert "matches none of our accepted deliveries" in response.problems
+    attempt = notice.deliveries.get()
+    assert attempt.outcome == DeliveryAttempt.Outcome.ACCEPTED
+    assert attempt.server_reply.startswith("250")
+
+
+def test_odd_encodings_and_broken_reports_are_stored_not_crashed_on():
+    messages = {
+        "utf7": b"From: a@b.example\r\nMessage-ID: <u7@b>\r\n"
+        b"Content-Type: text/plain; charset=utf-7\r\n\r\nhi +2D8- there\r\n",
+        "idna": b"From: a@b.example\r\nMessage-ID: <idna@b>\r\n"
+        b'Content-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\n'
+        b"Content-Type: text/plain\r\n\r\nsee attached\r\n--b\r\n"
+        b"Content-Disposition: attachment; filename*=idna''%E9\r\n\r\ndata\r\n--b--\r\n",
+        "empty-id": b"From: MAILER-DAEMON@mx.example\r\nMessage-ID: <e@mx>\r\n"
+        b'Content-Type: multipart/report; report-type=delivery-status; boundary="b"\r\n\r\n'
+        b"--b\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx\r\n\r\n"
+        b"Final-Recipient: rfc822; x@y\r\nAction: failed\r\n\r\n--b\r\n"
+        b"Content-Type: message/rfc822\r\n\r\nMessage-ID: <>\r\n\r\nx\r\n--b--\r\n",
+        "references": b"From: a@b.example\r\nMessage-ID: <refs@b>\r\nReferences: <x."
+        + b"9" * 5000 + b"@notices.localhost>\r\n\r\nbody\r\n",
+        "long-sender": b"From: " + b"N" * 200 + b" <" + b"a" * 240 + b"@" + b"b" * 250
+        + b".example>\r\nMessage-ID: <long@b>\r\n\r\nbody\r\n",
+    }  # fmt: skip
+
+    stored = {name: reply_ingest(raw=raw, source="test") for name, raw in messages.items()}
+
+    assert all(created for _, created in stored.values())
+    assert "hi" in stored["utf7"][0].body_text
+    assert len(stored["long-sender"][0].sender) <= 500
+
+
+def test_a_second_message_reusing_a_message_id_is_kept_apart():
+    first = _mail(sender="a@b.example", to="x@y", subject="One", body="1", Message_ID="<same@b>")
+    second = _mail(sender="c@d.example", to="x@y", subject="Two", body="2", Message_ID="<same@b>")
+
+    one, _ = reply_ingest(raw=first.as_bytes(), source="test")
+    two, created = reply_ingest(raw=second.as_bytes(), source="test")
+    again, created_again = reply_ingest(raw=second.as_bytes(), source="test")
+
+    assert created
+    assert two != one
+    assert two.subject == "Two"
+    assert "already used the Message-ID" in two.problems
+    assert (again, created_again) == (two, False)

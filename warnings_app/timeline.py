@@ -45,7 +45,7 @@ def notice_timeline(notice: Notice) -> list[Entry]:
         answers = ", ".join(
             f"{d.get_demand_display()}: {d.get_answer_display()}" for d in reply.demands.all()
         )
-        label = "Bounce report" if reply.kind == Response.Kind.BOUNCE else "Reply"
+        label = "Reply" if reply.kind == Response.Kind.REPLY else reply.get_kind_display()
         text = f"{label} by {reply.get_channel_display().lower()} from {reply.sender or 'unknown'}"
         text += f" — {reply.get_outcome_display()}" + (f" ({answers})" if answers else "")
         entries.append(

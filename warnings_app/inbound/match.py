@@ -1,6 +1,7 @@
 """Which notice an inbound message belongs to. In order: the per-notice reply address, our own
-Message-ID in In-Reply-To/References, a notice reference quoted in the subject or body, the
-sender's domain against company domains; otherwise nothing (the triage inbox)."""
+Message-ID in In-Reply-To/References, a notice reference quoted in the subject or body. Failing
+those, the sender's domain suggests the company (the reply still waits in triage for a person
+to pick the notice); otherwise nothing."""
 
 import re
 from dataclasses import dataclass
@@ -8,7 +9,6 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from warnings_app.inbound.parse import ParsedMessage
-from warnings_app.lifecycle import NoticeStatus
 from warnings_app.models import Company, Notice, Response
 
 Match = Response.Match
@@ -45,7 +45,7 @@ def _by_reply_address(recipients: list[str]) -> Notice | None:
 
 def _by_thread(parsed: ParsedMessage) -> Notice | None:
     domain = re.escape(settings.MESSAGE_ID_DOMAIN)
-    ours = re.compile(rf"<[^<>@]+\.(\d+)@{domain}>", re.IGNORECASE)
+    ours = re.compile(rf"<[^<>@]+\.(\d{{1,18}})@{domain}>", re.IGNORECASE)
     for value in [parsed.in_reply_to, *parsed.references]:
         for found in ours.finditer(value):
             notice = Notice.objects.filter(pk=int(found.group(1))).first()
@@ -86,12 +86,6 @@ def match_message(parsed: ParsedMessage) -> Matched:
         if notice is not None:
             return Matched(method, notice, notice.company)
     company = company_for_domain(parsed.sender) if parsed.sender else None
-    if company is not None:
-        latest = (
-            company.notices.exclude(sent_at__isnull=True)
-            .exclude(status=NoticeStatus.WITHDRAWN)
-            .order_by("-sent_at", "-pk")
-            .first()
-        )
-        return Matched(Match.DOMAIN, latest, company)
+    if company is not None:  # a suggestion for a person to confirm, never a notice by itself
+        return Matched(Match.DOMAIN, None, company)
     return Matched(Match.UNMATCHED)

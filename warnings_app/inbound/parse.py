@@ -58,6 +58,8 @@ class ParsedMessage:
     attachments: list[Attachment] = field(default_factory=list)
     authentication: dict[str, str] = field(default_factory=dict)
     bounce: Bounce | None = None
+    # Written by a machine (out-of-office, delay notice, mailing list): kept, never an answer.
+    automatic: bool = False
     problems: list[str] = field(default_factory=list)
 
 
@@ -78,7 +80,10 @@ def _header(message: Message, name: str, problems: list[str]) -> str:
 
 def _clean(text: str) -> str:
     """Undecodable bytes (kept as surrogates by the parser) become replacement characters."""
-    data = text.encode("utf-8", "surrogateescape")
+    try:
+        data = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a lone surrogate (UTF-7 and other oddities): replace it
+        return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace").strip()
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:  # legacy 8-bit mail: most often Windows-1252
@@ -159,10 +164,13 @@ def _attachment(part: Message, problems: list[str]) -> Attachment:
 
 
 def _authentication(message: Message, problems: list[str]) -> dict[str, str]:
-    """spf/dkim/dmarc results from the Authentication-Results header our server added."""
-    headers = [_clean(str(h)) for h in message.get_all("Authentication-Results", failobj=[])]
+    """spf/dkim/dmarc results from the Authentication-Results header our own receiving server
+    (REPLY_AUTHSERV_ID) added; none when that is not configured."""
     wanted = settings.REPLY_AUTHSERV_ID
-    chosen = next((h for h in headers if not wanted or h.split(";", 1)[0].strip() == wanted), None)
+    if not wanted:  # without it any sender could write "dkim=pass" into its own message
+        return {}
+    headers = [_clean(str(h)) for h in message.get_all("Authentication-Results", failobj=[])]
+    chosen = next((h for h in headers if h.split(";", 1)[0].strip() == wanted), None)
     if chosen is None:
         return {}
     results = {"authserv_id": chosen.split(";", 1)[0].strip()[:200]}
@@ -185,12 +193,7 @@ def _bounce(message: Message) -> Bounce | None:
                     for key, value in block.items():
                         status_fields.setdefault(key.lower(), _clean(str(value)))
         elif kind in ("message/rfc822", "text/rfc822-headers") and not original_id:
-            inner = part.get_payload()
-            if isinstance(inner, list) and inner:
-                original_id = str(inner[0].get("Message-ID", "") or "")
-            else:
-                headers = email.message_from_string(str(inner or ""))
-                original_id = str(headers.get("Message-ID", "") or "")
+            original_id = _returned_message_id(part)
     if not status_fields or status_fields.get("action", "failed").lower() != "failed":
         return None
     recipient = status_fields.get("final-recipient", "").split(";")[-1].strip()
@@ -202,6 +205,49 @@ def _bounce(message: Message) -> Bounce | None:
     )
 
 
+def _returned_message_id(part: Message) -> str:
+    """The Message-ID of the message a report returns, as far as it can be read."""
+    try:
+        inner = part.get_payload()
+        if isinstance(inner, list) and inner:
+            headers = inner[0]
+        else:
+            headers = email.message_from_string(str(inner or ""))
+        return str(headers.get("Message-ID", "") or "")
+    except Exception:  # a malformed returned message only loses the link to our letter
+        return ""
+
+
+def _is_automatic(message: Message, sender: str, header) -> bool:
+    auto = header("Auto-Submitted").lower()
+    precedence = header("Precedence").lower()
+    local = sender.partition("@")[0].lower()
+    return (
+        (auto not in ("", "no"))
+        or precedence in ("auto_reply", "bulk", "junk", "list")
+        or bool(header("List-Id"))
+        or message.get_content_type() == "multipart/report"
+        or not sender
+        or local in ("mailer-daemon", "postmaster", "noreply", "no-reply")
+    )
+
+
+def _own_parts(message: Message):
+    """The message's parts, not those of messages it quotes (message/rfc822): a returned or
+    forwarded letter's text is not the sender's."""
+    stack = [message]
+    while stack:
+        part = stack.pop(0)
+        kind = part.get_content_type()
+        if part.is_multipart() and not kind.startswith("message/"):
+            stack = (
+                list(part.iter_parts() if hasattr(part, "iter_parts") else part.get_payload())
+                + stack
+            )
+            continue
+        yield part
+
+
 def _date(value: str) -> datetime | None:
     try:
         parsed = parsedate_to_datetime(value)
@@ -211,6 +257,27 @@ def _date(value: str) -> datetime | None:
 
 
 def parse_message(raw: bytes) -> ParsedMessage:
+    """Never raises: what cannot be read as MIME is kept as raw bytes with the reason."""
+    try:
+        return _parse(raw)
+    except Exception as exc:
+        text = _clean(raw[:20_000].decode("utf-8", "surrogateescape"))
+        return ParsedMessage(
+            message_id="",
+            sender="",
+            sender_name="",
+            recipients=[],
+            subject="(unreadable message)",
+            date=None,
+            in_reply_to="",
+            references=[],
+            text=text,
+            html="",
+            problems=[f"could not be read as e-mail ({exc.__class__.__name__}): raw bytes kept"],
+        )
+
+
+def _parse(raw: bytes) -> ParsedMessage:
     problems: list[str] = []
     message: EmailMessage = email.message_from_bytes(raw, policy=email.policy.default)
     if message.defects:
@@ -224,32 +291,36 @@ def parse_message(raw: bytes) -> ParsedMessage:
         if address
     ]
     texts, htmls, attachments = [], [], []
-    for part in message.walk():
-        if part.is_multipart() or part.get_content_type().startswith("message/"):
+    for part in _own_parts(message):
+        if part.get_content_type().startswith("message/"):
             continue
-        disposition = (part.get_content_disposition() or "").lower()
         kind = part.get_content_type()
-        if disposition == "attachment" or part.get_filename():
-            attachments.append(_attachment(part, problems))
-        elif kind == "text/plain":
-            texts.append(_decode_part(part, problems))
-        elif kind == "text/html":
-            htmls.append(_decode_part(part, problems))
+        try:
+            disposition = (part.get_content_disposition() or "").lower()
+            if disposition == "attachment" or part.get_filename():
+                attachments.append(_attachment(part, problems))
+            elif kind == "text/plain":
+                texts.append(_decode_part(part, problems))
+            elif kind == "text/html":
+                htmls.append(_decode_part(part, problems))
+        except Exception as exc:  # one unreadable part must not lose the others
+            problems.append(f"a {kind} part could not be read ({exc.__class__.__name__})")
     html = sanitise_html("\n".join(htmls)) if htmls else ""
     text = "\n\n".join(t.strip() for t in texts) or (html_to_text(html) if html else "")
     return ParsedMessage(
         message_id=header("Message-ID")[:995],
-        sender=sender.lower()[:500],
-        sender_name=sender_name[:200],
+        sender=sender.lower()[:300],
+        sender_name=sender_name[:150],
         recipients=list(dict.fromkeys(recipients)),
         subject=header("Subject").replace("\n", " ")[:998],
         date=_date(header("Date")),
         in_reply_to=header("In-Reply-To")[:995],
-        references=header("References").split(),
+        references=header("References").split()[:50],
         text=_clean(text)[:200_000],
         html=html[:400_000],
         attachments=attachments,
         authentication=_authentication(message, problems),
         bounce=_bounce(message),
+        automatic=_is_automatic(message, sender, header),
         problems=problems,
     )

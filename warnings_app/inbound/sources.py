@@ -3,10 +3,12 @@ yields (where, raw bytes, received at) and is told afterwards whether the messag
 so an IMAP message is marked seen only once it is safely in the database."""
 
 import imaplib
+import ipaddress
 import mailbox
 import re
+import ssl
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -27,7 +29,9 @@ def maildir_messages(path: Path) -> Iterator[Item]:
     for key in sorted(box.keys()):
         with box.get_file(key) as handle:
             raw = handle.read()
-        yield f"{path}:{key}", raw, None, _nothing
+        # A Maildir file's time is when the server delivered it.
+        delivered = datetime.fromtimestamp(box.get_message(key).get_date(), tz=UTC)
+        yield f"{path}:{key}", raw, delivered, _nothing
 
 
 def imap_messages(url: str, *, only_unseen: bool = True) -> Iterator[Item]:
@@ -36,11 +40,21 @@ def imap_messages(url: str, *, only_unseen: bool = True) -> Iterator[Item]:
     if parts.scheme not in ("imap", "imaps") or not parts.hostname:
         raise ValueError("IMAP_URL must look like imaps://user:password@host:993/INBOX")
     port = parts.port or (993 if parts.scheme == "imaps" else 143)
-    client_class = imaplib.IMAP4_SSL if parts.scheme == "imaps" else imaplib.IMAP4
     folder = unquote(parts.path.lstrip("/")) or "INBOX"
-    with client_class(parts.hostname, port, timeout=60) as client:
-        if parts.scheme == "imap" and "STARTTLS" in client.capabilities:
-            client.starttls()
+    tls = ssl.create_default_context()  # certificates and host names are checked
+    if parts.scheme == "imaps":
+        client = imaplib.IMAP4_SSL(parts.hostname, port, ssl_context=tls, timeout=60)
+    else:
+        client = imaplib.IMAP4(parts.hostname, port, timeout=60)
+    with client:
+        if parts.scheme == "imap":
+            if "STARTTLS" in client.capabilities:
+                client.starttls(ssl_context=tls)
+            elif not _loopback(parts.hostname):
+                raise ValueError(
+                    f"{parts.hostname} offers no STARTTLS: the password would travel in clear. "
+                    "Use imaps://"
+                )
         client.login(unquote(parts.username or ""), unquote(parts.password or ""))
         client.select(folder)
         _, data = client.uid("SEARCH", None, "UNSEEN" if only_unseen else "ALL")
@@ -56,14 +70,24 @@ def imap_messages(url: str, *, only_unseen: bool = True) -> Iterator[Item]:
             yield f"imap:{parts.hostname}/{folder}/{uid.decode()}", raw, received, mark_seen
 
 
+def _loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
 def _fetched(fetched: list) -> tuple[bytes | None, datetime | None]:
+    """The message bytes and the server's INTERNALDATE, wherever the server put it."""
+    raw, received = None, None
     for item in fetched:
-        if isinstance(item, tuple) and len(item) == 2:
-            meta, raw = item
-            found = re.search(rb'INTERNALDATE "([^"]+)"', meta)
+        meta = item[0] if isinstance(item, tuple) else item
+        if isinstance(item, tuple) and len(item) == 2 and raw is None:
+            raw = item[1]
+        found = re.search(rb'INTERNALDATE "([^"]+)"', meta) if isinstance(meta, bytes) else None
+        if found and received is None:
             try:
                 received = datetime.strptime(found.group(1).decode(), "%d-%b-%Y %H:%M:%S %z")
-            except (AttributeError, ValueError):
+            except ValueError:
                 received = None
-            return raw, received
-    return None, None
+    return raw, received

@@ -9,12 +9,13 @@ class Response(models.Model):
     class Kind(models.TextChoices):
         REPLY = "reply", "Reply"
         BOUNCE = "bounce", "Bounce report"
+        AUTOMATIC = "automatic", "Automatic message (out of office, delay notice, list)"
 
     class Match(models.TextChoices):
         REPLY_ADDRESS = "reply_address", "Sent to the notice's reply address"
         THREAD = "thread", "Answers our message (In-Reply-To)"
         REFERENCE = "reference", "Quotes the notice reference"
-        DOMAIN = "domain", "Sender's domain is the company's: check the notice"
+        DOMAIN = "domain", "Sender's domain is the company's: pick the notice"
         MANUAL = "manual", "Matched by hand"
         UNMATCHED = "unmatched", "Not matched (triage)"
 
@@ -112,7 +113,7 @@ class Response(models.Model):
                 name="response_valid_channel",
             ),
             models.CheckConstraint(
-                condition=Q(kind__in=["reply", "bounce"]), name="response_valid_kind"
+                condition=Q(kind__in=["reply", "bounce", "automatic"]), name="response_valid_kind"
             ),
         ]
 

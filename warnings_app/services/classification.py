@@ -47,9 +47,18 @@ def _stop_ladder(notice: Notice, reason: str) -> int:
 def response_match(*, response: Response, notice: Notice, by: Any) -> Response:
     """Attach a reply (from triage, or wrongly matched) to its notice."""
     response = _locked(response)
+    if response.kind == Response.Kind.BOUNCE:
+        raise ServiceError("a bounce report belongs to the delivery it reports on")
     if response.notice_id == notice.pk:
         raise ServiceError(f"this reply is already matched to {notice.reference}")
     previous = response.notice.reference if response.notice else None
+    if response.notice is not None:  # the old notice's history says where its reply went
+        audit_record(
+            actor=by,
+            verb="reply.matched_elsewhere",
+            target=response.notice,
+            data={"response_id": response.pk, "to": notice.reference},
+        )
     Response.objects.filter(pk=response.pk).update(
         notice=notice, company=notice.company, matched_by=Response.Match.MANUAL
     )
@@ -98,6 +107,7 @@ def response_classify(
     Response.objects.filter(pk=response.pk).update(
         outcome=outcome, classification_note=note.strip(), classified_at=now, classified_by=by
     )
+    response.demands.exclude(demand__in=list(demands)).delete()  # answers cleared now
     for demand, (answer, demand_note) in demands.items():
         DemandAnswer.objects.update_or_create(
             response=response,

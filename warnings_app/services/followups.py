@@ -42,7 +42,11 @@ def ladder_stop_reason(notice: Notice) -> str:
     if notice.status not in (NoticeStatus.SENT, NoticeStatus.DELIVERED, NoticeStatus.BOUNCED):
         return f"the letter is {NoticeStatus(notice.status).label.lower()}"
     # A reply to any letter of the series counts, not only to the first one.
-    replies = Response.objects.filter(kind=Response.Kind.REPLY)  # a bounce is no answer
+    # A bounce or an out-of-office is no answer; a reply only guessed from the sender's domain
+    # counts once a person has matched it.
+    replies = Response.objects.filter(kind=Response.Kind.REPLY).exclude(
+        matched_by=Response.Match.DOMAIN
+    )
     if (
         replies.filter(company=notice.company_id, received_at__gte=notice.sent_at).exists()
         or replies.filter(notice=notice).exists()

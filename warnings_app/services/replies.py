@@ -60,18 +60,33 @@ def reply_ingest(
     returns the stored one and changes nothing."""
     too_large = len(raw) > settings.REPLY_MAX_MESSAGE_BYTES
     parsed = _too_large(raw) if too_large else parse_message(raw)
+    sha256 = hashlib.sha256(raw).hexdigest()
     message_id = _message_id(raw, parsed.message_id)
     existing = Response.objects.filter(message_id=message_id).first()
+    if existing is not None and existing.raw_sha256 not in (sha256, ""):
+        # Another message under the same Message-ID (a careless or hostile sender): kept apart.
+        parsed.problems.append(f"a different message already used the Message-ID {message_id}")
+        message_id = f"{message_id[:900]}#sha256-{sha256[:32]}"
+        existing = Response.objects.filter(message_id=message_id).first()
     if existing is not None:
         return existing, False
+    if received_at is None:
+        received_at = parsed.date or timezone.now()
+        parsed.problems.append(
+            "the time it reached our mailbox is unknown: "
+            + ("the sender's Date header is used" if parsed.date else "the import time is used")
+        )
     stored = [] if too_large else [_store("replies", raw, ".eml")]
     try:
         with transaction.atomic():
             response = _record(parsed, raw, message_id, source, received_at, stored)
-    except IntegrityError:  # the same message, stored meanwhile by another run
+    except IntegrityError:
         for name in stored:
             default_storage.delete(name)
-        return Response.objects.get(message_id=message_id), False
+        again = Response.objects.filter(message_id=message_id).first()
+        if again is None:  # not the race on the same message: a real fault
+            raise
+        return again, False  # the same message, stored meanwhile by another run
     except Exception:
         for name in stored:
             default_storage.delete(name)
@@ -87,17 +102,24 @@ def _record(
     received_at: datetime | None,
     stored: list[str],
 ) -> Response:
-    bounce_attempt = _bounced_attempt(parsed)
+    bounce_attempt = _bounced_attempt(parsed, received_at)
     matched = match_message(parsed)
     notice = bounce_attempt.notice if bounce_attempt else matched.notice
+    if bounce_attempt:
+        kind = Response.Kind.BOUNCE
+    elif parsed.automatic:
+        kind = Response.Kind.AUTOMATIC
+    else:
+        kind = Response.Kind.REPLY
+    sender = f"{parsed.sender_name} <{parsed.sender}>" if parsed.sender_name else parsed.sender
     response = Response.objects.create(
         notice=notice,
         company=notice.company if notice else matched.company,
         channel=Response.Channel.EMAIL,
-        kind=Response.Kind.BOUNCE if bounce_attempt else Response.Kind.REPLY,
+        kind=kind,
         matched_by=Match.THREAD if bounce_attempt else matched.method,
-        received_at=received_at or timezone.now(),
-        sender=(f"{parsed.sender_name} <{parsed.sender}>" if parsed.sender_name else parsed.sender),
+        received_at=received_at,
+        sender=sender[:500],
         subject=parsed.subject,
         body_text=parsed.text,
         body_html=parsed.html,
@@ -137,28 +159,58 @@ def _record(
         },
     )
     if bounce_attempt:
-        _mark_bounced(bounce_attempt, parsed)
-    elif notice is not None and matched.method in CERTAIN:
+        _mark_bounced(bounce_attempt, parsed, response)
+    elif kind == Response.Kind.REPLY and notice is not None and matched.method in CERTAIN:
         _note_reply(notice, response)
     return response
 
 
-def _bounced_attempt(parsed: ParsedMessage) -> DeliveryAttempt | None:
-    if parsed.bounce is None or not parsed.bounce.original_message_id:
+def _bounced_attempt(parsed: ParsedMessage, received_at: datetime) -> DeliveryAttempt | None:
+    """Our accepted delivery the report is about: same Message-ID and the same recipient, sent
+    before the report came. Anything else is kept as an automatic message and changes
+    nothing (a report can be forged or late)."""
+    report = parsed.bounce
+    if report is None or not report.original_message_id.strip():
         return None
-    return (
+    attempt = (
         DeliveryAttempt.objects.select_related("notice")
-        .filter(message_id=parsed.bounce.original_message_id.strip(), channel="email")
+        .filter(
+            message_id=report.original_message_id.strip(),
+            channel="email",
+            outcome=DeliveryAttempt.Outcome.ACCEPTED,
+            recipient__iexact=report.recipient,
+            started_at__lte=received_at,
+        )
         .order_by("-pk")
         .first()
     )
+    if attempt is None:
+        parsed.problems.append(
+            "a delivery report that matches none of our accepted deliveries "
+            f"(Message-ID {report.original_message_id[:200]}, recipient {report.recipient[:200]})"
+        )
+    return attempt
 
 
-def _mark_bounced(attempt: DeliveryAttempt, parsed: ParsedMessage) -> None:
+def _mark_bounced(attempt: DeliveryAttempt, parsed: ParsedMessage, response: Response) -> None:
+    """The server's earlier answer is kept; the report is added after it and audited."""
     report = parsed.bounce
-    reply = f"bounced: {report.status} {report.diagnostic}".strip()[:5000]
+    bounce = f"bounced: {report.status} {report.diagnostic}".strip()
     DeliveryAttempt.objects.filter(pk=attempt.pk).update(
-        outcome=DeliveryAttempt.Outcome.BOUNCED, server_reply=reply, finished_at=timezone.now()
+        outcome=DeliveryAttempt.Outcome.BOUNCED,
+        server_reply=f"{attempt.server_reply}\nthen {bounce}"[:5000],
+    )
+    audit_record(
+        actor=None,
+        verb="delivery.bounced",
+        target=attempt.notice,
+        data={
+            "attempt_id": attempt.pk,
+            "response_id": response.pk,
+            "before": {"outcome": attempt.outcome, "server_reply": attempt.server_reply[:500]},
+            "report": bounce[:500],
+            "recipient": report.recipient,
+        },
     )
     notice = attempt.notice
     if TRANSITIONS["mark_bounced"].allows(notice.status):
@@ -166,7 +218,7 @@ def _mark_bounced(attempt: DeliveryAttempt, parsed: ParsedMessage) -> None:
             notice=notice,
             transition="mark_bounced",
             by=None,
-            data={"attempt_id": attempt.pk, "recipient": report.recipient, "reply": reply},
+            data={"attempt_id": attempt.pk, "recipient": report.recipient, "reply": bounce[:500]},
         )
 
 
@@ -200,7 +252,7 @@ def replies_ingest_all(messages) -> dict[str, int]:
             continue
         summary["stored"] += 1
         summary["bounces"] += response.kind == Response.Kind.BOUNCE
-        summary["triage"] += response.notice_id is None and response.company_id is None
+        summary["triage"] += response.notice_id is None and response.kind == Response.Kind.REPLY
     return summary
 
 

@@ -64,7 +64,7 @@ class WorkQueueActionView(RoleRequiredMixin, View):
     def post(self, request: HttpRequest) -> HttpResponse:
         section = request.POST.get("section", "triage")
         back = f"{reverse('work_queue')}?section={section if section in BY_KEY else 'triage'}"
-        posted = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+        posted = [int(i) for i in request.POST.getlist("ids") if i.isascii() and i.isdigit()]
         replies = list(Response.objects.filter(pk__in=posted, kind=Response.Kind.REPLY))
         form = QueueActionForm(request.POST, replies=replies)
         if not form.is_valid():
