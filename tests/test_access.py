@@ -49,6 +49,7 @@ ALLOWED = {
     "printbatch_hand_over": {LEGAL, PARALEGAL},
     "printbatch_tracking": {LEGAL, PARALEGAL},
     "search": EVERYONE,
+    "export": {LEGAL, MANAGER, ADMIN},
     "work_queue": EVERYONE,
     "work_queue_act": {LEGAL, PARALEGAL, ADMIN},
     "reply_detail": EVERYONE,
@@ -147,6 +148,7 @@ def url_for():
             if name.startswith("version_") and name != "version_draft"
         },
         **{name: {"pk": reply.pk} for name in ("reply_detail", "reply_match", "reply_classify")},
+        "export": {"kind": "notices", "fmt": "csv"},
         "notice_log_reply": {"pk": notice.pk},
         "company_log_reply": {"pk": contact.company_id},
         "company_detail": {"pk": contact.company_id},

@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import path, re_path
 
 from warnings_app import views
 
@@ -57,6 +57,11 @@ urlpatterns = [
         name="printbatch_tracking",
     ),
     path("search/", views.SearchView.as_view(), name="search"),
+    re_path(
+        r"^exports/(?P<kind>notices|deliveries|replies)\.(?P<fmt>csv|xlsx)$",
+        views.ExportView.as_view(),
+        name="export",
+    ),
     path("queue/", views.WorkQueueView.as_view(), name="work_queue"),
     path("queue/act/", views.WorkQueueActionView.as_view(), name="work_queue_act"),
     path("replies/<int:pk>/", views.ReplyDetailView.as_view(), name="reply_detail"),

@@ -1,0 +1,129 @@
+"""CSV and XLSX exports of notices, deliveries and replies. Every text cell that a spreadsheet
+would take for a formula (it begins with =, +, -, @, a tab or a carriage return) is written with
+a leading apostrophe, so opening an export never runs anything a company put in its name."""
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from warnings_app.models import DeliveryAttempt, Notice, Response
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+CHUNK = 2000
+
+
+def safe_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    if hasattr(value, "isoformat"):  # dates and times: naive local text, the same in both formats
+        if hasattr(value, "tzinfo") and value.tzinfo is not None:
+            value = timezone.localtime(value)
+        return (
+            value.isoformat(sep=" ", timespec="seconds") if hasattr(value, "hour") else str(value)
+        )
+    return value
+
+
+NOTICE_COLUMNS = [
+    ("reference", lambda n: n.reference),
+    ("company", lambda n: n.company.legal_name),
+    ("company_domain", lambda n: n.company.domain),
+    ("country", lambda n: n.company.country.code),
+    ("segment", lambda n: n.company.segment),
+    ("campaign", lambda n: n.campaign.name if n.campaign else ""),
+    ("status", lambda n: n.status),
+    ("sent_at", lambda n: n.sent_at),
+    ("due_date", lambda n: n.due_date),
+    ("pdf_sha256", lambda n: n.pdf_sha256),
+]
+DELIVERY_COLUMNS = [
+    ("reference", lambda d: d.notice.reference),
+    ("channel", lambda d: d.channel),
+    ("recipient", lambda d: d.recipient),
+    ("outcome", lambda d: d.outcome),
+    ("server_reply", lambda d: d.server_reply),
+    ("message_id", lambda d: d.message_id),
+    ("pdf_sha256", lambda d: d.pdf_sha256),
+    ("started_at", lambda d: d.started_at),
+    ("finished_at", lambda d: d.finished_at),
+    ("tracking_number", lambda d: d.tracking_number),
+]
+REPLY_COLUMNS = [
+    ("received_at", lambda r: r.received_at),
+    ("reference", lambda r: r.notice.reference if r.notice else ""),
+    ("company", lambda r: r.company.legal_name if r.company else ""),
+    ("channel", lambda r: r.channel),
+    ("kind", lambda r: r.kind),
+    ("sender", lambda r: r.sender),
+    ("subject", lambda r: r.subject),
+    ("outcome", lambda r: r.outcome),
+    ("raw_sha256", lambda r: r.raw_sha256),
+]
+KINDS = {
+    "notices": (NOTICE_COLUMNS, ("company", "campaign")),
+    "deliveries": (DELIVERY_COLUMNS, ("notice",)),
+    "replies": (REPLY_COLUMNS, ("notice", "company")),
+}
+
+
+def export_rows(kind: str, queryset: QuerySet) -> tuple[list[str], Iterator[list[Any]]]:
+    """Headers and the rows of `queryset` (notices, deliveries or replies), read in chunks."""
+    columns, related = KINDS[kind]
+
+    def rows() -> Iterator[list[Any]]:
+        for item in queryset.select_related(*related).iterator(chunk_size=CHUNK):
+            yield [safe_cell(value(item)) for _, value in columns]
+
+    return [name for name, _ in columns], rows()
+
+
+def write_csv(headers: list[str], rows: Iterable[list[Any]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(headers)
+    writer.writerows(rows)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # the BOM makes Excel read UTF-8
+
+
+def write_xlsx(headers: list[str], rows: Iterable[list[Any]], title: str) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title=title[:31])
+    sheet.append(headers)
+    for row in rows:  # safe_cell already made every "=…" text, so openpyxl keeps it a string
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def filtered(kind: str, filters: dict[str, Any]) -> QuerySet:
+    """The rows of `kind` for the notices the filters choose (campaign, segment, country,
+    status, and a date range on when each row happened)."""
+    notice_filter = {}
+    if filters.get("campaign"):
+        notice_filter["campaign"] = filters["campaign"]
+    if filters.get("segment"):
+        notice_filter["company__segment"] = filters["segment"]
+    if filters.get("country"):
+        notice_filter["company__country"] = filters["country"]
+    if filters.get("status"):
+        notice_filter["status"] = filters["status"]
+    base, prefix, when = {
+        "notices": (Notice.objects.all(), "", "created_at"),
+        "deliveries": (DeliveryAttempt.objects.all(), "notice__", "started_at"),
+        "replies": (Response.objects.all(), "notice__", "received_at"),
+    }[kind]
+    qs = base.filter(**{f"{prefix}{k}": v for k, v in notice_filter.items()})
+    if filters.get("since"):
+        qs = qs.filter(**{f"{when}__date__gte": filters["since"]})
+    if filters.get("until"):
+        qs = qs.filter(**{f"{when}__date__lte": filters["until"]})
+    return qs.order_by("pk")
