@@ -57,6 +57,18 @@ urlpatterns = [
         name="printbatch_tracking",
     ),
     path("search/", views.SearchView.as_view(), name="search"),
+    path(
+        "companies/<int:pk>/evidence.zip",
+        views.EvidenceBundleView.as_view(),
+        {"kind": "company"},
+        name="company_evidence",
+    ),
+    path(
+        "campaigns/<int:pk>/evidence.zip",
+        views.EvidenceBundleView.as_view(),
+        {"kind": "campaign"},
+        name="campaign_evidence",
+    ),
     re_path(
         r"^exports/(?P<kind>notices|deliveries|replies)\.(?P<fmt>csv|xlsx)$",
         views.ExportView.as_view(),

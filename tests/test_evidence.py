@@ -1,0 +1,102 @@
+import io
+import json
+import zipfile
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.urls import reverse
+
+from tests.factories import UserFactory
+from tests.test_classification import _sent_campaign_notices
+from warnings_app.evidence import MANIFEST, verify_bundle
+from warnings_app.models import AuditEvent
+from warnings_app.services.replies import reply_log
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def bundle(client, smtp_server):
+    """The bundle of a company with two letters (a letter and its reminder) and a reply."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from warnings_app.models import FollowUp, Notice
+    from warnings_app.services.delivery import notice_deliver
+    from warnings_app.services.followups import followups_process
+    from warnings_app.tasks import render_notice_task
+
+    [notice] = _sent_campaign_notices(companies=1)
+    followups_process(now=FollowUp.objects.get().due_at + timedelta(minutes=1))
+    reminder = Notice.objects.get(follows=notice)
+    render_notice_task(reminder.pk)
+    notice_deliver(notice_id=reminder.pk, worker="w")
+    reply_log(
+        by=UserFactory(role="Paralegal"),
+        channel="letter",
+        received_at=timezone.now(),
+        notice=notice,
+        subject="Reply by post",
+        files=[("scan.pdf", "application/pdf", b"%PDF-1.4 scan")],
+    )
+    client.force_login(UserFactory(role="Legal"))
+    response = client.get(reverse("company_evidence", args=[notice.company_id]))
+    assert response.status_code == 200
+    return response.content, notice, reminder
+
+
+def _tamper(data: bytes, path: str) -> bytes:
+    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == path:
+                content = bytes([content[0] ^ 1]) + content[1:]
+            target.writestr(item, content)
+    return out.getvalue()
+
+
+def test_a_company_bundle_holds_its_letters_reply_deliveries_and_audit_and_verifies(
+    bundle, tmp_path
+):
+    data, notice, reminder = bundle
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    manifest = json.loads(archive.read(MANIFEST))
+    paths = {f["path"] for f in manifest["files"]}
+
+    assert {f"letters/{notice.reference}.pdf", f"letters/{reminder.reference}.pdf"} <= paths
+    assert any(p.endswith("/attachments/1-scan.pdf") for p in paths)
+    assert any(p.endswith("/record.json") for p in paths)
+    deliveries = archive.read("deliveries.csv").decode()
+    assert notice.deliveries.get().message_id in deliveries
+    assert "250 2.0.0" in deliveries
+    assert "notice.mark_sent" in archive.read("audit.csv").decode()
+    assert manifest["problems"] == []
+    assert verify_bundle(data) == []
+    path = tmp_path / "bundle.zip"
+    path.write_bytes(data)
+    call_command("verify_bundle", str(path))
+    assert AuditEvent.objects.filter(verb="evidence.downloaded").count() == 1
+
+
+def test_changing_one_byte_of_any_file_fails_verification_naming_it(bundle, tmp_path):
+    data, _, _ = bundle
+    names = [n for n in zipfile.ZipFile(io.BytesIO(data)).namelist() if n != MANIFEST]
+
+    for name in names:
+        problems = verify_bundle(_tamper(data, name))
+        assert problems == [f"{name}: SHA-256 differs from the manifest"], name
+
+    path = tmp_path / "tampered.zip"
+    path.write_bytes(_tamper(data, names[0]))
+    with pytest.raises(CommandError, match="not intact"):
+        call_command("verify_bundle", str(path))
+
+
+def test_managers_and_paralegals_get_no_bundle(client, smtp_server):
+    [notice] = _sent_campaign_notices(companies=1)
+    for role in ("Manager", "Paralegal"):
+        client.force_login(UserFactory(role=role))
+        assert client.get(reverse("company_evidence", args=[notice.company_id])).status_code == 403
