@@ -48,3 +48,29 @@ def make_campaign(*, companies: int = 4, tag: str = "wave-1", steps=None, author
         channels=["email"],
         steps=steps,
     )
+
+
+def sent_campaign(**kwargs):
+    """A campaign whose letters were generated, approved by a second lawyer and delivered to the
+    SMTP server the test set up (the smtp_server fixture)."""
+    from warnings_app.models import Notice
+    from warnings_app.services.campaigns import campaign_approve, campaign_generate, campaign_send
+    from warnings_app.services.delivery import notice_deliver
+    from warnings_app.tasks import render_notice_task
+
+    campaign = make_campaign(**kwargs)
+    campaign_generate(campaign=campaign, by=campaign.created_by)
+    for notice in Notice.objects.filter(campaign=campaign):
+        render_notice_task(notice.pk)
+    campaign_approve(campaign=campaign, by=UserFactory(role="Legal"))
+    campaign_send(campaign=campaign, by=campaign.created_by)
+    for notice in Notice.objects.filter(campaign=campaign):
+        notice_deliver(notice_id=notice.pk, worker="w1")
+    campaign.refresh_from_db()
+    return campaign
+
+
+def sent_notices(companies: int = 2):
+    from warnings_app.models import Notice
+
+    return list(Notice.objects.filter(campaign=sent_campaign(companies=companies)).order_by("pk"))

@@ -4,7 +4,7 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from tests.campaign_helpers import company_with_contact, make_campaign
+from tests.campaign_helpers import company_with_contact, make_campaign, sent_campaign
 from tests.factories import UserFactory, make_notice
 from warnings_app.lifecycle import NoticeStatus
 from warnings_app.models import AuditEvent, Campaign, FollowUp, Notice, Response, Tag
@@ -32,17 +32,6 @@ def _render_all(campaign):
 def _deliver_all(campaign, **filters):
     for notice in Notice.objects.filter(campaign=campaign, status=NoticeStatus.QUEUED, **filters):
         notice_deliver(notice_id=notice.pk, worker="w1")
-
-
-def _sent_campaign(smtp_server, **kwargs):
-    campaign = make_campaign(**kwargs)
-    campaign_generate(campaign=campaign, by=campaign.created_by)
-    _render_all(campaign)
-    campaign_approve(campaign=campaign, by=UserFactory(role="Legal"))
-    campaign_send(campaign=campaign, by=campaign.created_by)
-    _deliver_all(campaign)
-    campaign.refresh_from_db()
-    return campaign
 
 
 def test_generation_skips_licensed_and_held_companies_and_reports_progress():
@@ -121,7 +110,7 @@ def test_the_author_cannot_approve_and_a_second_lawyer_can():
 
 
 def test_a_sent_campaign_delivers_each_letter_once_and_schedules_the_ladder(smtp_server):
-    campaign = _sent_campaign(smtp_server, companies=3)
+    campaign = sent_campaign(companies=3)
 
     notices = Notice.objects.filter(campaign=campaign, ladder_step__isnull=True)
     assert set(notices.values_list("status", flat=True)) == {NoticeStatus.SENT}
@@ -131,7 +120,7 @@ def test_a_sent_campaign_delivers_each_letter_once_and_schedules_the_ladder(smtp
 
 
 def test_a_reminder_goes_out_once_on_its_day_and_not_after_a_reply(smtp_server):
-    campaign = _sent_campaign(smtp_server, companies=2)
+    campaign = sent_campaign(companies=2)
     replied, silent = Notice.objects.filter(campaign=campaign).order_by("pk")
     Response.objects.create(
         notice=replied, company=replied.company, channel="email", received_at=timezone.now()
@@ -175,7 +164,7 @@ def test_a_paused_campaign_sends_nothing_until_resumed(smtp_server):
 
 
 def test_a_reply_to_any_letter_of_the_company_stops_the_ladder(smtp_server):
-    campaign = _sent_campaign(smtp_server, companies=1)
+    campaign = sent_campaign(companies=1)
     first = Notice.objects.get(campaign=campaign)
     other = Notice.objects.create(
         reference="WN-OTHER-1", company=first.company, template_version=first.template_version
@@ -191,7 +180,7 @@ def test_a_reply_to_any_letter_of_the_company_stops_the_ladder(smtp_server):
 
 
 def test_a_step_that_cannot_make_its_letter_is_stopped_without_holding_up_others(smtp_server):
-    campaign = _sent_campaign(smtp_server, companies=2)
+    campaign = sent_campaign(companies=2)
     step = campaign.steps.get()
     from warnings_app.models import TemplateVersion
 

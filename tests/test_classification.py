@@ -3,30 +3,17 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.campaign_helpers import make_campaign
+from tests.campaign_helpers import sent_notices
 from tests.factories import UserFactory
 from warnings_app.lifecycle import NoticeStatus
 from warnings_app.models import AuditEvent, FollowUp, Notice, Response
 from warnings_app.services import ServiceError
-from warnings_app.services.campaigns import campaign_approve, campaign_generate, campaign_send
 from warnings_app.services.classification import response_classify, response_match
 from warnings_app.services.delivery import notice_deliver
 from warnings_app.services.followups import followups_process
 from warnings_app.tasks import render_notice_task
 
 pytestmark = pytest.mark.django_db
-
-
-def _sent_campaign_notices(companies=2):
-    campaign = make_campaign(companies=companies)
-    campaign_generate(campaign=campaign, by=campaign.created_by)
-    for notice in Notice.objects.filter(campaign=campaign):
-        render_notice_task(notice.pk)
-    campaign_approve(campaign=campaign, by=UserFactory(role="Legal"))
-    campaign_send(campaign=campaign, by=campaign.created_by)
-    for notice in Notice.objects.filter(campaign=campaign):
-        notice_deliver(notice_id=notice.pk, worker="w")
-    return list(Notice.objects.filter(campaign=campaign).order_by("pk"))
 
 
 def _triage_reply(**fields):
@@ -40,7 +27,7 @@ def _triage_reply(**fields):
 
 
 def test_a_classified_reply_stops_the_ladder_and_the_reminder_day_sends_nothing(smtp_server):
-    answered, silent = _sent_campaign_notices()
+    answered, silent = sent_notices()
     paralegal = UserFactory(role="Paralegal")
     reply = response_match(response=_triage_reply(), notice=answered, by=paralegal)
 
@@ -77,7 +64,7 @@ def test_a_classified_reply_stops_the_ladder_and_the_reminder_day_sends_nothing(
 
 
 def test_a_complied_reply_resolves_the_notice_and_reclassifying_keeps_the_history(smtp_server):
-    [notice] = _sent_campaign_notices(companies=1)
+    [notice] = sent_notices(companies=1)
     paralegal = UserFactory(role="Paralegal")
     reply = response_match(response=_triage_reply(), notice=notice, by=paralegal)
 
@@ -94,7 +81,7 @@ def test_a_complied_reply_resolves_the_notice_and_reclassifying_keeps_the_histor
 
 
 def test_bad_classifications_are_refused_and_change_nothing(smtp_server):
-    [notice] = _sent_campaign_notices(companies=1)
+    [notice] = sent_notices(companies=1)
     paralegal = UserFactory(role="Paralegal")
     unmatched = _triage_reply()
     bounce = _triage_reply(kind=Response.Kind.BOUNCE, notice=notice)

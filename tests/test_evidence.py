@@ -7,8 +7,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
+from tests.campaign_helpers import sent_notices
 from tests.factories import UserFactory
-from tests.test_classification import _sent_campaign_notices
 from warnings_app.evidence import MANIFEST, verify_bundle
 from warnings_app.models import AuditEvent
 from warnings_app.services.replies import reply_log
@@ -28,7 +28,7 @@ def bundle(client, smtp_server):
     from warnings_app.services.followups import followups_process
     from warnings_app.tasks import render_notice_task
 
-    [notice] = _sent_campaign_notices(companies=1)
+    [notice] = sent_notices(companies=1)
     followups_process(now=FollowUp.objects.get().due_at + timedelta(minutes=1))
     reminder = Notice.objects.get(follows=notice)
     render_notice_task(reminder.pk)
@@ -96,7 +96,7 @@ def test_changing_one_byte_of_any_file_fails_verification_naming_it(bundle, tmp_
 
 
 def test_managers_and_paralegals_get_no_bundle(client, smtp_server):
-    [notice] = _sent_campaign_notices(companies=1)
+    [notice] = sent_notices(companies=1)
     for role in ("Manager", "Paralegal"):
         client.force_login(UserFactory(role=role))
         assert client.get(reverse("company_evidence", args=[notice.company_id])).status_code == 403

@@ -8,8 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.campaign_helpers import sent_notices
 from tests.factories import ContactFactory, UserFactory
-from tests.test_classification import _sent_campaign_notices
 from warnings_app.lifecycle import NoticeStatus
 from warnings_app.models import AuditEvent, Contact, FollowUp, Notice, Response
 from warnings_app.services.delivery import notice_deliver
@@ -31,7 +31,7 @@ def _form(**overrides):
 
 
 def test_a_phone_call_with_a_scan_is_logged_from_the_notice_page(client, smtp_server):
-    [notice] = _sent_campaign_notices(companies=1)
+    [notice] = sent_notices(companies=1)
     client.force_login(UserFactory(role="Paralegal"))
     scan = b"%PDF-1.4 scanned letter"
 
@@ -97,7 +97,7 @@ def test_an_oversized_attachment_is_refused_and_nothing_is_saved(client, setting
 def test_counsel_of_record_receives_the_next_ladder_letter_and_the_company_nothing(
     client, smtp_server
 ):
-    [notice] = _sent_campaign_notices(companies=1)
+    [notice] = sent_notices(companies=1)
     company_address = notice.merge_data["recipient"]["email"]
     counsel = ContactFactory(
         company=notice.company,
@@ -131,7 +131,7 @@ def test_the_notice_page_tells_its_story_in_time_order_in_few_queries(
     from warnings_app.services.classification import response_classify
     from warnings_app.services.replies import reply_log
 
-    [notice] = _sent_campaign_notices(companies=1)
+    [notice] = sent_notices(companies=1)
     paralegal = UserFactory(role="Paralegal")
     reply = reply_log(
         by=paralegal,

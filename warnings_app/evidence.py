@@ -3,7 +3,6 @@ letter PDF, every raw reply and attachment, the delivery records with the server
 Message-IDs, the audit extract, and manifest.json naming each file with its SHA-256 and what it
 is. `verify_bundle` checks a bundle against its manifest."""
 
-import csv
 import hashlib
 import io
 import json
@@ -13,7 +12,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from warnings_app.exports import safe_cell
+from warnings_app.exports import safe_cell, write_csv
 from warnings_app.models import AuditEvent, DeliveryAttempt, Notice, Response
 
 MANIFEST = "manifest.json"
@@ -28,11 +27,7 @@ def _read(field) -> bytes | None:
 
 
 def _csv(headers: list[str], rows: list[list[Any]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(headers)
-    writer.writerows([[safe_cell(v) for v in row] for row in rows])
-    return buffer.getvalue().encode("utf-8")
+    return write_csv(headers, ([safe_cell(v) for v in row] for row in rows))
 
 
 class _Bundle:

@@ -240,10 +240,7 @@ def _own_parts(message: Message):
         part = stack.pop(0)
         kind = part.get_content_type()
         if part.is_multipart() and not kind.startswith("message/"):
-            stack = (
-                list(part.iter_parts() if hasattr(part, "iter_parts") else part.get_payload())
-                + stack
-            )
+            stack = [*part.iter_parts(), *stack]
             continue
         yield part
 
