@@ -51,6 +51,12 @@ app.conf.update(
             "task": "warnings.followups",
             "schedule": settings.FOLLOWUPS_EVERY_SECONDS,
         },
+        # The dashboard reads reporting tables that this rebuilds; it also takes today's
+        # snapshot, so each day keeps the figures of its last run.
+        "refresh-figures": {
+            "task": "warnings.refresh_figures",
+            "schedule": settings.DASHBOARD_REFRESH_SECONDS,
+        },
     },
 )
 if settings.IMAP_URL:

@@ -153,6 +153,8 @@ REPLY_AUTHSERV_ID = env.str("REPLY_AUTHSERV_ID", default="")
 # How often beat runs the delivery sweeper and the follow-up job.
 SWEEP_EVERY_SECONDS = env.float("SWEEP_EVERY_SECONDS", default=30.0)
 FOLLOWUPS_EVERY_SECONDS = env.float("FOLLOWUPS_EVERY_SECONDS", default=60.0)
+# How often the dashboard's reporting tables are rebuilt (and today's snapshot taken).
+DASHBOARD_REFRESH_SECONDS = env.float("DASHBOARD_REFRESH_SECONDS", default=300.0)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)

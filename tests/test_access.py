@@ -50,6 +50,7 @@ ALLOWED = {
     "printbatch_tracking": {LEGAL, PARALEGAL},
     "search": EVERYONE,
     "export": {LEGAL, MANAGER, ADMIN},
+    "dashboard": {LEGAL, MANAGER, ADMIN},
     "company_evidence": {LEGAL, ADMIN},
     "campaign_evidence": {LEGAL, ADMIN},
     "work_queue": EVERYONE,
@@ -218,6 +219,7 @@ def test_roles_see_only_the_navigation_they_may_use(client):
     expectations = {
         LEGAL: {
             "Home",
+            "Dashboard",
             "Companies",
             "New company",
             "Work queue",
@@ -234,9 +236,10 @@ def test_roles_see_only_the_navigation_they_may_use(client):
             "Templates",
             "Print",
         },
-        MANAGER: {"Home", "Companies", "Campaigns", "Templates", "Print"},
+        MANAGER: {"Home", "Dashboard", "Companies", "Campaigns", "Templates", "Print"},
         ADMIN: {
             "Home",
+            "Dashboard",
             "Companies",
             "New company",
             "Work queue",
@@ -252,6 +255,28 @@ def test_roles_see_only_the_navigation_they_may_use(client):
         nav = client.get(reverse("home")).context["nav_items"]
 
         assert {item["label"] for item in nav} == labels, role
+
+
+@pytest.mark.parametrize("name", sorted(set(ALLOWED) - {"logout"}))
+def test_managers_cannot_change_anything(client, url_for, name):
+    """Every endpoint refuses a manager's POST, and nothing is written or audited."""
+    url = url_for(name)
+    client.force_login(UserFactory(role=MANAGER))
+    before = _row_counts()
+
+    response = client.post(url, {"reason": "x", "subject": "s", "body": "b", "ids": ["1"]})
+
+    assert response.status_code in (403, 405), name
+    assert _row_counts() == before, name
+
+
+def _row_counts() -> dict[str, int]:
+    from django.apps import apps
+
+    return {
+        model.__name__: model.objects.count()
+        for model in apps.get_app_config("warnings_app").get_models()
+    }
 
 
 def test_a_manager_cannot_post_a_company(client):

@@ -19,7 +19,16 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 EXPECTED_NAV = {
-    "Legal": ["Home", "Companies", "New company", "Work queue", "Campaigns", "Templates", "Print"],
+    "Legal": [
+        "Home",
+        "Dashboard",
+        "Companies",
+        "New company",
+        "Work queue",
+        "Campaigns",
+        "Templates",
+        "Print",
+    ],
     "Paralegal": [
         "Home",
         "Companies",
@@ -29,9 +38,10 @@ EXPECTED_NAV = {
         "Templates",
         "Print",
     ],
-    "Manager": ["Home", "Companies", "Campaigns", "Templates", "Print"],
+    "Manager": ["Home", "Dashboard", "Companies", "Campaigns", "Templates", "Print"],
     "Admin": [
         "Home",
+        "Dashboard",
         "Companies",
         "New company",
         "Work queue",

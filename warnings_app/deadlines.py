@@ -43,3 +43,18 @@ def business_days_after(start: date, days: int, country: str) -> Deadline:
     if not known:
         explanation += f" (no public-holiday calendar for {country}: weekends only)"
     return Deadline(due=current, explanation=explanation)
+
+
+@lru_cache(maxsize=65536)
+def business_days_between(start: date, end: date, country: str) -> int:
+    """How many business days of `country` fall after `start` up to and including `end`
+    (0 when `end` is not after `start`): a reply on the next working day took one."""
+    if end <= start:
+        return 0
+    calendar, _ = _holidays_for(country, range(start.year, end.year + 2))
+    counted, current = 0, start
+    while current < end:
+        current += timedelta(days=1)
+        if current.weekday() < 5 and current not in calendar:
+            counted += 1
+    return counted

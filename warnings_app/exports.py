@@ -105,8 +105,8 @@ def write_xlsx(headers: list[str], rows: Iterable[list[Any]], title: str) -> byt
 
 
 def filtered(kind: str, filters: dict[str, Any]) -> QuerySet:
-    """The rows of `kind` for the notices the filters choose (campaign, segment, country,
-    status, and a date range on when each row happened)."""
+    """The rows of `kind` for the letters the filters choose: campaign, segment, jurisdiction,
+    status, and a range of the days the letters were sent (the dashboard's filters)."""
     notice_filter = {}
     if filters.get("campaign"):
         notice_filter["campaign"] = filters["campaign"]
@@ -116,14 +116,13 @@ def filtered(kind: str, filters: dict[str, Any]) -> QuerySet:
         notice_filter["company__country"] = filters["country"]
     if filters.get("status"):
         notice_filter["status"] = filters["status"]
-    base, prefix, when = {
-        "notices": (Notice.objects.all(), "", "created_at"),
-        "deliveries": (DeliveryAttempt.objects.all(), "notice__", "started_at"),
-        "replies": (Response.objects.all(), "notice__", "received_at"),
-    }[kind]
-    qs = base.filter(**{f"{prefix}{k}": v for k, v in notice_filter.items()})
     if filters.get("since"):
-        qs = qs.filter(**{f"{when}__date__gte": filters["since"]})
+        notice_filter["sent_at__date__gte"] = filters["since"]
     if filters.get("until"):
-        qs = qs.filter(**{f"{when}__date__lte": filters["until"]})
-    return qs.order_by("pk")
+        notice_filter["sent_at__date__lte"] = filters["until"]
+    base, prefix = {
+        "notices": (Notice.objects.all(), ""),
+        "deliveries": (DeliveryAttempt.objects.all(), "notice__"),
+        "replies": (Response.objects.all(), "notice__"),
+    }[kind]
+    return base.filter(**{f"{prefix}{k}": v for k, v in notice_filter.items()}).order_by("pk")

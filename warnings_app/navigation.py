@@ -6,6 +6,7 @@ from django.urls import reverse
 
 NAV_ITEMS = [
     ("Home", "home", None),
+    ("Dashboard", "dashboard", "warnings_app.view_reports"),
     ("Companies", "company_list", "warnings_app.view_company"),
     ("New company", "company_create", "warnings_app.add_company"),
     ("Work queue", "work_queue", "warnings_app.change_response"),

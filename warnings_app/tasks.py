@@ -64,3 +64,12 @@ def ingest_replies_task() -> dict:
     if not settings.IMAP_URL:
         return {"skipped": "IMAP_URL is not set"}
     return replies_ingest_all(imap_messages(settings.IMAP_URL))
+
+
+@shared_task(name="warnings.refresh_figures")
+def refresh_figures_task() -> dict:
+    """Rebuild the dashboard's reporting tables and today's snapshots. Idempotent: a run
+    recomputes everything from the letters; two at once queue on a lock."""
+    from warnings_app.dashboard.rollup import figures_refresh
+
+    return figures_refresh()

@@ -57,6 +57,7 @@ urlpatterns = [
         name="printbatch_tracking",
     ),
     path("search/", views.SearchView.as_view(), name="search"),
+    path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
     path(
         "companies/<int:pk>/evidence.zip",
         views.EvidenceBundleView.as_view(),

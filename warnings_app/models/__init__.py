@@ -2,6 +2,7 @@ from warnings_app.models.campaigns import Campaign, LadderStep
 from warnings_app.models.companies import Company, Contact, Tag
 from warnings_app.models.letters import LetterTemplate, TemplateVersion
 from warnings_app.models.notices import DeliveryAttempt, FollowUp, Notice, PrintBatch
+from warnings_app.models.reports import DailySnapshot, FigureCell
 from warnings_app.models.responses import DemandAnswer, Response, ResponseAttachment
 from warnings_app.models.rights import EvidenceItem, Principal, Work
 from warnings_app.models.system import AuditEvent, Heartbeat, ReferenceCounter
@@ -11,9 +12,11 @@ __all__ = [
     "Campaign",
     "Company",
     "Contact",
+    "DailySnapshot",
     "DeliveryAttempt",
     "DemandAnswer",
     "EvidenceItem",
+    "FigureCell",
     "FollowUp",
     "Heartbeat",
     "LadderStep",

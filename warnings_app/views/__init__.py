@@ -16,6 +16,7 @@ from warnings_app.views.companies import (
     CompanyListView,
 )
 from warnings_app.views.contacts import ContactCreateView, ContactEditView
+from warnings_app.views.dashboard import DashboardView
 from warnings_app.views.evidence import EvidenceBundleView
 from warnings_app.views.exports import ExportView
 from warnings_app.views.health import healthz
@@ -54,6 +55,7 @@ from warnings_app.views.template_versions import (
 )
 
 __all__ = [
+    "DashboardView",
     "EvidenceBundleView",
     "ExportView",
     "SearchView",

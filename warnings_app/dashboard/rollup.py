@@ -1,0 +1,195 @@
+"""Rebuild the reporting tables. The dashboard never scans notices: it sums `FigureCell` rows,
+which this job recomputes from scratch every few minutes (DASHBOARD_REFRESH_SECONDS), and it
+upserts today's `DailySnapshot` rows so yesterday's figures stay as they stood.
+
+A matter is the first letter of a series (a notice with no ladder step). A reply to any letter
+of the series answers the matter; a reply only guessed from the sender's domain, a bounce report
+or an out-of-office does not."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from warnings_app.deadlines import business_days_between
+from warnings_app.lifecycle import NoticeStatus
+from warnings_app.models import (
+    DailySnapshot,
+    DeliveryAttempt,
+    FigureCell,
+    Heartbeat,
+    Notice,
+    Response,
+)
+
+S = NoticeStatus
+# Still waiting for an answer: a letter went out and nobody has closed or escalated the matter.
+OPEN = {S.SENT, S.DELIVERED, S.BOUNCED}
+SETTLED = {S.RESOLVED, S.CLOSED}
+ROLLUP_NAME = "figures"
+CHUNK = 5000
+
+
+def answers() -> Any:
+    """Replies that count as an answer from the company."""
+    return Response.objects.filter(kind=Response.Kind.REPLY, notice__isnull=False).exclude(
+        matched_by=Response.Match.DOMAIN
+    )
+
+
+@dataclass
+class _Cell:
+    counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    statuses: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    outcomes: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    reply_days: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    reply_weeks: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+
+def _matters() -> Any:
+    """One row per matter with what the figures need, in a single query."""
+    series = answers().filter(Q(notice=OuterRef("pk")) | Q(notice__follows=OuterRef("pk")))
+    attempts = DeliveryAttempt.objects.filter(notice=OuterRef("pk"))
+    return (
+        Notice.objects.filter(ladder_step__isnull=True, sent_at__isnull=False)
+        .annotate(
+            was_delivered=Exists(attempts.filter(outcome=DeliveryAttempt.Outcome.ACCEPTED)),
+            was_bounced=Exists(attempts.filter(outcome=DeliveryAttempt.Outcome.BOUNCED)),
+            first_reply_at=Subquery(series.order_by("received_at").values("received_at")[:1]),
+            outcome=Subquery(
+                series.exclude(outcome=Response.Outcome.UNCLASSIFIED)
+                .order_by("-received_at", "-pk")
+                .values("outcome")[:1]
+            ),
+        )
+        .values_list(
+            "campaign_id",
+            "company__segment",
+            "company__country",
+            "sent_at",
+            "due_date",
+            "status",
+            "was_delivered",
+            "was_bounced",
+            "first_reply_at",
+            "outcome",
+        )
+    )
+
+
+def _replies() -> Any:
+    """Every answer, with the matter it belongs to (a reminder's reply counts for the first
+    letter of its series)."""
+    return (
+        answers()
+        .filter(Q(notice__follows__isnull=False) | Q(notice__ladder_step__isnull=True))
+        .annotate(matter_sent_at=Coalesce("notice__follows__sent_at", "notice__sent_at"))
+        .filter(matter_sent_at__isnull=False)
+        .values_list(
+            "notice__campaign_id",
+            "notice__company__segment",
+            "notice__company__country",
+            "matter_sent_at",
+            "received_at",
+        )
+    )
+
+
+def _local_day(moment: Any) -> date:
+    return timezone.localtime(moment).date()
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def cells_compute(today: date) -> dict[tuple, _Cell]:
+    cells: dict[tuple, _Cell] = defaultdict(_Cell)
+    for row in _matters().iterator(chunk_size=CHUNK):
+        campaign_id, segment, country, sent_at, due, status, delivered, bounced, first, outcome = (
+            row
+        )
+        sent_on = _local_day(sent_at)
+        cell = cells[(campaign_id, segment, country, sent_on)]
+        cell.counts["issued"] += 1
+        cell.statuses[status] += 1
+        cell.counts["delivered"] += delivered
+        cell.counts["bounced"] += bounced and not delivered
+        if status in SETTLED:
+            cell.counts["resolved"] += 1
+        if first is None:
+            if status in OPEN and due is not None and due < today:
+                cell.counts["overdue"] += 1
+            continue
+        replied_on = _local_day(first)
+        cell.counts["replied"] += 1
+        cell.counts["replied_late"] += due is not None and replied_on > due
+        cell.outcomes[outcome or Response.Outcome.UNCLASSIFIED] += 1
+        cell.reply_days[str(business_days_between(sent_on, replied_on, country))] += 1
+    for campaign_id, segment, country, sent_at, received_at in _replies().iterator(
+        chunk_size=CHUNK
+    ):
+        key = (campaign_id, segment, country, _local_day(sent_at))
+        cells[key].reply_weeks[_monday(_local_day(received_at)).isoformat()] += 1
+    return cells
+
+
+def figures_refresh() -> dict[str, int]:
+    """Recompute every cell and today's snapshots in one transaction. Two runs at once queue on
+    a row lock instead of interleaving."""
+    now = timezone.now()
+    today = timezone.localdate(now)
+    Heartbeat.objects.get_or_create(name=ROLLUP_NAME, defaults={"seen_at": now})
+    with transaction.atomic():
+        Heartbeat.objects.select_for_update().get(name=ROLLUP_NAME)
+        cells = cells_compute(today)
+        FigureCell.objects.all().delete()
+        FigureCell.objects.bulk_create(
+            [
+                FigureCell(
+                    campaign_id=campaign_id,
+                    segment=segment,
+                    country=country,
+                    sent_on=sent_on,
+                    statuses=dict(cell.statuses),
+                    outcomes=dict(cell.outcomes),
+                    reply_days=dict(cell.reply_days),
+                    reply_weeks=dict(cell.reply_weeks),
+                    **cell.counts,
+                )
+                for (campaign_id, segment, country, sent_on), cell in cells.items()
+            ],
+            batch_size=1000,
+        )
+        snapshots = _snapshots_take(cells, today, now)
+        Heartbeat.objects.filter(name=ROLLUP_NAME).update(
+            seen_at=timezone.now(), detail=f"{len(cells)} cells"
+        )
+    return {"cells": len(cells), "snapshots": snapshots}
+
+
+SNAPSHOT_FIGURES = ("issued", "delivered", "bounced", "replied", "resolved", "overdue")
+
+
+def _snapshots_take(cells: dict[tuple, _Cell], today: date, now: Any) -> int:
+    per_campaign: dict[int | None, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for (campaign_id, *_), cell in cells.items():
+        for name in SNAPSHOT_FIGURES:
+            per_campaign[campaign_id][name] += cell.counts.get(name, 0)
+    for campaign_id, figures in per_campaign.items():
+        DailySnapshot.objects.update_or_create(
+            day=today,
+            campaign_id=campaign_id,
+            defaults={**{n: figures[n] for n in SNAPSHOT_FIGURES}, "taken_at": now},
+        )
+    return len(per_campaign)
+
+
+def figures_built_at() -> Any:
+    row = Heartbeat.objects.filter(name=ROLLUP_NAME).only("seen_at", "detail").first()
+    return row.seen_at if row and row.detail else None

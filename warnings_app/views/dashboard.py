@@ -1,0 +1,50 @@
+"""The managers' dashboard: where every campaign stands, for a filter, in one page."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views import View
+
+from warnings_app.dashboard.figures import Filters, dashboard_figures
+from warnings_app.dashboard.page import dashboard_page
+from warnings_app.dashboard.rollup import figures_refresh
+from warnings_app.forms.reports import ReportFilterForm
+from warnings_app.views.access import RoleRequiredMixin
+
+
+class DashboardView(RoleRequiredMixin, View):
+    permission_required = "warnings_app.view_reports"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        form = ReportFilterForm(request.GET or None)
+        form.fields.pop("status")  # the dashboard shows every status side by side
+        valid = form.is_valid() if form.is_bound else True
+        data = form.cleaned_data if form.is_bound and valid else {}
+        filters = Filters(
+            campaign=data.get("campaign"),
+            segment=data.get("segment", ""),
+            country=data.get("country", ""),
+            since=data.get("since"),
+            until=data.get("until"),
+        )
+        figures = dashboard_figures(filters)
+        if figures.built_at is None:  # a new installation: build once rather than show nothing
+            figures_refresh()
+            figures = dashboard_figures(filters)
+        stale_after = timedelta(seconds=3 * settings.DASHBOARD_REFRESH_SECONDS)
+        return render(
+            request,
+            "warnings_app/dashboard.html",
+            {
+                "form": form,
+                "valid": valid,
+                "figures": figures,
+                "page": dashboard_page(figures),
+                "stale": timezone.now() - figures.built_at > stale_after,
+                "export_query": request.GET.urlencode() if valid else "",
+            },
+            status=200 if valid else 400,
+        )
