@@ -247,3 +247,48 @@ def test_a_paralegal_matches_and_classifies_a_triage_reply_and_the_queue_shrinks
         "preservation": "yes",
     }
     assert Notice.objects.get(pk=notice.pk).status == "resolved"
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_manager_filters_the_dashboard_by_segment_and_downloads_those_rows(
+    live_server, browser, tmp_path
+):
+    from openpyxl import load_workbook
+
+    from tests.report_helpers import CASES, known_letters
+    from warnings_app.dashboard.rollup import figures_refresh
+
+    demo_seed(companies=0)
+    _, notices = known_letters()
+    figures_refresh()
+    models = {c["key"]: notices[c["key"]] for c in CASES if c["seg"] == "foundation_model"}
+    page = browser.new_context(accept_downloads=True).new_page()
+    _log_in(page, live_server.url, "manager")
+
+    page.get_by_test_id("main-nav").get_by_role("link", name="Dashboard").click()
+    issued = page.locator('[data-tile="issued"] .tile-figure')
+    funnel = page.locator('[data-chart="funnel"] rect').first
+    expect(issued).to_have_text(str(len(CASES)))
+    expect(funnel).to_have_attribute("data-value", str(len(CASES)))
+    expect(page.locator('[data-chart="outcomes_by_segment"] text.chart-label')).to_have_count(2)
+
+    page.get_by_label("Segment", exact=True).select_option("foundation_model")
+    page.get_by_role("button", name="Show").click()
+    expect(issued).to_have_text(str(len(models)))
+    expect(funnel).to_have_attribute("data-value", str(len(models)))
+    expect(page.locator('[data-chart="outcomes_by_segment"] text.chart-label')).to_have_text(
+        ["Foundation model"]
+    )
+
+    with page.expect_download() as download:
+        page.get_by_test_id("export-notices-xlsx").click()
+    path = tmp_path / download.value.suggested_filename
+    download.value.save_as(path)
+    sheet = load_workbook(path, read_only=True).active
+    header, *rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    segment = header.index("segment")
+    assert sorted(row[header.index("reference")] for row in rows) == sorted(
+        n.reference for n in models.values()
+    )
+    assert {row[segment] for row in rows} == {"foundation_model"}

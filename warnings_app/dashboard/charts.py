@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 # Okabe–Ito: told apart by people with the common colour-vision deficiencies.
 PALETTE = [
@@ -73,7 +73,7 @@ def bars(name: str, title: str, rows: Sequence[tuple[str, int]]) -> SafeString:
                 value,
             )
         )
-    return _svg(len(rows) * ROW + 8, title, mark_safe("".join(parts)), name)
+    return _svg(len(rows) * ROW + 8, title, _join(parts), name)
 
 
 def columns(name: str, title: str, rows: Sequence[tuple[str, int]]) -> SafeString:
@@ -103,13 +103,16 @@ def columns(name: str, title: str, rows: Sequence[tuple[str, int]]) -> SafeStrin
         if i % every == 0:
             parts.append(
                 format_html(
-                    '<text x="{}" y="{}" class="chart-axis">{}</text>', round(x, 1), base + 16, label
+                    '<text x="{}" y="{}" class="chart-axis">{}</text>',
+                    round(x, 1),
+                    base + 16,
+                    label,
                 )
             )
     parts.append(
         format_html('<text x="0" y="14" class="chart-axis">{}</text>', top if rows else "")
     )
-    return _svg(height, title, mark_safe("".join(parts)), name)
+    return _svg(height, title, _join(parts), name)
 
 
 def stacked(
@@ -156,7 +159,7 @@ def stacked(
             x += width
     legend_y = len(rows) * ROW + 14
     parts.append(_legend([label for _, label in keys], legend_y))
-    return _svg(legend_y + _legend_height(len(keys)), title, mark_safe("".join(parts)), name)
+    return _svg(legend_y + _legend_height(len(keys)), title, _join(parts), name)
 
 
 def lines(
@@ -210,9 +213,24 @@ def lines(
                 line.name,
             )
         )
+        if len(line.points) == 1:  # one day of history: a dot, since a line needs two
+            cx, cy = point(*line.points[0]).split(",")
+            parts.append(
+                format_html(
+                    '<circle cx="{}" cy="{}" r="3" fill="{}"/>',
+                    cx,
+                    cy,
+                    PALETTE[i % len(PALETTE)],
+                )
+            )
     legend_y = top + plot_h + 34
     parts.append(_legend([line.name for line in series], legend_y))
-    return _svg(legend_y + _legend_height(len(series)), title, mark_safe("".join(parts)), name)
+    return _svg(legend_y + _legend_height(len(series)), title, _join(parts), name)
+
+
+def _join(parts: list[SafeString]) -> SafeString:
+    """Concatenate pieces that format_html already escaped (they stay as they are)."""
+    return format_html_join("", "{}", ((part,) for part in parts))
 
 
 def _number(value: float) -> str:

@@ -192,9 +192,7 @@ def _outcomes_by(f: Figures, dimension: str) -> Chart:
 
 def _response_curves(f: Figures) -> Chart:
     names = dict(
-        Campaign.objects.filter(pk__in=[pk for pk in f.by_campaign if pk]).values_list(
-            "pk", "name"
-        )
+        Campaign.objects.filter(pk__in=[pk for pk in f.by_campaign if pk]).values_list("pk", "name")
     )
     series, rows = [], []
     for pk, data in sorted(f.by_campaign.items(), key=lambda item: names.get(item[0], "")):

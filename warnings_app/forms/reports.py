@@ -15,7 +15,9 @@ class ReportFilterForm(forms.Form):
     segment = forms.ChoiceField(
         choices=[("", "All segments"), *Company.Segment.choices], required=False
     )
-    country = CountryField(blank=True).formfield(required=False, label="Jurisdiction")
+    country = CountryField(blank=True, blank_label="All jurisdictions").formfield(
+        required=False, label="Jurisdiction"
+    )
     status = forms.ChoiceField(choices=[("", "Any"), *NoticeStatus.choices], required=False)
     since = forms.DateField(
         required=False, label="Sent from", widget=forms.DateInput(attrs={"type": "date"})
