@@ -5,53 +5,95 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('warnings_app', '0009_reply_ingestion'),
+        ("warnings_app", "0009_reply_ingestion"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DailySnapshot',
+            name="DailySnapshot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('issued', models.PositiveIntegerField(default=0)),
-                ('delivered', models.PositiveIntegerField(default=0)),
-                ('bounced', models.PositiveIntegerField(default=0)),
-                ('replied', models.PositiveIntegerField(default=0)),
-                ('resolved', models.PositiveIntegerField(default=0)),
-                ('overdue', models.PositiveIntegerField(default=0)),
-                ('taken_at', models.DateTimeField()),
-                ('campaign', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='warnings_app.campaign')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField()),
+                ("issued", models.PositiveIntegerField(default=0)),
+                ("delivered", models.PositiveIntegerField(default=0)),
+                ("bounced", models.PositiveIntegerField(default=0)),
+                ("replied", models.PositiveIntegerField(default=0)),
+                ("resolved", models.PositiveIntegerField(default=0)),
+                ("overdue", models.PositiveIntegerField(default=0)),
+                ("taken_at", models.DateTimeField()),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="warnings_app.campaign",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['day', 'campaign_id'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('campaign__isnull', False)), fields=('day', 'campaign'), name='snapshot_per_campaign_day'), models.UniqueConstraint(condition=models.Q(('campaign__isnull', True)), fields=('day',), name='snapshot_loose_day')],
+                "ordering": ["day", "campaign_id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("campaign__isnull", False)),
+                        fields=("day", "campaign"),
+                        name="snapshot_per_campaign_day",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("campaign__isnull", True)),
+                        fields=("day",),
+                        name="snapshot_loose_day",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='FigureCell',
+            name="FigureCell",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('segment', models.CharField(max_length=30)),
-                ('country', models.CharField(max_length=2)),
-                ('sent_on', models.DateField()),
-                ('issued', models.PositiveIntegerField(default=0)),
-                ('delivered', models.PositiveIntegerField(default=0)),
-                ('bounced', models.PositiveIntegerField(default=0)),
-                ('replied', models.PositiveIntegerField(default=0)),
-                ('replied_late', models.PositiveIntegerField(default=0)),
-                ('resolved', models.PositiveIntegerField(default=0)),
-                ('overdue', models.PositiveIntegerField(default=0)),
-                ('statuses', models.JSONField(default=dict)),
-                ('outcomes', models.JSONField(default=dict)),
-                ('reply_days', models.JSONField(default=dict)),
-                ('reply_weeks', models.JSONField(default=dict)),
-                ('campaign', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='warnings_app.campaign')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("segment", models.CharField(max_length=30)),
+                ("country", models.CharField(max_length=2)),
+                ("sent_on", models.DateField()),
+                ("issued", models.PositiveIntegerField(default=0)),
+                ("delivered", models.PositiveIntegerField(default=0)),
+                ("bounced", models.PositiveIntegerField(default=0)),
+                ("replied", models.PositiveIntegerField(default=0)),
+                ("replied_late", models.PositiveIntegerField(default=0)),
+                ("resolved", models.PositiveIntegerField(default=0)),
+                ("overdue", models.PositiveIntegerField(default=0)),
+                ("statuses", models.JSONField(default=dict)),
+                ("outcomes", models.JSONField(default=dict)),
+                ("reply_days", models.JSONField(default=dict)),
+                ("reply_weeks", models.JSONField(default=dict)),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="warnings_app.campaign",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('campaign', 'segment', 'country', 'sent_on'), name='figure_cell_key')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("campaign", "segment", "country", "sent_on"), name="figure_cell_key"
+                    )
+                ],
             },
         ),
     ]
