@@ -1,0 +1,185 @@
+"""Pages at 1,000 and at 100,000 notices: the median server time and the query count of the
+dashboard (all letters, and one segment), the campaign outcome view (first page and last page),
+search, and a notice's page with its timeline. Each size gets its own PostgreSQL database
+filled by `manage.py seed_scale`; pages are requested in-process through Django's test client
+(URL routing, middleware, view and template: the server's share of a page view, no network).
+
+Ends with `RESULT worst_ratio=<100k/1k of the slowest-growing page, and which>
+dashboard_ms=<median at 100k> queries_equal=<yes|no>`. Targets: ratio ≤ 2.0, dashboard
+≤ 300 ms at 100k, the same number of queries at both sizes.
+
+Run: .venv/bin/python bench/dashboard.py [--sizes 1000,100000] [--runs 21] [--reuse]
+Needs PostgreSQL on localhost. `--reuse` keeps databases seeded by an earlier run
+(bench_dashboard_<size>); without it they are dropped and seeded again (about two minutes for
+100,000).
+"""
+
+import argparse
+import json
+import os
+import secrets
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PG = "postgres://postgres@127.0.0.1:5432"
+PAGES = [
+    "dashboard",
+    "dashboard_segment",
+    "outcomes_first",
+    "outcomes_last",
+    "search",
+    "timeline",
+]
+
+
+def _environment(database: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DEBUG": "false",  # as in production: DEBUG records every query and slows each one
+        "SECRET_KEY": secrets.token_urlsafe(32),
+        "ALLOWED_HOSTS": "testserver",
+        "DATABASE_URL": f"{PG}/{database}",
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def _seeded(database: str) -> bool:
+    import psycopg
+
+    try:
+        with psycopg.connect(f"{PG}/{database}") as conn:
+            return conn.execute("SELECT count(*) FROM warnings_app_notice").fetchone()[0] > 0
+    except psycopg.Error:
+        return False
+
+
+def _prepare(size: int, reuse: bool) -> str:
+    import psycopg
+
+    database = f"bench_dashboard_{size}"
+    if reuse and _seeded(database):
+        print(f"{size:>7} notices: reusing {database}", flush=True)
+        return database
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{database}"')
+    env = _environment(database)
+    _manage(["migrate", "-v0"], env)
+    started = time.perf_counter()
+    print(_manage(["seed_scale", "--notices", str(size)], env), end="")
+    print(f"{size:>7} notices: seeded in {time.perf_counter() - started:.0f} s", flush=True)
+    with psycopg.connect(f"{PG}/{database}", autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")  # fresh statistics, as a live database would have
+    return database
+
+
+def _manage(arguments: list[str], env: dict[str, str]) -> str:
+    command = [sys.executable, str(ROOT / "manage.py"), *arguments]
+    return subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout  # noqa: S603
+
+
+def _urls() -> dict[str, str]:
+    from django.db.models import Count
+    from django.urls import reverse
+
+    from warnings_app.models import Campaign, Company, Notice, Response
+
+    campaign = (
+        Campaign.objects.annotate(n=Count("notices")).order_by("-n", "pk").first()
+    )  # the biggest campaign
+    first_letters = campaign.notices.filter(ladder_step__isnull=True).count()
+    last_page = max(1, -(-first_letters // 50))
+    company = Company.objects.order_by("pk").first()
+    replied = Response.objects.filter(notice__isnull=False).order_by("pk").first()
+    notice = replied.notice if replied else Notice.objects.order_by("pk").first()
+    outcomes = reverse("campaign_outcomes", args=[campaign.pk])
+    return {
+        "dashboard": reverse("dashboard"),
+        "dashboard_segment": reverse("dashboard") + f"?segment={company.segment}",
+        "outcomes_first": outcomes,
+        "outcomes_last": f"{outcomes}?page={last_page}",
+        "search": reverse("search") + "?q=" + company.legal_name.split()[0],
+        "timeline": reverse("notice_detail", args=[notice.pk]),
+    }
+
+
+def measure(runs: int) -> dict[str, dict[str, float]]:
+    """In a process whose settings point at one seeded database: time each page."""
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from warnings_app.roles import MANAGER
+
+    user, _ = get_user_model().objects.get_or_create(username="bench-manager")
+    user.groups.add(Group.objects.get(name=MANAGER))
+    client = Client()
+    client.force_login(user)
+    results = {}
+    for name, url in _urls().items():
+        for _ in range(3):  # warm caches and connections
+            assert client.get(url).status_code == 200, url
+        times = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            client.get(url)
+            times.append((time.perf_counter() - started) * 1000)
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        results[name] = {"ms": statistics.median(times), "queries": len(queries)}
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="1000,100000")
+    parser.add_argument("--runs", type=int, default=21)
+    parser.add_argument("--reuse", action="store_true")
+    parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure:
+        print(json.dumps(measure(args.runs)))
+        return
+
+    sizes = [int(s) for s in args.sizes.split(",")]
+    by_size = {}
+    for size in sizes:
+        database = _prepare(size, args.reuse)
+        command = [sys.executable, __file__, "--measure", "--runs", str(args.runs)]
+        env = _environment(database)
+        out = subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout  # noqa: S603
+        by_size[size] = json.loads(out.strip().splitlines()[-1])
+
+    small, large = sizes[0], sizes[-1]
+    print(
+        f"\n{'page':<20}" + "".join(f"{f'{s:,} ms':>14}{'queries':>9}" for s in sizes) + "  ratio"
+    )
+    ratios = {}
+    for page in PAGES:
+        cells = "".join(
+            f"{by_size[s][page]['ms']:>14.1f}{by_size[s][page]['queries']:>9}" for s in sizes
+        )
+        ratios[page] = by_size[large][page]["ms"] / by_size[small][page]["ms"]
+        print(f"{page:<20}{cells}  {ratios[page]:.2f}")
+    worst = max(ratios, key=ratios.get)
+    equal = all(len({by_size[s][page]["queries"] for s in sizes}) == 1 for page in PAGES)
+    print(
+        f"RESULT worst_ratio={ratios[worst]:.2f} ({worst}) "
+        f"dashboard_ms={by_size[large]['dashboard']['ms']:.0f} "
+        f"queries_equal={'yes' if equal else 'no'}"
+    )
+
+
+if __name__ == "__main__":
+    main()
