@@ -61,3 +61,29 @@ def test_search_runs_a_bounded_number_of_queries(paralegal, django_assert_max_nu
         page = paralegal.get(reverse("search"), {"q": "sonic forge"})
 
     assert page.content.decode().count("Sonic Forge") >= 20
+
+
+@pytest.mark.parametrize(
+    ("model", "fields", "index"),
+    [
+        (Response, ["subject", "body_text", "sender"], "search_response_text"),
+        ("Company", ["legal_name", "aliases", "domain"], "search_company_text"),
+    ],
+)
+def test_postgresql_answers_a_search_from_its_full_text_index(model, fields, index):
+    """The migration's index must be on exactly the expression search.py asks for, or every
+    search reads the whole table."""
+    from django.db import connection
+
+    from warnings_app.models import Company
+    from warnings_app.search import _full_text
+
+    if connection.vendor != "postgresql":
+        pytest.skip("full-text indexes exist on PostgreSQL only")
+    model = Company if model == "Company" else model
+    query = _full_text(model.objects.all(), fields, "licence talks")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a tiny table would be read whole
+        plan = query.explain()
+
+    assert index in plan
