@@ -69,6 +69,9 @@ ALLOWED = {
     "campaign_send": {LEGAL},
     "campaign_pause": {LEGAL},
     "campaign_resume": {LEGAL},
+    "campaign_outcomes": EVERYONE,
+    # Open to whoever may take one of its actions (chase, withdraw, hold); only Legal may.
+    "campaign_outcomes_act": {LEGAL},
 }
 POST_ONLY = {
     "logout",
@@ -86,6 +89,7 @@ POST_ONLY = {
     "campaign_send",
     "campaign_pause",
     "campaign_resume",
+    "campaign_outcomes_act",
     "printbatch_hand_over",
     "printbatch_tracking",
 }

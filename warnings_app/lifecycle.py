@@ -44,6 +44,7 @@ def _t(name: str, sources: set[str], target: str) -> Transition:
 
 # Where a letter has gone out and the matter is still open.
 _OUT = {S.SENT, S.DELIVERED, S.BOUNCED}
+OPEN = frozenset(_OUT)  # the same, for code outside this module: overdue, chasing, holding
 
 TRANSITIONS: dict[str, Transition] = {
     t.name: t

@@ -111,4 +111,14 @@ urlpatterns = [
     path("campaigns/<int:pk>/send/", views.CampaignSendView.as_view(), name="campaign_send"),
     path("campaigns/<int:pk>/pause/", views.CampaignPauseView.as_view(), name="campaign_pause"),
     path("campaigns/<int:pk>/resume/", views.CampaignResumeView.as_view(), name="campaign_resume"),
+    path(
+        "campaigns/<int:pk>/outcomes/",
+        views.CampaignOutcomesView.as_view(),
+        name="campaign_outcomes",
+    ),
+    path(
+        "campaigns/<int:pk>/outcomes/act/",
+        views.CampaignOutcomesActionView.as_view(),
+        name="campaign_outcomes_act",
+    ),
 ]

@@ -17,7 +17,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from warnings_app.deadlines import business_days_between
-from warnings_app.lifecycle import NoticeStatus
+from warnings_app.lifecycle import OPEN, NoticeStatus
 from warnings_app.models import (
     DailySnapshot,
     DeliveryAttempt,
@@ -27,10 +27,7 @@ from warnings_app.models import (
     Response,
 )
 
-S = NoticeStatus
-# Still waiting for an answer: a letter went out and nobody has closed or escalated the matter.
-OPEN = {S.SENT, S.DELIVERED, S.BOUNCED}
-SETTLED = {S.RESOLVED, S.CLOSED}
+SETTLED = {NoticeStatus.RESOLVED, NoticeStatus.CLOSED}
 ROLLUP_NAME = "figures"
 CHUNK = 5000
 

@@ -3,6 +3,7 @@ step's letter (rendered, then approved automatically only if the step says so) o
 matter to litigation counsel. A reply, a hold or a withdrawal stops the ladder; once counsel of
 record is known, its letters go to counsel instead of the company."""
 
+from collections.abc import Collection
 from datetime import datetime, time
 from typing import Any
 
@@ -41,6 +42,8 @@ def ladder_stop_reason(notice: Notice) -> str:
     """Why the ladder must not go on for this notice, or "" if it may."""
     if notice.status not in (NoticeStatus.SENT, NoticeStatus.DELIVERED, NoticeStatus.BOUNCED):
         return f"the letter is {NoticeStatus(notice.status).label.lower()}"
+    if notice.on_hold:
+        return "the notice is on hold"
     # A reply to any letter of the series counts, not only to the first one.
     # A bounce or an out-of-office is no answer; a reply only guessed from the sender's domain
     # counts once a person has matched it.
@@ -65,18 +68,29 @@ def ladder_stop_reason(notice: Notice) -> str:
     return ""
 
 
-def followups_process(*, now: datetime | None = None) -> dict[str, int]:
-    """Process due follow-ups. Several copies may run at once (two beat schedulers): rows are
-    locked with SKIP LOCKED and moved with guarded updates, so each step happens once."""
+def followups_process(
+    *, now: datetime | None = None, only: Collection[int] | None = None
+) -> dict[str, int]:
+    """Process due follow-ups (or only the follow-ups with the ids in `only`). Several copies
+    may run at once (two beat schedulers): rows are locked with SKIP LOCKED and moved with
+    guarded updates, so each step happens once.
+
+    Steps of a notice on hold are left scheduled, not cancelled: they are not even selected, so
+    a pile of held steps cannot fill the batch, and they run once the hold is released if they
+    are still due. Putting a notice on hold locks its scheduled steps, so a step is either
+    processed before the hold or skipped after it, never half of each."""
     now = now or timezone.now()
     counts = {"letters": 0, "handoffs": 0, "stopped": 0}
     with transaction.atomic():
         due = (
             FollowUp.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(status=FollowUp.Status.SCHEDULED, due_at__lte=now)
+            .filter(status=FollowUp.Status.SCHEDULED, due_at__lte=now, notice__on_hold=False)
             .select_related("notice__company", "notice__campaign", "step")
-            .order_by("due_at", "pk")[:BATCH]
+            .order_by("due_at", "pk")
         )
+        if only is not None:
+            due = due.filter(pk__in=only)
+        due = due[:BATCH]
         for follow_up in due:
             try:
                 with transaction.atomic():  # one row's failure must not hold up the others

@@ -28,6 +28,7 @@ from warnings_app.views.letter_templates import (
     VersionDraftView,
 )
 from warnings_app.views.notices import NoticeDetailView, NoticePdfView, NoticeWithdrawView
+from warnings_app.views.outcomes import CampaignOutcomesActionView, CampaignOutcomesView
 from warnings_app.views.printing import (
     PrintBatchDetailView,
     PrintBatchFileView,
@@ -70,6 +71,8 @@ __all__ = [
     "CampaignDetailView",
     "CampaignGenerateView",
     "CampaignListView",
+    "CampaignOutcomesActionView",
+    "CampaignOutcomesView",
     "CampaignPauseView",
     "CampaignProgressView",
     "CampaignResumeView",

@@ -1,0 +1,192 @@
+"""Where each letter of a campaign stands: one row per first letter with its status, last
+event, deadline, the outcome of the replies to it or to its reminders, and the next ladder step.
+
+Everything the page sorts or filters on is an annotation (a subquery), so sorting and
+filtering happen in SQL over the whole campaign and only the page is loaded. Demand answers and
+hold reasons are fetched for the page's rows in one query each, so the number of queries does not
+grow with the page or the campaign."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import (
+    Case,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from warnings_app.lifecycle import OPEN, NoticeStatus
+from warnings_app.models import AuditEvent, Campaign, DemandAnswer, FollowUp, Notice, Response
+
+NO_REPLY = "none"  # the outcome filter's value for "no reply yet" (the annotation is "")
+DEFAULT_SORT = "reference"
+
+
+@dataclass(frozen=True)
+class OutcomeFilters:
+    status: str = ""
+    outcome: str = ""  # an Outcome value, or NO_REPLY
+    segment: str = ""
+    jurisdiction: str = ""  # ISO country code of the company
+    overdue: bool = False
+    on_hold: bool = False
+    text: str = ""  # part of the reference or of the company's name
+
+
+def _rank(field: str, values: list[str]) -> Case:
+    """Sort a coded field in the order people think of it (the lifecycle, the outcome list),
+    not alphabetically by code."""
+    return Case(
+        *(When(**{field: v}, then=Value(i)) for i, v in enumerate(values)),
+        default=Value(len(values)),
+        output_field=IntegerField(),
+    )
+
+
+SORTS = {
+    "reference": F("reference"),
+    "company": F("company__legal_name"),
+    "jurisdiction": F("company__country"),
+    "status": _rank("status", list(NoticeStatus.values)),
+    "last_event": F("status_changed_at"),
+    "due_date": F("due_date"),
+    # By code: no reply yet (""), then the classified outcomes in the alphabetical order of
+    # their labels, then "unclassified". Ranking in a CASE would repeat the outcome subquery in
+    # every WHEN; ordering by the selected column computes it once per row.
+    "outcome": F("outcome"),
+}
+
+
+def outcome_sort(value: str | None) -> str:
+    """The sort asked for (`reference`, `-due_date`, ...), or the default for anything else."""
+    value = value or ""
+    return value if value.removeprefix("-") in SORTS else DEFAULT_SORT
+
+
+def series_replies(notice_ref: OuterRef | F) -> QuerySet[Response]:
+    """The replies answering a letter or any of its reminders. Bounces, automatic messages and
+    replies only guessed from the sender's domain are no answer (as for the ladder)."""
+    series = Notice.objects.filter(Q(pk=notice_ref) | Q(follows=notice_ref)).values("pk")
+    return (
+        Response.objects.filter(kind=Response.Kind.REPLY, notice__in=series)
+        .exclude(matched_by=Response.Match.DOMAIN)
+        .order_by()
+    )
+
+
+def campaign_outcome_rows(
+    campaign: Campaign,
+    filters: OutcomeFilters | None = None,
+    ordering: str = DEFAULT_SORT,
+    *,
+    today: date | None = None,
+) -> QuerySet[Notice]:
+    """The campaign's first letters, annotated with `outcome` ("" for no reply yet,
+    "unclassified" for replies nobody classified yet, else the latest classified reply's
+    outcome), `overdue`, `next_step_name` and `next_step_due`; filtered and sorted as asked."""
+    filters = filters or OutcomeFilters()
+    today = today or timezone.localdate()
+    # One subquery: classified replies first, latest first; an unclassified one only if there
+    # is nothing else; no row at all when nobody answered.
+    latest_answer = series_replies(OuterRef(OuterRef("pk"))).order_by(
+        _rank("outcome", [Response.Outcome.UNCLASSIFIED]).desc(), "-received_at", "-pk"
+    )
+    next_step = FollowUp.objects.filter(
+        notice=OuterRef("pk"), status=FollowUp.Status.SCHEDULED
+    ).order_by("due_at", "pk")
+    rows = (
+        Notice.objects.filter(campaign=campaign, ladder_step__isnull=True)
+        .select_related("company")
+        .annotate(
+            outcome=Coalesce(Subquery(latest_answer.values("outcome")[:1]), Value("")),
+            overdue=Case(
+                When(status__in=sorted(OPEN), due_date__lt=today, outcome="", then=Value(True)),
+                default=Value(False),
+            ),
+            next_step_name=Subquery(next_step.values("step__name")[:1]),
+            next_step_due=Subquery(next_step.values("due_at")[:1]),
+        )
+    )
+    rows = _filtered(rows, filters)
+    sort = outcome_sort(ordering)
+    key = SORTS[sort.removeprefix("-")]
+    first = key.desc(nulls_last=True) if sort.startswith("-") else key.asc(nulls_last=True)
+    return rows.order_by(first, "reference")
+
+
+def _filtered(rows: QuerySet[Notice], filters: OutcomeFilters) -> QuerySet[Notice]:
+    if filters.status:
+        rows = rows.filter(status=filters.status)
+    if filters.outcome == NO_REPLY:
+        rows = rows.filter(outcome="")
+    elif filters.outcome:
+        rows = rows.filter(outcome=filters.outcome)
+    if filters.segment:
+        rows = rows.filter(company__segment=filters.segment)
+    if filters.jurisdiction:
+        rows = rows.filter(company__country=filters.jurisdiction)
+    if filters.overdue:
+        rows = rows.filter(overdue=True)
+    if filters.on_hold:
+        rows = rows.filter(on_hold=True)
+    if filters.text:
+        rows = rows.filter(
+            Q(reference__icontains=filters.text) | Q(company__legal_name__icontains=filters.text)
+        )
+    return rows
+
+
+def campaign_jurisdictions(campaign: Campaign) -> list[str]:
+    """The countries of the companies the campaign wrote to, for the jurisdiction filter."""
+    codes = (
+        Notice.objects.filter(campaign=campaign, ladder_step__isnull=True)
+        .values_list("company__country", flat=True)
+        .distinct()
+        .order_by("company__country")
+    )
+    return list(codes)
+
+
+def demand_answers_for(notice_ids: list[int]) -> dict[int, list[DemandAnswer]]:
+    """For each first letter, the latest answer to each demand among the replies to it or to
+    its reminders (a later reply overrides an earlier one on the same demand). One query."""
+    if not notice_ids:
+        return {}
+    wanted = set(notice_ids)
+    answers = (
+        DemandAnswer.objects.filter(response__kind=Response.Kind.REPLY)
+        .exclude(response__matched_by=Response.Match.DOMAIN)
+        .filter(Q(response__notice__in=wanted) | Q(response__notice__follows__in=wanted))
+        .select_related("response__notice")
+        .order_by("response__received_at", "response_id")
+    )
+    latest: dict[int, dict[str, DemandAnswer]] = {}
+    for answer in answers:
+        notice = answer.response.notice
+        root = notice.pk if notice.pk in wanted else notice.follows_id
+        latest.setdefault(root, {})[answer.demand] = answer
+    order = {d: i for i, d in enumerate(DemandAnswer.Demand.values)}
+    return {
+        root: sorted(by_demand.values(), key=lambda a: order[a.demand])
+        for root, by_demand in latest.items()
+    }
+
+
+def hold_reasons_for(notice_ids: list[int]) -> dict[int, str]:
+    """Why each of these notices was last put on hold (the reason is kept in the audit log)."""
+    if not notice_ids:
+        return {}
+    events = AuditEvent.objects.filter(
+        verb="notice.held",
+        target_type="warnings_app.notice",
+        target_id__in=[str(i) for i in notice_ids],
+    ).order_by("pk")
+    return {int(e.target_id): e.data.get("reason", "") for e in events}
