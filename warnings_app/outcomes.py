@@ -82,6 +82,15 @@ def series_replies(notice_ref: OuterRef | F) -> QuerySet[Response]:
     )
 
 
+def series_outcome() -> Coalesce:
+    """For a notice (the outer query's row): the outcome of the latest classified reply to it
+    or its reminders; "unclassified" if only unclassified replies came; "" when none came."""
+    latest_answer = series_replies(OuterRef(OuterRef("pk"))).order_by(
+        _rank("outcome", [Response.Outcome.UNCLASSIFIED]).desc(), "-received_at", "-pk"
+    )
+    return Coalesce(Subquery(latest_answer.values("outcome")[:1]), Value(""))
+
+
 def campaign_outcome_rows(
     campaign: Campaign,
     filters: OutcomeFilters | None = None,
@@ -94,11 +103,6 @@ def campaign_outcome_rows(
     outcome), `overdue`, `next_step_name` and `next_step_due`; filtered and sorted as asked."""
     filters = filters or OutcomeFilters()
     today = today or timezone.localdate()
-    # One subquery: classified replies first, latest first; an unclassified one only if there
-    # is nothing else; no row at all when nobody answered.
-    latest_answer = series_replies(OuterRef(OuterRef("pk"))).order_by(
-        _rank("outcome", [Response.Outcome.UNCLASSIFIED]).desc(), "-received_at", "-pk"
-    )
     next_step = FollowUp.objects.filter(
         notice=OuterRef("pk"), status=FollowUp.Status.SCHEDULED
     ).order_by("due_at", "pk")
@@ -106,7 +110,7 @@ def campaign_outcome_rows(
         Notice.objects.filter(campaign=campaign, ladder_step__isnull=True)
         .select_related("company")
         .annotate(
-            outcome=Coalesce(Subquery(latest_answer.values("outcome")[:1]), Value("")),
+            outcome=series_outcome(),
             overdue=Case(
                 When(status__in=sorted(OPEN), due_date__lt=today, outcome="", then=Value(True)),
                 default=Value(False),

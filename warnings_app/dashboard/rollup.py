@@ -26,17 +26,11 @@ from warnings_app.models import (
     Notice,
     Response,
 )
+from warnings_app.outcomes import series_outcome, series_replies
 
 SETTLED = {NoticeStatus.RESOLVED, NoticeStatus.CLOSED}
 ROLLUP_NAME = "figures"
 CHUNK = 5000
-
-
-def answers() -> Any:
-    """Replies that count as an answer from the company."""
-    return Response.objects.filter(kind=Response.Kind.REPLY, notice__isnull=False).exclude(
-        matched_by=Response.Match.DOMAIN
-    )
 
 
 @dataclass
@@ -50,7 +44,7 @@ class _Cell:
 
 def _matters() -> Any:
     """One row per matter with what the figures need, in a single query."""
-    series = answers().filter(Q(notice=OuterRef("pk")) | Q(notice__follows=OuterRef("pk")))
+    series = series_replies(OuterRef(OuterRef("pk")))
     attempts = DeliveryAttempt.objects.filter(notice=OuterRef("pk"))
     return (
         Notice.objects.filter(ladder_step__isnull=True, sent_at__isnull=False)
@@ -58,11 +52,7 @@ def _matters() -> Any:
             was_delivered=Exists(attempts.filter(outcome=DeliveryAttempt.Outcome.ACCEPTED)),
             was_bounced=Exists(attempts.filter(outcome=DeliveryAttempt.Outcome.BOUNCED)),
             first_reply_at=Subquery(series.order_by("received_at").values("received_at")[:1]),
-            outcome=Subquery(
-                series.exclude(outcome=Response.Outcome.UNCLASSIFIED)
-                .order_by("-received_at", "-pk")
-                .values("outcome")[:1]
-            ),
+            outcome=series_outcome(),
         )
         .values_list(
             "campaign_id",
@@ -82,9 +72,11 @@ def _matters() -> Any:
 def _replies() -> Any:
     """Every answer, with the matter it belongs to (a reminder's reply counts for the first
     letter of its series)."""
+    answers = Response.objects.filter(kind=Response.Kind.REPLY, notice__isnull=False).exclude(
+        matched_by=Response.Match.DOMAIN
+    )
     return (
-        answers()
-        .filter(Q(notice__follows__isnull=False) | Q(notice__ladder_step__isnull=True))
+        answers.filter(Q(notice__follows__isnull=False) | Q(notice__ladder_step__isnull=True))
         .annotate(matter_sent_at=Coalesce("notice__follows__sent_at", "notice__sent_at"))
         .filter(matter_sent_at__isnull=False)
         .values_list(
@@ -126,7 +118,7 @@ def cells_compute(today: date) -> dict[tuple, _Cell]:
         replied_on = _local_day(first)
         cell.counts["replied"] += 1
         cell.counts["replied_late"] += due is not None and replied_on > due
-        cell.outcomes[outcome or Response.Outcome.UNCLASSIFIED] += 1
+        cell.outcomes[outcome] += 1
         cell.reply_days[str(business_days_between(sent_on, replied_on, country))] += 1
     for campaign_id, segment, country, sent_at, received_at in _replies().iterator(
         chunk_size=CHUNK
