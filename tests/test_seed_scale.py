@@ -16,7 +16,7 @@ from django.db.models import Count, F
 from django.utils import timezone
 
 from tests.factories import PrincipalFactory, make_notice
-from warnings_app import scale_data
+from warnings_app import scale
 from warnings_app.lifecycle import TRANSITIONS
 from warnings_app.models import (
     AuditEvent,
@@ -56,7 +56,7 @@ def _row_counts() -> dict[str, int]:
 
 
 def test_the_counts_scale_linearly_with_the_number_of_notices():
-    assert scale_data.target_counts(100_000) == {
+    assert scale.target_counts(100_000) == {
         "companies": 5000,
         "campaigns": 12,
         "notices": 100_000,
@@ -65,7 +65,7 @@ def test_the_counts_scale_linearly_with_the_number_of_notices():
         "replies": 40_000,
         "audit_events": 1_000_000,
     }
-    assert scale_data.target_counts(100)["companies"] == 12  # never fewer than the campaigns
+    assert scale.target_counts(100)["companies"] == 12  # never fewer than the campaigns
 
 
 def test_seed_scale_makes_exactly_the_scaled_counts(seeded):
@@ -91,7 +91,7 @@ def test_the_register_is_spread_like_a_real_one(seeded):
     expected = {"sent", "delivered", "bounced", "responded", "resolved", "escalated", "closed"}
     assert expected | {"withdrawn", "failed"} <= statuses
     assert segments == set(Company.Segment.values)
-    assert countries == set(scale_data.COUNTRIES)
+    assert countries == set(scale.COUNTRIES)
     assert {"unclassified", "acknowledged", "disputes", "requests_talks"} <= outcomes
     assert set(Campaign.objects.values_list("status", flat=True)) == {"sending", "completed"}
     sent_on = {
@@ -219,7 +219,7 @@ def test_a_real_notice_after_the_seed_takes_the_next_reference(seeded):
 
 
 def test_the_same_seed_builds_the_same_rows():
-    fixed = scale_data.Fixed(
+    fixed = scale.Fixed(
         lawyers=(1, 2),
         initial_version=1,
         reminder_version=2,
@@ -231,11 +231,11 @@ def test_the_same_seed_builds_the_same_rows():
     now = timezone.now()
 
     def rows(seed: int) -> list:
-        built = scale_data.build(
+        built = scale.build(
             notices=200,
             seed=seed,
             fixed=fixed,
-            first_ids=dict.fromkeys(scale_data.ID_MODELS, 1),
+            first_ids=dict.fromkeys(scale.ID_MODELS, 1),
             last_reference={},
             taken_domains=set(),
             taken_names=set(),

@@ -1,6 +1,6 @@
 """manage.py seed_scale: fill an empty database with a large, realistic register for load and
-dashboard work (what it makes: `warnings_app/scale_data.py`), in one transaction of bulk
-inserts, then rebuild the dashboard's figures. Prints the time each table took.
+dashboard work (what it makes: `warnings_app/scale/`), in one transaction of bulk inserts, then
+rebuild the dashboard's figures. Prints the time each table took.
 
 Refuses to run on a database that already holds a notice: it is a generator of test worlds, not
 an import, and mixing its rows with real ones would make both untrustworthy."""
@@ -21,7 +21,7 @@ from django.db import connection, models, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from warnings_app import demo_data, roles, scale_data
+from warnings_app import demo_data, roles, scale
 from warnings_app.dashboard.rollup import figures_refresh
 from warnings_app.models import (
     AuditEvent,
@@ -68,7 +68,7 @@ class Command(BaseCommand):
             now = timezone.now()
             clock = time.monotonic()
             try:
-                seed_rows = scale_data.build(notices=notices, seed=seed, now=now, **_start(now))
+                seed_rows = scale.build(notices=notices, seed=seed, now=now, **_start(now))
             except ValueError as exc:
                 raise CommandError(f"cannot seed {notices} notices: {exc}") from exc
             clock = self._done("build in memory", clock)
@@ -103,7 +103,7 @@ def _start(now: datetime) -> dict:
         "fixed": _fixed_rows(now),
         "first_ids": {
             model: (model.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
-            for model in scale_data.ID_MODELS
+            for model in scale.ID_MODELS
         },
         "last_reference": dict(
             ReferenceCounter.objects.filter(prefix=prefix).values_list("year", "last_value")
@@ -113,7 +113,7 @@ def _start(now: datetime) -> dict:
     }
 
 
-def _fixed_rows(now: datetime) -> scale_data.Fixed:
+def _fixed_rows(now: datetime) -> scale.Fixed:
     """Two lawyers (the four-eyes rule needs an author and an approver), the principal, six
     works and two approved templates. Found again if they exist already."""
     user_model = get_user_model()
@@ -145,7 +145,7 @@ def _fixed_rows(now: datetime) -> scale_data.Fixed:
     initial = _template_version("Initial notice (EN), scale", kind, subject, body, lawyers, since)
     _, kind, subject, body = demo_data.TEMPLATES[1]
     reminder = _template_version("Reminder (EN), scale", kind, subject, body, lawyers, since)
-    return scale_data.Fixed(
+    return scale.Fixed(
         lawyers=(lawyers[0].pk, lawyers[1].pk),
         initial_version=initial.pk,
         reminder_version=reminder.pk,
@@ -182,7 +182,7 @@ def _template_version(name, kind, subject, body, lawyers, since) -> TemplateVers
     return version
 
 
-def _insert(table: scale_data.Table) -> int:
+def _insert(table: scale.Table) -> int:
     """Write a table's rows; returns how many. Fields a row leaves out take their defaults."""
     rows = iter(table.rows)
     first = next(rows, None)
@@ -248,7 +248,7 @@ def _references_continue(last_reference: dict[int, int]) -> None:
 def _sequences_reset() -> None:
     """The seed chose its primary keys; move the sequences past them (PostgreSQL only: SQLite's
     AUTOINCREMENT follows the largest id by itself)."""
-    statements = connection.ops.sequence_reset_sql(no_style(), list(scale_data.ID_MODELS))
+    statements = connection.ops.sequence_reset_sql(no_style(), list(scale.ID_MODELS))
     with connection.cursor() as cursor:
         for sql in statements:
             cursor.execute(sql)
