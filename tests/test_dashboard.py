@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests import report_helpers
+from tests.campaign_helpers import make_campaign
 from tests.factories import UserFactory
 from tests.report_helpers import CASES, SENT
 from warnings_app.dashboard.figures import Filters, dashboard_figures
@@ -135,3 +136,36 @@ def test_labels_cannot_inject_markup(client, known_letters):
 
     assert "<script>alert" not in html
     assert "&lt;script&gt;alert" in html
+
+
+@pytest.mark.parametrize(
+    "choice",
+    [
+        {},
+        {"segment": "generative_music"},
+        {"country": "US"},
+        {"campaign": True},
+        {"campaign": True, "segment": "foundation_model", "country": "US"},
+        {"segment": "platform"},  # nothing sent there
+    ],
+)
+def test_summaries_give_the_same_figures_as_summing_the_cells(known_letters, choice):
+    """Without dates the dashboard reads the summaries; with a range that holds every letter it
+    sums the cells. Both must say the same."""
+    campaign, _ = known_letters
+    make_campaign(companies=0, tag="other")  # a second campaign, with nothing sent
+    figures_refresh()
+    chosen = {**choice, "campaign": campaign if choice.get("campaign") else None}
+
+    from_summaries = dashboard_figures(Filters(**chosen))
+    from_cells = dashboard_figures(Filters(**chosen, since=date(2000, 1, 1)))
+
+    for part in ("totals", "statuses", "outcomes", "reply_days", "reply_weeks"):
+        assert dict(getattr(from_summaries, part)) == dict(getattr(from_cells, part)), part
+    for part in ("by_segment", "by_country"):
+        assert {k: dict(v) for k, v in getattr(from_summaries, part).items()} == {
+            k: dict(v) for k, v in getattr(from_cells, part).items()
+        }, part
+    assert {k: (v["issued"], dict(v["days"])) for k, v in from_summaries.by_campaign.items()} == {
+        k: (v["issued"], dict(v["days"])) for k, v in from_cells.by_campaign.items()
+    }

@@ -1,6 +1,7 @@
-"""The dashboard's figures for a filter: sums over the reporting cells (a few hundred to a few
-thousand rows whatever the number of letters), this week's ladder steps, and the snapshots for
-the trend. A fixed number of queries."""
+"""The dashboard's figures for a filter, read from the reporting tables: without dates, a few
+dozen summary rows; with a date range, the cells of those days (a few thousand at most, however
+many letters). Then this week's ladder steps and the snapshots for the trend. A fixed number of
+queries."""
 
 import statistics
 from collections import defaultdict
@@ -12,7 +13,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 from warnings_app.dashboard.rollup import SNAPSHOT_FIGURES, figures_built_at
-from warnings_app.models import Campaign, DailySnapshot, FigureCell, FollowUp, Response
+from warnings_app.models import (
+    Campaign,
+    DailySnapshot,
+    FigureCell,
+    FigureSummary,
+    FollowUp,
+    Response,
+)
 
 TREND_DAYS = 90
 
@@ -86,43 +94,80 @@ class Figures:
 
 
 FIGURES = ("issued", "delivered", "bounced", "replied", "replied_late", "resolved", "overdue")
+COLUMNS = (*FIGURES, "statuses", "outcomes", "reply_days", "reply_weeks")
 
 
 def dashboard_figures(filters: Filters, *, today: date | None = None) -> Figures:
     today = today or timezone.localdate()
     figures = Figures(built_at=figures_built_at())
-    rows = filters.cells().values_list(
-        "campaign_id",
-        "segment",
-        "country",
-        *FIGURES,
-        "statuses",
-        "outcomes",
-        "reply_days",
-        "reply_weeks",
-    )
-    for campaign_id, segment, country, *counts, statuses, outcomes, days, weeks in rows:
-        counts = dict(zip(FIGURES, counts, strict=True))
-        for name, value in counts.items():
-            figures.totals[name] += value
-        _add(figures.statuses, statuses)
-        _add(figures.outcomes, outcomes)
-        for group in (figures.by_segment[segment], figures.by_country[country]):
-            group["issued"] += counts["issued"]
-            group["replied"] += counts["replied"]
-            _add(group, outcomes)
-        campaign = figures.by_campaign.setdefault(
-            campaign_id, {"issued": 0, "days": defaultdict(int)}
-        )
-        campaign["issued"] += counts["issued"]
-        for day, n in days.items():
-            figures.reply_days[int(day)] += n
-            campaign["days"][int(day)] += n
-        for week, n in weeks.items():
-            figures.reply_weeks[date.fromisoformat(week)] += n
+    if filters.since or filters.until:
+        _from_cells(figures, filters)
+    else:
+        _from_summaries(figures, filters)
     figures.steps_due_this_week = _steps_due_this_week(filters, today)
     figures.trend = _trend(filters, today)
     return figures
+
+
+def _from_cells(figures: Figures, filters: Filters) -> None:
+    """A date range: sum the cells of the days in it."""
+    rows = filters.cells().values_list("campaign_id", "segment", "country", *COLUMNS)
+    for campaign_id, segment, country, *values in rows:
+        counts, statuses, outcomes, days, weeks = _split(values)
+        _add_totals(figures, counts, statuses, outcomes, days, weeks)
+        _add_group(figures.by_segment[segment], counts, outcomes)
+        _add_group(figures.by_country[country], counts, outcomes)
+        _add_campaign(figures, campaign_id, counts, days)
+
+
+def _from_summaries(figures: Figures, filters: Filters) -> None:
+    """No date range: the summary row for the filter, and beside it the rows that split it by
+    segment, by jurisdiction and by campaign. About forty rows whatever the number of letters."""
+    every = FigureSummary.ALL
+    c = str(filters.campaign.pk) if filters.campaign is not None else every
+    s, k = filters.segment or every, filters.country or every
+    rows = FigureSummary.objects.filter(
+        Q(campaign_key=c, segment=s) | Q(campaign_key=c, country=k) | Q(segment=s, country=k)
+    ).values_list("campaign_key", "segment", "country", *COLUMNS)
+    for campaign, segment, country, *values in rows:
+        counts, statuses, outcomes, days, weeks = _split(values)
+        if (campaign, segment, country) == (c, s, k):
+            _add_totals(figures, counts, statuses, outcomes, days, weeks)
+        if (campaign, country) == (c, k) and segment != every and s in (every, segment):
+            _add_group(figures.by_segment[segment], counts, outcomes)
+        if (campaign, segment) == (c, s) and country != every and k in (every, country):
+            _add_group(figures.by_country[country], counts, outcomes)
+        if (segment, country) == (s, k) and campaign != every and c in (every, campaign):
+            pk = None if campaign == FigureSummary.NO_CAMPAIGN else int(campaign)
+            _add_campaign(figures, pk, counts, days)
+
+
+def _split(values: list) -> tuple[dict[str, int], dict, dict, dict, dict]:
+    counts = dict(zip(FIGURES, values[: len(FIGURES)], strict=True))
+    return counts, *values[len(FIGURES) :]
+
+
+def _add_totals(figures, counts, statuses, outcomes, days, weeks) -> None:
+    _add(figures.totals, counts)
+    _add(figures.statuses, statuses)
+    _add(figures.outcomes, outcomes)
+    for day, n in days.items():
+        figures.reply_days[int(day)] += n
+    for week, n in weeks.items():
+        figures.reply_weeks[date.fromisoformat(week)] += n
+
+
+def _add_group(group: dict[str, int], counts: dict[str, int], outcomes: dict[str, int]) -> None:
+    group["issued"] += counts["issued"]
+    group["replied"] += counts["replied"]
+    _add(group, outcomes)
+
+
+def _add_campaign(figures: Figures, pk: int | None, counts: dict, days: dict) -> None:
+    campaign = figures.by_campaign.setdefault(pk, {"issued": 0, "days": defaultdict(int)})
+    campaign["issued"] += counts["issued"]
+    for day, n in days.items():
+        campaign["days"][int(day)] += n
 
 
 def _add(into: dict, counts: dict) -> None:

@@ -22,6 +22,7 @@ from warnings_app.models import (
     DailySnapshot,
     DeliveryAttempt,
     FigureCell,
+    FigureSummary,
     Heartbeat,
     Notice,
     Response,
@@ -128,16 +129,52 @@ def cells_compute(today: date) -> dict[tuple, _Cell]:
     return cells
 
 
+def summaries_compute(cells: dict[tuple, _Cell]) -> dict[tuple[str, str, str], _Cell]:
+    """The cells summed over their sending days, then for each of campaign, segment and
+    jurisdiction also over "all" (FigureSummary.ALL)."""
+    by_scope: dict[tuple[str, str, str], _Cell] = defaultdict(_Cell)
+    for (campaign_id, segment, country, _), cell in cells.items():
+        campaign = str(campaign_id) if campaign_id else FigureSummary.NO_CAMPAIGN
+        _merge(by_scope[(campaign, segment, country)], cell)
+    summaries: dict[tuple[str, str, str], _Cell] = defaultdict(_Cell)
+    every = FigureSummary.ALL
+    for (campaign, segment, country), cell in by_scope.items():
+        for c in (campaign, every):
+            for s in (segment, every):
+                for k in (country, every):
+                    _merge(summaries[(c, s, k)], cell)
+    return summaries
+
+
+def _merge(into: _Cell, cell: _Cell) -> None:
+    for part in ("counts", "statuses", "outcomes", "reply_days", "reply_weeks"):
+        target = getattr(into, part)
+        for key, value in getattr(cell, part).items():
+            target[key] += value
+
+
+def _fields(cell: _Cell) -> dict[str, Any]:
+    return {
+        "statuses": dict(cell.statuses),
+        "outcomes": dict(cell.outcomes),
+        "reply_days": dict(cell.reply_days),
+        "reply_weeks": dict(cell.reply_weeks),
+        **cell.counts,
+    }
+
+
 def figures_refresh() -> dict[str, int]:
-    """Recompute every cell and today's snapshots in one transaction. Two runs at once queue on
-    a row lock instead of interleaving."""
+    """Recompute every cell, the summaries and today's snapshots in one transaction. Two runs
+    at once queue on a row lock instead of interleaving."""
     now = timezone.now()
     today = timezone.localdate(now)
     Heartbeat.objects.get_or_create(name=ROLLUP_NAME, defaults={"seen_at": now})
     with transaction.atomic():
         Heartbeat.objects.select_for_update().get(name=ROLLUP_NAME)
         cells = cells_compute(today)
+        summaries = summaries_compute(cells)
         FigureCell.objects.all().delete()
+        FigureSummary.objects.all().delete()
         FigureCell.objects.bulk_create(
             [
                 FigureCell(
@@ -145,13 +182,16 @@ def figures_refresh() -> dict[str, int]:
                     segment=segment,
                     country=country,
                     sent_on=sent_on,
-                    statuses=dict(cell.statuses),
-                    outcomes=dict(cell.outcomes),
-                    reply_days=dict(cell.reply_days),
-                    reply_weeks=dict(cell.reply_weeks),
-                    **cell.counts,
+                    **_fields(cell),
                 )
                 for (campaign_id, segment, country, sent_on), cell in cells.items()
+            ],
+            batch_size=1000,
+        )
+        FigureSummary.objects.bulk_create(
+            [
+                FigureSummary(campaign_key=c, segment=s, country=k, **_fields(cell))
+                for (c, s, k), cell in summaries.items()
             ],
             batch_size=1000,
         )
@@ -159,7 +199,7 @@ def figures_refresh() -> dict[str, int]:
         Heartbeat.objects.filter(name=ROLLUP_NAME).update(
             seen_at=timezone.now(), detail=f"{len(cells)} cells"
         )
-    return {"cells": len(cells), "snapshots": snapshots}
+    return {"cells": len(cells), "summaries": len(summaries), "snapshots": snapshots}
 
 
 SNAPSHOT_FIGURES = ("issued", "delivered", "bounced", "replied", "resolved", "overdue")

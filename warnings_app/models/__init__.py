@@ -2,7 +2,7 @@ from warnings_app.models.campaigns import Campaign, LadderStep
 from warnings_app.models.companies import Company, Contact, Tag
 from warnings_app.models.letters import LetterTemplate, TemplateVersion
 from warnings_app.models.notices import DeliveryAttempt, FollowUp, Notice, PrintBatch
-from warnings_app.models.reports import DailySnapshot, FigureCell
+from warnings_app.models.reports import DailySnapshot, FigureCell, FigureSummary
 from warnings_app.models.responses import DemandAnswer, Response, ResponseAttachment
 from warnings_app.models.rights import EvidenceItem, Principal, Work
 from warnings_app.models.system import AuditEvent, Heartbeat, ReferenceCounter
@@ -17,6 +17,7 @@ __all__ = [
     "DemandAnswer",
     "EvidenceItem",
     "FigureCell",
+    "FigureSummary",
     "FollowUp",
     "Heartbeat",
     "LadderStep",

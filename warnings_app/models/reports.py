@@ -5,16 +5,9 @@ from django.db import models
 from django.db.models import Q
 
 
-class FigureCell(models.Model):
-    """The counts for the first letters of one campaign, sent on one day, to companies of one
-    segment in one jurisdiction. Every dashboard figure is a sum over the cells a filter picks."""
+class FigureCounts(models.Model):
+    """What a reporting row counts, for the first letters it covers."""
 
-    campaign = models.ForeignKey(
-        "warnings_app.Campaign", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
-    segment = models.CharField(max_length=30)
-    country = models.CharField(max_length=2)
-    sent_on = models.DateField()
     issued = models.PositiveIntegerField(default=0)
     delivered = models.PositiveIntegerField(default=0)
     bounced = models.PositiveIntegerField(default=0)  # bounced and never delivered since
@@ -30,6 +23,21 @@ class FigureCell(models.Model):
     reply_weeks = models.JSONField(default=dict)
 
     class Meta:
+        abstract = True
+
+
+class FigureCell(FigureCounts):
+    """The counts for the first letters of one campaign, sent on one day, to companies of one
+    segment in one jurisdiction: any filter with a date range is a sum of these."""
+
+    campaign = models.ForeignKey(
+        "warnings_app.Campaign", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    segment = models.CharField(max_length=30)
+    country = models.CharField(max_length=2)
+    sent_on = models.DateField()
+
+    class Meta:
         constraints = [
             models.UniqueConstraint(
                 fields=["campaign", "segment", "country", "sent_on"], name="figure_cell_key"
@@ -38,6 +46,29 @@ class FigureCell(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign_id} {self.segment} {self.country} {self.sent_on}: {self.issued}"
+
+
+class FigureSummary(FigureCounts):
+    """The cells summed over every sending day, for each campaign, segment and jurisdiction and
+    for "all" of each (ALL): a filter without dates reads one row and its neighbours, the same
+    few dozen rows at any number of letters."""
+
+    ALL = "*"
+    NO_CAMPAIGN = "-"
+
+    campaign_key = models.CharField(max_length=20)  # a campaign's pk, NO_CAMPAIGN or ALL
+    segment = models.CharField(max_length=30)
+    country = models.CharField(max_length=2)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign_key", "segment", "country"], name="figure_summary_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_key} {self.segment} {self.country}: {self.issued}"
 
 
 class DailySnapshot(models.Model):
