@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Q, QuerySet
 
-from warnings_app.models import Company, Notice, Response
+from warnings_app.models import Company, Contact, Notice, Response
 
 LIMIT = 20
 
@@ -68,10 +68,13 @@ def search(text: str) -> Results:
         )
         return results
     by_text = _full_text(Company.objects.all(), ["legal_name", "aliases", "domain"], text)
-    by_address = Q(domain__iexact=text.lower()) | Q(contacts__email__iexact=text)
+    # Domains are stored normalised (lower case), so an exact match uses the index.
+    by_address = Q(domain=text.lower()) | Q(
+        pk__in=Contact.objects.filter(email__iexact=text).values("company_id")
+    )
     if "@" in text:
-        by_address |= Q(domain__iexact=text.rpartition("@")[2].lower())
-    direct = Company.objects.filter(by_address).distinct()
+        by_address |= Q(domain=text.rpartition("@")[2].lower())
+    direct = Company.objects.filter(by_address)
     companies = list(direct[:LIMIT])
     seen = {c.pk for c in companies}
     companies += [c for c in by_text[: LIMIT * 2] if c.pk not in seen]

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django_countries.fields import CountryField
 
 # The fields people edit on the register pages; forms show them and audit events record them.
@@ -151,6 +152,8 @@ class Contact(models.Model):
                 name="contact_valid_role",
             ),
         ]
+        # Search finds a company by any contact's address, whatever its case.
+        indexes = [models.Index(Upper("email"), name="contact_email_upper")]
 
     def __str__(self) -> str:
         label = self.name or self.organisation or self.email or "contact"
