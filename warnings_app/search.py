@@ -80,7 +80,10 @@ def search(text: str) -> Results:
     companies += [c for c in by_text[: LIMIT * 2] if c.pk not in seen]
     results.companies = companies[:LIMIT]
     replies = _full_text(
-        Response.objects.select_related("notice", "company"),
+        # Only what the results list shows: reply bodies can be long.
+        Response.objects.select_related("notice").only(
+            "subject", "sender", "received_at", "notice__reference"
+        ),
         ["subject", "body_text", "sender"],
         text,
     )

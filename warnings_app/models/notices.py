@@ -117,6 +117,12 @@ class Notice(models.Model):
         indexes = [
             models.Index(fields=["company", "status"]),
             models.Index(fields=["campaign", "status"]),
+            # A campaign's first letters in reference order: the outcome view's first pages.
+            models.Index(
+                fields=["campaign", "reference"],
+                condition=Q(ladder_step__isnull=True),
+                name="notice_first_letters",
+            ),
         ]
 
     def __str__(self) -> str:
