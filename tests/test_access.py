@@ -25,6 +25,8 @@ ALLOWED = {
     "company_list": EVERYONE,
     "company_detail": EVERYONE,
     "company_create": EDITORS,
+    "company_import": EDITORS,
+    "company_import_commit": EDITORS,
     "company_edit": EDITORS,
     "contact_create": EDITORS,
     "contact_edit": EDITORS,
@@ -75,6 +77,7 @@ ALLOWED = {
 }
 POST_ONLY = {
     "logout",
+    "company_import_commit",
     "work_queue_act",
     "reply_match",
     "reply_classify",

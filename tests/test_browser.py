@@ -292,3 +292,40 @@ def test_a_manager_filters_the_dashboard_by_segment_and_downloads_those_rows(
         n.reference for n in models.values()
     )
     assert {row[segment] for row in rows} == {"foundation_model"}
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_paralegal_previews_and_imports_a_spreadsheet_of_companies(
+    live_server, browser, tmp_path
+):
+    import openpyxl
+
+    demo_seed(companies=3)
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["Legal name", "Country", "Website", "Contact email"])
+    workbook.active.append(
+        ["Müller Tonträger GmbH", "DE", "https://mueller-ton.de", "legal@mueller-ton.de"]
+    )
+    workbook.active.append(["Société Générale de Son", "France", "sgs-son.fr", ""])
+    path = tmp_path / "new-companies.xlsx"
+    workbook.save(path)
+    page = browser.new_context().new_page()
+    _log_in(page, live_server.url, "paralegal")
+
+    page.get_by_test_id("main-nav").get_by_role("link", name="Companies").click()
+    page.get_by_role("link", name="Import").click()
+    page.get_by_label("Spreadsheet").set_input_files(str(path))
+    page.get_by_role("button", name="Preview").click()
+
+    plan = page.get_by_test_id("import-plan")
+    expect(plan.get_by_role("row", name="Müller Tonträger GmbH")).to_contain_text("Create company")
+    expect(plan.get_by_role("row", name="Müller Tonträger GmbH")).to_contain_text("Create contact")
+    expect(plan.get_by_role("row", name="Société Générale de Son")).to_contain_text(
+        "Create company"
+    )
+    page.get_by_role("button", name="Import 2 rows").click()
+    page.wait_for_url(f"{live_server.url}/companies/")
+    expect(page.get_by_role("link", name="Müller Tonträger GmbH")).to_be_visible()
+    expect(page.get_by_role("link", name="Société Générale de Son")).to_be_visible()
+    assert page.get_by_test_id("result-count").inner_text() == "5 companies"

@@ -10,6 +10,12 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("companies/", views.CompanyListView.as_view(), name="company_list"),
     path("companies/new/", views.CompanyCreateView.as_view(), name="company_create"),
+    path("companies/import/", views.CompanyImportView.as_view(), name="company_import"),
+    path(
+        "companies/import/commit/",
+        views.CompanyImportCommitView.as_view(),
+        name="company_import_commit",
+    ),
     path("companies/<int:pk>/", views.CompanyDetailView.as_view(), name="company_detail"),
     path("companies/<int:pk>/edit/", views.CompanyEditView.as_view(), name="company_edit"),
     path(

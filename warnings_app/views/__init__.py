@@ -21,6 +21,7 @@ from warnings_app.views.evidence import EvidenceBundleView
 from warnings_app.views.exports import ExportView
 from warnings_app.views.health import healthz
 from warnings_app.views.home import HomeView
+from warnings_app.views.imports import CompanyImportCommitView, CompanyImportView
 from warnings_app.views.letter_templates import (
     TemplateCreateView,
     TemplateDetailView,
@@ -85,6 +86,8 @@ __all__ = [
     "PrintBatchTrackingView",
     "NoticeWithdrawView",
     "CompanyCreateView",
+    "CompanyImportCommitView",
+    "CompanyImportView",
     "CompanyDetailView",
     "CompanyEditView",
     "CompanyListView",

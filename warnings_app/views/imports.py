@@ -1,0 +1,119 @@
+"""The import page: upload -> preview (nothing written) -> commit (the file checked again)."""
+
+from django.contrib import messages
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views import View
+
+from warnings_app.forms.imports import CompanyImportForm
+from warnings_app.imports.columns import COMPANY_COLUMNS, CONTACT_COLUMNS, template_csv
+from warnings_app.imports.read import MAX_BYTES
+from warnings_app.imports.report import Report
+from warnings_app.services.imports import companies_import
+from warnings_app.views.access import RoleRequiredMixin
+
+TEMPLATE = "warnings_app/company_import.html"
+
+
+def _stored_name(request: HttpRequest, sha256: str) -> str:
+    """Uploads are kept per user: another user cannot commit (or read) a file by its hash."""
+    return f"imports/{request.user.pk}/{sha256}"
+
+
+def _render(request: HttpRequest, form: CompanyImportForm, report: Report | None, status: int):
+    context = {
+        "form": form,
+        "report": report,
+        "company_columns": COMPANY_COLUMNS,
+        "contact_columns": CONTACT_COLUMNS,
+    }
+    return render(request, TEMPLATE, context, status=status)
+
+
+def _file_bytes(request: HttpRequest, form: CompanyImportForm) -> tuple[bytes, str] | None:
+    """The posted file (stored for the commit step) or the one stored at preview time."""
+    upload = form.cleaned_data.get("file")
+    if upload is not None:
+        data = upload.read(MAX_BYTES + 1)  # one byte over is enough to say "too big"
+        name = upload.name
+    else:
+        stored = _stored_name(request, form.cleaned_data["upload"])
+        if not default_storage.exists(stored):
+            form.add_error("file", "The uploaded file has expired; choose it again.")
+            return None
+        with default_storage.open(stored) as handle:
+            data = handle.read()
+        name = form.cleaned_data["filename"] or "upload"
+    return data, name
+
+
+class CompanyImportView(RoleRequiredMixin, View):
+    permission_required = "warnings_app.add_company"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        if request.GET.get("download") == "template":
+            response = HttpResponse(template_csv(), content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = 'attachment; filename="companies-template.csv"'
+            return response
+        return _render(request, CompanyImportForm(), None, 200)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = CompanyImportForm(request.POST, request.FILES)
+        if not form.is_valid() or (found := _file_bytes(request, form)) is None:
+            return _render(request, form, None, 400)
+        data, name = found
+        report = companies_import(
+            file_bytes=data,
+            filename=name,
+            encoding=form.cleaned_data["encoding"],
+            by=request.user,
+            commit=False,
+        )
+        stored = _stored_name(request, report.sha256)
+        if not default_storage.exists(stored):
+            default_storage.save(stored, ContentFile(data))
+        form = CompanyImportForm(
+            initial={
+                "upload": report.sha256,
+                "filename": report.filename,
+                # the choice, not what was detected: the commit detects the same again
+                "encoding": form.cleaned_data["encoding"],
+            }
+        )
+        return _render(request, form, report, 200)
+
+
+class CompanyImportCommitView(RoleRequiredMixin, View):
+    permission_required = "warnings_app.add_company"
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = CompanyImportForm(request.POST)
+        if not form.is_valid() or not form.cleaned_data["upload"]:
+            if form.is_valid():
+                form.add_error(None, "Preview a file before importing it.")
+            # 200, not 400: the page is shown again to start over, nothing was attempted.
+            return _render(request, form, None, 200)
+        found = _file_bytes(request, form)
+        if found is None:
+            return _render(request, form, None, 200)
+        data, name = found
+        report = companies_import(
+            file_bytes=data,
+            filename=name,
+            encoding=form.cleaned_data["encoding"],
+            by=request.user,
+            commit=True,
+        )
+        if not report.committed:
+            return _render(request, form, report, 400)
+        default_storage.delete(_stored_name(request, report.sha256))
+        counts = report.counts
+        messages.success(
+            request,
+            f"Imported {report.filename}: {counts['companies_create']} companies created, "
+            f"{counts['companies_update']} updated; {counts['contacts_create']} contacts "
+            f"created, {counts['contacts_update']} updated.",
+        )
+        return redirect("company_list")
