@@ -1,3 +1,4 @@
+from warnings_app.models.api import IdempotencyKey
 from warnings_app.models.campaigns import Campaign, LadderStep
 from warnings_app.models.companies import Company, Contact, Tag
 from warnings_app.models.letters import LetterTemplate, TemplateVersion
@@ -20,6 +21,7 @@ __all__ = [
     "FigureSummary",
     "FollowUp",
     "Heartbeat",
+    "IdempotencyKey",
     "LadderStep",
     "LetterTemplate",
     "Notice",

@@ -1,0 +1,99 @@
+"""Replies: read with their demand answers; logged and classified through the reply services."""
+
+from typing import Any
+
+from django.utils import timezone
+from rest_framework import serializers
+
+from warnings_app.api.serializers.strict import StrictTypes
+from warnings_app.models import Company, DemandAnswer, Notice, Response
+
+LOGGABLE_CHANNELS = [(v, label) for v, label in Response.Channel.choices if v != "email"]
+OUTCOMES = [(v, label) for v, label in Response.Outcome.choices if v != "unclassified"]
+
+
+class DemandAnswerSerializer(StrictTypes, serializers.ModelSerializer):
+    class Meta:
+        model = DemandAnswer
+        fields = ["demand", "answer", "note"]
+
+
+class ReplySerializer(serializers.ModelSerializer):
+    demands = DemandAnswerSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Response
+        fields = [
+            "id",
+            "notice",
+            "company",
+            "channel",
+            "kind",
+            "matched_by",
+            "received_at",
+            "sender",
+            "subject",
+            "body_text",
+            "problems",
+            "outcome",
+            "classification_note",
+            "classified_at",
+            "classified_by",
+            "logged_by",
+            "assigned_to",
+            "snoozed_until",
+            "demands",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class ReplyLogSerializer(StrictTypes, serializers.Serializer):
+    """A reply that came by letter, phone or a portal, as the log-a-reply page takes it
+    (attachments are added on that page)."""
+
+    notice = serializers.PrimaryKeyRelatedField(
+        queryset=Notice.objects.all(), required=False, allow_null=True
+    )
+    company = serializers.PrimaryKeyRelatedField(
+        queryset=Company.objects.all(), required=False, allow_null=True
+    )
+    channel = serializers.ChoiceField(choices=LOGGABLE_CHANNELS)
+    received_at = serializers.DateTimeField()
+    sender = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    subject = serializers.CharField(max_length=998, required=False, allow_blank=True, default="")
+    body_text = serializers.CharField(
+        max_length=100_000, required=False, allow_blank=True, default=""
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        notice, company = attrs.get("notice"), attrs.get("company")
+        if notice is None and company is None:
+            raise serializers.ValidationError("Say which notice or company the reply is about.")
+        if notice is not None and company is not None and notice.company_id != company.pk:
+            raise serializers.ValidationError({"company": ["This is not the notice's company."]})
+        if attrs["received_at"] > timezone.now():
+            raise serializers.ValidationError(
+                {"received_at": ["The reply cannot have been received in the future."]}
+            )
+        if not (attrs["subject"].strip() or attrs["body_text"].strip()):
+            raise serializers.ValidationError("Write what was said (subject or body_text).")
+        return attrs
+
+
+class ClassifySerializer(StrictTypes, serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=OUTCOMES)
+    note = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+    demands = DemandAnswerSerializer(many=True, required=False, max_length=5)
+
+    def validate_demands(self, demands: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        names = [d["demand"] for d in demands]
+        if len(names) != len(set(names)):
+            raise serializers.ValidationError("Each demand may be answered once.")
+        return demands
+
+    def service_demands(self) -> dict[str, tuple[str, str]]:
+        return {
+            d["demand"]: (d["answer"], d.get("note", ""))
+            for d in self.validated_data.get("demands", [])
+        }

@@ -1,0 +1,50 @@
+"""Routes of the API (namespace "api"): /api/v1/ resources, the schema and its reference page.
+Every route here needs a decision in tests/test_api_access.py."""
+
+from django.contrib.auth.decorators import login_not_required, login_required
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from warnings_app.api.imports import ImportCompaniesAPIView
+from warnings_app.api.views.campaigns import CampaignViewSet
+from warnings_app.api.views.figures import FiguresView
+from warnings_app.api.views.letters import LetterTemplateViewSet, TemplateVersionViewSet
+from warnings_app.api.views.notices import DeliveryAttemptViewSet, NoticeViewSet
+from warnings_app.api.views.register import (
+    CompanyViewSet,
+    ContactViewSet,
+    PrincipalViewSet,
+    WorkViewSet,
+)
+from warnings_app.api.views.replies import ReplyViewSet
+
+app_name = "api"
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("companies", CompanyViewSet, basename="company")
+router.register("contacts", ContactViewSet, basename="contact")
+router.register("principals", PrincipalViewSet, basename="principal")
+router.register("works", WorkViewSet, basename="work")
+router.register("templates", LetterTemplateViewSet, basename="template")
+router.register("template-versions", TemplateVersionViewSet, basename="templateversion")
+router.register("campaigns", CampaignViewSet, basename="campaign")
+router.register("notices", NoticeViewSet, basename="notice")
+router.register("deliveries", DeliveryAttemptViewSet, basename="delivery")
+router.register("replies", ReplyViewSet, basename="reply")
+
+urlpatterns = [
+    path("v1/figures/", FiguresView.as_view(), name="figures"),
+    path("v1/companies/import/", ImportCompaniesAPIView.as_view(), name="company-import"),
+    path("v1/", include(router.urls)),
+    # The schema answers API clients (token or session) with 401/403, like the API itself.
+    path("schema/", login_not_required(SpectacularAPIView.as_view()), name="schema"),
+    # The reference page is for people: without a session it sends them to log in (DRF views
+    # are exempt from LoginRequiredMiddleware, so this says it again).
+    path(
+        "docs/",
+        login_required(SpectacularSwaggerView.as_view(url_name="api:schema")),
+        name="docs",
+    ),
+]

@@ -1,0 +1,35 @@
+"""The dashboard's figures as JSON, for the same filters and under the same permission."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from warnings_app.api.base import ApiView
+from warnings_app.api.serializers.figures import (
+    FiguresQuerySerializer,
+    FiguresSerializer,
+    figures_data,
+)
+from warnings_app.dashboard.figures import Filters, dashboard_figures
+from warnings_app.dashboard.rollup import figures_refresh
+
+
+class FiguresView(ApiView):
+    action_permissions = {"get": "warnings_app.view_reports"}
+
+    @extend_schema(parameters=[FiguresQuerySerializer], responses=FiguresSerializer)
+    def get(self, request: Request) -> Response:
+        query = FiguresQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        filters = Filters(
+            campaign=query.validated_data.get("campaign"),
+            segment=query.validated_data.get("segment", ""),
+            country=query.validated_data.get("country", ""),
+            since=query.validated_data.get("since"),
+            until=query.validated_data.get("until"),
+        )
+        figures = dashboard_figures(filters)
+        if figures.built_at is None:  # a new installation: build once, as the dashboard does
+            figures_refresh()
+            figures = dashboard_figures(filters)
+        return Response(FiguresSerializer(figures_data(figures)).data)

@@ -1,0 +1,106 @@
+"""Letters (read, and the stored PDF with the page's integrity check) and delivery attempts."""
+
+import hashlib
+from typing import Any
+
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, renderers, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from warnings_app import services
+from warnings_app.api import filters
+from warnings_app.api.base import ApiViewSet
+from warnings_app.api.schema import ErrorSerializer
+from warnings_app.api.serializers.notices import DeliveryAttemptSerializer, NoticeSerializer
+from warnings_app.models import DeliveryAttempt, Notice
+from warnings_app.services.rendering import stored_pdf_bytes
+
+
+class PdfRenderer(renderers.BaseRenderer):
+    """Lets a client ask for `Accept: application/pdf`; the letter itself is returned as is."""
+
+    media_type = "application/pdf"
+    format = "pdf"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data: Any, accepted_media_type: Any = None, context: Any = None) -> bytes:
+        return data if isinstance(data, bytes) else b""
+
+
+class NoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+    queryset = Notice.objects.all()
+    serializer_class = NoticeSerializer
+    filterset_class = filters.NoticeFilter
+    ordering_fields = ["reference", "status", "created_at", "sent_at", "due_date", "id"]
+    action_permissions = {
+        "list": "warnings_app.view_notice",
+        "retrieve": "warnings_app.view_notice",
+        "pdf": "warnings_app.view_notice",
+    }
+
+    @extend_schema(
+        responses={
+            (200, "application/pdf"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="The letter exactly as rendered and recorded"
+            ),
+            404: OpenApiResponse(ErrorSerializer, description="No such notice, or not rendered"),
+            409: OpenApiResponse(
+                ErrorSerializer, description="The stored file does not match its SHA-256"
+            ),
+        }
+    )
+    @action(detail=True, methods=["get"], renderer_classes=[renderers.JSONRenderer, PdfRenderer])
+    def pdf(self, request: Request, pk: str) -> HttpResponse | Response:
+        """The stored letter, only if its bytes still match the SHA-256 recorded at render time
+        (the same check as the page); each download is audited."""
+        notice = self.get_object()
+        if not notice.pdf:
+            raise NotFound(f"{notice.reference} has not been rendered yet.")
+        try:
+            content = stored_pdf_bytes(notice)
+        except FileNotFoundError:
+            content = b""
+        if hashlib.sha256(content).hexdigest() != notice.pdf_sha256:
+            return Response(
+                {
+                    "detail": f"The stored letter of {notice.reference} is missing or does not "
+                    "match its recorded SHA-256; it is not served. Run verify_integrity and tell "
+                    "an administrator."
+                },
+                status=status.HTTP_409_CONFLICT,
+            )
+        services.audit_record(
+            actor=request.user,
+            verb="notice.pdf_downloaded",
+            target=notice,
+            data={"sha256": notice.pdf_sha256, "via": "api"},
+        )
+        response = HttpResponse(content, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{notice.reference}.pdf"'
+        response["X-Content-Type-Options"] = "nosniff"
+        response["X-Content-SHA256"] = notice.pdf_sha256
+        return response
+
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        # Errors are JSON even when the client asked for a PDF.
+        if isinstance(response, Response) and response.status_code >= 400:
+            request.accepted_renderer = renderers.JSONRenderer()
+            request.accepted_media_type = "application/json"
+        return super().finalize_response(request, response, *args, **kwargs)
+
+
+class DeliveryAttemptViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+    queryset = DeliveryAttempt.objects.all()
+    serializer_class = DeliveryAttemptSerializer
+    filterset_class = filters.DeliveryFilter
+    ordering_fields = ["started_at", "finished_at", "outcome", "id"]
+    action_permissions = {
+        "list": "warnings_app.view_deliveryattempt",
+        "retrieve": "warnings_app.view_deliveryattempt",
+    }
