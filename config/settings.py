@@ -1,8 +1,10 @@
 """Settings, read from the environment only (django-environ). Every variable is in .env.example."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp import constants as csp
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -38,6 +40,10 @@ INSTALLED_APPS = [
     "drf_spectacular",
     # Swagger UI's files from the package registry: /api/docs/ loads nothing from a CDN.
     "drf_spectacular_sidecar",
+    # Sign-in: throttling (axes) and TOTP second factor (django_otp); see "Sign-in" below.
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "warnings_app",
 ]
 
@@ -47,10 +53,20 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the second factor.
+    "django_otp.middleware.OTPMiddleware",
+    # Ends a session older than SESSION_ABSOLUTE_LIFETIME, however active it has been.
+    "warnings_app.signin.SessionLifetimeMiddleware",
     # Deny by default: every view needs a signed-in user unless marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # A role in TWO_FACTOR_ROLES without a verified session reaches only the 2FA pages.
+    "warnings_app.signin.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Content-Security-Policy on every response (CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -99,6 +115,11 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# AxesStandaloneBackend first: it refuses a locked-out (user, address) before any password check.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -153,6 +174,14 @@ IMAP_URL = env.str("IMAP_URL", default="")
 REPLIES_EVERY_SECONDS = env.float("REPLIES_EVERY_SECONDS", default=300.0)  # beat, when IMAP_URL
 REPLY_MAX_MESSAGE_BYTES = env.int("REPLY_MAX_MESSAGE_BYTES", default=80 * 1024 * 1024)
 REPLY_MAX_ATTACHMENT_BYTES = env.int("REPLY_MAX_ATTACHMENT_BYTES", default=25 * 1024 * 1024)
+# Files people upload (evidence, hand-logged reply attachments; imports have their own 10 MB):
+# checked by content in warnings_app/uploads.py. Word and Excel files are ZIP archives, checked
+# before unpacking: total declared size, entry count and per-entry compression ratio (XLSX XML
+# compresses ~10-30 to 1; a ZIP bomb ~1000 to 1).
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=25 * 1024 * 1024)
+UPLOAD_MAX_UNPACKED_BYTES = env.int("UPLOAD_MAX_UNPACKED_BYTES", default=100 * 1024 * 1024)
+UPLOAD_MAX_COMPRESSION_RATIO = env.int("UPLOAD_MAX_COMPRESSION_RATIO", default=200)
+UPLOAD_MAX_ZIP_ENTRIES = env.int("UPLOAD_MAX_ZIP_ENTRIES", default=2000)
 # The receiving server's authserv-id: only its Authentication-Results header is believed
 # (a sender can add its own). Empty: no sender checks are recorded.
 REPLY_AUTHSERV_ID = env.str("REPLY_AUTHSERV_ID", default="")
@@ -166,6 +195,68 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 X_FRAME_OPTIONS = "DENY"
+
+# --- Sign-in (warnings_app/signin.py) ------------------------------------------------------------
+# Idle expiry: the cookie and the stored session last this long after the latest request.
+SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=30) * 60
+# Instead of SESSION_SAVE_EVERY_REQUEST (a session UPDATE on every page, three queries inside a
+# transaction), SessionLifetimeMiddleware pushes the idle deadline forward at most once a minute.
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_REFRESH_SECONDS = 60
+# Absolute expiry: however active, a session ends this long after its sign-in.
+SESSION_ABSOLUTE_LIFETIME_SECONDS = env.int("SESSION_ABSOLUTE_HOURS", default=12) * 3600
+# django-axes: 4 wrong passwords for one user from one address lock that pair only, so an
+# attacker elsewhere cannot lock a colleague out; the lock lifts after the cool-off, and a
+# success resets the count. Failures during a lockout restart that pair's cool-off.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=4)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The client address is REMOTE_ADDR: X-Forwarded-For is anyone's to write. Behind N reverse
+# proxies that each append to X-Forwarded-For, set SIGNIN_TRUSTED_PROXIES=N to take the address
+# the outermost proxy saw; the same address goes into the audit log.
+SIGNIN_TRUSTED_PROXIES = env.int("SIGNIN_TRUSTED_PROXIES", default=0)
+AXES_CLIENT_IP_CALLABLE = "warnings_app.signin.client_ip"
+# Roles (group names) that must pass a TOTP code after the password. Off by default with DEBUG
+# so the demo users of `make run`/seed_demo sign in with a password alone; set the variable
+# (e.g. TWO_FACTOR_ROLES=Legal,Admin) to try it locally. API calls with a token are integration
+# credentials and are not asked (keep tokens in a secret store; revoke with the admin); API calls
+# riding a browser session are refused (403) until that session is verified.
+TWO_FACTOR_ROLES = env.list("TWO_FACTOR_ROLES", default=[] if DEBUG else ["Legal", "Admin"])
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Notice register")
+
+# --- HTTPS and browser security (manage.py check --deploy) ---------------------------------------
+# Safe when DEBUG is off, convenient for `make run` (DEBUG=true, plain http on 127.0.0.1) when on.
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# A load balancer's health probe usually speaks plain http to the app.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Browsers remember HSTS: start low (e.g. 3600) on a new domain, then raise to a year.
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+# Only behind a TLS-terminating proxy that sets X-Forwarded-Proto itself (and strips a client's):
+# otherwise any client could claim https.
+if env.bool("TRUST_X_FORWARDED_PROTO", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"  # references and company names appear in our URLs
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# No inline scripts or styles anywhere: pages load app.css and their own static JS files. The
+# Swagger UI page relaxes style-src for itself only (warnings_app/api/urls.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF],
+        "style-src": [csp.SELF],
+        "img-src": [csp.SELF, "data:"],
+        "font-src": [csp.SELF],
+        "connect-src": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+        "form-action": [csp.SELF],
+        "base-uri": [csp.SELF],
+    }
+}
 
 # Human-readable notice references: WN-2026-000123.
 NOTICE_REFERENCE_PREFIX = env.str("NOTICE_REFERENCE_PREFIX", default="WN")

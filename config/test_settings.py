@@ -7,6 +7,8 @@ import tempfile
 os.environ.setdefault("SECRET_KEY", "test-suite-only-not-a-secret")
 # A Redis database of its own, so a test run never takes messages meant for a running demo.
 os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/15")
+# The test client and the live server speak plain http; tests/test_deploy.py checks the redirect.
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 
 from config.settings import *  # noqa: E402,F403
 
@@ -16,3 +18,5 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = os.environ.get("TEST_MEDIA_ROOT") or tempfile.mkdtemp(prefix="warnings-test-media-")
 if "EMAIL_URL" not in os.environ:  # integration tests point workers at a loopback SMTP server
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Tests sign in with force_login; tests/test_signin.py switches the second factor on itself.
+TWO_FACTOR_ROLES: list[str] = []

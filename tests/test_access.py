@@ -22,6 +22,8 @@ EDITORS = {LEGAL, PARALEGAL, ADMIN}
 ALLOWED = {
     "home": SIGNED_IN,
     "logout": SIGNED_IN,
+    "two_factor_setup": SIGNED_IN,
+    "two_factor_verify": SIGNED_IN,
     "company_list": EVERYONE,
     "company_detail": EVERYONE,
     "company_create": EDITORS,
@@ -74,7 +76,10 @@ ALLOWED = {
     "campaign_outcomes": EVERYONE,
     # Open to whoever may take one of its actions (chase, withdraw, hold); only Legal may.
     "campaign_outcomes_act": {LEGAL},
+    "audit_log": {LEGAL, ADMIN},
+    "audit_export": {LEGAL, ADMIN},
 }
+TWO_FACTOR = {"two_factor_setup", "two_factor_verify"}  # any signed-in user's own sign-in step
 POST_ONLY = {
     "logout",
     "company_import_commit",
@@ -234,6 +239,7 @@ def test_roles_see_only_the_navigation_they_may_use(client):
             "Campaigns",
             "Templates",
             "Print",
+            "Audit log",
         },
         PARALEGAL: {
             "Home",
@@ -254,6 +260,7 @@ def test_roles_see_only_the_navigation_they_may_use(client):
             "Campaigns",
             "Templates",
             "Print",
+            "Audit log",
             "Administration",
         },
     }
@@ -265,7 +272,8 @@ def test_roles_see_only_the_navigation_they_may_use(client):
         assert {item["label"] for item in nav} == labels, role
 
 
-@pytest.mark.parametrize("name", sorted(set(ALLOWED) - {"logout"}))
+# A manager's own sign-in (a second factor) is theirs to set up; it changes nothing in the register.
+@pytest.mark.parametrize("name", sorted(set(ALLOWED) - {"logout"} - TWO_FACTOR))
 def test_managers_cannot_change_anything(client, url_for, name):
     """Every endpoint refuses a manager's POST, and nothing is written or audited."""
     url = url_for(name)

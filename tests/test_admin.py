@@ -3,6 +3,7 @@ from django.urls import reverse
 
 from tests.factories import CompanyFactory, UserFactory, make_notice
 from warnings_app.models import AuditEvent, Company
+from warnings_app.services.audit import audit_record
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +53,7 @@ def test_an_admin_delete_is_audited(admin_client):
 
 
 def test_the_audit_log_cannot_be_changed_in_the_admin(admin_client):
-    event = AuditEvent.objects.create(verb="company.created")
+    event = audit_record(actor=None, verb="company.created")
 
     change = admin_client.post(
         reverse("admin:warnings_app_auditevent_change", args=[event.pk]), {"verb": "forged"}

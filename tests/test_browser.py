@@ -28,6 +28,7 @@ EXPECTED_NAV = {
         "Campaigns",
         "Templates",
         "Print",
+        "Audit log",
     ],
     "Paralegal": [
         "Home",
@@ -48,6 +49,7 @@ EXPECTED_NAV = {
         "Campaigns",
         "Templates",
         "Print",
+        "Audit log",
         "Administration",
     ],
 }

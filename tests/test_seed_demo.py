@@ -3,6 +3,7 @@ import io
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.http import HttpRequest
 
 from warnings_app.models import AuditEvent, Company, LetterTemplate, Principal, Work
 
@@ -56,7 +57,10 @@ def test_demo_users_can_log_in_with_the_printed_passwords(client, settings):
 
     for line in output.getvalue().splitlines()[2:]:
         username, password, role = line.split()
-        assert client.login(username=username, password=password), username
+        # django-axes needs the request to know the address the attempt came from.
+        request = HttpRequest()
+        request.META["REMOTE_ADDR"] = "127.0.0.1"
+        assert client.login(request=request, username=username, password=password), username
         assert client.get("/").context["roles"] == [role]
         client.logout()
 

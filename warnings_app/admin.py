@@ -9,6 +9,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.db import transaction
 
 from warnings_app import models as m
+from warnings_app import uploads
 from warnings_app.models.companies import COMPANY_EDITABLE_FIELDS
 from warnings_app.normalise import company_name_key, normalise_domain
 from warnings_app.services import audit_record
@@ -42,6 +43,45 @@ class KeptAdmin(AuditedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class EvidenceItemForm(forms.ModelForm):
+    """The exhibit's file passes the upload gate (warnings_app/uploads.py) by its bytes."""
+
+    class Meta:
+        model = m.EvidenceItem
+        fields = ["company", "works", "description", "source_url", "observed_at", "file"]
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if upload and "file" in self.changed_data:
+            content = upload.read()
+            upload.seek(0)
+            try:
+                self.checked = uploads.check(content, name=upload.name)
+            except uploads.UploadRefused as exc:
+                raise forms.ValidationError(str(exc)) from exc
+        return upload
+
+
+@admin.register(m.EvidenceItem)
+class EvidenceItemAdmin(KeptAdmin):
+    form = EvidenceItemForm
+    readonly_fields = ["original_filename", "content_type", "size", "sha256", "uploaded_by"]
+
+    def save_model(self, request, obj, form, change):
+        checked = getattr(form, "checked", None)
+        if checked is not None:
+            # A generated name: the uploader's file name is kept as data, never in the path.
+            obj.original_filename = obj.file.name[:255]
+            obj.file.name = uploads.generated_filename(checked)  # upload_to adds evidence/Y/m/
+            obj.content_type, obj.size, obj.sha256 = (
+                checked.content_type,
+                checked.size,
+                checked.sha256,
+            )
+            obj.uploaded_by = request.user
+        super().save_model(request, obj, form, change)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -126,7 +166,7 @@ class AuditedUserAdmin(UserAdmin, AuditedAdmin):
 admin.site.unregister(get_user_model())
 admin.site.register(get_user_model(), AuditedUserAdmin)
 admin.site.register([m.Tag, m.Principal, m.Work], AuditedAdmin)
-admin.site.register([m.LetterTemplate, m.EvidenceItem, m.Response, m.DemandAnswer], KeptAdmin)
+admin.site.register([m.LetterTemplate, m.Response, m.DemandAnswer], KeptAdmin)
 admin.site.register(
     [
         m.TemplateVersion,

@@ -6,4 +6,5 @@ class WarningsAppConfig(AppConfig):
     verbose_name = "Notices and warnings"
 
     def ready(self) -> None:
-        from warnings_app import signals  # noqa: F401  (worker heartbeat on start-up)
+        # Worker heartbeat on start-up; sign-in audit events.
+        from warnings_app import signals, signin  # noqa: F401

@@ -13,7 +13,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from warnings_app.exports import safe_cell, write_csv
-from warnings_app.models import AuditEvent, DeliveryAttempt, Notice, Response
+from warnings_app.models import AuditEvent, Company, DeliveryAttempt, Notice, Response
 
 MANIFEST = "manifest.json"
 
@@ -57,8 +57,13 @@ class _Bundle:
         return self.buffer.getvalue()
 
 
-def evidence_bundle(*, notices: QuerySet[Notice], subject: dict[str, Any]) -> bytes:
+def evidence_bundle(
+    *, notices: QuerySet[Notice], subject: dict[str, Any], include_privileged: bool = False
+) -> bytes:
+    """The bundle. Legal's internal notes (attorney work product) go in only when
+    `include_privileged` (the caller checks the permission); the manifest says which."""
     bundle = _Bundle()
+    subject = {**subject, "includes_privileged_notes": include_privileged}
     notices = notices.select_related("company").order_by("pk")
     for notice in notices:
         if not notice.pdf:
@@ -99,7 +104,8 @@ def evidence_bundle(*, notices: QuerySet[Notice], subject: dict[str, Any]) -> by
                     "text": reply.body_text,
                     "raw_sha256": reply.raw_sha256,
                     "authentication_results": reply.authentication_results,
-                },
+                }
+                | (_privileged_reply(reply) if include_privileged else {}),
                 indent=2,
                 ensure_ascii=False,
             ).encode(),
@@ -110,6 +116,17 @@ def evidence_bundle(*, notices: QuerySet[Notice], subject: dict[str, Any]) -> by
             if content is not None:
                 name = attachment.original_filename.replace("/", "_")[:100]
                 bundle.add(f"{folder}/attachments/{n}-{name}", content, "attachment of the reply")
+    if include_privileged:
+        companies = Company.objects.filter(pk__in={n.company_id for n in notices}).order_by("pk")
+        bundle.add(
+            "privileged/company_notes.json",
+            json.dumps(
+                [{"company": c.legal_name, "id": c.pk, "notes": c.notes} for c in companies],
+                indent=2,
+                ensure_ascii=False,
+            ).encode(),
+            "PRIVILEGED: Legal's internal notes on the companies (attorney work product)",
+        )
     deliveries = DeliveryAttempt.objects.filter(notice__in=notices).select_related("notice")
     bundle.add(
         "deliveries.csv",
@@ -168,6 +185,13 @@ def evidence_bundle(*, notices: QuerySet[Notice], subject: dict[str, Any]) -> by
         "the audit log of these letters and replies",
     )
     return bundle.close(subject)
+
+
+def _privileged_reply(reply: Response) -> dict[str, Any]:
+    return {
+        "privileged_classification_note": reply.classification_note,
+        "privileged_demand_notes": {d.demand: d.note for d in reply.demands.all() if d.note},
+    }
 
 
 def verify_bundle(data: bytes) -> list[str]:

@@ -65,6 +65,15 @@ REPLY_COLUMNS = [
     ("outcome", lambda r: r.outcome),
     ("raw_sha256", lambda r: r.raw_sha256),
 ]
+# Legal's internal notes are attorney work product: these columns are added only when someone
+# with warnings_app.include_privileged asks (include_privileged=1), and the audit says so.
+PRIVILEGED_COLUMNS = {
+    "notices": [("company_notes", lambda n: n.company.notes)],
+    "replies": [
+        ("classification_note", lambda r: r.classification_note),
+        ("company_notes", lambda r: r.company.notes if r.company else ""),
+    ],
+}
 KINDS = {
     "notices": (NOTICE_COLUMNS, ("company", "campaign")),
     "deliveries": (DELIVERY_COLUMNS, ("notice",)),
@@ -72,9 +81,14 @@ KINDS = {
 }
 
 
-def export_rows(kind: str, queryset: QuerySet) -> tuple[list[str], Iterator[list[Any]]]:
-    """Headers and the rows of `queryset` (notices, deliveries or replies), read in chunks."""
+def export_rows(
+    kind: str, queryset: QuerySet, *, include_privileged: bool = False
+) -> tuple[list[str], Iterator[list[Any]]]:
+    """Headers and the rows of `queryset` (notices, deliveries or replies), read in chunks;
+    privileged notes only when `include_privileged` (the caller checks the permission)."""
     columns, related = KINDS[kind]
+    if include_privileged:
+        columns = columns + PRIVILEGED_COLUMNS.get(kind, [])
 
     def rows() -> Iterator[list[Any]]:
         for item in queryset.select_related(*related).iterator(chunk_size=CHUNK):

@@ -13,6 +13,7 @@ NAV_ITEMS = [
     ("Campaigns", "campaign_list", "warnings_app.view_campaign"),
     ("Templates", "template_list", "warnings_app.view_lettertemplate"),
     ("Print", "printbatch_list", "warnings_app.view_deliveryattempt"),
+    ("Audit log", "audit_log", "warnings_app.view_auditevent"),
 ]
 
 

@@ -2,12 +2,23 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, re_path
 
 from warnings_app import views
+from warnings_app.views import two_factor
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/two-factor/setup/",
+        two_factor.TwoFactorSetupView.as_view(),
+        name="two_factor_setup",
+    ),
+    path(
+        "accounts/two-factor/",
+        two_factor.TwoFactorVerifyView.as_view(),
+        name="two_factor_verify",
+    ),
     path("companies/", views.CompanyListView.as_view(), name="company_list"),
     path("companies/new/", views.CompanyCreateView.as_view(), name="company_create"),
     path("companies/import/", views.CompanyImportView.as_view(), name="company_import"),
@@ -127,4 +138,6 @@ urlpatterns = [
         views.CampaignOutcomesActionView.as_view(),
         name="campaign_outcomes_act",
     ),
+    path("audit/", views.AuditLogView.as_view(), name="audit_log"),
+    path("audit/export.csv", views.AuditExportView.as_view(), name="audit_export"),
 ]

@@ -12,6 +12,7 @@ import io
 import zipfile
 from dataclasses import dataclass, field
 
+from warnings_app import uploads
 from warnings_app.imports.encodings import Decoded, EncodingUnknown, decode
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -47,7 +48,15 @@ def read_table(data: bytes, encoding: str = "") -> Table:
         raise FileRefused(f"The file has {len(data):,} bytes; the limit is {MAX_BYTES:,}.")
     if data.startswith(OLE_MAGIC):
         raise FileRefused("This is an old Excel .xls file: save it as .xlsx or CSV.")
-    if data.startswith(ZIP_MAGIC):
+    # The one upload gate: web markup and foreign kinds are refused, and a ZIP must be an XLSX
+    # whose declared sizes and compression ratios pass before openpyxl inflates anything.
+    try:
+        checked = uploads.check(
+            data, allowed=frozenset({uploads.TEXT, uploads.XLSX}), max_bytes=MAX_BYTES
+        )
+    except uploads.UploadRefused as exc:
+        raise FileRefused(str(exc)) from exc
+    if checked.kind == uploads.XLSX:
         return _read_xlsx(data)
     return _read_csv(data, encoding)
 
@@ -72,11 +81,10 @@ def _read_csv(data: bytes, encoding: str) -> Table:
 def _read_xlsx(data: bytes) -> Table:
     import openpyxl  # imported here: a CSV-only run need not load it
 
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, ValueError, OSError) as exc:
-        raise FileRefused("The file looks like a ZIP archive but cannot be opened.") from exc
+    # read_table's uploads.check has already checked the archive against UPLOAD_MAX_*; this is
+    # the importer's own, tighter ceiling.
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        unpacked = sum(info.file_size for info in archive.infolist())
     if unpacked > MAX_UNPACKED:
         raise FileRefused(f"The workbook unpacks to {unpacked:,} bytes; the limit is 100 MB.")
     try:

@@ -94,6 +94,9 @@ class Notice(models.Model):
             ("approve_notice", "Can approve notices (four eyes)"),
             ("send_notice", "Can send notices"),
             ("view_reports", "Can view dashboards and export reports"),
+            # Legal's internal notes are attorney work product: out of every export and evidence
+            # bundle unless someone with this permission asks for them (include_privileged=1).
+            ("include_privileged", "Can include privileged notes in exports and bundles"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -3,12 +3,18 @@
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Length
+from django.db.models.lookups import Exact
+from django.utils import timezone
 
 
 class AuditEvent(models.Model):
-    """One recorded change: who did what to which object, from which state to which."""
+    """One recorded change: who did what to which object, from which state to which. Append
+    only, and chained by hash (warnings_app/audit_chain.py): write through services.audit."""
 
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Not auto_now_add: the time is part of the hash, so it is set before the insert.
+    created_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -19,10 +25,19 @@ class AuditEvent(models.Model):
     from_state = models.CharField(max_length=50, blank=True)
     to_state = models.CharField(max_length=50, blank=True)
     data = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    prev_hash = models.CharField(max_length=64, editable=False)
+    hash = models.CharField(max_length=64, editable=False)
 
     class Meta:
         ordering = ["pk"]
         indexes = [models.Index(fields=["target_type", "target_id"])]
+        constraints = [
+            # Only the chain writer fills these; a row saved around it is refused.
+            models.CheckConstraint(
+                condition=Q(Exact(Length("hash"), 64), Exact(Length("prev_hash"), 64)),
+                name="auditevent_chained",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.verb} {self.target_repr}"

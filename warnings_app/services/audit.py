@@ -1,8 +1,9 @@
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import models
+from django.db import models, transaction
 
+from warnings_app import audit_chain
 from warnings_app.models import AuditEvent
 
 
@@ -32,11 +33,18 @@ def audit_record(**fields: Any) -> AuditEvent:
     """Append one audit event (the arguments of audit_event). Call it inside the transaction
     that makes the change, so the event and the change commit or roll back together."""
     event = audit_event(**fields)
-    event.save()
+    with transaction.atomic():  # the chain lock lasts until the outermost transaction ends
+        audit_chain.seal([event])
+        event.save(force_insert=True)
     return event
 
 
 def audit_record_many(events: Iterable[AuditEvent]) -> list[AuditEvent]:
     """Append many audit events in one statement (a campaign's letters), in the same
-    transaction as the change they record."""
-    return AuditEvent.objects.bulk_create(events)
+    transaction as the change they record. Chained in the order given."""
+    events = list(events)
+    if not events:
+        return []
+    with transaction.atomic():
+        audit_chain.seal(events)
+        return AuditEvent.objects.bulk_create(events)

@@ -93,7 +93,7 @@ def notice_create(
     notice.save()
     notice.principals.set(principals)
     notice.works.set(works if works is not None else (campaign.works.all() if campaign else []))
-    _created_event(notice, by).save()
+    audit_record_many([_created_event(notice, by)])
     return notice
 
 

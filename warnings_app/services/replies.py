@@ -15,8 +15,9 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from warnings_app import uploads
 from warnings_app.inbound.match import match_message
-from warnings_app.inbound.parse import ParsedMessage, parse_message, sniff
+from warnings_app.inbound.parse import ParsedMessage, parse_message
 from warnings_app.lifecycle import TRANSITIONS
 from warnings_app.models import DeliveryAttempt, Notice, Response, ResponseAttachment
 from warnings_app.services.audit import audit_record
@@ -279,12 +280,17 @@ def reply_log(
     if not (subject.strip() or body_text.strip() or files):
         raise ServiceError("write what was said, or attach what was received")
     limit = settings.REPLY_MAX_ATTACHMENT_BYTES
+    checked: list[uploads.Checked] = []
     for name, _kind, content in files or []:
         if len(content) > limit:
             raise ServiceError(
                 f"“{name}” is {len(content) / 1e6:.1f} MB; attachments may be at most "
                 f"{limit / 1e6:.0f} MB"
             )
+        try:  # the kind by the bytes: HTML named .pdf, SVG, ZIP bombs are refused
+            checked.append(uploads.check(content, name=name, max_bytes=limit))
+        except uploads.UploadRefused as exc:
+            raise ServiceError(str(exc)) from exc
     stored: list[str] = []
     try:
         with transaction.atomic():
@@ -300,16 +306,17 @@ def reply_log(
                 body_text=body_text.strip(),
                 logged_by=by,
             )
-            for name, kind, content in files or []:
-                stored.append(_store("replies/attachments", content, ".bin"))
+            for (name, kind, content), check in zip(files or [], checked, strict=True):
+                path = uploads.storage_name("replies/attachments", check)
+                stored.append(default_storage.save(path, ContentFile(content)))
                 ResponseAttachment.objects.create(
                     response=response,
                     file=stored[-1],
                     original_filename=name[:255],
-                    content_type=sniff(content),
+                    content_type=check.content_type,
                     declared_type=kind[:100],
-                    size=len(content),
-                    sha256=hashlib.sha256(content).hexdigest(),
+                    size=check.size,
+                    sha256=check.sha256,
                 )
             audit_record(
                 actor=by,

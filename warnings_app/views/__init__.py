@@ -1,3 +1,4 @@
+from warnings_app.views.audit import AuditExportView, AuditLogView
 from warnings_app.views.campaigns import (
     CampaignApproveView,
     CampaignCreateView,
@@ -57,6 +58,8 @@ from warnings_app.views.template_versions import (
 )
 
 __all__ = [
+    "AuditExportView",
+    "AuditLogView",
     "DashboardView",
     "EvidenceBundleView",
     "ExportView",

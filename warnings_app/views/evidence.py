@@ -6,7 +6,7 @@ from django.views import View
 from warnings_app.evidence import evidence_bundle
 from warnings_app.models import Campaign, Company, Notice
 from warnings_app.services.audit import audit_record
-from warnings_app.views.access import RoleRequiredMixin
+from warnings_app.views.access import RoleRequiredMixin, wants_privileged
 
 
 class EvidenceBundleView(RoleRequiredMixin, View):
@@ -25,12 +25,17 @@ class EvidenceBundleView(RoleRequiredMixin, View):
             notices = Notice.objects.filter(campaign=target)
             subject = {"campaign": target.name, "campaign_id": target.pk}
             slug = f"campaign-{target.pk}"
-        content = evidence_bundle(notices=notices, subject=subject)
+        privileged = wants_privileged(request)
+        content = evidence_bundle(notices=notices, subject=subject, include_privileged=privileged)
         audit_record(
             actor=request.user,
             verb="evidence.downloaded",
             target=target,
-            data={"notices": notices.count(), "bytes": len(content)},
+            data={
+                "notices": notices.count(),
+                "bytes": len(content),
+                "include_privileged": privileged,
+            },
         )
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         response = HttpResponse(content, content_type="application/zip")

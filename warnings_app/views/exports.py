@@ -5,7 +5,7 @@ from django.views import View
 from warnings_app.exports import export_rows, filtered, write_csv, write_xlsx
 from warnings_app.forms.reports import ReportFilterForm
 from warnings_app.services.audit import audit_record
-from warnings_app.views.access import RoleRequiredMixin
+from warnings_app.views.access import RoleRequiredMixin, wants_privileged
 
 
 class ExportView(RoleRequiredMixin, View):
@@ -22,7 +22,8 @@ class ExportView(RoleRequiredMixin, View):
                 content_type="text/plain; charset=utf-8",
             )
         filters = form.chosen()
-        headers, rows = export_rows(kind, filtered(kind, filters))
+        privileged = wants_privileged(request)
+        headers, rows = export_rows(kind, filtered(kind, filters), include_privileged=privileged)
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         if fmt == "csv":
             content, mime = write_csv(headers, rows), "text/csv; charset=utf-8"
@@ -32,7 +33,12 @@ class ExportView(RoleRequiredMixin, View):
         audit_record(
             actor=request.user,
             verb="export.downloaded",
-            data={"kind": kind, "format": fmt, "filters": {k: str(v) for k, v in filters.items()}},
+            data={
+                "kind": kind,
+                "format": fmt,
+                "filters": {k: str(v) for k, v in filters.items()},
+                "include_privileged": privileged,
+            },
         )
         response = HttpResponse(content, content_type=mime)
         response["Content-Disposition"] = f'attachment; filename="{kind}-{stamp}.{fmt}"'

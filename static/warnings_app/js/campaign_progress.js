@@ -5,6 +5,10 @@
   var panel = document.getElementById("progress");
   if (!panel) { return; }
   var settled = ["draft", "completed", "cancelled", "paused"];
+  // The server's first figures come as data-width: the page's CSP allows no style attributes.
+  panel.querySelectorAll("[data-width]").forEach(function (el) {
+    el.style.width = el.dataset.width + "%";
+  });
   function pct(part, total) { return total ? Math.round(100 * part / total) + "%" : "0%"; }
   function update(data) {
     ["done", "failed", "remaining", "total"].forEach(function (key) {

@@ -21,7 +21,7 @@ from django.db import connection, models, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from warnings_app import demo_data, roles, scale
+from warnings_app import audit_chain, demo_data, roles, scale
 from warnings_app.dashboard.rollup import figures_refresh
 from warnings_app.models import (
     AuditEvent,
@@ -183,8 +183,13 @@ def _template_version(name, kind, subject, body, lawyers, since) -> TemplateVers
 
 
 def _insert(table: scale.Table) -> int:
-    """Write a table's rows; returns how many. Fields a row leaves out take their defaults."""
+    """Write a table's rows; returns how many. Fields a row leaves out take their defaults.
+    Audit events are chained on from the last one already written, under the chain lock."""
     rows = iter(table.rows)
+    if table.model is AuditEvent:
+        audit_chain.lock()
+        last_id, last_hash = audit_chain.head()
+        rows = audit_chain.sealed_rows(rows, prev=last_hash, after=last_id)
     first = next(rows, None)
     if first is None:
         return 0

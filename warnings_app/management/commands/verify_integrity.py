@@ -1,25 +1,57 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from warnings_app.models import Notice
+from warnings_app import audit_chain
+from warnings_app.models import AuditEvent, Notice
 from warnings_app.services import stored_pdf_matches
+
+SHOWN = 20
 
 
 class Command(BaseCommand):
-    help = "Recompute the SHA-256 of every stored letter PDF and report any missing or altered."
+    help = (
+        "Recompute the SHA-256 of every stored letter PDF and every link of the audit chain; "
+        "report any missing or altered."
+    )
 
     def handle(self, *args, **options):
+        problems = self._pdfs() + self._audit_chain()
+        if problems:
+            raise CommandError(
+                f"integrity check failed ({len(problems)} problem(s)); first: "
+                + "; ".join(problems[:SHOWN])
+                + (" …" if len(problems) > SHOWN else "")
+            )
+
+    def _pdfs(self) -> list[str]:
         checked, broken = 0, []
         notices = Notice.objects.exclude(pdf="").only("pk", "reference", "pdf", "pdf_sha256")
         for notice in notices.order_by("pk").iterator(chunk_size=500):
             ok, problem = stored_pdf_matches(notice)
             checked += 1
             if not ok:
-                broken.append(notice.reference)
-                self.stderr.write(f"{notice.reference}: {problem}")
+                broken.append(f"{notice.reference}: {problem}")
+                self.stderr.write(broken[-1])
         self.stdout.write(f"Checked {checked} letter PDF(s); {len(broken)} problem(s).")
-        if broken:
-            raise CommandError(
-                f"integrity check failed for {len(broken)} notice(s): "
-                + ", ".join(broken[:20])
-                + (" …" if len(broken) > 20 else "")
-            )
+        return broken
+
+    def _audit_chain(self) -> list[str]:
+        """The whole chain, streamed in id order (a server-side cursor on PostgreSQL)."""
+        rows = AuditEvent.objects.order_by("pk").values(*audit_chain.FIELDS, "prev_hash", "hash")
+        counted = _Counted(rows.iterator(chunk_size=5000))
+        broken = []
+        for found in audit_chain.verify(counted):
+            broken.append(str(found))
+            if len(broken) <= SHOWN:
+                self.stderr.write(broken[-1])
+        self.stdout.write(f"Checked {counted.n} audit event(s); {len(broken)} break(s).")
+        return broken
+
+
+class _Counted:
+    def __init__(self, rows):
+        self.rows, self.n = rows, 0
+
+    def __iter__(self):
+        for row in self.rows:
+            self.n += 1
+            yield row
