@@ -169,3 +169,18 @@ def test_summaries_give_the_same_figures_as_summing_the_cells(known_letters, cho
     assert {k: (v["issued"], dict(v["days"])) for k, v in from_summaries.by_campaign.items()} == {
         k: (v["issued"], dict(v["days"])) for k, v in from_cells.by_campaign.items()
     }
+
+
+def test_a_new_installation_is_told_the_figures_are_being_built_not_made_to_wait(
+    client, known_letters
+):
+    """The first build is the worker's job: the request only asks for it."""
+    from warnings_app.models import FigureCell
+
+    client.force_login(UserFactory(role=MANAGER))
+
+    page = client.get(reverse("dashboard"))
+
+    assert page.status_code == 200
+    assert "being built for the first time" in page.content.decode()
+    assert not FigureCell.objects.exists()

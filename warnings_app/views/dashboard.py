@@ -10,7 +10,6 @@ from django.views import View
 
 from warnings_app.dashboard.figures import Filters, dashboard_figures
 from warnings_app.dashboard.page import dashboard_page
-from warnings_app.dashboard.rollup import figures_refresh
 from warnings_app.forms.reports import ReportFilterForm
 from warnings_app.views.access import RoleRequiredMixin
 
@@ -31,9 +30,6 @@ class DashboardView(RoleRequiredMixin, View):
             until=data.get("until"),
         )
         figures = dashboard_figures(filters)
-        if figures.built_at is None:  # a new installation: build once rather than show nothing
-            figures_refresh()
-            figures = dashboard_figures(filters)
         stale_after = timedelta(seconds=3 * settings.DASHBOARD_REFRESH_SECONDS)
         return render(
             request,
@@ -43,7 +39,8 @@ class DashboardView(RoleRequiredMixin, View):
                 "valid": valid,
                 "figures": figures,
                 "page": dashboard_page(figures),
-                "stale": timezone.now() - figures.built_at > stale_after,
+                "stale": figures.built_at is not None
+                and timezone.now() - figures.built_at > stale_after,
                 "export_query": request.GET.urlencode() if valid else "",
             },
             status=200 if valid else 400,

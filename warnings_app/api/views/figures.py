@@ -11,7 +11,6 @@ from warnings_app.api.serializers.figures import (
     figures_data,
 )
 from warnings_app.dashboard.figures import Filters, dashboard_figures
-from warnings_app.dashboard.rollup import figures_refresh
 
 
 class FiguresView(ApiView):
@@ -29,7 +28,4 @@ class FiguresView(ApiView):
             until=query.validated_data.get("until"),
         )
         figures = dashboard_figures(filters)
-        if figures.built_at is None:  # a new installation: build once, as the dashboard does
-            figures_refresh()
-            figures = dashboard_figures(filters)
         return Response(FiguresSerializer(figures_data(figures)).data)
