@@ -44,6 +44,7 @@ def _environment(database: str) -> dict[str, str]:
         "DEBUG": "false",  # as in production: DEBUG records every query and slows each one
         "SECRET_KEY": secrets.token_urlsafe(32),
         "ALLOWED_HOSTS": "testserver",
+        "SECURE_SSL_REDIRECT": "false",  # the test client speaks plain http
         "DATABASE_URL": f"{PG}/{database}",
         "LOG_LEVEL": "WARNING",
     }

@@ -57,6 +57,11 @@ app.conf.update(
             "task": "warnings.refresh_figures",
             "schedule": settings.DASHBOARD_REFRESH_SECONDS,
         },
+        # A preference dated ahead takes effect on its day: the published files follow.
+        "publish-reservations": {
+            "task": "warnings.publish_reservations",
+            "schedule": settings.RESERVATIONS_EVERY_SECONDS,
+        },
     },
 )
 if settings.IMAP_URL:

@@ -191,6 +191,19 @@ FOLLOWUPS_EVERY_SECONDS = env.float("FOLLOWUPS_EVERY_SECONDS", default=60.0)
 # How often the dashboard's reporting tables are rebuilt (and today's snapshot taken).
 DASHBOARD_REFRESH_SECONDS = env.float("DASHBOARD_REFRESH_SECONDS", default=300.0)
 
+# --- Artists' AI-training preferences and published reservations (issue 9) ----------------------
+# This system's public address: the artists' private links and the tdm-policy URLs in
+# tdmrep.json are absolute and must work from outside.
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Days an artist's private link stays open (staff can choose 1-60 per link).
+PREFERENCE_LINK_DAYS = env.int("PREFERENCE_LINK_DAYS", default=14)
+# Where an artist's pages and a recording's pages live on the label's own websites: the
+# "location" patterns of tdmrep.json and the Disallow lines of the robots.txt section.
+RESERVATION_ARTIST_PATH = env.str("RESERVATION_ARTIST_PATH", default="/artists/{slug}/")
+RESERVATION_WORK_PATH = env.str("RESERVATION_WORK_PATH", default="/recordings/{isrc}/")
+# Beat republishes when a statement dated ahead takes effect or the crawler list changed.
+RESERVATIONS_EVERY_SECONDS = env.float("RESERVATIONS_EVERY_SECONDS", default=3600.0)
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)

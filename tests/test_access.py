@@ -1,21 +1,40 @@
 """Built from the URL configuration: every URL must be listed here with the roles that may use
 it, so a new page cannot ship without a decision about who sees it."""
 
+import datetime as dt
 import hashlib
 
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from tests.campaign_helpers import make_campaign
-from tests.factories import CompanyFactory, ContactFactory, UserFactory, make_notice
-from warnings_app.models import Company, Notice, PrintBatch, Response
+from tests.factories import CompanyFactory, ContactFactory, UserFactory, WorkFactory, make_notice
+from warnings_app.models import (
+    Company,
+    Notice,
+    PreferenceLink,
+    PrintBatch,
+    ReservationPublication,
+    Response,
+)
 from warnings_app.roles import ADMIN, ALL_ROLES, LEGAL, MANAGER, PARALEGAL
+from warnings_app.services.preferences import Instruction, preference_record
 
 pytestmark = pytest.mark.django_db
 
-PUBLIC = {"login", "healthz"}
+# The artist's private link needs no account; the published reservations are for the world.
+PUBLIC = {
+    "login",
+    "healthz",
+    "artist_choice",
+    "artist_choice_confirm",
+    "tdmrep_json",
+    "reservations_robots",
+    "reservation_policy",
+}
 EVERYONE = set(ALL_ROLES)
 SIGNED_IN = EVERYONE | {None}  # any signed-in user, even one not yet given a role
 EDITORS = {LEGAL, PARALEGAL, ADMIN}
@@ -78,6 +97,14 @@ ALLOWED = {
     "campaign_outcomes_act": {LEGAL},
     "audit_log": {LEGAL, ADMIN},
     "audit_export": {LEGAL, ADMIN},
+    "artist_list": EVERYONE,
+    "artist_detail": EVERYONE,
+    "preference_record": {LEGAL},
+    "preference_instruction": EVERYONE,
+    "preference_link_create": {LEGAL, PARALEGAL},
+    "preference_link_revoke": {LEGAL, PARALEGAL},
+    "reservation_list": EVERYONE,
+    "reservation_download": EVERYONE,
 }
 TWO_FACTOR = {"two_factor_setup", "two_factor_verify"}  # any signed-in user's own sign-in step
 POST_ONLY = {
@@ -100,6 +127,8 @@ POST_ONLY = {
     "campaign_outcomes_act",
     "printbatch_hand_over",
     "printbatch_tracking",
+    "preference_link_create",
+    "preference_link_revoke",
 }
 
 
@@ -117,6 +146,17 @@ def _app_url_names() -> set[str]:
 
     walk(get_resolver().url_patterns)
     return names
+
+
+def _preference_statement():
+    work = WorkFactory(artist="Aurora Lane")
+    return preference_record(
+        artist=work.artist_profile,
+        preference="reserved",
+        effective_from=timezone.localdate(),
+        instruction=Instruction(b"Reserve my recordings.", "instruction.txt"),
+        by=UserFactory(role=LEGAL),
+    )
 
 
 @pytest.fixture
@@ -142,6 +182,15 @@ def url_for():
         pages=0,
         created_by=UserFactory(),
     )
+    statement = _preference_statement()
+    link = PreferenceLink.objects.create(
+        artist=statement.artist,
+        recipient_email="artist@example.com",
+        token_sha256=hashlib.sha256(b"token").hexdigest(),
+        created_by=UserFactory(),
+        expires_at=timezone.now() + dt.timedelta(days=7),
+    )
+    publication = ReservationPublication.objects.latest()
     kwargs = {
         **{
             name: {"pk": batch.pk}
@@ -172,6 +221,12 @@ def url_for():
         "company_edit": {"pk": contact.company_id},
         "contact_create": {"company_pk": contact.company_id},
         "contact_edit": {"pk": contact.pk},
+        "artist_detail": {"pk": statement.artist_id},
+        "preference_record": {"pk": statement.artist_id},
+        "preference_link_create": {"pk": statement.artist_id},
+        "preference_instruction": {"pk": statement.pk},
+        "preference_link_revoke": {"pk": link.pk},
+        "reservation_download": {"version": publication.version, "kind": "tdmrep.json"},
     }
     return lambda name: reverse(name, kwargs=kwargs.get(name))
 
@@ -234,6 +289,7 @@ def test_roles_see_only_the_navigation_they_may_use(client):
             "Home",
             "Dashboard",
             "Companies",
+            "Artists",
             "New company",
             "Work queue",
             "Campaigns",
@@ -244,17 +300,19 @@ def test_roles_see_only_the_navigation_they_may_use(client):
         PARALEGAL: {
             "Home",
             "Companies",
+            "Artists",
             "New company",
             "Work queue",
             "Campaigns",
             "Templates",
             "Print",
         },
-        MANAGER: {"Home", "Dashboard", "Companies", "Campaigns", "Templates", "Print"},
+        MANAGER: {"Home", "Dashboard", "Companies", "Artists", "Campaigns", "Templates", "Print"},
         ADMIN: {
             "Home",
             "Dashboard",
             "Companies",
+            "Artists",
             "New company",
             "Work queue",
             "Campaigns",

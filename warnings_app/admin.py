@@ -180,3 +180,41 @@ admin.site.register(
     ],
     ReadOnlyAdmin,
 )
+
+
+@admin.register(m.AICrawler)
+class AICrawlerAdmin(KeptAdmin):
+    """The crawlers named in the published robots.txt section. Switch one off rather than
+    delete it; every save republishes, so the section follows the list at once."""
+
+    list_display = ["user_agent", "operator", "active"]
+    list_filter = ["active"]
+    search_fields = ["user_agent", "operator"]
+    readonly_fields = ["created_at"]
+
+    def save_model(self, request, obj, form, change):
+        from warnings_app.services.reservations import reservations_publish
+
+        with transaction.atomic():  # the change, its audit event and the new version together
+            super().save_model(request, obj, form, change)
+            reservations_publish(by=request.user)
+
+
+@admin.register(m.Artist)
+class ArtistAdmin(KeptAdmin):
+    """Where the artist's private links go. The name is how works find their artist, so it is
+    set when a work first names the artist and not edited here."""
+
+    list_display = ["name", "email", "manager_name", "manager_email"]
+    search_fields = ["name", "email", "manager_email"]
+    fields = ["name", "email", "manager_name", "manager_email"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["name"] if obj is not None else []
+
+
+# Statements, links and published versions change only through their services.
+admin.site.register(
+    [m.PreferenceStatement, m.WorkPreference, m.PreferenceLink, m.ReservationPublication],
+    ReadOnlyAdmin,
+)

@@ -181,6 +181,19 @@ ARTISTS = [
 ]
 
 
+# Each artist's statements of AI-training preference, oldest first: (days ago, preference,
+# licensing contact). Artists not listed have not been asked yet.
+PREFERENCE_HISTORY = {
+    "The Lanterns": [(120, "undecided", ""), (45, "reserved", "")],
+    "Mira Vale": [(90, "reserved", "")],
+    "Okoro": [(80, "licensable", "sync@okoro-music.example")],
+    "Juniper Street": [(60, "reserved", "")],
+    "Elsa Thorn": [(150, "reserved", ""), (20, "licensable", "licensing@northlight.example")],
+    "Kite Parade": [(30, "undecided", "")],
+    "Theo Marsh": [(10, "reserved", "")],
+}
+
+
 def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
@@ -239,7 +252,7 @@ We write on behalf of {{ principal_names }} (together, “our clients”) concer
 
 <h2>Reservation of rights</h2>
 
-Our clients expressly reserve all rights in the Works against text and data mining, including within the meaning of Article 4(3) of Directive (EU) 2019/790 and of every corresponding provision of national law. That reservation is published in machine-readable form on our clients' websites and applies to every copy of the Works, wherever it is hosted. No licence has been granted to {{ recipient.legal_name }} or to any company in its group to reproduce, extract or otherwise use the Works to train, fine-tune, evaluate or operate any artificial intelligence model or system.
+Our clients expressly reserve all rights in the Works against text and data mining, including within the meaning of Article 4(3) of Directive (EU) 2019/790 and of every corresponding provision of national law. That reservation is published in machine-readable form on our clients' websites{% if reservations.published.sha256 %} (the version in force on the date of this letter was published on {{ reservations.published.date }} at {{ reservations.published.url }}, SHA-256 {{ reservations.published.sha256 }}){% endif %} and applies to every copy of the Works, wherever it is hosted.{% if reservations.reserved_artists %} As of {{ reservations.as_of }}, the artists {{ reservations.reserved_artist_names }} have each instructed our clients that their recordings must not be used to train artificial intelligence.{% endif %} No licence has been granted to {{ recipient.legal_name }} or to any company in its group to reproduce, extract or otherwise use the Works to train, fine-tune, evaluate or operate any artificial intelligence model or system.
 
 <h2>Our concern</h2>
 

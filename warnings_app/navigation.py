@@ -9,6 +9,7 @@ NAV_ITEMS = [
     ("Dashboard", "dashboard", "warnings_app.view_reports"),
     ("Companies", "company_list", "warnings_app.view_company"),
     ("New company", "company_create", "warnings_app.add_company"),
+    ("Artists", "artist_list", "warnings_app.view_artist"),
     ("Work queue", "work_queue", "warnings_app.change_response"),
     ("Campaigns", "campaign_list", "warnings_app.view_campaign"),
     ("Templates", "template_list", "warnings_app.view_lettertemplate"),

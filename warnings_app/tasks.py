@@ -73,3 +73,33 @@ def refresh_figures_task() -> dict:
     from warnings_app.dashboard.rollup import figures_refresh
 
     return figures_refresh()
+
+
+@shared_task(name="warnings.publish_reservations")
+def publish_reservations_task() -> dict:
+    """Publish the register's reservations as of today when they differ from the latest
+    published version (a statement dated ahead has taken effect, the crawler list changed).
+    Idempotent: with nothing changed it stores nothing."""
+    from warnings_app.services.reservations import reservations_publish
+
+    publication = reservations_publish()
+    return {"published": publication.version if publication else None}
+
+
+@shared_task(bind=True, name="warnings.send_preference_receipt", acks_late=True, max_retries=8)
+def send_preference_receipt_task(self, statement_id: int) -> str:
+    """E-mail the receipt of a preference an artist confirmed through a private link. Safe to
+    run twice: a receipt already sent (its audit event) is not sent again. SMTP 4xx and broken
+    connections are retried with jittered backoff from 30 s to 10 min (about an hour in all,
+    well inside the broker's visibility timeout); the last failure, or a 5xx, is recorded."""
+    from celery.utils.time import get_exponential_backoff_interval
+
+    from warnings_app.preferences.links import ReceiptDeferred
+    from warnings_app.services.artist_links import preference_receipt_send
+
+    final = self.request.retries >= self.max_retries
+    try:
+        return preference_receipt_send(statement_id=statement_id, final=final)
+    except ReceiptDeferred as exc:
+        wait = get_exponential_backoff_interval(30, self.request.retries, 600, full_jitter=True)
+        raise self.retry(exc=exc, countdown=wait) from exc

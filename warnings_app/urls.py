@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, re_path
 
 from warnings_app import views
-from warnings_app.views import two_factor
+from warnings_app.views import artist_choice, artist_links, artists, reservations, two_factor
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
@@ -140,4 +140,51 @@ urlpatterns = [
     ),
     path("audit/", views.AuditLogView.as_view(), name="audit_log"),
     path("audit/export.csv", views.AuditExportView.as_view(), name="audit_export"),
+    # Artists' AI-training preferences (issue 9): the register, links to artists, publication.
+    path("artists/", artists.ArtistListView.as_view(), name="artist_list"),
+    path("artists/<int:pk>/", artists.ArtistDetailView.as_view(), name="artist_detail"),
+    path(
+        "artists/<int:pk>/preferences/new/",
+        artists.PreferenceRecordView.as_view(),
+        name="preference_record",
+    ),
+    path(
+        "preference-statements/<int:pk>/instruction/",
+        artists.InstructionFileView.as_view(),
+        name="preference_instruction",
+    ),
+    path(
+        "artists/<int:pk>/links/new/",
+        artist_links.PreferenceLinkCreateView.as_view(),
+        name="preference_link_create",
+    ),
+    path(
+        "preference-links/<int:pk>/revoke/",
+        artist_links.PreferenceLinkRevokeView.as_view(),
+        name="preference_link_revoke",
+    ),
+    # Public: the artist's private link (no account) and the published reservations.
+    path(
+        "choose/<int:artist_pk>/<str:token>/",
+        artist_choice.ArtistChoiceView.as_view(),
+        name="artist_choice",
+    ),
+    path(
+        "choose/<int:artist_pk>/<str:token>/confirm/",
+        artist_choice.ArtistChoiceConfirmView.as_view(),
+        name="artist_choice_confirm",
+    ),
+    path(".well-known/tdmrep.json", reservations.TdmrepView.as_view(), name="tdmrep_json"),
+    path("reservations/robots.txt", reservations.RobotsView.as_view(), name="reservations_robots"),
+    path(
+        "reservations/policies/<int:artist_pk>.json",
+        reservations.PolicyView.as_view(),
+        name="reservation_policy",
+    ),
+    path("reservations/", reservations.PublicationListView.as_view(), name="reservation_list"),
+    re_path(
+        r"^reservations/v(?P<version>[0-9]+)/(?P<kind>tdmrep\.json|robots\.txt)$",
+        reservations.PublicationDownloadView.as_view(),
+        name="reservation_download",
+    ),
 ]

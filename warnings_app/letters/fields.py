@@ -46,6 +46,43 @@ WORK = Group(
         "isrc": Field("ISRC of the recording"),
         "iswc": Field("ISWC of the composition"),
         "release_year": Field("Year of release"),
+        "ai_preference": Field(
+            "The artist's AI-training preference for it on the letter's date, e.g. Reserved "
+            "(no AI training)"
+        ),
+        "ai_preference_since": Field("Date since which it has held that preference"),
+    },
+)
+RESERVATION_ARTIST = Group(
+    "An artist in the preference register",
+    {
+        "name": Field("Artist name"),
+        "since": Field("Date since which the preference has held"),
+        "licensing_contact": Field("Who to ask for a licence (licensable artists)"),
+    },
+)
+RESERVATIONS = Group(
+    "The artists' AI-training preferences on the letter's date, for the rights holders the "
+    "letter is sent for, and the machine-readable reservation published then",
+    {
+        "as_of": Field("The date the preferences are stated for (the letter's date)"),
+        "reserved_artists": ListOf("Artists who reserve their works", RESERVATION_ARTIST),
+        "reserved_artist_names": Field("Their names, e.g. “A, B and C”"),
+        "licensable_artists": ListOf(
+            "Artists whose works are licensable for AI training on terms", RESERVATION_ARTIST
+        ),
+        "undecided_artists": ListOf("Artists who have not decided", RESERVATION_ARTIST),
+        "reserved_works_count": Field("How many scheduled works are reserved"),
+        "published": Group(
+            "The published reservation (tdmrep.json) in force on the letter's date; empty "
+            "when none had been published",
+            {
+                "version": Field("Version number"),
+                "date": Field("Date it was published"),
+                "sha256": Field("SHA-256 of the published tdmrep.json"),
+                "url": Field("Where it is published"),
+            },
+        ),
     },
 )
 
@@ -75,6 +112,7 @@ CATALOGUE = Group(
         "principal_names": Field("All rights holders' names, e.g. “A and B”"),
         "works": ListOf("The works at issue, in schedule order", WORK),
         "works_count": Field("How many works are scheduled"),
+        "reservations": RESERVATIONS,
         "notice": Group(
             "This letter",
             {

@@ -8,12 +8,9 @@ from django.conf import settings
 from django.utils import timezone
 
 from warnings_app.deadlines import business_days_after
+from warnings_app.letters.reservations import long_date, names_phrase, reservations_data
 from warnings_app.models import Campaign, Company, Contact, Notice, Principal, TemplateVersion, Work
 from warnings_app.selectors import CONTACT_ROLE_ORDER
-
-
-def _long_date(value: date) -> str:
-    return f"{value.day} {value:%B %Y}"
 
 
 def _address(lines: list[str]) -> dict[str, Any]:
@@ -60,12 +57,6 @@ def _principal(principal: Principal) -> dict[str, Any]:
     }
 
 
-def _names(names: list[str]) -> str:
-    if len(names) < 2:
-        return "".join(names)
-    return f"{', '.join(names[:-1])} and {names[-1]}"
-
-
 def merge_data_build(
     *,
     company: Company,
@@ -87,11 +78,14 @@ def merge_data_build(
     signatory_title = (campaign.signatory_title if campaign else "") or (
         lead.signatory_title if lead else ""
     )
+    reservations, work_preferences = reservations_data(
+        principals=principals, works=works, letter_date=letter_date
+    )
     return {
         "recipient": _recipient(company, contact),
         "principal": _principal(lead) if lead else {},
         "principals": [_principal(p) for p in principals],
-        "principal_names": _names([p.name for p in principals]),
+        "principal_names": names_phrase([p.name for p in principals]),
         "works": [
             {
                 "number": n,
@@ -100,19 +94,22 @@ def merge_data_build(
                 "isrc": w.isrc,
                 "iswc": w.iswc,
                 "release_year": w.release_year or "",
+                "ai_preference": preference["ai_preference"],
+                "ai_preference_since": preference["ai_preference_since"],
             }
-            for n, w in enumerate(works, start=1)
+            for n, (w, preference) in enumerate(zip(works, work_preferences, strict=True), start=1)
         ],
         "works_count": len(works),
+        "reservations": reservations,
         "notice": {
             "reference": reference,
-            "date": _long_date(letter_date),
+            "date": long_date(letter_date),
             "date_iso": letter_date.isoformat(),
-            "response_deadline": _long_date(deadline.due),
+            "response_deadline": long_date(deadline.due),
             "response_deadline_iso": deadline.due.isoformat(),
             "response_window_days": window,
             "deadline_explanation": deadline.explanation,
-            "first_sent_date": _long_date(first_sent or letter_date),
+            "first_sent_date": long_date(first_sent or letter_date),
             "template_version": str(template_version),
         },
         "signatory": {

@@ -3,12 +3,28 @@ from warnings_app.models.campaigns import Campaign, LadderStep
 from warnings_app.models.companies import Company, Contact, Tag
 from warnings_app.models.letters import LetterTemplate, TemplateVersion
 from warnings_app.models.notices import DeliveryAttempt, FollowUp, Notice, PrintBatch
+from warnings_app.models.preferences import (
+    AICrawler,
+    Artist,
+    Preference,
+    PreferenceLink,
+    PreferenceStatement,
+    ReservationPublication,
+    WorkPreference,
+)
 from warnings_app.models.reports import DailySnapshot, FigureCell, FigureSummary
 from warnings_app.models.responses import DemandAnswer, Response, ResponseAttachment
 from warnings_app.models.rights import EvidenceItem, Principal, Work
 from warnings_app.models.system import AuditEvent, Heartbeat, ReferenceCounter
 
 __all__ = [
+    "AICrawler",
+    "Artist",
+    "Preference",
+    "PreferenceLink",
+    "PreferenceStatement",
+    "ReservationPublication",
+    "WorkPreference",
     "AuditEvent",
     "Campaign",
     "Company",

@@ -43,6 +43,15 @@ class Work(models.Model):
 
     title = models.CharField(max_length=300)
     artist = models.CharField(max_length=200)
+    # The artist's entry in the preference register; set from `artist` on every save.
+    artist_profile = models.ForeignKey(
+        "warnings_app.Artist",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="works",
+    )
     principal = models.ForeignKey(Principal, on_delete=models.PROTECT, related_name="works")
     isrc = models.CharField("ISRC", max_length=12, blank=True, validators=[isrc_validator])
     iswc = models.CharField("ISWC", max_length=11, blank=True, validators=[iswc_validator])
@@ -59,6 +68,18 @@ class Work(models.Model):
 
     def __str__(self) -> str:
         return f"{self.artist} — {self.title}"
+
+    def save(self, *args, **kwargs):
+        """Ties the work to its artist's register entry, creating the entry for a new artist,
+        so every path that saves a work (pages, API, admin, imports) keeps the register whole."""
+        from warnings_app.models.preferences import Artist
+
+        self.artist = " ".join(self.artist.split())
+        if self.artist and (self.artist_profile is None or self.artist_profile.name != self.artist):
+            self.artist_profile, _ = Artist.objects.get_or_create(name=self.artist)
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "artist_profile"}
+        super().save(*args, **kwargs)
 
 
 class EvidenceItem(models.Model):

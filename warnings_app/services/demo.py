@@ -1,6 +1,7 @@
 """Demo data for a first look. Idempotent: a second run finds everything in place, writes
 nothing and records nothing."""
 
+from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -9,9 +10,19 @@ from django.db import transaction
 from django.utils import timezone
 
 from warnings_app import demo_data
-from warnings_app.models import Company, Contact, LetterTemplate, Principal, TemplateVersion, Work
+from warnings_app.models import (
+    Artist,
+    Company,
+    Contact,
+    LetterTemplate,
+    PreferenceStatement,
+    Principal,
+    TemplateVersion,
+    Work,
+)
 from warnings_app.normalise import company_name_key
 from warnings_app.services.audit import audit_record
+from warnings_app.services.preferences import Instruction, preference_record
 
 PRINCIPALS = [
     {
@@ -146,6 +157,37 @@ def _rights() -> tuple[int, int]:
     return principals, works
 
 
+def _preferences(by: Any) -> int:
+    """The demo artists' statements of preference, with their instructions, once."""
+    if PreferenceStatement.objects.exists():
+        return 0
+    today = timezone.localdate()
+    created = 0
+    for name, history in demo_data.PREFERENCE_HISTORY.items():
+        artist = Artist.objects.filter(name=name).first()
+        if artist is None:
+            continue
+        Artist.objects.filter(pk=artist.pk, email="").update(
+            email=f"{demo_data.slug(name)}@artists.example"
+        )
+        for days_ago, preference, contact in history:
+            effective = today - timedelta(days=days_ago)
+            text = (
+                f"{name} instructs Northlight Records: AI training preference "
+                f"“{preference}” from {effective:%d %B %Y}.\n"
+            )
+            preference_record(
+                artist=artist,
+                preference=preference,
+                effective_from=effective,
+                licensing_contact=contact,
+                instruction=Instruction(content=text.encode(), filename="instruction.txt"),
+                by=by,
+            )
+            created += 1
+    return created
+
+
 def _templates(by: Any, approver: Any) -> int:
     created = 0
     for name, kind, subject, body in demo_data.TEMPLATES:
@@ -179,6 +221,7 @@ def demo_seed(*, companies: int = 720) -> dict[str, int]:
     counts["companies"], counts["contacts"] = _companies(companies, author)
     counts["principals"], counts["works"] = _rights()
     counts["template_versions"] = _templates(author, approver)
+    counts["preference_statements"] = _preferences(author)
     if any(counts.values()):
         audit_record(actor=None, verb="demo.seeded", data=counts)
     return counts

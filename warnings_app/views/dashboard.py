@@ -10,6 +10,7 @@ from django.views import View
 
 from warnings_app.dashboard.figures import Filters, dashboard_figures
 from warnings_app.dashboard.page import dashboard_page
+from warnings_app.dashboard.preferences import preferences_section
 from warnings_app.forms.reports import ReportFilterForm
 from warnings_app.views.access import RoleRequiredMixin
 
@@ -42,6 +43,9 @@ class DashboardView(RoleRequiredMixin, View):
                 "stale": figures.built_at is not None
                 and timezone.now() - figures.built_at > stale_after,
                 "export_query": request.GET.urlencode() if valid else "",
+                "preferences": preferences_section()
+                if request.user.has_perm("warnings_app.view_artist")
+                else None,
             },
             status=200 if valid else 400,
         )

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from warnings_app import audit_chain
 from warnings_app.models import AuditEvent, Notice
+from warnings_app.preferences.integrity import publication_problems, statement_problems
 from warnings_app.services import stored_pdf_matches
 
 SHOWN = 20
@@ -9,12 +10,13 @@ SHOWN = 20
 
 class Command(BaseCommand):
     help = (
-        "Recompute the SHA-256 of every stored letter PDF and every link of the audit chain; "
-        "report any missing or altered."
+        "Recompute the SHA-256 of every stored letter PDF, every link of the audit chain, every "
+        "preference statement and its instruction, and every published reservation; report any "
+        "missing or altered."
     )
 
     def handle(self, *args, **options):
-        problems = self._pdfs() + self._audit_chain()
+        problems = self._pdfs() + self._audit_chain() + self._preferences()
         if problems:
             raise CommandError(
                 f"integrity check failed ({len(problems)} problem(s)); first: "
@@ -44,6 +46,15 @@ class Command(BaseCommand):
             if len(broken) <= SHOWN:
                 self.stderr.write(broken[-1])
         self.stdout.write(f"Checked {counted.n} audit event(s); {len(broken)} break(s).")
+        return broken
+
+    def _preferences(self) -> list[str]:
+        broken = [*statement_problems(), *publication_problems()]
+        for problem in broken[:SHOWN]:
+            self.stderr.write(problem)
+        self.stdout.write(
+            f"Checked the preference register and published reservations; {len(broken)} problem(s)."
+        )
         return broken
 
 

@@ -1,0 +1,41 @@
+"""The form staff use to send an artist a private link."""
+
+from django import forms
+from django.conf import settings
+
+from warnings_app.models import Artist
+from warnings_app.services.artist_links import MAX_DAYS
+
+
+class PreferenceLinkForm(forms.Form):
+    """Who gets the link and for how long. Unbound, it is prefilled with the artist's own
+    address, or their manager's when only that is known."""
+
+    recipient_name = forms.CharField(max_length=200, required=False, label="Recipient's name")
+    recipient_email = forms.EmailField(max_length=254, label="Recipient's e-mail")
+    valid_days = forms.IntegerField(
+        min_value=1,
+        max_value=MAX_DAYS,
+        label="Open for (days)",
+        help_text=f"1 to {MAX_DAYS} days; the link also closes once it has been used.",
+    )
+
+    def __init__(self, *args, artist: Artist, **kwargs):
+        kwargs.setdefault("auto_id", "link_%s")  # unique ids on the artist's page
+        super().__init__(*args, **kwargs)
+        self.artist = artist
+        if artist.email:
+            name, email = artist.name, artist.email
+        else:
+            name, email = artist.manager_name, artist.manager_email
+        self.fields["recipient_name"].initial = name
+        self.fields["recipient_email"].initial = email
+        self.fields["valid_days"].initial = settings.PREFERENCE_LINK_DAYS
+
+    def problems(self) -> str:
+        """The errors as one line, for a message on the page the form was posted from."""
+        parts = []
+        for name, errors in self.errors.items():
+            label = self.fields[name].label if name in self.fields else ""
+            parts += [f"{label}: {e}" if label else str(e) for e in errors]
+        return " ".join(parts)

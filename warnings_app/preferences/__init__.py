@@ -1,0 +1,1 @@
+"""Artists' AI-training preferences: the register, the published reservations, the links."""

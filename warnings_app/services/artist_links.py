@@ -1,0 +1,284 @@
+"""Artists' private links: the label sends one, the artist opens it without an account, chooses,
+and confirms once. Only the token's SHA-256 is stored, so the link e-mail can only be built while
+the token is in hand: right after the link's transaction commits, in the same request. If the
+mail server refuses it, the link is withdrawn at once and staff are told; a link nobody received
+never stays open. The receipt, built from stored rows only, goes through a task with retries."""
+
+import smtplib
+from datetime import timedelta
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+
+from warnings_app.models import Artist, AuditEvent, PreferenceLink, PreferenceStatement, Work
+from warnings_app.preferences.links import (
+    CONFIRMATION_FILENAME,
+    Choice,
+    ReceiptDeferred,
+    confirmation_document,
+    link_email,
+    local_day,
+    new_token,
+    receipt_email,
+    receipt_recipients,
+    token_sha256,
+)
+from warnings_app.services.audit import audit_record
+from warnings_app.services.errors import ServiceError
+from warnings_app.services.preferences import Instruction, preference_record
+
+MAX_DAYS = 60
+RECEIPT_SENT, RECEIPT_FAILED = "preference.receipt_sent", "preference.receipt_failed"
+
+
+class LinkRefused(ServiceError):
+    """The link cannot be used; the message is for the person holding it. `status` is the HTTP
+    status the public page answers with: 404 for a link that is not this page's, 410 for one
+    that was good once (used, withdrawn, expired)."""
+
+    def __init__(self, message: str, *, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class LinkNotSent(ServiceError):
+    """The mail server did not take the link e-mail; the link was withdrawn."""
+
+
+NOT_VALID = (
+    "This link is not valid for this page. Check that you used the whole address from the "
+    "e-mail, or ask the label for a new link."
+)
+
+
+def _refusal(link: PreferenceLink) -> LinkRefused:
+    state = link.state()
+    if state == "used":
+        message = f"This link has already been used on {local_day(link.used_at)}"
+    elif state == "revoked":
+        message = "This link has been withdrawn by the label"
+    else:
+        message = f"This link expired on {local_day(link.expires_at)}"
+    return LinkRefused(f"{message}; ask the label for a new one.", status=410)
+
+
+def preference_link_create(
+    *,
+    artist: Artist,
+    recipient_email: str,
+    recipient_name: str = "",
+    days: int | None = None,
+    by: Any,
+) -> tuple[PreferenceLink, str]:
+    """A new link for `artist`, open for `days` (1-60), e-mailed to the recipient once the link
+    is committed. Returns the link and its token (never stored). Raises ServiceError for bad
+    input (nothing created) and LinkNotSent when the mail server refused the e-mail (the link
+    exists but is withdrawn, and both events are audited)."""
+    days = settings.PREFERENCE_LINK_DAYS if days is None else days
+    if not 1 <= days <= MAX_DAYS:
+        raise ServiceError(f"A link stays open for 1 to {MAX_DAYS} days, not {days}.")
+    recipient_email = recipient_email.strip()
+    try:
+        validate_email(recipient_email)
+    except ValidationError as exc:
+        raise ServiceError(f"“{recipient_email}” is not an e-mail address.") from exc
+    token = new_token()
+    now = timezone.now()
+    with transaction.atomic():
+        link = PreferenceLink.objects.create(
+            artist=artist,
+            recipient_name=" ".join(recipient_name.split())[:200],
+            recipient_email=recipient_email,
+            token_sha256=token_sha256(token),
+            created_by=by,
+            created_at=now,
+            expires_at=now + timedelta(days=days),
+        )
+        audit_record(
+            actor=by,
+            verb="preference_link.created",
+            target=link,
+            to_state="open",
+            data={
+                "artist": artist.pk,
+                "recipient": recipient_email,
+                "expires_at": link.expires_at.isoformat(),
+            },
+        )
+        transaction.on_commit(partial(_send_link, link=link, token=token, by=by))
+    return link, token
+
+
+def _send_link(*, link: PreferenceLink, token: str, by: Any) -> None:
+    message = link_email(link, token)
+    try:
+        message.send()
+    except (smtplib.SMTPException, OSError) as exc:
+        with transaction.atomic():
+            PreferenceLink.objects.filter(pk=link.pk, revoked_at__isnull=True).update(
+                revoked_at=timezone.now(), revoked_by=by
+            )
+            audit_record(
+                actor=by,
+                verb="preference_link.revoked",
+                target=link,
+                from_state="open",
+                to_state="revoked",
+                data={"reason": "the link e-mail could not be sent", "error": str(exc)[:300]},
+            )
+        raise LinkNotSent(
+            f"The e-mail to {link.recipient_email} could not be sent ({exc}); the link was "
+            "withdrawn. Please try again later."
+        ) from exc
+    audit_record(
+        actor=by,
+        verb="preference_link.sent",
+        target=link,
+        data={"recipient": link.recipient_email, "message_id": message.extra_headers["Message-ID"]},
+    )
+
+
+@transaction.atomic
+def preference_link_revoke(*, link: PreferenceLink, by: Any) -> PreferenceLink:
+    """Withdraws an open link; a used, withdrawn or expired one is refused."""
+    moved = PreferenceLink.objects.filter(
+        pk=link.pk, used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+    ).update(revoked_at=timezone.now(), revoked_by=by)
+    link.refresh_from_db()
+    if moved != 1:
+        raise ServiceError(f"Link {link.pk} is {link.state()}, so it cannot be withdrawn.")
+    audit_record(
+        actor=by, verb="preference_link.revoked", target=link, from_state="open", to_state="revoked"
+    )
+    return link
+
+
+def preference_link_open(*, artist_pk: int, token: str) -> PreferenceLink:
+    """The open link for this page, or LinkRefused. The token is looked up by its hash, so the
+    stored value never meets the one in the address; a link of another artist gets the same
+    answer as an unknown one, saying nothing about that artist."""
+    link = (
+        PreferenceLink.objects.select_related("artist")
+        .filter(token_sha256=token_sha256(token))
+        .first()
+    )
+    if link is None or link.artist_id != artist_pk:
+        raise LinkRefused(NOT_VALID, status=404)
+    if link.state() != "open":
+        raise _refusal(link)
+    return link
+
+
+def preference_link_confirm(
+    *,
+    artist_pk: int,
+    token: str,
+    choice: Choice,
+    user_agent: str = "",
+    address: str | None = None,
+) -> PreferenceStatement:
+    """Claims the link and records the artist's statement in one transaction: a failure leaves
+    the link unused and nothing recorded; a second confirm (double submit, back button) finds
+    the link used and is refused. The receipt e-mail is queued after commit."""
+    with transaction.atomic():
+        link = preference_link_open(artist_pk=artist_pk, token=token)
+        now = timezone.now()
+        claimed = PreferenceLink.objects.filter(
+            pk=link.pk, used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
+        ).update(used_at=now)
+        if claimed != 1:  # another request got there first, or the link just expired
+            link.refresh_from_db()
+            raise _refusal(link)
+        link.used_at = now
+        works = list(Work.objects.filter(artist_profile=link.artist, pk__in=list(choice.works)))
+        document = confirmation_document(
+            link=link, choice=choice, works=works, at=now, user_agent=user_agent, address=address
+        )
+        statement = preference_record(
+            artist=link.artist,
+            preference=choice.preference,
+            effective_from=timezone.localdate(now),
+            instruction=Instruction(content=document, filename=CONFIRMATION_FILENAME),
+            licensing_contact=choice.licensing_contact,
+            work_choices=choice.works,
+            link=link,
+            confirmed_by=choice.confirmed_by,
+        )
+        audit_record(
+            actor=None,
+            verb="preference_link.used",
+            target=link,
+            from_state="open",
+            to_state="used",
+            data={"statement": statement.pk, "record_sha256": statement.record_sha256},
+        )
+        # Robust: the statement is committed and the page shows the receipt; a broker that is
+        # down must not turn that into an error page for the artist.
+        transaction.on_commit(partial(_queue_receipt, statement.pk), robust=True)
+    return statement
+
+
+def _queue_receipt(statement_id: int) -> None:
+    from warnings_app.tasks import send_preference_receipt_task
+
+    send_preference_receipt_task.delay(statement_id)
+
+
+def _transient(exc: Exception) -> bool:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return any(code < 500 for code, _ in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return exc.smtp_code < 500
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return True
+    # Other SMTP errors are the server or our settings saying no; a plain OSError is the network
+    # (refused, reset, timed out), which may pass.
+    return not isinstance(exc, smtplib.SMTPException)
+
+
+def preference_receipt_send(*, statement_id: int, final: bool = False) -> str:
+    """E-mails the receipt of a statement confirmed through a link. Safe to run twice: once an
+    audit event records the receipt as sent, a re-run sends nothing. Transient SMTP failures
+    raise ReceiptDeferred for the task to retry, until `final`; a refusal (5xx) is recorded."""
+    statement = PreferenceStatement.objects.select_related("artist", "link").get(pk=statement_id)
+    if statement.link is None:
+        return "no link"
+    done = AuditEvent.objects.filter(
+        verb=RECEIPT_SENT,
+        target_type="warnings_app.preferencestatement",
+        target_id=str(statement.pk),
+    )
+    if done.exists():
+        return "already sent"
+    with default_storage.open(statement.instruction_file.name, "rb") as stored:
+        document = stored.read()
+    message = receipt_email(statement, document)
+    try:
+        message.send()
+    except (smtplib.SMTPException, OSError) as exc:
+        if _transient(exc) and not final:
+            raise ReceiptDeferred(str(exc)) from exc
+        audit_record(
+            actor=None,
+            verb=RECEIPT_FAILED,
+            target=statement,
+            data={"to": receipt_recipients(statement), "error": str(exc)[:300]},
+        )
+        return "failed"
+    audit_record(
+        actor=None,
+        verb=RECEIPT_SENT,
+        target=statement,
+        data={
+            "to": receipt_recipients(statement),
+            "message_id": message.extra_headers["Message-ID"],
+            "record_sha256": statement.record_sha256,
+        },
+    )
+    return "sent"
