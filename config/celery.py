@@ -62,6 +62,8 @@ app.conf.update(
             "task": "warnings.publish_reservations",
             "schedule": settings.RESERVATIONS_EVERY_SECONDS,
         },
+        # An artist's receipt queued while the broker was down is found and queued again.
+        "requeue-receipts": {"task": "warnings.requeue_receipts", "schedule": 3600.0},
     },
 )
 if settings.IMAP_URL:

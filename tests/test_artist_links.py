@@ -6,6 +6,7 @@ import hashlib
 import re
 import threading
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.contrib.messages import get_messages
@@ -358,6 +359,53 @@ def test_a_failure_while_recording_leaves_the_link_unused_and_nothing_recorded(m
     assert not AuditEvent.objects.filter(verb="preference_link.used").exists()
 
 
+def test_a_failure_after_the_statement_is_written_leaves_no_instruction_file(monkeypatch, settings):
+    artist, _works = _artist_with_works()
+    link, token = make_link(artist)
+    real_audit = artist_links.audit_record
+
+    def broken(**fields):
+        if fields["verb"] == "preference_link.used":
+            raise RuntimeError("the audit log went away")
+        return real_audit(**fields)
+
+    monkeypatch.setattr(artist_links, "audit_record", broken)
+    choice = Choice("reserved", "", {}, "Mara Quill", "mara@artists.example")
+    files_before = _stored_files(settings)
+    with pytest.raises(RuntimeError):
+        preference_link_confirm(artist_pk=artist.pk, token=token, choice=choice)
+
+    link.refresh_from_db()
+    assert link.used_at is None
+    assert not PreferenceStatement.objects.exists()
+    assert _stored_files(settings) == files_before
+
+
+def _stored_files(settings) -> set[Path]:
+    return {p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()}
+
+
+def test_a_work_title_that_looks_like_markup_does_not_stop_the_artist_confirming():
+    artist, works = _artist_with_works()
+    works[0].title = "Live at <head> Hall <script>"
+    works[0].save()
+    _link, token = make_link(artist)
+    choice = Choice(
+        "licensable",
+        "deals@quill.example",
+        {works[0].pk: "reserved"},
+        "Mara Quill",
+        "mara@artists.example",
+    )
+
+    statement = preference_link_confirm(
+        artist_pk=artist.pk, token=token, choice=choice, user_agent="<html><body>"
+    )
+
+    assert statement.instruction_content_type.startswith("text/plain")
+    assert statement.work_choices.get().work == works[0]
+
+
 def test_a_link_is_refused_once_the_clock_passes_its_expiry(travel):
     artist, works = _artist_with_works()
     _link, token = make_link(artist, days=14)
@@ -498,3 +546,43 @@ def test_two_confirmations_at_once_record_one_statement(monkeypatch):
     assert "already been used" in sorted(outcomes)[0]
     assert PreferenceStatement.objects.filter(link=link).count() == 1
     assert len(queued) == 1
+
+
+def test_receipts_never_queued_are_found_and_sent_once(monkeypatch):
+    artist, _works = _artist_with_works()
+    confirmations = []
+    for name in ("old", "handled", "recent"):
+        _link, token = make_link(artist)
+        choice = Choice("reserved", "", {}, f"Mara {name}", "mara@artists.example")
+        confirmations.append(
+            preference_link_confirm(artist_pk=artist.pk, token=token, choice=choice)
+        )
+    old, handled, recent = confirmations
+    three_hours_ago = timezone.now() - timedelta(hours=3)
+    PreferenceStatement.objects.filter(pk__in=[old.pk, handled.pk]).update(
+        created_at=three_hours_ago
+    )
+    preference_receipt_send(statement_id=handled.pk)
+    mail.outbox.clear()
+    # What the worker would run for each queued message (the task's body), in this process.
+    monkeypatch.setattr(
+        send_preference_receipt_task, "delay", lambda pk: preference_receipt_send(statement_id=pk)
+    )
+
+    first = artist_links.receipts_requeue()
+    second = artist_links.receipts_requeue()
+
+    assert first == [old.pk]
+    assert second == []
+    assert len(mail.outbox) == 1
+    assert old.record_sha256 in mail.outbox[0].body
+
+
+def test_the_artist_is_told_of_a_change_the_label_already_scheduled():
+    artist, works = _artist_with_works()
+    make_statement(artist, "reserved", effective_from=timezone.localdate() + timedelta(days=5))
+    _link, token = make_link(artist)
+
+    page = Client().get(_choose(artist, token)).content.decode()
+
+    assert "The label has already recorded a change to “Reserved (no AI training)”" in page

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from tests.factories import UserFactory, WorkFactory
 from warnings_app.models import Artist, AuditEvent, PreferenceLink, PreferenceStatement
+from warnings_app.preferences.register import register_as_of, register_counts
 from warnings_app.roles import LEGAL, MANAGER, PARALEGAL
 from warnings_app.services.preferences import Instruction, preference_record
 
@@ -408,3 +409,47 @@ def test_an_instruction_whose_bytes_changed_is_not_served(client_as):
     assert response.status_code == 409
     assert "does not match its recorded SHA-256" in response.content.decode()
     assert not AuditEvent.objects.filter(verb="preference.instruction_downloaded").exists()
+
+
+def test_a_work_naming_its_artist_in_other_case_or_spacing_joins_the_same_entry():
+    first = WorkFactory(artist="The Lanterns")
+
+    second = WorkFactory(artist="  the   lanterns ")
+
+    assert second.artist_profile == first.artist_profile
+    assert second.artist == "the lanterns"
+
+
+def test_on_one_effective_date_the_later_recorded_statement_wins_everywhere(client):
+    lawyer = UserFactory(role=LEGAL)
+    work = WorkFactory(artist="Tie Break")
+    artist = work.artist_profile
+    _record(artist, "reserved", by=lawyer)
+    _record(artist, "licensable", by=lawyer, licensing_contact="deals@tie.example")
+    client.force_login(UserFactory(role=MANAGER))
+
+    listed = client.get(reverse("artist_list"), {"preference": "licensable"}).content.decode()
+    not_listed = client.get(reverse("artist_list"), {"preference": "reserved"}).content.decode()
+    dashboard = register_counts(timezone.localdate())
+
+    assert register_as_of(timezone.localdate())[artist.pk].preference == "licensable"
+    assert "Tie Break" in listed
+    assert "Tie Break" not in not_listed
+    assert dashboard["artists"]["licensable"] == 1
+    assert dashboard["artists"]["reserved"] == 0
+
+
+def test_a_change_dated_ahead_but_recorded_before_the_statement_in_force_is_flagged(client):
+    lawyer = UserFactory(role=LEGAL)
+    artist = WorkFactory(artist="Late Change").artist_profile
+    _record(artist, "reserved", by=lawyer, day=timezone.localdate() + timedelta(days=10))
+    client.force_login(lawyer)
+    before = client.get(reverse("artist_detail", args=[artist.pk])).content.decode()
+    _record(artist, "licensable", by=lawyer, licensing_contact="deals@late.example")
+
+    after = client.get(reverse("artist_detail", args=[artist.pk])).content.decode()
+
+    assert 'data-testid="scheduled"' in before
+    assert "scheduled-conflict" not in before
+    assert 'data-testid="scheduled-conflict"' in after
+    assert "check with the artist that it still stands" in after

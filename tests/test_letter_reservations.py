@@ -206,3 +206,30 @@ def test_only_the_letters_rights_holders_artists_are_listed(letter_setup):
 
     names = [a["name"] for a in rendered.merge_data["reservations"]["reserved_artists"]]
     assert names == ["Aurora Lane"]
+
+
+def test_a_letter_on_the_day_a_dated_statement_takes_effect_cites_files_that_include_it(
+    letter_setup, monkeypatch
+):
+    artist = letter_setup["works"][0].artist_profile
+    preference_record(
+        artist=artist,
+        preference="reserved",
+        effective_from=timezone.localdate() + dt.timedelta(days=1),
+        instruction=_instruction("Reserve from tomorrow."),
+        by=UserFactory(role="Legal"),
+    )
+    before = ReservationPublication.objects.order_by("-version").first()
+    real_now = timezone.now
+    monkeypatch.setattr(timezone, "now", lambda: real_now() + dt.timedelta(days=1))
+
+    rendered = services.notice_render(notice=_notice(letter_setup), by=letter_setup["author"])
+
+    cited = rendered.merge_data["reservations"]["published"]
+    publication = ReservationPublication.objects.get(version=cited["version"])
+    assert before is None or publication.version > before.version
+    assert publication.effective_on == timezone.localdate()
+    assert "/recordings/" + letter_setup["works"][0].isrc in publication.tdmrep_json
+    assert [a["name"] for a in rendered.merge_data["reservations"]["reserved_artists"]] == [
+        "Aurora Lane"
+    ]

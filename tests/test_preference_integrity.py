@@ -21,12 +21,15 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def statement():
     work = WorkFactory(artist="Aurora Lane")
+    WorkFactory(artist="Aurora Lane", title="Lowlight")
     return preference_record(
         artist=work.artist_profile,
         preference="reserved",
         effective_from=timezone.localdate(),
+        work_choices={work.pk: "licensable"},
+        licensing_contact="licensing@northlight.example",
         instruction=Instruction(b"Aurora Lane reserves every recording.", "instruction.txt"),
-        by=UserFactory(role="Legal"),
+        by=UserFactory(role="Legal", username="harriet"),
     )
 
 
@@ -43,6 +46,28 @@ def test_an_untouched_register_verifies(statement):
     call_command("verify_integrity", stdout=out, stderr=io.StringIO())
 
     assert "published reservations; 0 problem(s)" in out.getvalue()
+
+
+def test_correcting_a_work_or_a_user_name_later_does_not_look_like_tampering(statement):
+    work = statement.work_choices.get().work
+    work.title = "Glass Harbour (Remastered)"
+    work.isrc = "GBAYE2600099"
+    work.save()
+    statement.recorded_by.username = "harriet.vale"
+    statement.recorded_by.save()
+    out = io.StringIO()
+
+    call_command("verify_integrity", stdout=out, stderr=io.StringIO())
+
+    assert "published reservations; 0 problem(s)" in out.getvalue()
+
+
+def test_a_per_work_exception_changed_behind_the_services_back_is_named(statement):
+    statement.work_choices.update(preference="undecided")
+
+    report = _verify()
+
+    assert f"preference statement {statement.pk} (Aurora Lane)" in report
 
 
 def test_a_statement_changed_behind_the_services_back_is_named(statement):

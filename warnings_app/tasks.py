@@ -103,3 +103,12 @@ def send_preference_receipt_task(self, statement_id: int) -> str:
     except ReceiptDeferred as exc:
         wait = get_exponential_backoff_interval(30, self.request.retries, 600, full_jitter=True)
         raise self.retry(exc=exc, countdown=wait) from exc
+
+
+@shared_task(name="warnings.requeue_receipts")
+def requeue_receipts_task() -> dict:
+    """Queue again the artists' receipts that were neither sent nor given up on (a broker that
+    was down when the artist confirmed). Idempotent: a receipt already sent is not sent again."""
+    from warnings_app.services.artist_links import receipts_requeue
+
+    return {"queued": receipts_requeue()}

@@ -7,9 +7,17 @@ from typing import Any
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
-from warnings_app.models import Preference, Principal, ReservationPublication, Work
+from warnings_app.models import (
+    Preference,
+    PreferenceStatement,
+    Principal,
+    ReservationPublication,
+    Work,
+)
 from warnings_app.preferences.register import LABELS, NOT_RECORDED, register_as_of
+from warnings_app.services.reservations import reservations_publish
 
 
 def long_date(value: date) -> str:
@@ -23,7 +31,21 @@ def names_phrase(names: list[str]) -> str:
     return f"{', '.join(names[:-1])} and {names[-1]}"
 
 
+def _catch_up(letter_date: date) -> None:
+    """A statement dated ahead takes effect at midnight, but beat republishes only every
+    RESERVATIONS_EVERY_SECONDS: a letter of today must not cite yesterday's files when a
+    statement took effect since. Publishing is idempotent, so a race here is harmless."""
+    latest = ReservationPublication.objects.order_by("-version").first()
+    if latest is None or letter_date != timezone.localdate():
+        return
+    if PreferenceStatement.objects.filter(
+        effective_from__gt=latest.effective_on, effective_from__lte=letter_date
+    ).exists():
+        reservations_publish()
+
+
 def _published(letter_date: date) -> dict[str, Any]:
+    _catch_up(letter_date)
     publication = (
         ReservationPublication.objects.filter(effective_on__lte=letter_date)
         .order_by("-version")
@@ -52,7 +74,7 @@ def reservations_data(
         artist_ids = artist_ids.filter(principal__in=principals)
     artist_ids = set(artist_ids.values_list("artist_profile_id", flat=True))
     artist_ids |= {w.artist_profile_id for w in works if w.artist_profile_id}
-    states = register_as_of(letter_date, artist_ids=artist_ids)
+    states = register_as_of(letter_date, artist_ids=artist_ids, work_ids=[w.pk for w in works])
     ordered = sorted(states.values(), key=lambda s: s.name.casefold())
 
     def listed(preference: str) -> list[dict[str, str]]:

@@ -42,7 +42,9 @@ def forwards(apps, schema_editor):
     Artist = apps.get_model("warnings_app", "Artist")
     Work = apps.get_model("warnings_app", "Work")
     for name in Work.objects.exclude(artist="").values_list("artist", flat=True).distinct():
-        artist, _ = Artist.objects.get_or_create(name=" ".join(name.split()))
+        clean = " ".join(name.split())
+        artist = Artist.objects.filter(name__iexact=clean).first()
+        artist = artist or Artist.objects.create(name=clean)
         Work.objects.filter(artist=name).update(artist_profile=artist)
     AICrawler = apps.get_model("warnings_app", "AICrawler")
     for user_agent, operator in CRAWLERS:

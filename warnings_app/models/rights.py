@@ -75,8 +75,12 @@ class Work(models.Model):
         from warnings_app.models.preferences import Artist
 
         self.artist = " ".join(self.artist.split())
-        if self.artist and (self.artist_profile is None or self.artist_profile.name != self.artist):
-            self.artist_profile, _ = Artist.objects.get_or_create(name=self.artist)
+        current = self.artist_profile
+        if self.artist and (current is None or current.name.casefold() != self.artist.casefold()):
+            # Case and spacing do not make another artist: "the lanterns" is The Lanterns.
+            self.artist_profile = Artist.objects.filter(
+                name__iexact=self.artist
+            ).first() or Artist.objects.create(name=self.artist)
             if kwargs.get("update_fields") is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "artist_profile"}
         super().save(*args, **kwargs)

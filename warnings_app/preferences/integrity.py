@@ -23,8 +23,8 @@ def _file_sha256(name: str) -> str | None:
 
 
 def statement_problems() -> Iterator[str]:
-    statements = PreferenceStatement.objects.select_related("artist", "recorded_by").order_by("pk")
-    for statement in statements.prefetch_related("work_choices__work").iterator(chunk_size=200):
+    statements = PreferenceStatement.objects.select_related("artist").order_by("pk")
+    for statement in statements.prefetch_related("work_choices").iterator(chunk_size=200):
         label = f"preference statement {statement.pk} ({statement.artist.name})"
         if record_sha256(statement) != statement.record_sha256:
             yield f"{label}: its rows no longer match its record hash"

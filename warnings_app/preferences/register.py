@@ -55,8 +55,15 @@ def _since(answers: list[tuple[str, date]]) -> date:
     return since
 
 
-def register_as_of(day: date, *, artist_ids: Iterable[int] | None = None) -> dict[int, ArtistState]:
-    """Artist id -> state in force on `day`, for artists with a statement in effect by then."""
+def register_as_of(
+    day: date,
+    *,
+    artist_ids: Iterable[int] | None = None,
+    work_ids: Iterable[int] | None = None,
+) -> dict[int, ArtistState]:
+    """Artist id -> state in force on `day`, for artists with a statement in effect by then.
+    `work_since` covers the artists' works, or only `work_ids` when given (a letter needs its
+    schedule's, not the whole catalogue's)."""
     statements = PreferenceStatement.objects.filter(effective_from__lte=day).select_related(
         "artist"
     )
@@ -74,11 +81,11 @@ def register_as_of(day: date, *, artist_ids: Iterable[int] | None = None) -> dic
     by_artist: dict[int, list[PreferenceStatement]] = defaultdict(list)
     for statement in statements:
         by_artist[statement.artist_id].append(statement)
-    work_ids = Work.objects.filter(artist_profile_id__in=list(by_artist)).values_list(
-        "pk", "artist_profile_id"
-    )
+    works = Work.objects.filter(artist_profile_id__in=list(by_artist))
+    if work_ids is not None:
+        works = works.filter(pk__in=list(work_ids))
     works_of: dict[int, list[int]] = defaultdict(list)
-    for work_id, artist_id in work_ids:
+    for work_id, artist_id in works.values_list("pk", "artist_profile_id"):
         works_of[artist_id].append(work_id)
     states = {}
     for artist_id, found in by_artist.items():
@@ -119,7 +126,9 @@ def works_as_of(works: Iterable[Work], day: date) -> list[WorkState]:
     """Each work's preference on `day` (NOT_RECORDED when its artist had none yet), in the
     order given."""
     works = list(works)
-    states = register_as_of(day, artist_ids={w.artist_profile_id for w in works})
+    states = register_as_of(
+        day, artist_ids={w.artist_profile_id for w in works}, work_ids=[w.pk for w in works]
+    )
     result = []
     for work in works:
         state = states.get(work.artist_profile_id)
@@ -156,25 +165,22 @@ def statement_record(
 ) -> dict[str, Any]:
     """The canonical content of a statement, as hashed into `record_sha256` and quoted on the
     artist's receipt. `choices` are its work choices before they are saved; afterwards they are
-    read back, so recomputing the hash from the stored rows proves the record is unchanged."""
+    read back, so recomputing the hash from the stored rows proves the record is unchanged.
+    Only the statement's own values and ids go in: a work's title or a user's name may be
+    corrected later without making the record look altered."""
     if choices is None:
-        choices = list(statement.work_choices.select_related("work"))
+        choices = list(statement.work_choices.all())
     return {
         "artist": {"id": statement.artist_id, "name": statement.artist.name},
         "preference": statement.preference,
         "licensing_contact": statement.licensing_contact,
         "effective_from": statement.effective_from.isoformat(),
         "works": [
-            {
-                "id": choice.work.pk,
-                "isrc": choice.work.isrc,
-                "title": choice.work.title,
-                "preference": choice.preference,
-            }
-            for choice in sorted(choices, key=lambda c: c.work.pk)
+            {"work": choice.work_id, "preference": choice.preference}
+            for choice in sorted(choices, key=lambda c: c.work_id)
         ],
         "source": statement.source,
-        "recorded_by": statement.recorded_by.get_username() if statement.recorded_by else "",
+        "recorded_by": statement.recorded_by_id,
         "link": statement.link_id,
         "confirmed_by": statement.confirmed_by,
         "instruction_sha256": statement.instruction_sha256,

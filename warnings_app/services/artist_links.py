@@ -5,7 +5,7 @@ mail server refuses it, the link is withdrawn at once and staff are told; a link
 never stays open. The receipt, built from stored rows only, goes through a task with retries."""
 
 import smtplib
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -186,42 +186,63 @@ def preference_link_confirm(
     """Claims the link and records the artist's statement in one transaction: a failure leaves
     the link unused and nothing recorded; a second confirm (double submit, back button) finds
     the link used and is refused. The receipt e-mail is queued after commit."""
-    with transaction.atomic():
-        link = preference_link_open(artist_pk=artist_pk, token=token)
-        now = timezone.now()
-        claimed = PreferenceLink.objects.filter(
-            pk=link.pk, used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
-        ).update(used_at=now)
-        if claimed != 1:  # another request got there first, or the link just expired
-            link.refresh_from_db()
-            raise _refusal(link)
-        link.used_at = now
-        works = list(Work.objects.filter(artist_profile=link.artist, pk__in=list(choice.works)))
-        document = confirmation_document(
-            link=link, choice=choice, works=works, at=now, user_agent=user_agent, address=address
-        )
-        statement = preference_record(
-            artist=link.artist,
-            preference=choice.preference,
-            effective_from=timezone.localdate(now),
-            instruction=Instruction(content=document, filename=CONFIRMATION_FILENAME),
-            licensing_contact=choice.licensing_contact,
-            work_choices=choice.works,
-            link=link,
-            confirmed_by=choice.confirmed_by,
-        )
-        audit_record(
-            actor=None,
-            verb="preference_link.used",
-            target=link,
-            from_state="open",
-            to_state="used",
-            data={"statement": statement.pk, "record_sha256": statement.record_sha256},
-        )
-        # Robust: the statement is committed and the page shows the receipt; a broker that is
-        # down must not turn that into an error page for the artist.
-        transaction.on_commit(partial(_queue_receipt, statement.pk), robust=True)
+    statement = None
+    try:
+        with transaction.atomic():
+            statement = _claim_and_record(
+                artist_pk=artist_pk,
+                token=token,
+                choice=choice,
+                user_agent=user_agent,
+                address=address,
+            )
+            audit_record(
+                actor=None,
+                verb="preference_link.used",
+                target=statement.link,
+                from_state="open",
+                to_state="used",
+                data={"statement": statement.pk, "record_sha256": statement.record_sha256},
+            )
+            # Robust: the statement is committed and the page shows the receipt; a broker that is
+            # down must not turn that into an error page for the artist.
+            transaction.on_commit(partial(_queue_receipt, statement.pk), robust=True)
+    except Exception:
+        # preference_record removes its file when its own block fails; a failure after it (the
+        # audit write, the commit) rolls the statement back too, so its file must go as well.
+        if statement is not None:
+            default_storage.delete(statement.instruction_file.name)
+        raise
     return statement
+
+
+def _claim_and_record(
+    *, artist_pk: int, token: str, choice: Choice, user_agent: str, address: str | None
+) -> PreferenceStatement:
+    """Inside the caller's transaction: the guarded claim of the link, then the statement."""
+    link = preference_link_open(artist_pk=artist_pk, token=token)
+    now = timezone.now()
+    claimed = PreferenceLink.objects.filter(
+        pk=link.pk, used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
+    ).update(used_at=now)
+    if claimed != 1:  # another request got there first, or the link just expired
+        link.refresh_from_db()
+        raise _refusal(link)
+    link.used_at = now
+    works = list(Work.objects.filter(artist_profile=link.artist, pk__in=list(choice.works)))
+    document = confirmation_document(
+        link=link, choice=choice, works=works, at=now, user_agent=user_agent, address=address
+    )
+    return preference_record(
+        artist=link.artist,
+        preference=choice.preference,
+        effective_from=timezone.localdate(now),
+        instruction=Instruction(content=document, filename=CONFIRMATION_FILENAME, generated=True),
+        licensing_contact=choice.licensing_contact,
+        work_choices=choice.works,
+        link=link,
+        confirmed_by=choice.confirmed_by,
+    )
 
 
 def _queue_receipt(statement_id: int) -> None:
@@ -282,3 +303,31 @@ def preference_receipt_send(*, statement_id: int, final: bool = False) -> str:
         },
     )
     return "sent"
+
+
+# Longer than the receipt task's own retries (8, backing off to 10 min: about an hour), so a
+# receipt still being retried is not queued a second time.
+RECEIPT_RESEND_AFTER = timedelta(hours=2)
+RECEIPT_RESEND_WITHIN = timedelta(days=7)
+
+
+def receipts_requeue(*, now: datetime | None = None) -> list[int]:
+    """Queues again the receipts of artists' confirmations that were neither sent nor given up
+    on (the broker was down when the confirmation committed, or the task was lost), recorded
+    between RECEIPT_RESEND_WITHIN and RECEIPT_RESEND_AFTER ago. Safe to run often: the send
+    itself skips a receipt already sent."""
+    now = now or timezone.now()
+    handled = AuditEvent.objects.filter(
+        verb__in=[RECEIPT_SENT, RECEIPT_FAILED],
+        target_type="warnings_app.preferencestatement",
+        created_at__gt=now - RECEIPT_RESEND_WITHIN,  # a receipt is recorded after its statement
+    ).values_list("target_id", flat=True)
+    waiting = PreferenceStatement.objects.filter(
+        link__isnull=False,
+        created_at__lte=now - RECEIPT_RESEND_AFTER,
+        created_at__gt=now - RECEIPT_RESEND_WITHIN,
+    ).exclude(pk__in=[int(pk) for pk in handled])
+    queued = list(waiting.order_by("pk").values_list("pk", flat=True))
+    for statement_id in queued:
+        _queue_receipt(statement_id)
+    return queued

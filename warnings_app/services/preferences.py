@@ -3,6 +3,7 @@ register's history is the list of statements. Each one keeps the artist's instru
 file with its SHA-256, is hashed as a whole for the receipt, is audited, and republishes the
 machine-readable reservations when they change."""
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -37,10 +38,25 @@ class PreferenceInvalid(ServiceError):
 
 @dataclass(frozen=True)
 class Instruction:
-    """The artist's instruction as received: a letter, an e-mail, a signed form."""
+    """The artist's instruction as received: a letter, an e-mail, a signed form. `generated`
+    marks a plain-text document this system wrote itself (an artist's confirmation through a
+    link): it is stored as text without the upload gate, which would refuse a work title or a
+    browser string that merely looks like markup."""
 
     content: bytes
     filename: str
+    generated: bool = False
+
+    def checked(self) -> uploads.Checked:
+        if not self.generated:
+            return uploads.check(self.content, name=self.filename, allowed=INSTRUCTION_KINDS)
+        return uploads.Checked(
+            kind=uploads.TEXT,
+            content_type=uploads.CONTENT_TYPES[uploads.TEXT],
+            extension=uploads.EXTENSIONS[uploads.TEXT],
+            size=len(self.content),
+            sha256=hashlib.sha256(self.content).hexdigest(),
+        )
 
 
 def _checked_choices(
@@ -92,9 +108,7 @@ def preference_record(
     )
     if licensable and not licensing_contact:
         raise PreferenceInvalid("Licensable on terms needs a licensing contact.")
-    checked = uploads.check(
-        instruction.content, name=instruction.filename, allowed=INSTRUCTION_KINDS
-    )
+    checked = instruction.checked()
     stored = default_storage.save(
         uploads.storage_name("instructions", checked), ContentFile(instruction.content)
     )

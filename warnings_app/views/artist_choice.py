@@ -78,6 +78,7 @@ class _LinkPage(View):
             (work, field, LABELS[state.of_work(work.pk)] if state else LABELS[NOT_RECORDED])
             for work, field in form.work_rows()
         ]
+        scheduled = link.artist.statements.filter(effective_from__gt=timezone.localdate())
         return self.page(
             request,
             "warnings_app/artist_choice.html",
@@ -85,6 +86,10 @@ class _LinkPage(View):
             form,
             status=status,
             rows=rows,
+            scheduled=[
+                (s.get_preference_display(), s.effective_from)
+                for s in scheduled.order_by("effective_from", "created_at")
+            ],
             current=state.label if state else LABELS[NOT_RECORDED],
         )
 

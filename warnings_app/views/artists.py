@@ -133,15 +133,23 @@ class ArtistDetailView(RoleRequiredMixin, View):
             .order_by("-created_at", "-pk")
         )
         works = artist.works.order_by("title", "pk")
+        in_force = next((s for s in history if state and s.pk == state.statement_id), None)
+        scheduled = sorted(
+            (s for s in history if s.effective_from > today),
+            key=lambda s: (s.effective_from, s.created_at),
+        )
+        for statement in scheduled:
+            # A change dated ahead but recorded before the statement now in force (say, the
+            # artist confirmed something else since) still takes effect on its day: flag it.
+            statement.predates_current = bool(in_force) and (
+                statement.created_at < in_force.created_at
+            )
         context = {
             "artist": artist,
             "today": today,
             "state": state,
-            "in_force": next((s for s in history if state and s.pk == state.statement_id), None),
-            "scheduled": sorted(
-                (s for s in history if s.effective_from > today),
-                key=lambda s: (s.effective_from, s.created_at),
-            ),
+            "in_force": in_force,
+            "scheduled": scheduled,
             "history": history,
             "works": works_as_of(works, today),
             "links": [
