@@ -453,3 +453,11 @@ def test_a_change_dated_ahead_but_recorded_before_the_statement_in_force_is_flag
     assert "scheduled-conflict" not in before
     assert 'data-testid="scheduled-conflict"' in after
     assert "check with the artist that it still stands" in after
+
+
+def test_the_artist_list_leads_to_the_published_reservations(client):
+    client.force_login(UserFactory(role=MANAGER))
+
+    page = client.get(reverse("artist_list")).content.decode()
+
+    assert f'href="{reverse("reservation_list")}"' in page
