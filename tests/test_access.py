@@ -159,76 +159,112 @@ def _preference_statement():
     )
 
 
+class _Objects:
+    """The rows the URLs need, each made the first time a URL asks for it: a test that opens
+    one URL pays for one kind of row, not for all of them."""
+
+    def __init__(self):
+        self.made = {}
+
+    def once(self, key, build):
+        if key not in self.made:
+            self.made[key] = build()
+        return self.made[key]
+
+    def contact(self):
+        return self.once("contact", ContactFactory)
+
+    def notice(self):
+        return self.once("notice", self._notice)
+
+    def _notice(self):
+        notice = make_notice(company=self.contact().company)
+        content = b"%PDF-1.7 stand-in for a rendered letter"
+        Notice.objects.filter(pk=notice.pk).update(
+            pdf=default_storage.save("notices/test.pdf", ContentFile(content)),
+            pdf_sha256=hashlib.sha256(content).hexdigest(),
+        )
+        return Notice.objects.get(pk=notice.pk)
+
+    def reply(self):
+        return self.once(
+            "reply",
+            lambda: Response.objects.create(channel="email", received_at=self.notice().created_at),
+        )
+
+    def campaign(self):
+        return self.once("campaign", lambda: make_campaign(companies=1))
+
+    def batch(self):
+        return self.once(
+            "batch",
+            lambda: PrintBatch.objects.create(
+                code="PB-TEST",
+                channel="post",
+                pdf=self.notice().pdf.name,
+                pdf_sha256="0" * 64,
+                manifest=default_storage.save("print/test.csv", ContentFile(b"item\n")),
+                manifest_sha256="0" * 64,
+                letters=0,
+                pages=0,
+                created_by=UserFactory(),
+            ),
+        )
+
+    def statement(self):
+        return self.once("statement", _preference_statement)
+
+    def link(self):
+        return self.once(
+            "link",
+            lambda: PreferenceLink.objects.create(
+                artist=self.statement().artist,
+                recipient_email="artist@example.com",
+                token_sha256=hashlib.sha256(b"token").hexdigest(),
+                created_by=UserFactory(),
+                expires_at=timezone.now() + dt.timedelta(days=7),
+            ),
+        )
+
+    def publication(self):
+        self.statement()  # recording it publishes a version
+        return ReservationPublication.objects.latest()
+
+    def kwargs(self, name: str) -> dict | None:
+        if name.startswith("printbatch_") and name != "printbatch_list":
+            return {"pk": self.batch().pk}
+        if name.startswith("campaign_") and name not in ("campaign_list", "campaign_create"):
+            return {"pk": self.campaign().pk}
+        if name in ("template_detail", "version_draft"):
+            return {"pk": self.notice().template_version.template_id}
+        if name.startswith("version_"):
+            return {"pk": self.notice().template_version_id}
+        if name in ("reply_detail", "reply_match", "reply_classify"):
+            return {"pk": self.reply().pk}
+        if name in ("notice_pdf", "notice_detail", "notice_withdraw", "notice_log_reply"):
+            return {"pk": self.notice().pk}
+        if name in ("company_evidence", "company_log_reply", "company_detail", "company_edit"):
+            return {"pk": self.contact().company_id}
+        if name in ("artist_detail", "preference_record", "preference_link_create"):
+            return {"pk": self.statement().artist_id}
+        special = {
+            "export": lambda: {"kind": "notices", "fmt": "csv"},
+            "contact_create": lambda: {"company_pk": self.contact().company_id},
+            "contact_edit": lambda: {"pk": self.contact().pk},
+            "preference_instruction": lambda: {"pk": self.statement().pk},
+            "preference_link_revoke": lambda: {"pk": self.link().pk},
+            "reservation_download": lambda: {
+                "version": self.publication().version,
+                "kind": "tdmrep.json",
+            },
+        }
+        return special[name]() if name in special else None
+
+
 @pytest.fixture
 def url_for():
-    contact = ContactFactory()
-    notice = make_notice(company=contact.company)
-    content = b"%PDF-1.7 stand-in for a rendered letter"
-    Notice.objects.filter(pk=notice.pk).update(
-        pdf=default_storage.save("notices/test.pdf", ContentFile(content)),
-        pdf_sha256=hashlib.sha256(content).hexdigest(),
-    )
-    version = notice.template_version
-    reply = Response.objects.create(channel="email", received_at=notice.created_at)
-    campaign = make_campaign(companies=1)
-    batch = PrintBatch.objects.create(
-        code="PB-TEST",
-        channel="post",
-        pdf=Notice.objects.get(pk=notice.pk).pdf.name,
-        pdf_sha256="0" * 64,
-        manifest=default_storage.save("print/test.csv", ContentFile(b"item\n")),
-        manifest_sha256="0" * 64,
-        letters=0,
-        pages=0,
-        created_by=UserFactory(),
-    )
-    statement = _preference_statement()
-    link = PreferenceLink.objects.create(
-        artist=statement.artist,
-        recipient_email="artist@example.com",
-        token_sha256=hashlib.sha256(b"token").hexdigest(),
-        created_by=UserFactory(),
-        expires_at=timezone.now() + dt.timedelta(days=7),
-    )
-    publication = ReservationPublication.objects.latest()
-    kwargs = {
-        **{
-            name: {"pk": batch.pk}
-            for name in ALLOWED
-            if name.startswith("printbatch_") and name != "printbatch_list"
-        },
-        "template_detail": {"pk": version.template_id},
-        "version_draft": {"pk": version.template_id},
-        "notice_pdf": {"pk": notice.pk},
-        "notice_detail": {"pk": notice.pk},
-        "notice_withdraw": {"pk": notice.pk},
-        **{
-            name: {"pk": campaign.pk}
-            for name in ALLOWED
-            if name.startswith("campaign_") and name not in ("campaign_list", "campaign_create")
-        },
-        **{
-            name: {"pk": version.pk}
-            for name in ALLOWED
-            if name.startswith("version_") and name != "version_draft"
-        },
-        **{name: {"pk": reply.pk} for name in ("reply_detail", "reply_match", "reply_classify")},
-        "export": {"kind": "notices", "fmt": "csv"},
-        "company_evidence": {"pk": contact.company_id},
-        "notice_log_reply": {"pk": notice.pk},
-        "company_log_reply": {"pk": contact.company_id},
-        "company_detail": {"pk": contact.company_id},
-        "company_edit": {"pk": contact.company_id},
-        "contact_create": {"company_pk": contact.company_id},
-        "contact_edit": {"pk": contact.pk},
-        "artist_detail": {"pk": statement.artist_id},
-        "preference_record": {"pk": statement.artist_id},
-        "preference_link_create": {"pk": statement.artist_id},
-        "preference_instruction": {"pk": statement.pk},
-        "preference_link_revoke": {"pk": link.pk},
-        "reservation_download": {"version": publication.version, "kind": "tdmrep.json"},
-    }
-    return lambda name: reverse(name, kwargs=kwargs.get(name))
+    objects = _Objects()
+    return lambda name: reverse(name, kwargs=objects.kwargs(name))
 
 
 def test_every_url_has_an_access_decision():
