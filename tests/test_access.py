@@ -1,27 +1,19 @@
 """Built from the URL configuration: every URL must be listed here with the roles that may use
 it, so a new page cannot ship without a decision about who sees it."""
 
-import datetime as dt
-import hashlib
-
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django.utils import timezone
 
-from tests.campaign_helpers import make_campaign
-from tests.factories import CompanyFactory, ContactFactory, UserFactory, WorkFactory, make_notice
+from tests.access_rows import Rows
+from tests.factories import CompanyFactory, UserFactory
 from warnings_app.models import (
     Company,
-    Notice,
-    PreferenceLink,
     PrintBatch,
-    ReservationPublication,
     Response,
 )
 from warnings_app.roles import ADMIN, ALL_ROLES, LEGAL, MANAGER, PARALEGAL
-from warnings_app.services.preferences import Instruction, preference_record
 
 pytestmark = pytest.mark.django_db
 
@@ -148,52 +140,12 @@ def _app_url_names() -> set[str]:
     return names
 
 
-def _preference_statement():
-    work = WorkFactory(artist="Aurora Lane")
-    return preference_record(
-        artist=work.artist_profile,
-        preference="reserved",
-        effective_from=timezone.localdate(),
-        instruction=Instruction(b"Reserve my recordings.", "instruction.txt"),
-        by=UserFactory(role=LEGAL),
-    )
-
-
-class _Objects:
-    """The rows the URLs need, each made the first time a URL asks for it: a test that opens
-    one URL pays for one kind of row, not for all of them."""
-
-    def __init__(self):
-        self.made = {}
-
-    def once(self, key, build):
-        if key not in self.made:
-            self.made[key] = build()
-        return self.made[key]
-
-    def contact(self):
-        return self.once("contact", ContactFactory)
-
-    def notice(self):
-        return self.once("notice", self._notice)
-
-    def _notice(self):
-        notice = make_notice(company=self.contact().company)
-        content = b"%PDF-1.7 stand-in for a rendered letter"
-        Notice.objects.filter(pk=notice.pk).update(
-            pdf=default_storage.save("notices/test.pdf", ContentFile(content)),
-            pdf_sha256=hashlib.sha256(content).hexdigest(),
-        )
-        return Notice.objects.get(pk=notice.pk)
-
+class _PageRows(Rows):
     def reply(self):
         return self.once(
             "reply",
             lambda: Response.objects.create(channel="email", received_at=self.notice().created_at),
         )
-
-    def campaign(self):
-        return self.once("campaign", lambda: make_campaign(companies=1))
 
     def batch(self):
         return self.once(
@@ -210,25 +162,6 @@ class _Objects:
                 created_by=UserFactory(),
             ),
         )
-
-    def statement(self):
-        return self.once("statement", _preference_statement)
-
-    def link(self):
-        return self.once(
-            "link",
-            lambda: PreferenceLink.objects.create(
-                artist=self.statement().artist,
-                recipient_email="artist@example.com",
-                token_sha256=hashlib.sha256(b"token").hexdigest(),
-                created_by=UserFactory(),
-                expires_at=timezone.now() + dt.timedelta(days=7),
-            ),
-        )
-
-    def publication(self):
-        self.statement()  # recording it publishes a version
-        return ReservationPublication.objects.latest()
 
     def kwargs(self, name: str) -> dict | None:
         if name.startswith("printbatch_") and name != "printbatch_list":
@@ -263,7 +196,7 @@ class _Objects:
 
 @pytest.fixture
 def url_for():
-    objects = _Objects()
+    objects = _PageRows()
     return lambda name: reverse(name, kwargs=objects.kwargs(name))
 
 

@@ -2,18 +2,14 @@
 namespace must be listed here with, per method, the roles that may use it; a new endpoint
 without a decision fails the first test."""
 
-import hashlib
-
 import pytest
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from tests.campaign_helpers import make_campaign
-from tests.factories import ContactFactory, UserFactory, WorkFactory, make_notice
-from warnings_app.models import DeliveryAttempt, Notice, Response
+from tests.access_rows import Rows
+from tests.factories import UserFactory, WorkFactory
+from warnings_app.models import DeliveryAttempt, Response
 from warnings_app.roles import ADMIN, ALL_ROLES, LEGAL, MANAGER, PARALEGAL
 
 pytestmark = pytest.mark.django_db
@@ -73,33 +69,7 @@ def _api_route_names() -> set[str]:
     return names
 
 
-class _Rows:
-    """The row each route names, made the first time a route asks for it: a test of one route
-    pays for one kind of row."""
-
-    def __init__(self):
-        self.made = {}
-
-    def once(self, key, build):
-        if key not in self.made:
-            self.made[key] = build()
-        return self.made[key]
-
-    def contact(self):
-        return self.once("contact", ContactFactory)
-
-    def notice(self):
-        return self.once("notice", self._notice)
-
-    def _notice(self):
-        notice = make_notice(company=self.contact().company)
-        content = b"%PDF-1.7 stand-in for a rendered letter"
-        Notice.objects.filter(pk=notice.pk).update(
-            pdf=default_storage.save("notices/api-test.pdf", ContentFile(content)),
-            pdf_sha256=hashlib.sha256(content).hexdigest(),
-        )
-        return notice
-
+class _ApiRows(Rows):
     def pk(self, kind: str) -> int:
         build = {
             "company": lambda: self.contact().company_id,
@@ -108,7 +78,7 @@ class _Rows:
             "work": lambda: WorkFactory().pk,
             "template": lambda: self.notice().template_version.template_id,
             "templateversion": lambda: self.notice().template_version_id,
-            "campaign": lambda: make_campaign(companies=1).pk,
+            "campaign": lambda: self.campaign().pk,
             "notice": lambda: self.notice().pk,
             "delivery": lambda: (
                 DeliveryAttempt.objects.create(
@@ -127,12 +97,12 @@ class _Rows:
                 ).pk
             ),
         }[kind]
-        return self.once(kind, build)
+        return self.once(f"pk {kind}", build)
 
 
 @pytest.fixture
 def url_for():
-    rows = _Rows()
+    rows = _ApiRows()
 
     def url(name: str) -> str:
         if "-" not in name or name.endswith(("-list", "-import")):

@@ -1,0 +1,74 @@
+"""The rows the access matrices (tests/test_access.py, tests/test_api_access.py) open URLs on,
+each made the first time a URL asks for it: a test that opens one URL pays for one kind of row,
+not for all of them."""
+
+import datetime as dt
+import hashlib
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.utils import timezone
+
+from tests.campaign_helpers import make_campaign
+from tests.factories import ContactFactory, UserFactory, WorkFactory, make_notice
+from warnings_app.models import Notice, PreferenceLink, ReservationPublication
+from warnings_app.roles import LEGAL
+from warnings_app.services.preferences import Instruction, preference_record
+
+
+class Rows:
+    def __init__(self):
+        self.made = {}
+
+    def once(self, key, build):
+        if key not in self.made:
+            self.made[key] = build()
+        return self.made[key]
+
+    def contact(self):
+        return self.once("contact", ContactFactory)
+
+    def notice(self):
+        """A draft notice with a stored stand-in PDF and its hash."""
+        return self.once("notice", self._notice)
+
+    def _notice(self):
+        notice = make_notice(company=self.contact().company)
+        content = b"%PDF-1.7 stand-in for a rendered letter"
+        Notice.objects.filter(pk=notice.pk).update(
+            pdf=default_storage.save("notices/test.pdf", ContentFile(content)),
+            pdf_sha256=hashlib.sha256(content).hexdigest(),
+        )
+        return Notice.objects.get(pk=notice.pk)
+
+    def campaign(self):
+        return self.once("campaign", lambda: make_campaign(companies=1))
+
+    def statement(self):
+        return self.once("statement", self._statement)
+
+    def _statement(self):
+        work = WorkFactory(artist="Aurora Lane")
+        return preference_record(
+            artist=work.artist_profile,
+            preference="reserved",
+            effective_from=timezone.localdate(),
+            instruction=Instruction(b"Reserve my recordings.", "instruction.txt"),
+            by=UserFactory(role=LEGAL),
+        )
+
+    def link(self):
+        return self.once(
+            "link",
+            lambda: PreferenceLink.objects.create(
+                artist=self.statement().artist,
+                recipient_email="artist@example.com",
+                token_sha256=hashlib.sha256(b"token").hexdigest(),
+                created_by=UserFactory(),
+                expires_at=timezone.now() + dt.timedelta(days=7),
+            ),
+        )
+
+    def publication(self):
+        self.statement()  # recording it publishes a version
+        return ReservationPublication.objects.latest()
