@@ -68,3 +68,20 @@ def make_link(
         artist=artist, token_sha256=token_sha256(token), **fields
     )
     return link, token
+
+
+def artist_with_works(name: str = "Mara Quill", count: int = 2):
+    """An artist with an e-mail address and `count` works."""
+    artist = ArtistFactory(name=name, email=f"{name.split()[0].lower()}@artists.example")
+    return artist, works_of(artist, count)
+
+
+def confirm_through_link(artist: m.Artist, works: list[m.Work], token: str):
+    """The artist confirms through the link: licensable, with the first work reserved."""
+    from warnings_app.preferences.links import Choice
+    from warnings_app.services.artist_links import preference_link_confirm
+
+    choice = Choice(
+        "licensable", "deals@quill.example", {works[0].pk: "reserved"}, "Mara Q", "mq@x.example"
+    )
+    return preference_link_confirm(artist_pk=artist.pk, token=token, choice=choice)

@@ -1,0 +1,172 @@
+"""Staff send an artist's private link: Legal and Paralegal only, e-mailed after commit, the
+token kept only as its hash, withdrawn when the mail server refuses it or staff withdraw it."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.contrib.messages import get_messages
+from django.core import mail
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+
+from tests.factories import UserFactory
+from tests.preference_factories import artist_with_works, make_link
+from warnings_app.models import AuditEvent, PreferenceLink
+from warnings_app.preferences.links import token_sha256
+from warnings_app.services.artist_links import LinkNotSent, preference_link_create
+from warnings_app.services.errors import ServiceError
+
+pytestmark = pytest.mark.django_db
+
+
+def _messages(response) -> list[str]:
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def _choose(artist, token):
+    return reverse("artist_choice", args=[artist.pk, token])
+
+
+@pytest.mark.parametrize("role", ["Paralegal", "Legal"])
+def test_paralegals_and_lawyers_send_a_link_that_is_emailed_after_commit(
+    client_as, role, django_capture_on_commit_callbacks
+):
+    artist, _works = artist_with_works()
+    client = client_as(role)
+
+    with django_capture_on_commit_callbacks(execute=False) as pending:
+        response = client.post(
+            reverse("preference_link_create", args=[artist.pk]),
+            {"recipient_name": "Mara", "recipient_email": "mara@artists.example", "valid_days": 7},
+        )
+    outbox_before_commit = len(mail.outbox)
+    for callback in pending:
+        callback()
+
+    link = PreferenceLink.objects.get(artist=artist)
+    assert outbox_before_commit == 0
+    [message] = mail.outbox
+    assert message.to == ["mara@artists.example"]
+    token = re.search(r"/choose/\d+/([A-Za-z0-9_-]+)/", message.body).group(1)
+    assert token_sha256(token) == link.token_sha256
+    assert "it works for one confirmation, until" in message.body
+    assert (link.expires_at - link.created_at) == timedelta(days=7)
+    assert response["Location"] == reverse("artist_detail", args=[artist.pk])
+    assert _messages(response)[0].startswith("Link sent to mara@artists.example, open until ")
+    verbs = list(AuditEvent.objects.filter(target_id=str(link.pk)).values_list("verb", flat=True))
+    assert verbs == ["preference_link.created", "preference_link.sent"]
+
+
+def test_a_manager_cannot_send_or_withdraw_a_link_and_nothing_changes(client_as):
+    artist, _works = artist_with_works()
+    link, _token = make_link(artist)
+    client = client_as("Manager")
+
+    created = client.post(
+        reverse("preference_link_create", args=[artist.pk]),
+        {"recipient_email": "mara@artists.example", "valid_days": 7},
+    )
+    revoked = client.post(reverse("preference_link_revoke", args=[link.pk]))
+
+    assert created.status_code == 403
+    assert revoked.status_code == 403
+    assert PreferenceLink.objects.count() == 1
+    link.refresh_from_db()
+    assert link.state() == "open"
+    assert mail.outbox == []
+
+
+def test_a_bad_link_form_creates_nothing_and_names_the_problems(
+    client_as, django_capture_on_commit_callbacks
+):
+    artist, _works = artist_with_works()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_as("Paralegal").post(
+            reverse("preference_link_create", args=[artist.pk]),
+            {"recipient_email": "not-an-address", "valid_days": 99},
+        )
+
+    [text] = _messages(response)
+    assert text.startswith("No link was sent.")
+    assert "Recipient's e-mail: Enter a valid email address." in text
+    assert "Open for (days): Ensure this value is less than or equal to 60." in text
+    assert not PreferenceLink.objects.exists()
+    assert mail.outbox == []
+
+
+def test_the_service_refuses_links_open_for_less_than_one_or_more_than_60_days():
+    artist, _works = artist_with_works()
+
+    for days in (0, 61):
+        with pytest.raises(ServiceError, match="1 to 60 days"):
+            preference_link_create(
+                artist=artist, recipient_email="a@b.example", days=days, by=UserFactory()
+            )
+
+    assert not PreferenceLink.objects.exists()
+
+
+def test_the_token_is_stored_only_as_its_hash(django_capture_on_commit_callbacks):
+    artist, _works = artist_with_works()
+    staff = UserFactory(role="Paralegal")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        link, token = preference_link_create(
+            artist=artist, recipient_email="mara@artists.example", by=staff
+        )
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT row_to_json(l)::text FROM warnings_app_preferencelink l")
+        [row] = [r[0] for r in cursor.fetchall()]
+        cursor.execute(
+            "SELECT coalesce(string_agg(row_to_json(a)::text, ''), '') "
+            "FROM warnings_app_auditevent a"
+        )
+        audit = cursor.fetchone()[0]
+    assert token not in row
+    assert token_sha256(token) in row
+    assert token not in audit
+    assert "preference_link.created" in audit
+    assert token in mail.outbox[0].body  # only the e-mail carries it
+
+
+def test_a_link_the_mail_server_refuses_is_withdrawn_and_staff_are_told(
+    smtp_server, django_capture_on_commit_callbacks
+):
+    smtp_server.handler.script = ["550"]
+    artist, _works = artist_with_works()
+    staff = UserFactory(role="Paralegal")
+
+    with (
+        pytest.raises(LinkNotSent, match="could not be sent.*withdrawn"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        preference_link_create(artist=artist, recipient_email="mara@artists.example", by=staff)
+
+    link = PreferenceLink.objects.get()
+    assert link.state() == "revoked"
+    assert link.revoked_by == staff
+    assert AuditEvent.objects.filter(
+        verb="preference_link.revoked", target_id=str(link.pk)
+    ).exists()
+
+
+def test_staff_withdraw_an_open_link_and_it_no_longer_opens(client_as):
+    artist, works = artist_with_works()
+    link, token = make_link(artist)
+    client = client_as("Paralegal")
+
+    client.post(reverse("preference_link_revoke", args=[link.pk]))
+    again = client.post(reverse("preference_link_revoke", args=[link.pk]))
+    page = Client().get(_choose(artist, token))
+
+    assert _messages(again)[-1] == f"Link {link.pk} is revoked, so it cannot be withdrawn."
+    assert page.status_code == 410
+    assert "withdrawn by the label; ask the label for a new one" in page.content.decode()
+    assert works[0].title not in page.content.decode()
+
+
+# --- the public pages -----------------------------------------------------------------------
