@@ -20,7 +20,7 @@ from tests.factories import UserFactory
 from tests.letters_helpers import notice_with_schedule
 from tests.worker import Beat, Worker, purge_broker, wait_for
 from warnings_app.lifecycle import NoticeStatus
-from warnings_app.models import DeliveryAttempt, FollowUp, Notice, Response
+from warnings_app.models import Campaign, DeliveryAttempt, FollowUp, Notice, Response
 from warnings_app.services import notice_approve, notice_render
 from warnings_app.services.campaigns import campaign_approve, campaign_generate, campaign_send
 from warnings_app.services.delivery import notice_queue, notices_sweep
@@ -149,8 +149,10 @@ def test_a_flushed_broker_during_generation_loses_no_letter(worker_for, smtp_ser
     assert renders_sweep() == 0  # too early to call them lost
     assert renders_sweep(now=timezone.now() + timedelta(minutes=11)) == 10
     assert wait_for(lambda: _statuses(campaign=campaign) == {"rendered": 10}, 120)
-    campaign.refresh_from_db()
-    assert campaign.status == "in_review"
+    # the last render commits its letter, then checks the campaign: wait for that step too
+    assert wait_for(
+        lambda: Campaign.objects.get(pk=campaign.pk).status == Campaign.Status.IN_REVIEW, 30
+    )
 
 
 def test_two_followup_jobs_at_once_make_each_reminder_once(smtp_server):
