@@ -1,14 +1,12 @@
 """The published reservations: tdmrep.json in the protocol's shape and precedence, a new stored
-version (and hash) exactly when what is served changes, the robots.txt section following the
-crawler list, public files open to anyone and the staff pages to their roles."""
+version (and hash) exactly when what is served changes, unique versions from concurrent
+publishers at the same time. The files as served and the staff page: test_reservation_pages."""
 
 import hashlib
 import json
-import re
 import threading
 from datetime import timedelta
 from urllib.parse import urlsplit
-from urllib.robotparser import RobotFileParser
 
 import pytest
 from django.conf import settings
@@ -16,6 +14,7 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.conftest import require_postgres
 from tests.factories import UserFactory, WorkFactory
 from warnings_app.models import AICrawler, Artist, AuditEvent, ReservationPublication, Work
 from warnings_app.services.preferences import Instruction, preference_record
@@ -297,122 +296,9 @@ def test_an_old_version_stays_downloadable_with_its_old_hash(client, legal):
     assert client.get("/reservations/v99999999999999999999/tdmrep.json").status_code == 404
 
 
-def robots_parser(text):
-    parser = RobotFileParser()
-    parser.parse(text.splitlines())
-    return parser
-
-
-def test_the_robots_section_follows_the_crawler_list_in_the_data(client, legal):
-    record(
-        artist_with_work("Ned Robots", isrc="GBAAA2600009"), "licensable", by=legal, contact=CONTACT
-    )
-    AICrawler.objects.create(user_agent="NewTrainerBot", operator="Someone")
-
-    reservations_publish()
-
-    text = client.get(reverse("reservations_robots")).content.decode()
-    agents = re.findall(r"^User-agent: (.+)$", text, re.M)
-    assert agents == sorted(
-        AICrawler.objects.filter(active=True).values_list("user_agent", flat=True)
-    )
-    assert "NewTrainerBot" in agents
-    assert "GPTBot" in agents
-    assert "licensable on terms" in text
-    parser = robots_parser(text)
-    assert not parser.can_fetch("GPTBot", "https://label.example/artists/ned-robots/tour")
-    assert not parser.can_fetch("NewTrainerBot", "https://label.example/recordings/GBAAA2600009/")
-    assert parser.can_fetch("GPTBot", "https://label.example/about")
-    assert parser.can_fetch("Googlebot", "https://label.example/artists/ned-robots/")
-
-
-@pytest.fixture
-def admin_client(client):
-    user = UserFactory(role="Admin", is_staff=True)
-    client.force_login(user)
-    client.user = user
-    return client
-
-
-def test_switching_a_crawler_off_in_the_admin_removes_it_and_republishes(admin_client, legal):
-    record(artist_with_work("Ola Admin"), "reserved", by=legal)
-    before = ReservationPublication.objects.latest()
-    crawler = AICrawler.objects.get(user_agent="GPTBot")
-
-    response = admin_client.post(
-        reverse("admin:warnings_app_aicrawler_change", args=[crawler.pk]),
-        {"user_agent": "GPTBot", "operator": "OpenAI"},  # "active" unticked
-    )
-
-    assert response.status_code == 302, response.content.decode()[:2000]
-    after = ReservationPublication.objects.latest()
-    assert after.version == before.version + 1
-    assert "User-agent: GPTBot\n" in before.robots_txt
-    assert "User-agent: GPTBot\n" not in after.robots_txt
-    assert "User-agent: CCBot\n" in after.robots_txt
-    assert after.tdmrep_sha256 == before.tdmrep_sha256
-    assert after.published_by == admin_client.user
-    assert AuditEvent.objects.filter(verb="admin.changed", target_id=str(crawler.pk)).exists()
-
-
-def test_public_files_need_no_account_and_the_first_request_publishes(client):
-    assert not ReservationPublication.objects.exists()
-
-    tdmrep = client.get(reverse("tdmrep_json"))
-    robots = client.get(reverse("reservations_robots"))
-
-    assert tdmrep.status_code == 200
-    assert tdmrep["Content-Type"] == "application/json"
-    assert json.loads(tdmrep.content) == []
-    assert robots.status_code == 200
-    assert robots["Content-Type"] == "text/plain; charset=utf-8"
-    assert robots.content.startswith(b"# AI training crawlers")
-    assert versions() == [1]
-    assert client.post(reverse("tdmrep_json")).status_code == 405
-    assert client.get(reverse("reservation_policy", args=[1])).status_code == 404
-
-
-def test_the_staff_page_is_refused_without_the_permission(client):
-    reservations_publish()
-    client.force_login(UserFactory())  # signed in, no role
-
-    assert client.get(reverse("reservation_list")).status_code == 403
-    assert client.get(reverse("reservation_download", args=[1, "tdmrep.json"])).status_code == 403
-    assert not AuditEvent.objects.filter(verb="reservations.downloaded").exists()
-
-
-def test_the_staff_page_shows_the_current_version_crawlers_and_every_version(
-    client, legal, django_assert_max_num_queries
-):
-    for name in ("Pia One", "Quin Two", "Rae Three"):
-        record(artist_with_work(name), "licensable", by=legal, contact=CONTACT)
-    current = ReservationPublication.objects.latest()
-    client.force_login(UserFactory(role="Manager"))
-
-    with django_assert_max_num_queries(10):
-        response = client.get(reverse("reservation_list"))
-
-    page = response.content.decode()
-    assert response.status_code == 200
-    assert f"Current version: {current.version}" in page
-    assert current.tdmrep_sha256 in page
-    assert current.robots_sha256 in page
-    assert "/artists/rae-three/" in page
-    assert "User-agent: GPTBot" in page
-    assert "Bytespider" in page
-    assert "Undecided" in page
-    for version in range(1, current.version + 1):
-        assert f"tdmrep-v{version}.json" in page
-        assert f"robots-ai-v{version}.txt" in page
-    assert ">Pia One</a>" in page  # the policy link
-
-
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_publishers_at_the_same_time_store_consecutive_unique_versions():
-    if connection.vendor != "postgresql":
-        pytest.skip(
-            "needs PostgreSQL: run with DATABASE_URL=postgres://postgres@127.0.0.1:5432/test"
-        )
+    require_postgres()
     start = threading.Barrier(4)
     errors = []
 
