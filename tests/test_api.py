@@ -1,8 +1,8 @@
 """The REST API's behaviour: what it answers, what it stores (through the services, audited),
-filters, ordering, pagination, actions, the PDF, the figures, errors and Idempotency-Key."""
+filters, ordering, pagination, actions, the PDF, the figures and errors. Replies and
+Idempotency-Key: test_api_replies."""
 
 import hashlib
-import threading
 from datetime import timedelta
 from io import StringIO
 
@@ -10,42 +10,31 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import call_command
-from django.db import connection
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tests import report_helpers
+from tests.api_helpers import api_client, audited
 from tests.campaign_helpers import make_campaign
-from tests.factories import CompanyFactory, ContactFactory, UserFactory, make_notice
+from tests.factories import CompanyFactory, UserFactory, make_notice
 from warnings_app.api.serializers.figures import figures_data
 from warnings_app.dashboard.figures import Filters, dashboard_figures
 from warnings_app.dashboard.rollup import figures_refresh
-from warnings_app.models import AuditEvent, Campaign, Company, IdempotencyKey, Notice, Response
+from warnings_app.models import AuditEvent, Campaign, Company, Notice
 from warnings_app.roles import LEGAL, MANAGER, PARALEGAL
 
 pytestmark = pytest.mark.django_db
 
 
-def _client(user) -> APIClient:
-    client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
-
-
 @pytest.fixture
 def legal():
-    return _client(UserFactory(role=LEGAL))
+    return api_client(UserFactory(role=LEGAL))
 
 
 @pytest.fixture
 def paralegal():
-    return _client(UserFactory(role=PARALEGAL))
-
-
-def _audited(verb: str) -> int:
-    return AuditEvent.objects.filter(verb=verb).count()
+    return api_client(UserFactory(role=PARALEGAL))
 
 
 # --- authentication ---------------------------------------------------------------------------
@@ -54,7 +43,7 @@ def _audited(verb: str) -> int:
 def test_a_token_authenticates_and_an_unknown_one_is_refused_with_401():
     user = UserFactory(role=MANAGER)
 
-    ok = _client(user).get("/api/v1/companies/")
+    ok = api_client(user).get("/api/v1/companies/")
     bad = APIClient(HTTP_AUTHORIZATION="Token not-a-token").get("/api/v1/companies/")
     anonymous = APIClient().get("/api/v1/companies/")
 
@@ -74,9 +63,9 @@ def test_create_api_token_prints_the_same_token_and_audits_its_creation():
 
     key = first.getvalue().strip()
     assert key == second.getvalue().strip() == Token.objects.get(user=user).key
-    assert _audited("api_token.created") == 1
+    assert audited("api_token.created") == 1
     assert key not in str(AuditEvent.objects.get(verb="api_token.created").data)
-    assert _client(user).get("/api/v1/replies/").status_code == 200
+    assert api_client(user).get("/api/v1/replies/").status_code == 200
 
 
 def test_create_api_token_rotate_replaces_the_token():
@@ -89,7 +78,7 @@ def test_create_api_token_rotate_replaces_the_token():
 
     assert old.getvalue() != new.getvalue()
     assert not Token.objects.filter(key=old.getvalue().strip()).exists()
-    assert _audited("api_token.rotated") == 1
+    assert audited("api_token.rotated") == 1
 
 
 # --- register ---------------------------------------------------------------------------------
@@ -130,7 +119,7 @@ def test_company_create_reports_the_forms_errors_per_field(legal):
     assert response.status_code == 400
     errors = response.json()
     assert "country" in errors
-    assert _audited("company.created") == 0
+    assert audited("company.created") == 0
     assert taken.legal_name not in str(errors) or "<a" not in str(errors)
 
 
@@ -185,7 +174,7 @@ def test_contact_create_applies_the_contact_forms_rules(paralegal):
     assert "non_field_errors" in unreachable.json()
     assert ok.status_code == 201
     assert ok.json()["email"] == "Legal@example.com"
-    assert _audited("contact.created") == 1
+    assert audited("contact.created") == 1
 
 
 def test_company_list_filters_orders_and_paginates(legal):
@@ -228,7 +217,7 @@ def test_company_list_uses_a_fixed_number_of_queries(legal, django_assert_max_nu
 
 def test_campaign_lifecycle_through_the_api(legal, django_capture_on_commit_callbacks):
     campaign = make_campaign(companies=2)
-    author = _client(campaign.created_by)
+    author = api_client(campaign.created_by)
 
     with django_capture_on_commit_callbacks(execute=False):
         generated = author.post(f"/api/v1/campaigns/{campaign.pk}/generate/")
@@ -250,7 +239,7 @@ def test_campaign_lifecycle_through_the_api(legal, django_capture_on_commit_call
     assert approved.json() == {"approved": 2, "refused": []}
     assert sent.json() == {"queued": 2, "blocked": 0}
     assert paused.json()["status"] == "paused"
-    assert _audited("campaign.paused") == 1
+    assert audited("campaign.paused") == 1
 
 
 def test_campaign_create_through_the_api(legal):
@@ -313,7 +302,7 @@ def test_notice_pdf_is_served_only_while_it_matches_its_hash(legal):
     assert altered["Content-Type"] == "application/json"
     assert "SHA-256" in altered.json()["detail"]
     assert unrendered.status_code == 404
-    assert _audited("notice.pdf_downloaded") == 1
+    assert audited("notice.pdf_downloaded") == 1
 
 
 def test_notices_filter_by_campaign_status_company_segment_country_and_sent_date(legal):
@@ -339,152 +328,13 @@ def test_notices_filter_by_campaign_status_company_segment_country_and_sent_date
     assert legal.get("/api/v1/notices/?campaign=999999").json()["count"] == 0
 
 
-# --- replies ----------------------------------------------------------------------------------
-
-
-def _reply_body(notice, **extra):
-    return {
-        "notice": notice.pk,
-        "channel": "letter",
-        "received_at": timezone.now().isoformat(),
-        "subject": "We deny everything",
-        **extra,
-    }
-
-
-def test_log_and_classify_a_reply(paralegal):
-    notice = make_notice()
-
-    logged = paralegal.post("/api/v1/replies/", _reply_body(notice))
-    reply_id = logged.json()["id"]
-    classified = paralegal.post(
-        f"/api/v1/replies/{reply_id}/classify/",
-        {"outcome": "disputes", "demands": [{"demand": "undertaking", "answer": "no"}]},
-    )
-
-    assert logged.status_code == 201, logged.json()
-    assert logged.json()["company"] == notice.company_id
-    assert classified.status_code == 200, classified.json()
-    assert classified.json()["outcome"] == "disputes"
-    assert classified.json()["demands"] == [{"demand": "undertaking", "answer": "no", "note": ""}]
-    assert _audited("reply.logged") == _audited("reply.classified") == 1
-
-
-def test_reply_errors_are_400_with_the_field(paralegal):
-    notice = make_notice()
-
-    email = paralegal.post("/api/v1/replies/", _reply_body(notice, channel="email"))
-    future = paralegal.post(
-        "/api/v1/replies/",
-        _reply_body(notice, received_at=(timezone.now() + timedelta(days=1)).isoformat()),
-    )
-    nothing = paralegal.post("/api/v1/replies/", {"channel": "phone"})
-
-    assert "channel" in email.json()
-    assert "received_at" in future.json()
-    assert nothing.status_code == 400
-    assert Response.objects.count() == 0
-
-
-# --- idempotency ------------------------------------------------------------------------------
-
-
-def test_a_repeated_post_with_the_same_key_replays_the_first_response(paralegal):
-    notice = make_notice()
-    body = _reply_body(notice)
-
-    first = paralegal.post("/api/v1/replies/", body, HTTP_IDEMPOTENCY_KEY="k-1")
-    again = paralegal.post("/api/v1/replies/", body, HTTP_IDEMPOTENCY_KEY="k-1")
-    other = paralegal.post(
-        "/api/v1/replies/", {**body, "subject": "changed"}, HTTP_IDEMPOTENCY_KEY="k-1"
-    )
-
-    assert first.status_code == again.status_code == 201
-    assert again.json() == first.json()
-    assert again["Idempotent-Replayed"] == "true"
-    assert other.status_code == 422
-    assert "different request" in other.json()["detail"]
-    assert Response.objects.count() == 1
-    assert _audited("reply.logged") == 1
-
-
-def test_a_failed_request_does_not_use_up_its_key(paralegal):
-    notice = make_notice()
-
-    bad = paralegal.post("/api/v1/replies/", {"channel": "phone"}, HTTP_IDEMPOTENCY_KEY="k-2")
-    good = paralegal.post("/api/v1/replies/", _reply_body(notice), HTTP_IDEMPOTENCY_KEY="k-2")
-
-    assert bad.status_code == 400
-    assert good.status_code == 201
-    assert IdempotencyKey.objects.get().response_status == 201
-
-
-def test_keys_belong_to_their_user(paralegal):
-    notice = make_notice()
-    someone_else = _client(UserFactory(role=PARALEGAL))
-
-    paralegal.post("/api/v1/replies/", _reply_body(notice), HTTP_IDEMPOTENCY_KEY="shared")
-    someone_else.post("/api/v1/replies/", _reply_body(notice), HTTP_IDEMPOTENCY_KEY="shared")
-
-    assert Response.objects.count() == 2
-
-
-def test_campaign_generate_with_a_key_creates_the_letters_once(django_capture_on_commit_callbacks):
-    campaign = make_campaign(companies=2)
-    author = _client(campaign.created_by)
-
-    with django_capture_on_commit_callbacks(execute=False):
-        first = author.post(f"/api/v1/campaigns/{campaign.pk}/generate/", HTTP_IDEMPOTENCY_KEY="g")
-        again = author.post(f"/api/v1/campaigns/{campaign.pk}/generate/", HTTP_IDEMPOTENCY_KEY="g")
-    without_key = author.post(f"/api/v1/campaigns/{campaign.pk}/generate/")
-
-    assert first.status_code == again.status_code == 200
-    assert again.json() == first.json()
-    assert Notice.objects.filter(campaign=campaign).count() == 2
-    assert without_key.status_code == 400  # not a retry: the campaign has moved on
-
-
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_ten_concurrent_posts_with_one_key_create_one_reply():
-    """Each thread has its own database connection; the losers wait on the key's unique index
-    and replay the winner's response."""
-    notice = make_notice(company=ContactFactory().company)
-    user = UserFactory(role=PARALEGAL)
-    key = Token.objects.create(user=user).key
-    body = _reply_body(notice)
-    start = threading.Barrier(10)
-    results: list = []
-
-    def post():
-        client = APIClient(HTTP_AUTHORIZATION=f"Token {key}")
-        try:
-            start.wait(timeout=10)
-            response = client.post("/api/v1/replies/", body, HTTP_IDEMPOTENCY_KEY="burst")
-            results.append((response.status_code, response.json()))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=post) for _ in range(10)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-
-    assert len(results) == 10
-    assert {status for status, _ in results} == {201}
-    assert all(result == results[0][1] for _, result in results)
-    assert Response.objects.count() == 1
-    assert AuditEvent.objects.filter(verb="reply.logged").count() == 1
-    assert IdempotencyKey.objects.count() == 1
-
-
 # --- figures ----------------------------------------------------------------------------------
 
 
 def test_figures_equal_the_dashboards():
     campaign, _ = report_helpers.known_letters()
     figures_refresh()
-    manager = _client(UserFactory(role=MANAGER))
+    manager = api_client(UserFactory(role=MANAGER))
 
     everything = manager.get("/api/v1/figures/").json()
     one = manager.get(f"/api/v1/figures/?campaign={campaign.pk}&segment=generative_music").json()
@@ -499,7 +349,7 @@ def test_figures_equal_the_dashboards():
 
 
 def test_figures_refuse_bad_filters_with_400():
-    manager = _client(UserFactory(role=MANAGER))
+    manager = api_client(UserFactory(role=MANAGER))
 
     reversed_dates = manager.get("/api/v1/figures/?since=2026-02-01&until=2026-01-01")
     bad_campaign = manager.get("/api/v1/figures/?campaign=nope")
@@ -516,7 +366,7 @@ def test_schema_and_docs_need_a_signed_in_user(client):
     user = UserFactory(role=MANAGER)
 
     anonymous = APIClient().get("/api/schema/")
-    schema = _client(user).get("/api/schema/?format=json")
+    schema = api_client(user).get("/api/schema/?format=json")
     client.force_login(user)
     docs = client.get("/api/docs/")
 
