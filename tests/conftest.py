@@ -1,16 +1,26 @@
 """Shared fixtures, and the rule that a run talks to the real services it was pointed at."""
 
 import os
+import shutil
 
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections
 
 from tests.factories import UserFactory
 from warnings_app.health import broker_reachable
 from warnings_app.roles import ALL_ROLES
 
 IN_CI = os.environ.get("CI") == "true"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def pytest_sessionstart(session):
@@ -77,3 +87,24 @@ def smtp_server(settings):
     from warnings_app.smtp import discard_shared_backend
 
     discard_shared_backend()  # the next test's server may get the same port
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    """A headless Chromium driven by Playwright's sync API."""
+    if not shutil.which("chromium") and not os.path.exists(CHROMIUM):
+        if os.environ.get("SKIP_BROWSER_TESTS") and not IN_CI:
+            pytest.skip("SKIP_BROWSER_TESTS set and Chromium is not installed")
+        pytest.fail("Chromium is missing: apt-get install chromium (make test does this as root)")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls in the test are
+    # still plain synchronous calls, so Django's async-safety guard does not apply.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+        # The test's ORM calls ran in Playwright's context, whose connections the test database
+        # teardown cannot see: close them here or dropping the database finds them still open.
+        connections.close_all()

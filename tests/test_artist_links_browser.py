@@ -10,7 +10,6 @@ from playwright.sync_api import expect
 from tests.conftest import require_postgres
 from tests.factories import UserFactory, WorkFactory
 from tests.preference_factories import ArtistFactory
-from tests.test_browser import browser  # noqa: F401 — the Chromium fixture
 from tests.worker import Worker, purge_broker, wait_for
 from warnings_app.models import PreferenceStatement
 from warnings_app.preferences.register import record_sha256
@@ -27,7 +26,7 @@ def _text(received) -> str:
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_an_artist_chooses_and_confirms_through_the_emailed_link_and_gets_the_receipt(
     live_server,
-    browser,  # noqa: F811 — the fixture imported above
+    browser,
     smtp_server,
     redis_broker,
     settings,

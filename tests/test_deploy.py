@@ -11,7 +11,6 @@ import pytest
 from django.conf import settings as django_settings
 
 from tests.factories import UserFactory
-from tests.test_browser import browser  # noqa: F401 — the Chromium fixture
 from warnings_app.roles import MANAGER
 
 pytestmark = pytest.mark.django_db
@@ -128,7 +127,7 @@ def test_page_templates_have_no_inline_scripts_or_style_attributes():
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_swagger_ui_renders_in_chromium_under_the_policy(live_server, browser, client):  # noqa: F811
+def test_swagger_ui_renders_in_chromium_under_the_policy(live_server, browser, client):
     client.force_login(UserFactory(role=MANAGER))
     session = client.cookies[django_settings.SESSION_COOKIE_NAME].value
     context = browser.new_context()

@@ -21,7 +21,6 @@ from rest_framework.authtoken.models import Token
 from tests import test_access
 from tests.factories import UserFactory
 from tests.test_access import ALLOWED, POST_ONLY
-from tests.test_browser import browser  # noqa: F401 — the Chromium fixture
 from warnings_app import demo_data
 from warnings_app.models import AuditEvent
 from warnings_app.roles import ADMIN, LEGAL, PARALEGAL
@@ -316,7 +315,7 @@ def test_sign_in_steps_are_audited_without_secrets(client, two_factor):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_lawyer_enrols_and_later_signs_in_with_a_code(live_server, browser, two_factor):  # noqa: F811
+def test_a_lawyer_enrols_and_later_signs_in_with_a_code(live_server, browser, two_factor):
     demo_seed(companies=2)
     page = browser.new_context().new_page()
 
