@@ -48,9 +48,22 @@ def _refused(request: HttpRequest, refusal: LinkRefused) -> HttpResponse:
 class _LinkPage(View):
     """Open to anyone holding the link; everything else is decided by the link itself."""
 
+    link: PreferenceLink
+
     @classmethod
     def as_view(cls, **initkwargs):
         return login_not_required(super().as_view(**initkwargs))
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        """Every method this page answers first opens the link, or refuses."""
+        if hasattr(self, request.method.lower()):
+            try:
+                self.link = preference_link_open(
+                    artist_pk=kwargs["artist_pk"], token=kwargs["token"]
+                )
+            except LinkRefused as refusal:
+                return _refused(request, refusal)
+        return super().dispatch(request, *args, **kwargs)
 
     def form(self, link: PreferenceLink, data=None) -> ArtistChoiceForm:
         works = list(Work.objects.filter(artist_profile=link.artist).order_by("title", "pk"))
@@ -96,17 +109,11 @@ class _LinkPage(View):
 
 class ArtistChoiceView(_LinkPage):
     def get(self, request: HttpRequest, artist_pk: int, token: str) -> HttpResponse:
-        try:
-            link = preference_link_open(artist_pk=artist_pk, token=token)
-        except LinkRefused as refusal:
-            return _refused(request, refusal)
+        link = self.link
         return self.choosing(request, link, self.form(link))
 
     def post(self, request: HttpRequest, artist_pk: int, token: str) -> HttpResponse:
-        try:
-            link = preference_link_open(artist_pk=artist_pk, token=token)
-        except LinkRefused as refusal:
-            return _refused(request, refusal)
+        link = self.link
         form = self.form(link, request.POST)
         if "change" in request.POST:  # back from the summary, with the choices kept
             return self.choosing(request, link, form)
@@ -128,10 +135,7 @@ class ArtistChoiceView(_LinkPage):
 
 class ArtistChoiceConfirmView(_LinkPage):
     def post(self, request: HttpRequest, artist_pk: int, token: str) -> HttpResponse:
-        try:
-            link = preference_link_open(artist_pk=artist_pk, token=token)
-        except LinkRefused as refusal:
-            return _refused(request, refusal)
+        link = self.link
         form = self.form(link, request.POST)
         if not form.is_valid():
             return self.choosing(request, link, form, status=400)
