@@ -12,30 +12,21 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import UserFactory, WorkFactory
+from tests.preference_factories import make_statement
 from warnings_app.models import AuditEvent, PreferenceLink, PreferenceStatement
 from warnings_app.roles import LEGAL, MANAGER, PARALEGAL
-from warnings_app.services.preferences import Instruction, preference_record
+from warnings_app.services.preferences import Instruction
 
 pytestmark = pytest.mark.django_db
 
 INSTRUCTION = b"Please reserve all my recordings."
+LETTER = Instruction(INSTRUCTION, "instruction.txt")
 
 
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     return tmp_path
-
-
-def _record(artist, preference, *, by, day=None, content=INSTRUCTION, **kwargs):
-    return preference_record(
-        artist=artist,
-        preference=preference,
-        effective_from=day or timezone.localdate(),
-        instruction=Instruction(content, "instruction.txt"),
-        by=by,
-        **kwargs,
-    )
 
 
 def _at(monkeypatch, moment: datetime) -> None:
@@ -63,15 +54,17 @@ def test_the_history_shows_both_statements_newest_first_with_who_and_when(client
     first_by = UserFactory(username="lena", role=LEGAL)
     second_by = UserFactory(username="omar", role=LEGAL)
     _at(monkeypatch, datetime(2026, 3, 2, 10, 0, tzinfo=UTC))
-    first = _record(artist, "reserved", by=first_by, day=date(2026, 3, 1))
+    first = make_statement(
+        artist, "reserved", by=first_by, effective_from=date(2026, 3, 1), instruction=LETTER
+    )
     _at(monkeypatch, datetime(2026, 5, 20, 15, 30, tzinfo=UTC))
-    second = _record(
+    second = make_statement(
         artist,
         "licensable",
         by=second_by,
-        day=date(2026, 6, 1),
+        effective_from=date(2026, 6, 1),
         licensing_contact="licensing@label.example",
-        content=b"I will license training on terms.",
+        instruction=Instruction(b"I will license training on terms.", "instruction.txt"),
         work_choices={work.pk: "reserved"},
     )
     monkeypatch.undo()
@@ -102,15 +95,19 @@ def test_the_artist_page_shows_todays_state_the_works_and_a_statement_dated_ahea
     follows, differs = WorkFactory(artist="Nina Keys"), WorkFactory(artist="Nina Keys")
     artist = follows.artist_profile
     today = timezone.localdate()
-    _record(
+    make_statement(
         artist,
         "reserved",
         by=legal,
-        day=today - timedelta(days=30),
+        effective_from=today - timedelta(days=30),
         work_choices={differs.pk: "undecided"},
     )
-    _record(
-        artist, "licensable", by=legal, day=today + timedelta(days=10), licensing_contact="x@y.z"
+    make_statement(
+        artist,
+        "licensable",
+        by=legal,
+        effective_from=today + timedelta(days=10),
+        licensing_contact="x@y.z",
     )
 
     html = client_as(MANAGER).get(reverse("artist_detail", args=[artist.pk])).content.decode()
@@ -165,7 +162,9 @@ def test_recording_through_the_page_as_legal_adds_one_statement_and_one_audit_ev
 def test_the_form_is_prefilled_with_todays_exceptions_and_warns_it_is_permanent(client_as):
     legal = UserFactory(role=LEGAL)
     plain, special = WorkFactory(artist="Ola Tide"), WorkFactory(artist="Ola Tide")
-    _record(plain.artist_profile, "reserved", by=legal, work_choices={special.pk: "undecided"})
+    make_statement(
+        plain.artist_profile, "reserved", by=legal, work_choices={special.pk: "undecided"}
+    )
 
     page = client_as(LEGAL).get(reverse("preference_record", args=[plain.artist_profile.pk]))
 
@@ -261,7 +260,7 @@ def test_paralegals_and_managers_cannot_record_a_statement(client_as, role):
 def test_a_manager_sees_the_list_and_the_artist_page_but_no_buttons_to_change(client_as):
     legal = UserFactory(role=LEGAL)
     artist = WorkFactory(artist="Pia Lane").artist_profile
-    _record(artist, "reserved", by=legal)
+    make_statement(artist, "reserved", by=legal)
     link = PreferenceLink.objects.create(
         artist=artist,
         recipient_email="pia@example.com",
@@ -307,12 +306,8 @@ def test_a_paralegal_may_revoke_or_send_a_link_but_not_record_a_statement(client
 def test_the_instruction_is_served_as_an_attachment_with_its_name_and_audited(client_as):
     legal = UserFactory(role=LEGAL)
     artist = WorkFactory(artist="Zoe Quill").artist_profile
-    statement = preference_record(
-        artist=artist,
-        preference="reserved",
-        effective_from=timezone.localdate(),
-        instruction=Instruction(INSTRUCTION, "Zoë's letter.txt"),
-        by=legal,
+    statement = make_statement(
+        artist, "reserved", instruction=Instruction(INSTRUCTION, "Zoë's letter.txt"), by=legal
     )
 
     response = client_as(MANAGER).get(reverse("preference_instruction", args=[statement.pk]))
@@ -328,7 +323,7 @@ def test_the_instruction_is_served_as_an_attachment_with_its_name_and_audited(cl
 
 def test_an_instruction_whose_bytes_changed_is_not_served(client_as):
     artist = WorkFactory(artist="Yan Field").artist_profile
-    statement = _record(artist, "reserved", by=UserFactory(role=LEGAL))
+    statement = make_statement(artist, "reserved", by=UserFactory(role=LEGAL))
     with default_storage.open(statement.instruction_file.name, "wb") as stored:
         stored.write(b"Please license everything.")
 
@@ -351,10 +346,12 @@ def test_a_work_naming_its_artist_in_other_case_or_spacing_joins_the_same_entry(
 def test_a_change_dated_ahead_but_recorded_before_the_statement_in_force_is_flagged(client):
     lawyer = UserFactory(role=LEGAL)
     artist = WorkFactory(artist="Late Change").artist_profile
-    _record(artist, "reserved", by=lawyer, day=timezone.localdate() + timedelta(days=10))
+    make_statement(
+        artist, "reserved", by=lawyer, effective_from=timezone.localdate() + timedelta(days=10)
+    )
     client.force_login(lawyer)
     before = client.get(reverse("artist_detail", args=[artist.pk])).content.decode()
-    _record(artist, "licensable", by=lawyer, licensing_contact="deals@late.example")
+    make_statement(artist, "licensable", by=lawyer, licensing_contact="deals@late.example")
 
     after = client.get(reverse("artist_detail", args=[artist.pk])).content.decode()
 

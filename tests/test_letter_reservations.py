@@ -19,12 +19,13 @@ from tests.factories import (
     make_notice,
 )
 from tests.letters_helpers import pdf_text
+from tests.preference_factories import make_statement
 from warnings_app import services
 from warnings_app.letters.language import template_problems
 from warnings_app.letters.merge_data import merge_data_preview
 from warnings_app.models import AuditEvent, ReservationPublication
 from warnings_app.services.errors import NoticeStateError
-from warnings_app.services.preferences import Instruction, preference_record
+from warnings_app.services.preferences import Instruction
 from warnings_app.services.rendering import stored_pdf_bytes
 
 pytestmark = pytest.mark.django_db
@@ -38,10 +39,6 @@ As of {{ reservations.as_of }} the following artists reserve their recordings ag
 
 {% for work in works %}{{ work.title }}: {{ work.ai_preference }} since {{ work.ai_preference_since|default:"-" }}.
 {% endfor %}"""  # noqa: E501
-
-
-def _instruction(text: str) -> Instruction:
-    return Instruction(content=text.encode(), filename="instruction.txt")
 
 
 @pytest.fixture
@@ -83,11 +80,11 @@ def test_a_change_of_preference_leaves_a_rendered_letter_alone_and_the_next_lett
     artist = letter_setup["works"][0].artist_profile
     first_lawyer = UserFactory(role="Legal", username="harriet")
     second_lawyer = UserFactory(role="Legal", username="tom")
-    preference_record(
-        artist=artist,
-        preference="reserved",
+    make_statement(
+        artist,
+        "reserved",
         effective_from=timezone.localdate() - dt.timedelta(days=30),
-        instruction=_instruction("Aurora Lane reserves all recordings."),
+        instruction=Instruction(b"Aurora Lane reserves all recordings.", "instruction.txt"),
         by=first_lawyer,
     )
     before = services.notice_render(notice=_notice(letter_setup), by=letter_setup["author"])
@@ -96,13 +93,12 @@ def test_a_change_of_preference_leaves_a_rendered_letter_alone_and_the_next_lett
     frozen_pdf = stored_pdf_bytes(before)
     published_before = ReservationPublication.objects.latest()
 
-    preference_record(
-        artist=artist,
-        preference="licensable",
+    make_statement(
+        artist,
+        "licensable",
         licensing_contact="licensing@northlight.example",
-        effective_from=timezone.localdate(),
         work_choices={letter_setup["works"][1].pk: "reserved"},
-        instruction=_instruction("Aurora Lane will now license AI training, except Lowlight."),
+        instruction=Instruction(b"I will now license AI training, except Lowlight.", "i.txt"),
         by=second_lawyer,
     )
     after = services.notice_render(notice=_notice(letter_setup), by=letter_setup["author"])
@@ -150,11 +146,10 @@ def test_since_spans_consecutive_statements_with_the_same_answer(letter_setup):
     lawyer = UserFactory(role="Legal")
     today = timezone.localdate()
     for days_ago, preference in ((60, "undecided"), (40, "reserved"), (20, "reserved")):
-        preference_record(
-            artist=artist,
-            preference=preference,
+        make_statement(
+            artist,
+            preference,
             effective_from=today - dt.timedelta(days=days_ago),
-            instruction=_instruction(f"{preference} as of {days_ago} days ago"),
             by=lawyer,
         )
 
@@ -175,11 +170,10 @@ def test_since_spans_consecutive_statements_with_the_same_answer(letter_setup):
 
 def test_a_statement_dated_ahead_is_not_cited_before_its_day(letter_setup):
     artist = letter_setup["works"][0].artist_profile
-    preference_record(
-        artist=artist,
-        preference="reserved",
+    make_statement(
+        artist,
+        "reserved",
         effective_from=timezone.localdate() + dt.timedelta(days=7),
-        instruction=_instruction("Reserve from next week."),
         by=UserFactory(role="Legal"),
     )
 
@@ -194,11 +188,10 @@ def test_only_the_letters_rights_holders_artists_are_listed(letter_setup):
     lawyer = UserFactory(role="Legal")
     elsewhere = WorkFactory(principal=PrincipalFactory(name="Other Label"), artist="Far Away")
     for work in (letter_setup["works"][0], elsewhere):
-        preference_record(
-            artist=work.artist_profile,
-            preference="reserved",
+        make_statement(
+            work.artist_profile,
+            "reserved",
             effective_from=timezone.localdate(),
-            instruction=_instruction("Reserve."),
             by=lawyer,
         )
 
@@ -212,11 +205,10 @@ def test_a_letter_on_the_day_a_dated_statement_takes_effect_cites_files_that_inc
     letter_setup, monkeypatch
 ):
     artist = letter_setup["works"][0].artist_profile
-    preference_record(
-        artist=artist,
-        preference="reserved",
+    make_statement(
+        artist,
+        "reserved",
         effective_from=timezone.localdate() + dt.timedelta(days=1),
-        instruction=_instruction("Reserve from tomorrow."),
         by=UserFactory(role="Legal"),
     )
     before = ReservationPublication.objects.order_by("-version").first()

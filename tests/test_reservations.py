@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from tests.conftest import require_postgres
 from tests.factories import UserFactory, WorkFactory
+from tests.preference_factories import make_statement
 from warnings_app.models import AICrawler, Artist, AuditEvent, ReservationPublication, Work
-from warnings_app.services.preferences import Instruction, preference_record
 from warnings_app.services.reservations import reservations_publish
 from warnings_app.tasks import publish_reservations_task
 
@@ -33,18 +33,6 @@ def legal():
 
 def artist_with_work(name, **work):
     return WorkFactory(artist=name, **work).artist_profile
-
-
-def record(artist, preference, *, by, contact="", works=None, effective_from=None):
-    return preference_record(
-        artist=artist,
-        preference=preference,
-        effective_from=effective_from or timezone.localdate(),
-        instruction=Instruction(b"I reserve my works.", "instruction.txt"),
-        licensing_contact=contact,
-        work_choices=works or {},
-        by=by,
-    )
 
 
 def served_rules(client):
@@ -70,9 +58,11 @@ def test_tdmrep_json_has_the_protocols_structure_and_a_working_policy(client, le
     licensable = artist_with_work("Bo Licensable")
     undecided = artist_with_work("Cy Undecided")
     silent = artist_with_work("Di Silent")
-    record(reserved, "reserved", by=legal)
-    record(licensable, "licensable", by=legal, contact=f"Licensing desk <{CONTACT}>")
-    record(undecided, "undecided", by=legal)
+    make_statement(reserved, "reserved", by=legal)
+    make_statement(
+        licensable, "licensable", by=legal, licensing_contact=f"Licensing desk <{CONTACT}>"
+    )
+    make_statement(undecided, "undecided", by=legal)
 
     rules = served_rules(client)
 
@@ -124,7 +114,13 @@ def test_a_recording_rule_comes_before_its_artists_rule_because_the_first_match_
     follows = WorkFactory(artist="Eve Nested", isrc="GBAAA2600001")
     differs = WorkFactory(artist="Eve Nested", isrc="GBAAA2600002")
     artist = follows.artist_profile
-    record(artist, "reserved", by=legal, contact=CONTACT, works={differs.pk: "licensable"})
+    make_statement(
+        artist,
+        "reserved",
+        by=legal,
+        licensing_contact=CONTACT,
+        work_choices={differs.pk: "licensable"},
+    )
 
     rules = served_rules(client)
 
@@ -141,12 +137,12 @@ def test_a_licensable_recording_of_a_reserved_artist_gets_its_own_rule_with_the_
 ):
     differs = WorkFactory(artist="Fay Mixed", isrc="GBAAA2600003")
     WorkFactory(artist="Fay Mixed", isrc="GBAAA2600004")
-    record(
+    make_statement(
         differs.artist_profile,
         "reserved",
         by=legal,
-        contact=CONTACT,
-        works={differs.pk: "licensable"},
+        licensing_contact=CONTACT,
+        work_choices={differs.pk: "licensable"},
     )
 
     by_location = {r["location"]: r for r in served_rules(client)}
@@ -157,8 +153,8 @@ def test_a_licensable_recording_of_a_reserved_artist_gets_its_own_rule_with_the_
 
 
 def test_recordings_without_isrc_and_names_without_a_path_are_left_out_and_counted(legal):
-    record(artist_with_work("Gus Plain", isrc=""), "reserved", by=legal)
-    record(artist_with_work("!!!"), "reserved", by=legal)
+    make_statement(artist_with_work("Gus Plain", isrc=""), "reserved", by=legal)
+    make_statement(artist_with_work("!!!"), "reserved", by=legal)
 
     latest = ReservationPublication.objects.latest()
 
@@ -172,8 +168,10 @@ def test_recordings_without_isrc_and_names_without_a_path_are_left_out_and_count
 
 
 def test_two_artists_whose_names_give_one_path_share_a_reserved_rule_without_a_policy(legal):
-    record(artist_with_work("Beyoncé Tester"), "licensable", by=legal, contact=CONTACT)
-    record(artist_with_work("Beyonce Tester"), "reserved", by=legal)
+    make_statement(
+        artist_with_work("Beyoncé Tester"), "licensable", by=legal, licensing_contact=CONTACT
+    )
+    make_statement(artist_with_work("Beyonce Tester"), "reserved", by=legal)
 
     latest = ReservationPublication.objects.latest()
 
@@ -201,7 +199,7 @@ def test_recording_a_statement_stores_exactly_one_version_whose_hash_is_of_the_s
     artist = artist_with_work("Hal Hash")
     before = reservations_publish()
 
-    record(artist, "reserved", by=legal)
+    make_statement(artist, "reserved", by=legal)
 
     assert versions() == [1, 2]
     after = ReservationPublication.objects.get(version=2)
@@ -227,10 +225,10 @@ def test_recording_a_statement_stores_exactly_one_version_whose_hash_is_of_the_s
 
 def test_an_identical_restatement_stores_no_version(legal):
     artist = artist_with_work("Ida Again")
-    record(artist, "reserved", by=legal)
+    make_statement(artist, "reserved", by=legal)
     published = versions()
 
-    record(artist, "reserved", by=legal)
+    make_statement(artist, "reserved", by=legal)
 
     assert artist.statements.count() == 2
     assert versions() == published
@@ -238,10 +236,10 @@ def test_an_identical_restatement_stores_no_version(legal):
 
 def test_a_new_licensing_contact_publishes_a_new_policy_version(client, legal):
     artist = artist_with_work("Jo Contact")
-    record(artist, "licensable", by=legal, contact="old@label.example")
+    make_statement(artist, "licensable", by=legal, licensing_contact="old@label.example")
     first = ReservationPublication.objects.latest()
 
-    record(artist, "licensable", by=legal, contact="new@label.example")
+    make_statement(artist, "licensable", by=legal, licensing_contact="new@label.example")
 
     second = ReservationPublication.objects.latest()
     assert second.version == first.version + 1
@@ -258,7 +256,7 @@ def test_a_statement_dated_ahead_is_published_on_its_day_by_the_scheduled_task(
     reservations_publish()
     day = timezone.localdate() + timedelta(days=3)
 
-    record(artist, "reserved", by=legal, effective_from=day)
+    make_statement(artist, "reserved", by=legal, effective_from=day)
 
     assert versions() == [1]
     assert served_rules(client) == []
@@ -273,9 +271,9 @@ def test_a_statement_dated_ahead_is_published_on_its_day_by_the_scheduled_task(
 
 
 def test_an_old_version_stays_downloadable_with_its_old_hash(client, legal):
-    record(artist_with_work("Lu First"), "reserved", by=legal)
+    make_statement(artist_with_work("Lu First"), "reserved", by=legal)
     old = ReservationPublication.objects.latest()
-    record(artist_with_work("Mo Second"), "undecided", by=legal)
+    make_statement(artist_with_work("Mo Second"), "undecided", by=legal)
     manager = UserFactory(role="Manager")
     client.force_login(manager)
 
@@ -315,7 +313,7 @@ def test_publishers_at_the_same_time_store_consecutive_unique_versions():
 
     WorkFactory(artist="Sam Race")
     reservations_publish(by=None)  # version 1: nothing reserved yet
-    record(Artist.objects.get(name="Sam Race"), "reserved", by=UserFactory(role="Legal"))
+    make_statement(Artist.objects.get(name="Sam Race"), "reserved", by=UserFactory(role="Legal"))
     threads = [threading.Thread(target=publish, args=(n,)) for n in range(4)]
     for thread in threads:
         thread.start()
