@@ -1,47 +1,92 @@
 # The two commands in the README: `make run` and `make test`. Each sets itself up first.
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+PIP := $(PY) -m pip install --disable-pip-version-check
+# One stamp per lock content: editing a lock installs again, nothing else does.
+RUN_STAMP := $(VENV)/.run-$(shell cat requirements.lock | cksum | cut -d' ' -f1)
+DEV_STAMP := $(VENV)/.dev-$(shell cat requirements.lock requirements-dev.lock | cksum | cut -d' ' -f1)
+# Debian packages the tests use: Chromium (browser tests), qpdf and poppler-utils (PDF checks),
+# Dovecot (a real IMAP server for reading replies).
+TEST_DEBS := chromium qpdf poppler-utils dovecot-imapd
+TEST_TOOLS := chromium qpdf pdftotext dovecot
 
-.PHONY: run test lint browser lock clean
+.PHONY: run test lint manage system-packages lock clean
 
-$(STAMP): requirements.lock pyproject.toml
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
-	rm -f $(VENV)/.installed-* && touch $(STAMP)
+# pip prints a line per package; show a running count instead (pip's exit status still counts).
+define pip_with_progress
+	$(PIP) $(1) 2>&1 | grep --line-buffered -v "is ignored: it is neither" \
+	  | awk '/^(Collecting|Requirement already satisfied)/ { n++; printf "\r    %d packages", n; fflush() } \
+	         /^Successfully installed/ { printf "\r    %d packages, installed\n", n } \
+	         /^(ERROR|error)/ { print }'
+endef
+
+$(RUN_STAMP): requirements.lock
+	@echo "==> Installing the running dependencies into $(VENV)/ (first time only, about a minute)"
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(call pip_with_progress,-r requirements.lock)
+	@rm -f $(VENV)/.run-* && touch $@
+
+$(DEV_STAMP): $(RUN_STAMP) requirements-dev.lock
+	@echo "==> Installing the test and lint tools into $(VENV)/ (first time only)"
+	@$(call pip_with_progress,-r requirements-dev.lock)
+	@rm -f $(VENV)/.dev-* && touch $@
+
+# Local development settings, written once; the production template is deploy/production.env.example.
+.env:
+	@echo "==> Writing .env for local development (DEBUG on, SQLite in var/, a new local secret)"
+	@printf '%s\n' \
+	  "# Local development settings, written by make run on first start. Not for production:" \
+	  "# see deploy/production.env.example. Delete this file to have a new one written." \
+	  "DEBUG=true" \
+	  "DATABASE_URL=sqlite:///$(CURDIR)/var/db.sqlite3" \
+	  "SECRET_KEY=local-$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(40))')" \
+	  > .env
 
 ## Start web, worker and beat on the embedded defaults with demo data (Ctrl-C stops all).
-run: $(STAMP)
-	DEBUG=$${DEBUG:-true} $(PY) manage.py runstack
+run: $(RUN_STAMP) .env
+	@$(PY) manage.py runstack
 
 ## Run the test suite (PostgreSQL when DATABASE_URL points at it, SQLite otherwise).
-test: $(STAMP) browser
+test: $(DEV_STAMP) system-packages
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 ## Linters and the migrations check.
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
 
-## Debian's Chromium for the browser tests, qpdf for the PDF checks and Dovecot for the IMAP
-## tests (installed when missing and we are root).
-browser:
-	@if ! command -v qpdf >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq qpdf >/dev/null; fi
-	@if ! command -v dovecot >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd >/dev/null; fi
-	@if ! command -v chromium >/dev/null 2>&1; then \
-	  if [ -n "$$SKIP_BROWSER_TESTS" ]; then echo "SKIP_BROWSER_TESTS set: not installing Chromium"; \
-	  elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else echo "Browser tests need Debian's chromium: sudo apt-get install chromium" \
-	            "(or set SKIP_BROWSER_TESTS=1 to skip them)"; exit 1; fi; fi
+## Any manage.py command on the local settings: make manage ARGS="create_api_token paralegal"
+manage: $(RUN_STAMP) .env
+	@$(PY) manage.py $(ARGS)
 
-## Re-pin requirements.lock from the current virtual environment.
+## The Debian packages the tests use, installed when missing and we are root.
+system-packages:
+	@missing=""; for tool in $(TEST_TOOLS); do command -v $$tool >/dev/null 2>&1 || missing=1; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "==> Installing Debian packages for the tests: $(TEST_DEBS)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(TEST_DEBS) >/dev/null; \
+	  elif [ -n "$$SKIP_BROWSER_TESTS" ]; then echo "SKIP_BROWSER_TESTS set: not installing $(TEST_DEBS)"; \
+	  else echo "The tests need Debian's $(TEST_DEBS): sudo apt-get install $(TEST_DEBS)"; exit 1; fi; fi
+
+## Re-pin both locks from pyproject.toml in a scratch virtual environment.
 lock:
-	$(PY) -m pip freeze --exclude-editable > requirements.lock
+	rm -rf var/lock-venv && $(PYTHON) -m venv var/lock-venv
+	var/lock-venv/bin/pip install --quiet --disable-pip-version-check .
+	{ echo "# Running dependencies, pinned: what \`pip install .\` needs, at the versions CI tested."; \
+	  echo "# Generated by \`make lock\`; \`make run\` installs this file only."; \
+	  var/lock-venv/bin/pip freeze --exclude-editable | grep -iv '^warnings-register=='; } > requirements.lock
+	var/lock-venv/bin/pip install --quiet --disable-pip-version-check '.[dev]'
+	{ echo "# Test and lint tools, pinned, on top of requirements.lock (pyproject's [dev] extra)."; \
+	  echo "# Generated by \`make lock\`; \`make test\`, \`make lint\` and CI install this file."; \
+	  echo "-r requirements.lock"; \
+	  var/lock-venv/bin/pip freeze --exclude-editable | grep -iv '^warnings-register==' \
+	    | grep -vxF -f <(grep -v '^#' requirements.lock); } > requirements-dev.lock
+	rm -rf var/lock-venv build *.egg-info
 
 clean:
 	rm -rf $(VENV) var

@@ -1,5 +1,6 @@
-"""The Celery app. Reliability settings follow ARCHITECTURE.md: the database decides, Redis only
-wakes workers, so every setting here favours redelivery over loss and never blind duplication."""
+"""The Celery app. Reliability settings follow docs/architecture.md: the database decides, Redis
+only wakes workers, so every setting here favours redelivery over loss and never blind
+duplication."""
 
 import os
 

@@ -1,5 +1,7 @@
-"""Settings, read from the environment only (django-environ). Every variable is in .env.example."""
+"""Settings, read from the environment only (django-environ). Every variable is listed in
+deploy/production.env.example; `make run` writes a local .env for development."""
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -8,13 +10,17 @@ from csp import constants as csp
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
-if (BASE_DIR / ".env").exists():
+# `make run` writes .env for local development on first start; values already in the environment
+# win over it. The test suite sets WARNINGS_IGNORE_DOTENV so a developer's .env cannot change it.
+if (BASE_DIR / ".env").exists() and os.environ.get("WARNINGS_IGNORE_DOTENV") != "1":
     environ.Env.read_env(BASE_DIR / ".env")
 
 DEBUG = env.bool("DEBUG", default=False)
+# Local state of a development start: the SQLite file, stored files, the embedded broker, beat's
+# schedule and runstack's record of its processes.
+VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
 
 # A secret has no default outside development: a production start without one must fail loudly.
 SECRET_KEY = env.str("SECRET_KEY", default="")
@@ -22,6 +28,10 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
     SECRET_KEY = "insecure-development-key-only-for-local-use"  # noqa: S105
+
+# Keys being rotated out: signatures made with them (sessions, password-reset links) stay valid
+# until they expire, so a rotation signs nobody out.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -49,6 +59,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files straight from the WSGI process (compressed, hashed names, cached for a year),
+    # so a production start needs no separate file server; right after SecurityMiddleware.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -145,13 +158,22 @@ STORAGES = {
         ),
         "OPTIONS": env.json("STORAGE_OPTIONS", default={}),
     },
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Hashed names and gzip/brotli copies, written by `manage.py collectstatic`; in development
+    # (DEBUG) files are served as they are, no collectstatic needed.
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
 }
 
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 if EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend":  # noqa: F821 — set just above
     # Same backend, but it reports whether the content was handed over when a send breaks.
     EMAIL_BACKEND = "warnings_app.smtp.TrackingEmailBackend"
+elif EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend":  # noqa: F821
+    # One line per message (to, subject, attachments and sizes), not each letter's PDF in base64.
+    EMAIL_BACKEND = "warnings_app.console_email.SummaryConsoleBackend"
 # A stalled SMTP server must not hold a worker (or its lease) for long.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Legal Notices <notices@localhost>")
@@ -333,4 +355,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # django-axes announces its configuration at INFO in every process that starts.
+    "loggers": {"axes": {"level": "WARNING"}},
 }

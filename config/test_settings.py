@@ -4,6 +4,10 @@ what a test run needs differently. DATABASE_URL and CELERY_BROKER_URL still choo
 import os
 import tempfile
 
+# A developer's .env (written by `make run`) must not change the suite; worker processes that
+# tests start inherit this too.
+os.environ["WARNINGS_IGNORE_DOTENV"] = "1"
+
 os.environ.setdefault("SECRET_KEY", "test-suite-only-not-a-secret")
 # A Redis database of its own, so a test run never takes messages meant for a running demo.
 os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/15")
@@ -18,5 +22,10 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = os.environ.get("TEST_MEDIA_ROOT") or tempfile.mkdtemp(prefix="warnings-test-media-")
 if "EMAIL_URL" not in os.environ:  # integration tests point workers at a loopback SMTP server
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Pages render without a collectstatic run; tests/test_serving.py checks the production storage.
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 # Tests sign in with force_login; tests/test_signin.py switches the second factor on itself.
 TWO_FACTOR_ROLES: list[str] = []

@@ -1,5 +1,5 @@
 """Delivery with the real parts: Redis, a worker process, PostgreSQL and SMTP on loopback.
-After each fault the invariants of TESTING.md are checked: no duplicates, nothing lost,
+After each fault the delivery invariants are checked: no duplicates, nothing lost,
 the sent bytes are the stored bytes."""
 
 import hashlib

@@ -16,7 +16,8 @@ from warnings_app.roles import MANAGER
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parent.parent
 
-# The production environment of .env.example, as .ci/run passes it to `check --deploy`.
+# The production environment of deploy/production.env.example, as .ci/run passes it to
+# `check --deploy`.
 PRODUCTION_ENV = {
     "DEBUG": "false",
     "SECRET_KEY": "k7Qx2vN9pLm4Rt8Wz1Yb6Hc3Jd5Fg0Sa-" + "pRoDuCtIoN-lIkE-kEy-4-tEsTs-ONLY",
@@ -30,7 +31,8 @@ def _deploy_check(**overrides: str) -> subprocess.CompletedProcess:
     env = {
         k: v
         for k, v in os.environ.items()
-        if k in {"PATH", "HOME", "DATABASE_URL", "CELERY_BROKER_URL", "LANG"}
+        if k
+        in {"PATH", "HOME", "DATABASE_URL", "CELERY_BROKER_URL", "LANG", "WARNINGS_IGNORE_DOTENV"}
     }
     env |= PRODUCTION_ENV | overrides | {"DJANGO_SETTINGS_MODULE": "config.settings"}
     return subprocess.run(

@@ -1,0 +1,39 @@
+"""The development e-mail backend (EMAIL_URL=consolemail://): one line per message on the
+console — recipients, subject, attachments with their sizes — instead of Django's console
+backend, which prints every letter's PDF as base64."""
+
+import sys
+import threading
+
+from django.core.mail.backends.base import BaseEmailBackend
+
+
+def summary_line(message) -> str:
+    """'E-mail to a@x.example, b@y.example: "Subject" [WN-2026-000001.pdf, 48,213 bytes]'."""
+    recipients = ", ".join(message.recipients()) or "(no recipient)"
+    files = []
+    for attachment in message.attachments:
+        if isinstance(attachment, tuple | list):
+            name, content = attachment[0], attachment[1]
+        else:  # a MIME part attached as it is
+            name = attachment.get_filename() or attachment.get_content_type()
+            content = attachment.get_payload(decode=True) or b""
+        files.append(f"{name}, {len(content):,} bytes")
+    attached = f" [{'; '.join(files)}]" if files else ""
+    return f'E-mail to {recipients}: "{message.subject}"{attached}'
+
+
+class SummaryConsoleBackend(BaseEmailBackend):
+    def __init__(self, *args, stream=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.stream = stream or sys.stdout
+        self._lock = threading.Lock()
+
+    def send_messages(self, email_messages) -> int:
+        sent = 0
+        with self._lock:
+            for message in email_messages:
+                self.stream.write(summary_line(message) + "\n")
+                sent += 1
+            self.stream.flush()
+        return sent
