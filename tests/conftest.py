@@ -23,17 +23,45 @@ CHROMIUM_ARGS = [
 ]
 
 
-def pytest_sessionstart(session):
-    if IN_CI and settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
-        pytest.exit("CI must run against PostgreSQL: set DATABASE_URL=postgres://...", 2)
+def _on_postgres() -> bool:
+    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 
 
-def require_postgres() -> None:
-    """Skip outside CI when the run uses SQLite; in CI the session check above already failed."""
+# CI runs the suite twice: on SQLite (the README's default `make test`), where the tests that
+# need PostgreSQL skip, then on PostgreSQL, where nothing may skip. There a skip is reported as
+# a failure, with its reason, so a test cannot quietly stop running.
+SKIPS_FAIL = IN_CI and _on_postgres()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if SKIPS_FAIL and report.skipped and not hasattr(report, "wasxfail"):
+        _fail_skip(report)
+    return report
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(collector):
+    report = yield
+    if SKIPS_FAIL and report.skipped:
+        _fail_skip(report)
+    return report
+
+
+def _fail_skip(report) -> None:
+    reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+    reason = reason.removeprefix("Skipped: ")
+    report.outcome = "failed"
+    report.longrepr = f"skipped in CI on PostgreSQL, where nothing may skip: {reason}"
+
+
+def require_postgres(why: str = "") -> None:
+    """Skip when the run uses SQLite, saying why (`why`: what the test needs PostgreSQL for).
+    On PostgreSQL the test runs; in CI there a skip would fail the run anyway (above)."""
     if connection.vendor != "postgresql":
-        pytest.skip(
-            "needs PostgreSQL: run with DATABASE_URL=postgres://postgres@127.0.0.1:5432/test"
-        )
+        need = f"needs PostgreSQL ({why})" if why else "needs PostgreSQL"
+        pytest.skip(f"{need}: run with DATABASE_URL=postgres://postgres@127.0.0.1:5432/test")
 
 
 REDIS_START = (

@@ -14,6 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.conftest import require_postgres
 from tests.preference_factories import (
     artist_with_works,
     confirm_through_link,
@@ -295,8 +296,7 @@ def test_the_public_form_is_csrf_protected():
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_confirmations_at_once_record_one_statement(monkeypatch):
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL row locks")
+    require_postgres("two connections racing for the link's row lock")
     queued = []
     monkeypatch.setattr(artist_links, "_queue_receipt", queued.append)  # no broker needed
     artist, works = artist_with_works()

@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.conftest import require_postgres
 from tests.factories import CompanyFactory, ContactFactory, UserFactory, make_notice
 from warnings_app.models import Response
 
@@ -78,8 +79,7 @@ def test_postgresql_answers_a_search_from_its_full_text_index(model, fields, ind
     from warnings_app.models import Company
     from warnings_app.search import _full_text
 
-    if connection.vendor != "postgresql":
-        pytest.skip("full-text indexes exist on PostgreSQL only")
+    require_postgres("its full-text indexes")
     model = Company if model == "Company" else model
     query = _full_text(model.objects.all(), fields, "licence talks")
     with connection.cursor() as cursor:

@@ -6,6 +6,7 @@ from django import forms
 from django_countries import countries
 from rest_framework.exceptions import ValidationError
 
+from warnings_app.forms.ids import IdField
 from warnings_app.lifecycle import NoticeStatus
 from warnings_app.models import (
     Campaign,
@@ -19,7 +20,6 @@ from warnings_app.models import (
 )
 
 COUNTRIES = list(countries)
-_BIGINT = 2**63
 
 
 class _Given:
@@ -32,7 +32,7 @@ class _Given:
         return super().clean(value)
 
 
-class _IntegerField(_Given, forms.IntegerField):
+class _IdField(_Given, IdField):
     pass
 
 
@@ -45,14 +45,10 @@ class DateFilter(django_filters.DateFilter):
 
 
 class IdFilter(django_filters.NumberFilter):
-    """A related row by id: an id that matches nothing gives an empty list, not an error."""
+    """A related row by id: an id that matches nothing gives an empty list, not an error; a
+    value that cannot be an id at all (0, negative, past the bigint range, not a number) is 400."""
 
-    field_class = _IntegerField
-
-    def filter(self, qs, value):
-        if value is not None and not -_BIGINT < value < _BIGINT:
-            return qs.none()
-        return super().filter(qs, value)
+    field_class = _IdField
 
 
 class CompanyFilter(django_filters.FilterSet):

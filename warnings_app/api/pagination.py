@@ -18,9 +18,11 @@ class PageNumberPagination(pagination.PageNumberPagination):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
             return self.page_size
-        if not (raw.isascii() and raw.isdigit() and int(raw) >= 1):
+        digits = raw.lstrip("0")
+        if not (raw.isascii() and raw.isdigit() and digits):
             raise ValidationError({"page_size": ["A whole number from 1 (at most 200 are given)."]})
-        return min(int(raw), self.max_page_size)
+        # Past a few digits the answer is the maximum anyway; int() refuses thousands of digits.
+        return self.max_page_size if len(digits) > 6 else min(int(digits), self.max_page_size)
 
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
         parameters = super().get_schema_operation_parameters(view)

@@ -93,15 +93,18 @@ class ArtistChoiceForm(forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
-        mine = {w.pk for w in self.works}
-        strangers = sorted(
-            int(m.group(1))
-            for key in self.data
-            if (m := WORK_FIELD.match(key)) and int(m.group(1)) not in mine
+        strangers = sorted(  # work fields posted that this form did not offer
+            (
+                key.removeprefix("work_")
+                for key in self.data
+                if WORK_FIELD.match(key) and key not in self.fields
+            ),
+            key=lambda digits: (len(digits), digits),  # numeric order, without int() on them
         )
         if strangers:
+            shown = ", ".join(d if len(d) <= 20 else f"{d[:20]}…" for d in strangers[:10])
             raise forms.ValidationError(
-                f"Work {', '.join(map(str, strangers))} is not one of "
+                f"Work {shown} is not one of "
                 f"{self.link.artist.name}'s recordings. Nothing was recorded."
             )
         preference = data.get("preference")

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django_countries import countries
 
+from warnings_app.forms.ids import ModelIdChoiceField, ModelMultipleIdField
 from warnings_app.models import Company, Notice, Principal, Tag, TemplateVersion
 from warnings_app.normalise import normalise_domain
 
@@ -24,11 +25,11 @@ class CampaignForm(forms.Form):
     description = forms.CharField(
         required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )
-    template_version = forms.ModelChoiceField(
+    template_version = ModelIdChoiceField(
         queryset=_approved_versions(), label="Letter (approved template version)"
     )
-    principals = forms.ModelMultipleChoiceField(queryset=Principal.objects.order_by("name"))
-    works = forms.ModelMultipleChoiceField(
+    principals = ModelMultipleIdField(queryset=Principal.objects.order_by("name"))
+    works = ModelMultipleIdField(
         queryset=None,
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 8}),
@@ -126,7 +127,7 @@ class LadderStepForm(forms.Form):
     action = forms.ChoiceField(
         choices=[("letter", "Send a letter"), ("handoff", "Hand off to litigation counsel")]
     )
-    template_version = forms.ModelChoiceField(queryset=_approved_versions(), required=False)
+    template_version = ModelIdChoiceField(queryset=_approved_versions(), required=False)
     channels = forms.MultipleChoiceField(
         choices=CHANNELS, required=False, initial=["email"], widget=forms.CheckboxSelectMultiple
     )

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
+from warnings_app.forms.ids import ModelIdChoiceField
 from warnings_app.models import DemandAnswer, Notice, Response
 
 OUTCOMES = [(v, label) for v, label in Response.Outcome.choices if v != "unclassified"]
@@ -85,7 +86,7 @@ class QueueActionForm(forms.Form):
         "required": "Choose at least one reply."
     })  # fmt: skip
     outcome = forms.ChoiceField(choices=OUTCOMES, required=False)
-    assignee = forms.ModelChoiceField(queryset=None, required=False, empty_label="Nobody")
+    assignee = ModelIdChoiceField(queryset=None, required=False, empty_label="Nobody")
     until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     reference = forms.CharField(max_length=30, required=False)
 

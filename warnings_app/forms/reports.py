@@ -1,6 +1,7 @@
 from django import forms
 from django_countries.fields import CountryField
 
+from warnings_app.forms.ids import ModelIdChoiceField
 from warnings_app.lifecycle import NoticeStatus
 from warnings_app.models import Campaign, Company
 
@@ -9,7 +10,7 @@ class ReportFilterForm(forms.Form):
     """The filters of the dashboard and of the exports; both read the same query string, so the
     dashboard's download links give the rows behind what it shows."""
 
-    campaign = forms.ModelChoiceField(
+    campaign = ModelIdChoiceField(
         queryset=Campaign.objects.order_by("name"), required=False, empty_label="All campaigns"
     )
     segment = forms.ChoiceField(

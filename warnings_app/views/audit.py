@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views import View
 
 from warnings_app.exports import safe_cell, write_csv
+from warnings_app.forms.ids import IdField
 from warnings_app.models import AuditEvent, Notice
 from warnings_app.services.audit import audit_record
 from warnings_app.views.access import RoleRequiredMixin
@@ -75,8 +76,12 @@ def _start_of(day) -> datetime:
     return timezone.make_aware(datetime.combine(day, time()))
 
 
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+class AuditCursorForm(forms.Form):
+    """Where a page starts: the events older than `before` or newer than `after` (event ids,
+    from the page links)."""
+
+    before = IdField(required=False)
+    after = IdField(required=False)
 
 
 class AuditLogView(RoleRequiredMixin, View):
@@ -85,11 +90,15 @@ class AuditLogView(RoleRequiredMixin, View):
     permission_required = "warnings_app.view_auditevent"
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        form = AuditFilterForm(request.GET)
+        form, cursor = AuditFilterForm(request.GET), AuditCursorForm(request.GET)
         context: dict[str, Any] = {"form": form, "events": []}
+        if not cursor.is_valid():
+            form.is_valid()
+            form.errors.update(cursor.errors)  # the page lists form.errors; a bad link is one
+            return render(request, "warnings_app/audit_log.html", context, status=400)
         if form.is_valid():
             events = form.events()
-            before, after = _int(request.GET.get("before")), _int(request.GET.get("after"))
+            before, after = cursor.cleaned_data["before"], cursor.cleaned_data["after"]
             if after is not None:
                 page = list(events.filter(pk__gt=after).order_by("pk")[: PAGE + 1])
                 newer, older = len(page) > PAGE, True

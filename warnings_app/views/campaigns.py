@@ -1,6 +1,7 @@
 """Campaign pages: list, create, the campaign page with its live progress, and its actions."""
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -8,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 
 from warnings_app.forms import CampaignForm, LadderFormSet, PauseForm
+from warnings_app.forms.ids import parse_ids
 from warnings_app.models import Campaign
 from warnings_app.selectors import campaign_progress, campaign_recipients
 from warnings_app.services import ServiceError
@@ -139,7 +141,10 @@ class CampaignApproveView(_CampaignAction):
 
     def act(self, request, campaign):
         chosen = request.POST.getlist("notice")
-        ids = [int(i) for i in chosen if i.isascii() and i.isdecimal()] if chosen else None
+        try:
+            ids = parse_ids(chosen) if chosen else None
+        except ValidationError as exc:
+            raise ServiceError(f"Nothing was approved: {exc.messages[0]}") from exc
         result = campaign_services.campaign_approve(
             campaign=campaign, by=request.user, notice_ids=ids
         )

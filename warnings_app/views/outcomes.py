@@ -4,13 +4,14 @@ sortable and filterable, with bulk actions for those allowed to take them."""
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views import View
 
+from warnings_app.forms.ids import parse_ids
 from warnings_app.forms.outcomes import ACTIONS, OutcomeActionForm, OutcomeFilterForm
 from warnings_app.models import Campaign, Notice, Response
 from warnings_app.outcomes import (
@@ -115,7 +116,11 @@ class CampaignOutcomesActionView(RoleRequiredMixin, View):
         if action is not None and not request.user.has_perm(action.permission):
             raise PermissionDenied(f"you may not {action.label.lower()}")
         back = _back(campaign, request.POST.get("back", ""))
-        posted = [int(i) for i in request.POST.getlist("ids") if i.isascii() and i.isdigit()]
+        try:
+            posted = parse_ids(request.POST.getlist("ids"))
+        except ValidationError as exc:
+            messages.error(request, f"Nothing was changed: {exc.messages[0]}")
+            return redirect(back)
         notices = list(
             Notice.objects.filter(pk__in=posted, campaign=campaign, ladder_step__isnull=True)
         )

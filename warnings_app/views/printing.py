@@ -4,12 +4,14 @@ import csv
 import io
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 
 from warnings_app import services
+from warnings_app.forms.ids import parse_id
 from warnings_app.models import Campaign, PrintBatch
 from warnings_app.services.printing import (
     notices_awaiting_print,
@@ -46,9 +48,11 @@ class PrintBatchListView(RoleRequiredMixin, View):
         campaign_id = request.POST.get("campaign", "")
         campaign = None
         if campaign_id:
-            campaign = Campaign.objects.filter(
-                pk=int(campaign_id) if campaign_id.isascii() and campaign_id.isdecimal() else 0
-            ).first()
+            try:
+                campaign = Campaign.objects.filter(pk=parse_id(campaign_id)).first()
+            except ValidationError as exc:
+                messages.error(request, f"Nothing was prepared: {exc.messages[0]}")
+                return redirect("printbatch_list")
             if campaign is None:
                 messages.error(request, "That campaign does not exist; nothing was prepared.")
                 return redirect("printbatch_list")

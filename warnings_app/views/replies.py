@@ -1,6 +1,7 @@
 """The paralegal work queue and the page of one reply."""
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -10,6 +11,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views import View
 
+from warnings_app.forms.ids import parse_ids
 from warnings_app.forms.replies import (
     OUTCOMES,
     ClassifyForm,
@@ -64,7 +66,11 @@ class WorkQueueActionView(RoleRequiredMixin, View):
     def post(self, request: HttpRequest) -> HttpResponse:
         section = request.POST.get("section", "triage")
         back = f"{reverse('work_queue')}?section={section if section in BY_KEY else 'triage'}"
-        posted = [int(i) for i in request.POST.getlist("ids") if i.isascii() and i.isdigit()]
+        try:
+            posted = parse_ids(request.POST.getlist("ids"))
+        except ValidationError as exc:
+            messages.error(request, f"Nothing was changed: {exc.messages[0]}")
+            return redirect(back)
         replies = list(Response.objects.filter(pk__in=posted, kind=Response.Kind.REPLY))
         form = QueueActionForm(request.POST, replies=replies)
         if not form.is_valid():

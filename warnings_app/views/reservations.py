@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -14,6 +15,7 @@ from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.views import View
 
+from warnings_app.forms.ids import parse_id
 from warnings_app.models import AICrawler, ReservationPublication
 from warnings_app.preferences.publication import policy_text, sha256_text
 from warnings_app.services.audit import audit_record
@@ -128,8 +130,12 @@ class PublicationDownloadView(RoleRequiredMixin, View):
     def get(self, request: HttpRequest, version: str, kind: str) -> HttpResponse:
         if kind not in FILES:
             raise Http404
+        try:
+            number = parse_id(version)  # versions count from 1, like ids
+        except ValidationError as exc:
+            raise Http404(exc.messages[0]) from exc
         text_field, hash_field, content_type, filename = FILES[kind]
-        stored = get_object_or_404(ReservationPublication, version=int(version))
+        stored = get_object_or_404(ReservationPublication, version=number)
         sha256 = getattr(stored, hash_field)
         audit_record(
             actor=request.user,

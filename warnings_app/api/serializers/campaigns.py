@@ -5,6 +5,7 @@ from typing import Any
 from django_countries import countries
 from rest_framework import serializers
 
+from warnings_app.api.serializers.ids import IdField, IdRelatedField
 from warnings_app.api.serializers.strict import StrictTypes
 from warnings_app.models import Campaign, Company, Notice, Principal, Tag, TemplateVersion, Work
 
@@ -13,7 +14,7 @@ class LadderStepSerializer(StrictTypes, serializers.Serializer):
     name = serializers.CharField(max_length=100)
     offset_business_days = serializers.IntegerField(min_value=1, max_value=250)
     action = serializers.ChoiceField(choices=[("letter", "letter"), ("handoff", "handoff")])
-    template_version = serializers.PrimaryKeyRelatedField(
+    template_version = IdRelatedField(
         queryset=TemplateVersion.objects.filter(status=TemplateVersion.Status.APPROVED),
         required=False,
         allow_null=True,
@@ -42,9 +43,7 @@ class RecipientFilterSerializer(StrictTypes, serializers.Serializer):
         child=serializers.ChoiceField(choices=list(countries)), required=False
     )
     tags = serializers.ListField(child=serializers.CharField(max_length=60), required=False)
-    company_ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, max_length=5000
-    )
+    company_ids = serializers.ListField(child=IdField(), required=False, max_length=5000)
 
     def validate_tags(self, names: list[str]) -> list[str]:
         names = [n.strip().lower() for n in names if n.strip()]
@@ -71,15 +70,11 @@ class RecipientFilterSerializer(StrictTypes, serializers.Serializer):
 
 
 class CampaignSerializer(StrictTypes, serializers.ModelSerializer):
-    template_version = serializers.PrimaryKeyRelatedField(
+    template_version = IdRelatedField(
         queryset=TemplateVersion.objects.filter(status=TemplateVersion.Status.APPROVED)
     )
-    principals = serializers.PrimaryKeyRelatedField(
-        queryset=Principal.objects.all(), many=True, allow_empty=False
-    )
-    works = serializers.PrimaryKeyRelatedField(
-        queryset=Work.objects.all(), many=True, required=False
-    )
+    principals = IdRelatedField(queryset=Principal.objects.all(), many=True, allow_empty=False)
+    works = IdRelatedField(queryset=Work.objects.all(), many=True, required=False)
     recipient_filter = RecipientFilterSerializer()
     channels = serializers.ListField(
         child=serializers.ChoiceField(choices=Notice.Channel.choices), allow_empty=False,
@@ -147,7 +142,7 @@ class CampaignSerializer(StrictTypes, serializers.ModelSerializer):
 
 class ApproveSerializer(StrictTypes, serializers.Serializer):
     notices = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=IdField(),
         required=False,
         allow_null=True,
         max_length=5000,

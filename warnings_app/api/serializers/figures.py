@@ -5,12 +5,13 @@ from typing import Any
 from django_countries import countries
 from rest_framework import serializers
 
+from warnings_app.api.serializers.ids import IdRelatedField
 from warnings_app.dashboard.figures import Figures
 from warnings_app.models import Campaign, Company
 
 
 class FiguresQuerySerializer(serializers.Serializer):
-    campaign = serializers.PrimaryKeyRelatedField(queryset=Campaign.objects.all(), required=False)
+    campaign = IdRelatedField(queryset=Campaign.objects.all(), required=False)
     segment = serializers.ChoiceField(choices=Company.Segment.choices, required=False)
     country = serializers.ChoiceField(choices=list(countries), required=False)
     since = serializers.DateField(required=False, help_text="Letters sent on or after")

@@ -6,6 +6,7 @@ from django_countries import countries
 from rest_framework import serializers
 
 from warnings_app.api.serializers.forms import validate_with_form
+from warnings_app.api.serializers.ids import IdRelatedField
 from warnings_app.api.serializers.strict import StrictTypes
 from warnings_app.forms.register import CompanyForm, ContactForm
 from warnings_app.models import Company, Contact, Principal, Work
@@ -38,9 +39,7 @@ class CompanySerializer(StrictTypes, serializers.ModelSerializer):
     segment = serializers.ChoiceField(choices=Company.Segment.choices, required=False)
     website = serializers.CharField(max_length=300, required=False, allow_blank=True)
     domain = serializers.CharField(max_length=253, required=False, allow_blank=True)
-    parent = serializers.PrimaryKeyRelatedField(
-        queryset=Company.objects.all(), required=False, allow_null=True
-    )
+    parent = IdRelatedField(queryset=Company.objects.all(), required=False, allow_null=True)
     tags = _TagNamesField(child=serializers.CharField(max_length=60), required=False, max_length=20)
     confirm_not_duplicate = serializers.BooleanField(
         write_only=True,
@@ -118,7 +117,7 @@ class ContactSerializer(StrictTypes, serializers.ModelSerializer):
     counsel named). The company is chosen when the contact is created and never changes."""
 
     country = _CountryField(required=False, allow_blank=True)
-    company = serializers.PrimaryKeyRelatedField(queryset=Company.objects.all())
+    company = IdRelatedField(queryset=Company.objects.all())
     # Checked by the contact form; may be empty (a postal address alone will do).
     email = serializers.CharField(max_length=254, required=False, allow_blank=True)
 

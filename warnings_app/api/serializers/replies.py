@@ -5,6 +5,7 @@ from typing import Any
 from django.utils import timezone
 from rest_framework import serializers
 
+from warnings_app.api.serializers.ids import IdRelatedField
 from warnings_app.api.serializers.strict import StrictTypes
 from warnings_app.models import Company, DemandAnswer, Notice, Response
 
@@ -52,12 +53,8 @@ class ReplyLogSerializer(StrictTypes, serializers.Serializer):
     """A reply that came by letter, phone or a portal, as the log-a-reply page takes it
     (attachments are added on that page)."""
 
-    notice = serializers.PrimaryKeyRelatedField(
-        queryset=Notice.objects.all(), required=False, allow_null=True
-    )
-    company = serializers.PrimaryKeyRelatedField(
-        queryset=Company.objects.all(), required=False, allow_null=True
-    )
+    notice = IdRelatedField(queryset=Notice.objects.all(), required=False, allow_null=True)
+    company = IdRelatedField(queryset=Company.objects.all(), required=False, allow_null=True)
     channel = serializers.ChoiceField(choices=LOGGABLE_CHANNELS)
     received_at = serializers.DateTimeField()
     sender = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
