@@ -320,3 +320,12 @@ USERS = [
 
 def demo_password(username: str) -> str:
     return f"{username}-demo-2026"
+
+
+# The campaign of the story seed_demo tells (services/demo_story.py); what came back is in
+# demo_mail.py.
+STORY_CAMPAIGN = "Wave 1: AI music services (demo)"
+STORY_DESCRIPTION = (
+    "First letters to AI music services whose outputs imitate Northlight recordings: "
+    "reservation of rights, request for information and an offer to license."
+)

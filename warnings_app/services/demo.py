@@ -1,6 +1,10 @@
-"""Demo data for a first look. Idempotent: a second run finds everything in place, writes
-nothing and records nothing."""
+"""Demo data for a first look: the register (users, companies, rights, templates, artists'
+preferences) and, for a register of the demo's size, the story of a first campaign
+(`demo_story`). Idempotent: a second run finds everything in place, writes nothing and records
+nothing."""
 
+import logging
+from contextlib import nullcontext
 from datetime import timedelta
 from typing import Any
 
@@ -21,8 +25,12 @@ from warnings_app.models import (
     Work,
 )
 from warnings_app.normalise import company_name_key
+from warnings_app.services import demo_story
 from warnings_app.services.audit import audit_record
+from warnings_app.services.demo_stage import demo_stage, tasks_in_process
 from warnings_app.services.preferences import Instruction, preference_record
+
+logger = logging.getLogger(__name__)
 
 PRINCIPALS = [
     {
@@ -210,10 +218,7 @@ def _templates(by: Any, approver: Any) -> int:
     return created
 
 
-@transaction.atomic
-def demo_seed(*, companies: int = 720) -> dict[str, int]:
-    """Create what is missing of the demo register and return how many rows of each kind were
-    created. Everything is fictional."""
+def _register(companies: int) -> dict[str, int]:
     counts = {"users": _users()}
     user_model = get_user_model()
     author = user_model.objects.get(username="legal")
@@ -222,6 +227,39 @@ def demo_seed(*, companies: int = 720) -> dict[str, int]:
     counts["principals"], counts["works"] = _rights()
     counts["template_versions"] = _templates(author, approver)
     counts["preference_statements"] = _preferences(author)
-    if any(counts.values()):
-        audit_record(actor=None, verb="demo.seeded", data=counts)
+    return counts
+
+
+def _story(clock: Any, timeline: demo_story.Timeline, companies: int) -> dict[str, int]:
+    """The story, or nothing if it cannot be told here: a first look at the register must not
+    depend on the PDF renderer's system libraries."""
+    try:
+        with transaction.atomic():
+            return demo_story.demo_story(clock=clock, timeline=timeline, companies=companies)
+    except demo_story.StoryUntold as exc:
+        logger.warning("seed_demo: no demo campaign (%s); the rest of the demo is in place", exc)
+        return {}
+
+
+def demo_seed(*, companies: int = 720) -> dict[str, int]:
+    """Create what is missing of the demo and return how many rows of each kind were created,
+    all in one transaction. Everything is fictional.
+
+    When this run tells the story (see `demo_story.story_wanted`), what it creates is dated on
+    the story's clock: the register a week before the letters went out, then each scene on its
+    day. The dashboard's figures are then built once, now, by the rollup the beat runs. A run
+    that creates nothing builds nothing."""
+    from warnings_app.dashboard.rollup import figures_refresh
+
+    story = demo_story.story_wanted(companies)
+    timeline = demo_story.Timeline.ending(timezone.localdate())
+    with tasks_in_process(), transaction.atomic():
+        with demo_stage(timeline.register_at) if story else nullcontext() as clock:
+            counts = _register(companies)
+            if story:
+                counts |= _story(clock, timeline, companies)
+        if counts.get("letters"):
+            counts["figure_cells"] = figures_refresh()["cells"]
+        if any(counts.values()):
+            audit_record(actor=None, verb="demo.seeded", data=counts)
     return counts

@@ -3,10 +3,15 @@ from django.core.management.base import BaseCommand, CommandError
 
 from warnings_app import demo_data
 from warnings_app.services.demo import demo_seed
+from warnings_app.services.demo_story import SENT_BUSINESS_DAYS_AGO
 
 
 class Command(BaseCommand):
-    help = "Fill the register with fictional demo data and demo users. Safe to run again."
+    help = (
+        "Fill the register with fictional demo data and demo users, and (for a register of at "
+        "least 100 companies) the story of a first campaign sent some weeks ago. Safe to run "
+        "again."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--companies", type=int, default=720)
@@ -29,6 +34,12 @@ class Command(BaseCommand):
             if created
             else "Demo data already in place; nothing changed."
         )
+        if counts.get("campaigns") and options["verbosity"] >= 1:
+            self.stdout.write(
+                f"Demo campaign “{demo_data.STORY_CAMPAIGN}”: {counts['letters']} letters sent "
+                f"{SENT_BUSINESS_DAYS_AGO} business days ago, with the replies, the bounce and "
+                "the ladder steps due that followed: see the dashboard and the work queue."
+            )
         if options["verbosity"] >= 1:
             self.stdout.write("Demo log-ins (user / password / role):")
             for username, _first, _last, role, _staff in demo_data.USERS:
