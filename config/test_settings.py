@@ -23,6 +23,8 @@ MEDIA_ROOT = os.environ.get("TEST_MEDIA_ROOT") or tempfile.mkdtemp(prefix="warni
 if "EMAIL_URL" not in os.environ:  # integration tests point workers at a loopback SMTP server
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Pages render without a collectstatic run; tests/test_serving.py checks the production storage.
+# WhiteNoise warns on every request cycle when STATIC_ROOT does not exist: give it an empty one.
+STATIC_ROOT = tempfile.mkdtemp(prefix="warnings-test-static-")
 STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
