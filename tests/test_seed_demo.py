@@ -200,7 +200,7 @@ def test_the_story_is_dated_weeks_ago_in_order_and_its_audit_chain_verifies(sett
     call_command("verify_integrity", stdout=io.StringIO(), stderr=io.StringIO())
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_seeding_sends_nothing_to_a_broker(settings, monkeypatch):
     """The first `make run` seeds before it has chosen a broker: the render and send tasks the
     story's services publish at commit run in this process (finding nothing left to do)."""

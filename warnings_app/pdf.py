@@ -2,6 +2,7 @@
 render do not pay for it). Resources come only from the project's letter assets, the bundled
 fonts and data: URIs; everything else is refused and logged."""
 
+import atexit
 import hashlib
 import io
 import logging
@@ -183,6 +184,11 @@ def _overlay(stand_in: Any, content: Any) -> Any:
 @cache
 def letter_renderer() -> LetterRenderer:
     return LetterRenderer()
+
+
+# Drop the process's renderer while the interpreter is still whole: WeasyPrint's font
+# configuration frees its Pango objects in __del__, which fails noisily once modules are torn down.
+atexit.register(letter_renderer.cache_clear)
 
 
 def render_letter_pdf(html: str, annex_html: str | None = None) -> RenderedPdf:
