@@ -339,6 +339,81 @@ def _load(base: str, sessions: list, targets: dict, duration: float, pause: floa
     return records, time.perf_counter() - began
 
 
+def _machine_cpu() -> float:
+    """CPU seconds the whole machine has spent busy since boot (all cores; /proc/stat)."""
+    values = [int(x) for x in Path("/proc/stat").read_text().split("\n")[0].split()[1:9]]
+    return (sum(values) - values[3] - values[4]) / os.sysconf("SC_CLK_TCK")  # less idle, iowait
+
+
+def _process_cpu(pid: int) -> float:
+    """CPU seconds of a process, its reaped children included; 0 if it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def _server_pids(master: int) -> list[int]:
+    """gunicorn's master and its workers."""
+    pids = [master]
+    for entry in Path("/proc").iterdir():
+        try:
+            if (
+                entry.name.isdigit()
+                and int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == master
+            ):
+                pids.append(int(entry.name))
+        except (OSError, IndexError, ValueError):
+            continue
+    return pids
+
+
+def _database_pids() -> list[int]:
+    """The PostgreSQL backends serving the benchmark's database (same machine)."""
+    import psycopg
+
+    with psycopg.connect(f"{PG}/{DB_NAME}", connect_timeout=10) as conn:
+        return [
+            row[0]
+            for row in conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                [DB_NAME],
+            )
+        ]
+
+
+def _cpu_snapshot(master: int) -> dict:
+    own = os.times()
+    return {
+        "machine": _machine_cpu(),
+        "server": {pid: _process_cpu(pid) for pid in _server_pids(master)},
+        "database": {pid: _process_cpu(pid) for pid in _database_pids()},
+        "client": own.user + own.system,
+        "clock": time.perf_counter(),
+    }
+
+
+def _cpu_shares(before: dict, after: dict) -> dict[str, float]:
+    """Cores kept busy on average between two snapshots: the whole machine, gunicorn, the
+    database's backends, this client, and everything else (other people's work)."""
+    seconds = after["clock"] - before["clock"]
+
+    def grown(kind: str) -> float:
+        return sum(cpu - before[kind].get(pid, 0.0) for pid, cpu in after[kind].items())
+
+    shares = {
+        "machine": (after["machine"] - before["machine"]) / seconds,
+        "gunicorn": grown("server") / seconds,
+        "postgres": grown("database") / seconds,
+        "client": (after["client"] - before["client"]) / seconds,
+    }
+    shares["others"] = max(
+        0.0, shares["machine"] - shares["gunicorn"] - shares["postgres"] - shares["client"]
+    )
+    return shares
+
+
 def _server_times(log_path: Path, since: int) -> dict[str, list[float]]:
     """The server's own time (%(M)s, ms) of the benchmark's requests in the access log, by page,
     from byte `since` of the log on."""
@@ -483,7 +558,9 @@ def main() -> None:
             flush=True,
         )
         log_from = log_path.stat().st_size
+        cpu_before = _cpu_snapshot(server.pid)
         records, wall = _load(base, sessions, targets, args.duration, args.pause)
+        cpu = _cpu_shares(cpu_before, _cpu_snapshot(server.pid))
         load_after = os.getloadavg()
         time.sleep(0.5)  # let the last access-log lines reach the file
         server_times = _server_times(log_path, log_from)
@@ -504,6 +581,13 @@ def main() -> None:
         f"max {max(times):.0f} ms, {errors} errors"
     )
     print(f"load average at end: {' '.join(f'{x:.2f}' for x in load_after)}")
+    print(
+        f"CPU during the load, in cores of {os.cpu_count()}: machine {cpu['machine']:.2f} = "
+        f"gunicorn {cpu['gunicorn']:.2f} + PostgreSQL {cpu['postgres']:.2f} + "
+        f"this client {cpu['client']:.2f} + other work {cpu['others']:.2f}"
+    )
+    if cpu["others"] > 0.25 * os.cpu_count():
+        print("the machine was busy with other work: rerun when it is quiet before trusting this")
     print(f"RESULT p95_ms={_percentile(times, 95):.0f} errors={errors} rps={rps:.1f}")
 
 
