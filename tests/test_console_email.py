@@ -2,16 +2,11 @@
 per message: recipients, subject and each attachment with its size, never the body or base64."""
 
 import io
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 from django.core.mail import EmailMultiAlternatives
 
+from tests.process_helpers import process_env, run_python
 from warnings_app.console_email import SummaryConsoleBackend
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def _letter(pdf: bytes) -> EmailMultiAlternatives:
@@ -44,26 +39,14 @@ def test_each_message_is_one_line_with_its_attachment_and_size():
 
 
 def test_the_console_url_selects_the_one_line_backend():
-    env = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG"}} | {
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "WARNINGS_IGNORE_DOTENV": "1",
-        "DEBUG": "true",
-        "EMAIL_URL": "consolemail://",
-    }
+    env = process_env(DEBUG="true", EMAIL_URL="consolemail://")
 
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import django; django.setup(); from django.conf import settings; "
-            "print(settings.EMAIL_BACKEND)",
-        ],
-        cwd=ROOT,
+    result = run_python(
+        "-c",
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.EMAIL_BACKEND)",
         env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
     )
 
+    assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "warnings_app.console_email.SummaryConsoleBackend"

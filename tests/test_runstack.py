@@ -14,29 +14,20 @@ from pathlib import Path
 
 import pytest
 
+from tests.process_helpers import ROOT, free_port, process_env, run_python
 from warnings_app.local_stack import is_alive
 
-ROOT = Path(__file__).resolve().parent.parent
 READY_TIMEOUT = 150
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _stack_env(var_dir: Path, redis_broker: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG"}}
-    return env | {
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "WARNINGS_IGNORE_DOTENV": "1",
-        "DEBUG": "true",
-        "VAR_DIR": str(var_dir),
-        "DATABASE_URL": f"sqlite:///{var_dir / 'db.sqlite3'}",
-        "CELERY_BROKER_URL": redis_broker.rsplit("/", 1)[0] + "/14",
-        "PYTHONUNBUFFERED": "1",
-    }
+    return process_env(
+        DEBUG="true",
+        VAR_DIR=str(var_dir),
+        DATABASE_URL=f"sqlite:///{var_dir / 'db.sqlite3'}",
+        CELERY_BROKER_URL=redis_broker.rsplit("/", 1)[0] + "/14",
+        PYTHONUNBUFFERED="1",
+    )
 
 
 def _runstack(env: dict[str, str], port: int, *extra: str) -> subprocess.Popen:
@@ -79,7 +70,7 @@ def _wait_gone(pids: list[int], timeout: float = 30) -> list[int]:
 def stack(tmp_path, redis_broker):
     """A running stack on its own SQLite file and port; stopped (and checked) by the test."""
     env = _stack_env(tmp_path, redis_broker)
-    port = _free_port()
+    port = free_port()
     proc = _runstack(env, port, "--no-seed")
     output = _read_until(proc, "Ready:", READY_TIMEOUT)
     record = json.loads((tmp_path / "runstack.json").read_text())
@@ -118,15 +109,7 @@ def test_a_hang_up_stops_every_child(stack):
 def test_a_second_start_is_refused_and_names_the_running_stack(stack):
     env, record = stack["env"], stack["record"]
 
-    second = subprocess.run(
-        [sys.executable, "manage.py", "runstack", "--addr", f"127.0.0.1:{_free_port()}"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    second = run_python("manage.py", "runstack", "--addr", f"127.0.0.1:{free_port()}", env=env)
 
     assert second.returncode != 0
     assert "A stack is already running" in second.stderr
@@ -142,15 +125,7 @@ def test_a_taken_port_is_refused_naming_its_holder(tmp_path, redis_broker):
         holder.listen()
         port = holder.getsockname()[1]
 
-        result = subprocess.run(
-            [sys.executable, "manage.py", "runstack", "--addr", f"127.0.0.1:{port}"],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+        result = run_python("manage.py", "runstack", "--addr", f"127.0.0.1:{port}", env=env)
 
     assert result.returncode != 0
     assert f"Port {port} on 127.0.0.1 is already in use by process {os.getpid()}" in (result.stderr)

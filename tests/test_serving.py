@@ -3,7 +3,6 @@ off) serves the pages, and WhiteNoise serves the static files under hashed names
 cached for a year, after `collectstatic`; nothing else is needed in front of it."""
 
 import gzip
-import os
 import re
 import secrets
 import socket
@@ -12,17 +11,10 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.process_helpers import ROOT, free_port, process_env, run_python
 
 
 def _get(url: str, **headers: str):
@@ -34,28 +26,21 @@ def _get(url: str, **headers: str):
 @pytest.fixture(scope="module")
 def production_server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("serving")
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG"}} | {
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "WARNINGS_IGNORE_DOTENV": "1",
-        "DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "false",  # plain http on loopback
-        "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}",
-        "STATIC_ROOT": str(folder / "static"),
-        "MEDIA_ROOT": str(folder / "media"),
-        "VAR_DIR": str(folder),
-        "GUNICORN_BIND": f"127.0.0.1:{port}",
-        "WEB_CONCURRENCY": "2",
-    }
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        timeout=300,
+    port = free_port()
+    env = process_env(
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="127.0.0.1",
+        SECURE_SSL_REDIRECT="false",  # plain http on loopback
+        DATABASE_URL=f"sqlite:///{folder / 'db.sqlite3'}",
+        STATIC_ROOT=str(folder / "static"),
+        MEDIA_ROOT=str(folder / "media"),
+        VAR_DIR=str(folder),
+        GUNICORN_BIND=f"127.0.0.1:{port}",
+        WEB_CONCURRENCY="2",
     )
+    collected = run_python("manage.py", "collectstatic", "--noinput", "-v0", env=env, timeout=300)
+    assert collected.returncode == 0, collected.stderr
     log = (folder / "gunicorn.log").open("w")
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.py", "config.wsgi"],
