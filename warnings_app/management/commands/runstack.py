@@ -90,7 +90,8 @@ class Command(BaseCommand):
             hint = f"Stop it (kill {holder}) or " if holder else ""
             raise CommandError(
                 f"Port {port} on {host} is already in use by {who}. "
-                f"{hint}start on another port: manage.py runstack --addr {host}:8001"
+                f"{hint}start on another port: "
+                f'make manage ARGS="runstack --addr {host}:{port + 1}"'
             )
 
     def _migrate(self) -> None:
