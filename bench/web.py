@@ -17,8 +17,9 @@ Target: p95 ≤ 500 ms and no errors on a 2-core machine.
 
 Run: .venv/bin/python bench/web.py [--duration 60] [--users 50] [--pause 2.0]
      [--notices 10000] [--workers N] [--reuse] [--log FILE]
-Needs PostgreSQL and Redis on localhost. The database `bench_web` is dropped and seeded again
-(about a minute) unless `--reuse` finds it already seeded. The server listens on a free port of
+Needs PostgreSQL and Redis on localhost. The database `bench_web` is dropped, migrated and
+seeded again (about 20 s) unless `--reuse` finds it already seeded; collectstatic into a
+temporary STATIC_ROOT takes another 20-35 s on every run. The server listens on a free port of
 127.0.0.1 only; its output (access log included) goes to a file in a temporary folder, or to
 --log FILE to keep it.
 """
@@ -170,8 +171,13 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _start_server(env: dict[str, str], log_path: Path) -> subprocess.Popen:
-    command = [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.py", "config.wsgi"]
+def _start_server(env: dict[str, str], log_path: Path, control: Path) -> subprocess.Popen:
+    # gunicorn's control socket defaults to one path per user ($HOME/.gunicorn/gunicorn.ctl):
+    # this server gets its own, so it cannot take over another gunicorn's on the same machine.
+    command = [
+        *(sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.py"),
+        *("--control-socket", str(control), "config.wsgi"),
+    ]
     with open(log_path, "ab") as log:
         return subprocess.Popen(  # noqa: S603
             command,
@@ -533,10 +539,10 @@ def main() -> None:
         clock = time.perf_counter()
         _manage(["collectstatic", "--noinput", "-v0"], server_env)
         print(f"collectstatic: {time.perf_counter() - clock:.1f} s", flush=True)
-        server = _start_server(server_env, log_path)
+        server = _start_server(server_env, log_path, folder / "gunicorn.ctl")
         base = f"http://127.0.0.1:{port}"
         ready = _wait_ready(base, server, log_path)
-        workers = args.workers or os.cpu_count() * 2 + 1
+        workers = server_env.get("WEB_CONCURRENCY") or os.cpu_count() * 2 + 1
         print(f"gunicorn on {base}, {workers} workers, answering after {ready:.1f} s", flush=True)
 
         by_role = {}
