@@ -21,12 +21,15 @@ import secrets
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 PG = "postgres://postgres@127.0.0.1:5432"
+# Pages link the hashed static names of `collectstatic`, as in production (DEBUG off).
+STATIC_ROOT = Path(tempfile.gettempdir()) / "bench-dashboard-static"
 PAGES = [
     "dashboard",
     "dashboard_segment",
@@ -47,6 +50,7 @@ def _environment(database: str) -> dict[str, str]:
         "SECURE_SSL_REDIRECT": "false",  # the test client speaks plain http
         "DATABASE_URL": f"{PG}/{database}",
         "LOG_LEVEL": "WARNING",
+        "STATIC_ROOT": str(STATIC_ROOT),
     }
 
 
@@ -162,6 +166,8 @@ def main() -> None:
         return
 
     sizes = [int(s) for s in args.sizes.split(",")]
+    if not (STATIC_ROOT / "staticfiles.json").exists():
+        _manage(["collectstatic", "--noinput", "-v0"], _environment("postgres"))
     servers = {}
     for size in sizes:
         command = [sys.executable, __file__, "--serve"]
