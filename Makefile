@@ -18,8 +18,8 @@ TEST_TOOLS := chromium qpdf pdftotext dovecot
 # pip prints a line per package; show a running count instead (pip's exit status still counts).
 define pip_with_progress
 	$(PIP) $(1) 2>&1 | grep --line-buffered -v "is ignored: it is neither" \
-	  | awk '/^(Collecting|Requirement already satisfied)/ { n++; printf "\r    %d packages", n; fflush() } \
-	         /^Successfully installed/ { printf "\r    %d packages, installed\n", n } \
+	  | awk '/^(Collecting|Processing|Requirement already satisfied)/ { n++; printf "\r    %d packages", n; fflush() } \
+	         /^Successfully installed/ { printf "\r    %d packages installed\n", NF - 2 } \
 	         /^(ERROR|error)/ { print }'
 endef
 
