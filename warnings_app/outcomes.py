@@ -23,7 +23,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from warnings_app.lifecycle import OPEN, NoticeStatus
+from warnings_app.domain.matters import answers_to, overdue_flag
+from warnings_app.lifecycle import NoticeStatus
 from warnings_app.models import AuditEvent, Campaign, DemandAnswer, FollowUp, Notice, Response
 
 NO_REPLY = "none"  # the outcome filter's value for "no reply yet" (the annotation is "")
@@ -71,21 +72,10 @@ def outcome_sort(value: str | None) -> str:
     return value if value.removeprefix("-") in SORTS else DEFAULT_SORT
 
 
-def series_replies(notice_ref: OuterRef | F) -> QuerySet[Response]:
-    """The replies answering a letter or any of its reminders. Bounces, automatic messages and
-    replies only guessed from the sender's domain are no answer (as for the ladder)."""
-    series = Notice.objects.filter(Q(pk=notice_ref) | Q(follows=notice_ref)).values("pk")
-    return (
-        Response.objects.filter(kind=Response.Kind.REPLY, notice__in=series)
-        .exclude(matched_by=Response.Match.DOMAIN)
-        .order_by()
-    )
-
-
 def series_outcome() -> Coalesce:
     """For a notice (the outer query's row): the outcome of the latest classified reply to it
     or its reminders; "unclassified" if only unclassified replies came; "" when none came."""
-    latest_answer = series_replies(OuterRef(OuterRef("pk"))).order_by(
+    latest_answer = answers_to(OuterRef("pk")).order_by(
         _rank("outcome", [Response.Outcome.UNCLASSIFIED]).desc(), "-received_at", "-pk"
     )
     return Coalesce(Subquery(latest_answer.values("outcome")[:1]), Value(""))
@@ -111,10 +101,7 @@ def campaign_outcome_rows(
         .select_related("company")
         .annotate(
             outcome=series_outcome(),
-            overdue=Case(
-                When(status__in=sorted(OPEN), due_date__lt=today, outcome="", then=Value(True)),
-                default=Value(False),
-            ),
+            overdue=overdue_flag(today, unanswered=Q(outcome="")),
             next_step_name=Subquery(next_step.values("step__name")[:1]),
             next_step_due=Subquery(next_step.values("due_at")[:1]),
         )

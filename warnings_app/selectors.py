@@ -9,6 +9,7 @@ from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Value, 
 
 from warnings_app.models import Company, Contact, Notice, Response
 from warnings_app.normalise import company_name_key, normalise_domain
+from warnings_app.work_queue import section_items
 
 COMPANY_FLAGS = {
     "licensed": ("Licensed — do not send", Q(licensed_do_not_send=True)),
@@ -147,9 +148,8 @@ def home_figures() -> dict[str, Any]:
         "companies": Company.objects.count(),
         "notices": sum(by_status.values()),
         "notices_by_status": by_status,
-        "unclassified_replies": Response.objects.filter(
-            outcome=Response.Outcome.UNCLASSIFIED
-        ).count(),
+        # The work queue's own section (awake replies to classify), so both say the same.
+        "unclassified_replies": section_items("unclassified").count(),
     }
 
 

@@ -4,9 +4,10 @@ oldest first. Counts and lists come from the same definitions, so they always ag
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from warnings_app.domain.matters import overdue_matters, replies_to_classify
 from warnings_app.lifecycle import NoticeStatus
 from warnings_app.models import Notice, Response
 
@@ -31,7 +32,13 @@ SECTIONS = [
         "notice",
     ),
     Section("approval", "Ladder letters to approve", "Follow-ups waiting for Legal", "notice"),
-    Section("overdue", "Overdue, no reply", "The response deadline passed in silence", "notice"),
+    Section(
+        "overdue",
+        "Overdue, no reply",
+        "First letters whose deadline passed with no reply to them or their reminders "
+        "(the dashboard's overdue figure)",
+        "notice",
+    ),
 ]
 BY_KEY = {s.key: s for s in SECTIONS}
 
@@ -50,7 +57,7 @@ def section_items(key: str, *, today: date | None = None) -> QuerySet:
         return _awake(replies.filter(notice__isnull=True), today).order_by("received_at", "pk")
     if key == "unclassified":
         return _awake(
-            replies.filter(notice__isnull=False, outcome=Response.Outcome.UNCLASSIFIED), today
+            replies_to_classify().select_related("notice", "company", "assigned_to"), today
         ).order_by("received_at", "pk")
     if key == "bounced":
         return notices.filter(status=NoticeStatus.BOUNCED).order_by("status_changed_at", "pk")
@@ -65,14 +72,7 @@ def section_items(key: str, *, today: date | None = None) -> QuerySet:
             "created_at", "pk"
         )
     if key == "overdue":
-        answered = Response.objects.filter(kind=Response.Kind.REPLY, notice=OuterRef("pk"))
-        return (
-            notices.filter(
-                status__in=[NoticeStatus.SENT, NoticeStatus.DELIVERED], due_date__lt=today
-            )
-            .exclude(Exists(answered))
-            .order_by("due_date", "pk")
-        )
+        return overdue_matters(today).select_related("company", "campaign")
     raise KeyError(key)
 
 

@@ -2,9 +2,7 @@
 which this job recomputes from scratch every few minutes (DASHBOARD_REFRESH_SECONDS), and it
 upserts today's `DailySnapshot` rows so yesterday's figures stay as they stood.
 
-A matter is the first letter of a series (a notice with no ladder step). A reply to any letter
-of the series answers the matter; a reply only guessed from the sender's domain, a bounce report
-or an out-of-office does not."""
+Matters, answers and overdue are defined in `domain/matters.py`."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -16,7 +14,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from warnings_app.deadlines import business_days_between
-from warnings_app.lifecycle import OPEN, NoticeStatus
+from warnings_app.domain.matters import counts_as_answer, is_overdue
+from warnings_app.lifecycle import NoticeStatus
 from warnings_app.models import (
     DailySnapshot,
     DeliveryAttempt,
@@ -54,12 +53,11 @@ class _Answers:
 
 def _answers() -> dict[int, _Answers]:
     """Every answer, gathered by the matter it belongs to (a reply to a reminder counts for the
-    first letter it follows). The same rule as `outcomes.series_outcome`, read in one pass
-    instead of a subquery per letter, so the cost stays linear whatever the planner knows."""
+    first letter it follows): the rule of `domain.matters`, read in one pass instead of a
+    subquery per letter, so the cost stays linear whatever the planner knows."""
     by_matter: dict[int, _Answers] = defaultdict(_Answers)
     rows = (
-        Response.objects.filter(kind=Response.Kind.REPLY, notice__isnull=False)
-        .exclude(matched_by=Response.Match.DOMAIN)
+        Response.objects.filter(counts_as_answer())
         .annotate(matter=Coalesce("notice__follows_id", "notice_id"))
         .values_list("matter", "received_at", "pk", "outcome")
         .order_by()
@@ -119,9 +117,10 @@ def cells_compute(today: date) -> dict[tuple, _Cell]:
         if status in SETTLED:
             cell.counts["resolved"] += 1
         answers = answered.get(pk)
+        cell.counts["overdue"] += is_overdue(
+            status=status, due=due, answered=answers is not None, today=today
+        )
         if answers is None:
-            if status in OPEN and due is not None and due < today:
-                cell.counts["overdue"] += 1
             continue
         replied_on = _local_day(answers.first)
         cell.counts["replied"] += 1

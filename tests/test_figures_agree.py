@@ -1,0 +1,128 @@
+"""One question, one number: on a varied register (seed_scale's 2,000 letters with reminders,
+bounces, replies to letters and to reminders, replies matched only by domain, holds, overdue and
+not), every page that says how many matters are overdue, or how many replies wait to be
+classified, says the same, for the whole register and for each campaign. The rules live in
+warnings_app/domain/matters.py; before they did, the work queue counted 5,521 overdue where the
+dashboard said 1,255."""
+
+import io
+import re
+from email.message import EmailMessage
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.api_helpers import api_client
+from tests.factories import UserFactory
+from warnings_app.dashboard.rollup import figures_refresh
+from warnings_app.domain.matters import overdue_matters
+from warnings_app.models import Campaign, FollowUp, Notice, Response
+from warnings_app.services.replies import reply_ingest
+
+pytestmark = pytest.mark.django_db
+NOTICES = 2000
+
+
+@pytest.fixture
+def register(client):
+    call_command("seed_scale", notices=NOTICES, stdout=io.StringIO())
+    _mail_from_company_domains(overdue_matters(timezone.localdate())[:25])
+    for role, username in (("Manager", "agree-manager"), ("Paralegal", "agree-paralegal")):
+        UserFactory(username=username, role=role)
+    return client
+
+
+def _mail_from_company_domains(letters) -> None:
+    """Mail from each letter's company with no reference: the inbox ties it to the company by
+    its domain only, which is no answer until a person ties it to the letter."""
+    for n, letter in enumerate(letters):
+        message = EmailMessage()
+        message["From"] = f"someone@{letter.company.domain}"
+        message["To"] = settings.NOTICE_REPLY_MAILBOX
+        message["Subject"] = "About your letter"
+        message["Message-ID"] = f"<domain-only-{n}@{letter.company.domain}>"
+        message.set_content("We are looking into it.")
+        reply_ingest(raw=message.as_bytes(), source="test")
+    figures_refresh()
+
+
+def _page(client, username: str, url: str) -> str:
+    client.force_login(get_user_model().objects.get(username=username))
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.content.decode()
+
+
+def _shown(html: str, attribute: str, key: str) -> int:
+    found = re.search(
+        rf'data-{attribute}="{key}"[^>]*>(?:<span class="tile-figure">)?([^<]*)<', html
+    )
+    assert found, f"no data-{attribute}={key} on the page"
+    return int(found.group(1).replace(",", ""))
+
+
+def _outcome_view_overdue(client, campaign: Campaign) -> int:
+    html = _page(
+        client, "agree-manager", reverse("campaign_outcomes", args=[campaign.pk]) + "?overdue=1"
+    )
+    found = re.search(r"([\d,]+) letters?\b", html)
+    assert found, "the outcome view should say how many letters it lists"
+    return int(found.group(1).replace(",", ""))
+
+
+def test_the_data_set_has_every_kind_of_case_the_rules_distinguish(register):
+    today = timezone.localdate()
+    letters = Notice.objects.filter(ladder_step__isnull=True)
+
+    assert Notice.objects.count() == NOTICES
+    assert letters.count() >= NOTICES / 2
+    assert Notice.objects.filter(ladder_step__isnull=False).exists()  # reminders
+    assert letters.filter(status="bounced").exists()
+    assert Response.objects.filter(notice__ladder_step__isnull=False, kind="reply").exists()
+    assert Response.objects.filter(matched_by=Response.Match.DOMAIN).exists()
+    assert Response.objects.filter(kind="reply", outcome="unclassified").exists()
+    assert (
+        letters.filter(on_hold=True).exists()
+        or FollowUp.objects.filter(status=FollowUp.Status.CANCELLED).exists()
+    )
+    overdue = overdue_matters(today).count()
+    assert 0 < overdue < letters.filter(due_date__lt=today).count()
+
+
+def test_overdue_is_one_number_on_the_dashboard_the_queue_the_outcome_views_and_the_api(
+    register,
+):
+    client = register
+    campaigns = list(Campaign.objects.order_by("pk"))
+
+    dashboard = _shown(_page(client, "agree-manager", reverse("dashboard")), "tile", "overdue")
+    queue = _shown(_page(client, "agree-paralegal", reverse("work_queue")), "count", "overdue")
+    per_campaign = {c.pk: _outcome_view_overdue(client, c) for c in campaigns}
+    api = api_client(get_user_model().objects.get(username="agree-manager"))
+    api_total = api.get("/api/v1/figures/").json()["totals"]["overdue"]
+
+    assert dashboard > 0
+    assert queue == dashboard
+    assert api_total == dashboard
+    without_campaign = overdue_matters(timezone.localdate()).filter(campaign__isnull=True)
+    assert sum(per_campaign.values()) + without_campaign.count() == dashboard
+    for campaign in campaigns[:5]:
+        url = reverse("dashboard") + f"?campaign={campaign.pk}"
+        tile = _shown(_page(client, "agree-manager", url), "tile", "overdue")
+        api_one = api.get(f"/api/v1/figures/?campaign={campaign.pk}").json()["totals"]
+        assert tile == per_campaign[campaign.pk] == api_one.get("overdue", 0), campaign.name
+
+
+def test_replies_to_classify_are_one_number_on_the_home_page_and_the_queue(register):
+    client = register
+
+    home = _page(client, "agree-paralegal", reverse("home"))
+    queue = _shown(_page(client, "agree-paralegal", reverse("work_queue")), "count", "unclassified")
+
+    shown = re.search(r'tile-figure">([\d,]+)</span><span class="tile-label">replies to', home)
+    assert shown, "the home page should show the replies to classify"
+    assert int(shown.group(1).replace(",", "")) == queue > 0

@@ -1,0 +1,70 @@
+"""Matters, answers and overdue: what the dashboard, the outcome view, the work queue and the
+home page count.
+
+A *matter* is the first letter of a series, a notice with no ladder step; its reminders follow
+it. A matter is *answered* by a reply to any letter of its series. A bounce report, an automatic
+reply (out of office) or a reply matched only by the sender's domain is no answer: a person has
+not yet tied it to the letter. A matter is *overdue* when its letter has gone out and the matter
+is still open (sent, delivered or bounced), its response deadline has passed, and no answer came.
+"""
+
+from datetime import date
+
+from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value, When
+
+from warnings_app.lifecycle import OPEN
+from warnings_app.models import Notice, Response
+
+# The statuses of a matter whose letter went out and that nobody has settled.
+OPEN_STATUSES = OPEN
+
+
+def answers_to(matter: OuterRef) -> QuerySet[Response]:
+    """The replies that answer a matter (to its letter or any of its reminders), as a subquery of
+    a query over notices: `matter` is the matter's id as that query sees it, `OuterRef("pk")`."""
+    series_of = OuterRef(matter)  # seen from the series query, one level further in
+    series = Notice.objects.filter(Q(pk=series_of) | Q(follows=series_of)).values("pk")
+    return (
+        Response.objects.filter(kind=Response.Kind.REPLY, notice__in=series)
+        .exclude(matched_by=Response.Match.DOMAIN)
+        .order_by()
+    )
+
+
+def counts_as_answer() -> Q:
+    """The same rule as a filter on Response, for reading every answer in one pass: their
+    matter is `Coalesce("notice__follows_id", "notice_id")`."""
+    return Q(kind=Response.Kind.REPLY, notice__isnull=False) & ~Q(matched_by=Response.Match.DOMAIN)
+
+
+def is_overdue(*, status: str, due: date | None, answered: bool, today: date) -> bool:
+    """The rule for one matter already read into memory (the dashboard's rollup)."""
+    return status in OPEN_STATUSES and due is not None and due < today and not answered
+
+
+def overdue_matters(today: date) -> QuerySet[Notice]:
+    """Every overdue matter, oldest deadline first."""
+    return (
+        Notice.objects.filter(
+            ladder_step__isnull=True, status__in=sorted(OPEN_STATUSES), due_date__lt=today
+        )
+        .exclude(Exists(answers_to(OuterRef("pk"))))
+        .order_by("due_date", "pk")
+    )
+
+
+def overdue_flag(today: date, *, unanswered: Q) -> Case:
+    """`overdue` as an annotation on matters, where `unanswered` says the row has no answer
+    (the outcome view knows it from its own annotation of the latest answer)."""
+    return Case(
+        When(Q(status__in=sorted(OPEN_STATUSES), due_date__lt=today) & unanswered, then=True),
+        default=Value(False),
+    )
+
+
+def replies_to_classify() -> QuerySet[Response]:
+    """Replies tied to a letter that nobody has classified yet (bounces and automatic replies
+    are not replies; messages tied to no letter wait in triage instead)."""
+    return Response.objects.filter(
+        kind=Response.Kind.REPLY, notice__isnull=False, outcome=Response.Outcome.UNCLASSIFIED
+    )
