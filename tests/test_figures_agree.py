@@ -65,13 +65,16 @@ def _shown(html: str, attribute: str, key: str) -> int:
     return int(found.group(1).replace(",", ""))
 
 
-def _outcome_view_overdue(client, campaign: Campaign) -> int:
-    html = _page(
-        client, "agree-manager", reverse("campaign_outcomes", args=[campaign.pk]) + "?overdue=1"
-    )
-    found = re.search(r"([\d,]+) letters?\b", html)
+def _outcome_view_count(client, campaign: Campaign, query: str = "") -> int:
+    """How many letters the campaign's outcome view says it lists with the given filter."""
+    url = reverse("campaign_outcomes", args=[campaign.pk]) + f"?{query}"
+    found = re.search(r"([\d,]+) letters?\b", _page(client, "agree-manager", url))
     assert found, "the outcome view should say how many letters it lists"
     return int(found.group(1).replace(",", ""))
+
+
+def _outcome_view_overdue(client, campaign: Campaign) -> int:
+    return _outcome_view_count(client, campaign, "overdue=1")
 
 
 def test_the_data_set_has_every_kind_of_case_the_rules_distinguish(register):
@@ -126,3 +129,26 @@ def test_replies_to_classify_are_one_number_on_the_home_page_and_the_queue(regis
     shown = re.search(r'tile-figure">([\d,]+)</span><span class="tile-label">replies to', home)
     assert shown, "the home page should show the replies to classify"
     assert int(shown.group(1).replace(",", "")) == queue > 0
+
+
+def test_issued_and_replied_per_campaign_agree_between_the_dashboard_and_the_outcome_view(
+    register,
+):
+    client = register
+
+    for campaign in Campaign.objects.order_by("pk")[:6]:
+        dashboard = _page(
+            client, "agree-manager", reverse("dashboard") + f"?campaign={campaign.pk}"
+        )
+        letters = _outcome_view_count(client, campaign)
+        unanswered = _outcome_view_count(client, campaign, "outcome=none")
+        # The outcome view lists every first letter; the dashboard counts those that went out.
+        never_sent = Notice.objects.filter(
+            campaign=campaign, ladder_step__isnull=True, sent_at__isnull=True
+        )
+        statuses = set(never_sent.values_list("status", flat=True))
+        listed_unsent = sum(_outcome_view_count(client, campaign, f"status={s}") for s in statuses)
+
+        assert listed_unsent == never_sent.count(), campaign.name
+        assert _shown(dashboard, "tile", "issued") == letters - listed_unsent, campaign.name
+        assert _shown(dashboard, "tile", "replied") == letters - unanswered, campaign.name
