@@ -172,15 +172,31 @@ def test_summaries_give_the_same_figures_as_summing_the_cells(known_letters, cho
 
 
 def test_a_new_installation_is_told_the_figures_are_being_built_not_made_to_wait(
-    client, known_letters
+    client, known_letters, django_capture_on_commit_callbacks
 ):
     """The first build is the worker's job: the request only asks for it."""
     from warnings_app.models import FigureCell
 
     client.force_login(UserFactory(role=MANAGER))
 
-    page = client.get(reverse("dashboard"))
+    with django_capture_on_commit_callbacks() as asked:
+        page = client.get(reverse("dashboard"))
 
     assert page.status_code == 200
     assert "being built for the first time" in page.content.decode()
     assert not FigureCell.objects.exists()
+    assert len(asked) == 1  # the build task, published after the request's commit
+
+
+def test_reading_the_figures_writes_nothing_and_enqueues_nothing(
+    known_letters, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    from warnings_app.dashboard.figures import Filters, dashboard_figures
+
+    with django_capture_on_commit_callbacks() as asked, django_assert_max_num_queries(20) as ran:
+        dashboard_figures(Filters())
+
+    assert asked == []
+    assert not [
+        q for q in ran.captured_queries if not q["sql"].lstrip().upper().startswith("SELECT")
+    ]

@@ -100,10 +100,6 @@ COLUMNS = (*FIGURES, "statuses", "outcomes", "reply_days", "reply_weeks")
 def dashboard_figures(filters: Filters, *, today: date | None = None) -> Figures:
     today = today or timezone.localdate()
     figures = Figures(built_at=figures_built_at())
-    if figures.built_at is None:  # a new installation: have a worker build them, not this request
-        from warnings_app.tasks import refresh_figures_task
-
-        refresh_figures_task.delay_on_commit()
     if filters.since or filters.until:
         _from_cells(figures, filters)
     else:

@@ -12,6 +12,7 @@ from warnings_app.dashboard.figures import Filters, dashboard_figures
 from warnings_app.dashboard.page import dashboard_page
 from warnings_app.dashboard.preferences import preferences_section
 from warnings_app.forms.reports import ReportFilterForm
+from warnings_app.services.figures import figures_first_build_request
 from warnings_app.views.access import RoleRequiredMixin
 
 
@@ -30,6 +31,7 @@ class DashboardView(RoleRequiredMixin, View):
             since=data.get("since"),
             until=data.get("until"),
         )
+        figures_first_build_request()  # a new installation: a worker builds them, not this request
         figures = dashboard_figures(filters)
         stale_after = timedelta(seconds=3 * settings.DASHBOARD_REFRESH_SECONDS)
         return render(

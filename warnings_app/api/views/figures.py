@@ -11,6 +11,7 @@ from warnings_app.api.serializers.figures import (
     figures_data,
 )
 from warnings_app.dashboard.figures import Filters, dashboard_figures
+from warnings_app.services.figures import figures_first_build_request
 
 
 class FiguresView(ApiView):
@@ -27,5 +28,6 @@ class FiguresView(ApiView):
             since=query.validated_data.get("since"),
             until=query.validated_data.get("until"),
         )
+        figures_first_build_request()  # a new installation: a worker builds them, not this request
         figures = dashboard_figures(filters)
         return Response(FiguresSerializer(figures_data(figures)).data)
