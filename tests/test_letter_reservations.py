@@ -22,7 +22,7 @@ from tests.letters_helpers import pdf_text
 from tests.preference_factories import make_statement
 from warnings_app import services
 from warnings_app.letters.language import template_problems
-from warnings_app.letters.merge_data import merge_data_preview
+from warnings_app.letters.merge_data import merge_data_for_notice, merge_data_preview
 from warnings_app.models import AuditEvent, ReservationPublication
 from warnings_app.services.errors import NoticeStateError
 from warnings_app.services.preferences import Instruction
@@ -225,3 +225,26 @@ def test_a_letter_on_the_day_a_dated_statement_takes_effect_cites_files_that_inc
     assert [a["name"] for a in rendered.merge_data["reservations"]["reserved_artists"]] == [
         "Aurora Lane"
     ]
+
+
+def test_building_merge_data_publishes_nothing_even_when_a_statement_took_effect_since(
+    letter_setup, monkeypatch
+):
+    """Merge data is a read: the template preview shows what is published; only rendering a
+    letter (above) brings the published files up to date first."""
+    artist = letter_setup["works"][0].artist_profile
+    make_statement(
+        artist,
+        "reserved",
+        effective_from=timezone.localdate() + dt.timedelta(days=1),
+        by=UserFactory(role="Legal"),
+    )
+    published = ReservationPublication.objects.count()
+    real_now = timezone.now
+    monkeypatch.setattr(timezone, "now", lambda: real_now() + dt.timedelta(days=1))
+    notice = _notice(letter_setup)
+
+    merge_data_for_notice(notice, letter_date=timezone.localdate())
+    merge_data_preview(company=notice.company, template_version=notice.template_version)
+
+    assert ReservationPublication.objects.count() == published

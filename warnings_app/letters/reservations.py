@@ -7,17 +7,14 @@ from typing import Any
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
 
 from warnings_app.models import (
     Preference,
-    PreferenceStatement,
     Principal,
     ReservationPublication,
     Work,
 )
 from warnings_app.preferences.register import LABELS, NOT_RECORDED, register_as_of
-from warnings_app.services.reservations import reservations_publish
 
 
 def long_date(value: date) -> str:
@@ -31,21 +28,9 @@ def names_phrase(names: list[str]) -> str:
     return f"{', '.join(names[:-1])} and {names[-1]}"
 
 
-def _catch_up(letter_date: date) -> None:
-    """A statement dated ahead takes effect at midnight, but beat republishes only every
-    RESERVATIONS_EVERY_SECONDS: a letter of today must not cite yesterday's files when a
-    statement took effect since. Publishing is idempotent, so a race here is harmless."""
-    latest = ReservationPublication.objects.order_by("-version").first()
-    if latest is None or letter_date != timezone.localdate():
-        return
-    if PreferenceStatement.objects.filter(
-        effective_from__gt=latest.effective_on, effective_from__lte=letter_date
-    ).exists():
-        reservations_publish()
-
-
 def _published(letter_date: date) -> dict[str, Any]:
-    _catch_up(letter_date)
+    """The publication in force on the letter's date. A read: the renderer publishes first when
+    a statement took effect since the last publication (services.reservations_catch_up)."""
     publication = (
         ReservationPublication.objects.filter(effective_on__lte=letter_date)
         .order_by("-version")

@@ -18,6 +18,7 @@ from warnings_app.models import Contact, Notice, TemplateVersion
 from warnings_app.pdf import render_letter_pdf
 from warnings_app.services.errors import NoticeStateError
 from warnings_app.services.notices import apply_transition
+from warnings_app.services.reservations import reservations_catch_up
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +41,7 @@ def notice_render(*, notice: Notice, by: Any) -> Notice:
         )
     letter_date = timezone.localdate()
     contact = notice.contact or letter_contact(notice.company)
+    reservations_catch_up(letter_date=letter_date)  # the letter cites the files in force today
     data = merge_data_for_notice(notice, letter_date=letter_date)
     parts = letter_parts(notice.template_version, data)
     pdf = render_letter_pdf(parts.letter, parts.annex)

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from warnings_app import audit_chain
-from warnings_app.models import AICrawler, ReservationPublication, Work
+from warnings_app.models import AICrawler, PreferenceStatement, ReservationPublication, Work
 from warnings_app.preferences import publication
 from warnings_app.preferences.register import register_as_of
 from warnings_app.services.audit import audit_record
@@ -116,3 +116,17 @@ def reservations_current() -> ReservationPublication | None:
     """The latest version; the first request on a new installation publishes version 1, so the
     well-known file always answers with the register rather than with nothing."""
     return latest_publication() or reservations_publish() or latest_publication()
+
+
+def reservations_catch_up(*, letter_date: date) -> None:
+    """Before a letter of today takes its merge data: a statement dated ahead takes effect at
+    midnight, but beat republishes only every RESERVATIONS_EVERY_SECONDS, and a letter of today
+    must not cite yesterday's files when a statement took effect since. Publishing is idempotent,
+    so a race here is harmless."""
+    latest = ReservationPublication.objects.order_by("-version").first()
+    if latest is None or letter_date != timezone.localdate():
+        return
+    if PreferenceStatement.objects.filter(
+        effective_from__gt=latest.effective_on, effective_from__lte=letter_date
+    ).exists():
+        reservations_publish()
