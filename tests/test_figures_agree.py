@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from tests.api_helpers import api_client
 from tests.factories import UserFactory
+from tests.page_helpers import figure_shown, page_as
 from warnings_app.dashboard.rollup import figures_refresh
 from warnings_app.domain.matters import overdue_matters
 from warnings_app.models import Campaign, FollowUp, Notice, Response
@@ -50,25 +51,14 @@ def _mail_from_company_domains(letters) -> None:
     figures_refresh()
 
 
-def _page(client, username: str, url: str) -> str:
-    client.force_login(get_user_model().objects.get(username=username))
-    response = client.get(url)
-    assert response.status_code == 200, url
-    return response.content.decode()
-
-
 def _shown(html: str, attribute: str, key: str) -> int:
-    found = re.search(
-        rf'data-{attribute}="{key}"[^>]*>(?:<span class="tile-figure">)?([^<]*)<', html
-    )
-    assert found, f"no data-{attribute}={key} on the page"
-    return int(found.group(1).replace(",", ""))
+    return int(figure_shown(html, attribute, key).replace(",", ""))
 
 
 def _outcome_view_count(client, campaign: Campaign, query: str = "") -> int:
     """How many letters the campaign's outcome view says it lists with the given filter."""
     url = reverse("campaign_outcomes", args=[campaign.pk]) + f"?{query}"
-    found = re.search(r"([\d,]+) letters?\b", _page(client, "agree-manager", url))
+    found = re.search(r"([\d,]+) letters?\b", page_as(client, "agree-manager", url))
     assert found, "the outcome view should say how many letters it lists"
     return int(found.group(1).replace(",", ""))
 
@@ -102,8 +92,8 @@ def test_overdue_is_one_number_on_the_dashboard_the_queue_the_outcome_views_and_
     client = register
     campaigns = list(Campaign.objects.order_by("pk"))
 
-    dashboard = _shown(_page(client, "agree-manager", reverse("dashboard")), "tile", "overdue")
-    queue = _shown(_page(client, "agree-paralegal", reverse("work_queue")), "count", "overdue")
+    dashboard = _shown(page_as(client, "agree-manager", reverse("dashboard")), "tile", "overdue")
+    queue = _shown(page_as(client, "agree-paralegal", reverse("work_queue")), "count", "overdue")
     per_campaign = {c.pk: _outcome_view_overdue(client, c) for c in campaigns}
     api = api_client(get_user_model().objects.get(username="agree-manager"))
     api_total = api.get("/api/v1/figures/").json()["totals"]["overdue"]
@@ -115,7 +105,7 @@ def test_overdue_is_one_number_on_the_dashboard_the_queue_the_outcome_views_and_
     assert sum(per_campaign.values()) + without_campaign.count() == dashboard
     for campaign in campaigns[:5]:
         url = reverse("dashboard") + f"?campaign={campaign.pk}"
-        tile = _shown(_page(client, "agree-manager", url), "tile", "overdue")
+        tile = _shown(page_as(client, "agree-manager", url), "tile", "overdue")
         api_one = api.get(f"/api/v1/figures/?campaign={campaign.pk}").json()["totals"]
         assert tile == per_campaign[campaign.pk] == api_one.get("overdue", 0), campaign.name
 
@@ -123,8 +113,10 @@ def test_overdue_is_one_number_on_the_dashboard_the_queue_the_outcome_views_and_
 def test_replies_to_classify_are_one_number_on_the_home_page_and_the_queue(register):
     client = register
 
-    home = _page(client, "agree-paralegal", reverse("home"))
-    queue = _shown(_page(client, "agree-paralegal", reverse("work_queue")), "count", "unclassified")
+    home = page_as(client, "agree-paralegal", reverse("home"))
+    queue = _shown(
+        page_as(client, "agree-paralegal", reverse("work_queue")), "count", "unclassified"
+    )
 
     shown = re.search(r'tile-figure">([\d,]+)</span><span class="tile-label">replies to', home)
     assert shown, "the home page should show the replies to classify"
@@ -137,7 +129,7 @@ def test_issued_and_replied_per_campaign_agree_between_the_dashboard_and_the_out
     client = register
 
     for campaign in Campaign.objects.order_by("pk")[:6]:
-        dashboard = _page(
+        dashboard = page_as(
             client, "agree-manager", reverse("dashboard") + f"?campaign={campaign.pk}"
         )
         letters = _outcome_view_count(client, campaign)

@@ -3,7 +3,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.http import HttpRequest
@@ -11,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
+from tests.page_helpers import figure_shown, page_as
 from warnings_app import demo_data
 from warnings_app.dashboard.figures import week_bounds
 from warnings_app.letters.merge_data import letter_contact
@@ -48,22 +48,6 @@ def _seed(settings, **options) -> str:
     return output.getvalue()
 
 
-def _page(client, username: str, url: str) -> str:
-    client.force_login(get_user_model().objects.get(username=username))
-    response = client.get(url)
-    assert response.status_code == 200, url
-    return response.content.decode()
-
-
-def _figure(html: str, attribute: str, key: str) -> str:
-    """The number shown in the element marked data-<attribute>="<key>"."""
-    found = re.search(
-        rf'data-{attribute}="{key}"[^>]*>(?:<span class="tile-figure">)?([^<]*)<', html
-    )
-    assert found, f"no data-{attribute}={key} on the page"
-    return found.group(1)
-
-
 def test_seed_demo_fills_the_register_and_a_second_run_changes_nothing(settings):
     _seed(settings)
     first = _dump()
@@ -89,16 +73,16 @@ def test_seed_demo_fills_the_register_and_a_second_run_changes_nothing(settings)
     assert AuditEvent.objects.filter(verb="demo.seeded").count() == 1
 
 
-def test_the_demo_campaign_fills_the_dashboard_the_work_queue_and_the_outcome_page(
+def test_the_demo_campaign_fills_the_dashboard_the_work_queue_and_the_outcomepage_as(
     client, settings
 ):
     output = _seed(settings, companies=120)
 
     campaign = Campaign.objects.get()
     assert f"{demo_data.STORY_CAMPAIGN}”: 40 letters sent" in output
-    dashboard = _page(client, "manager", reverse("dashboard"))
+    dashboard = page_as(client, "manager", reverse("dashboard"))
     tiles = {
-        key: _figure(dashboard, "tile", key)
+        key: figure_shown(dashboard, "tile", key)
         for key in ("issued", "delivered", "bounced", "replied", "overdue", "steps_due")
     }
     week = week_bounds(timezone.localdate())
@@ -113,15 +97,15 @@ def test_the_demo_campaign_fills_the_dashboard_the_work_queue_and_the_outcome_pa
         "overdue": "32",
         "steps_due": str(due_this_week),
     }
-    queue = _page(client, "paralegal", reverse("work_queue"))
+    queue = page_as(client, "paralegal", reverse("work_queue"))
     counts = {
-        key: int(_figure(queue, "count", key))
+        key: int(figure_shown(queue, "count", key))
         for key in ("triage", "unclassified", "bounced", "failed", "overdue")
     }
     # One rule for overdue (domain/matters.py): the queue counts what the dashboard's tile does,
     # the bounced letter included.
     assert counts == {"triage": 1, "unclassified": 3, "bounced": 1, "failed": 0, "overdue": 32}
-    outcomes = _page(client, "legal", reverse("campaign_outcomes", args=[campaign.pk]))
+    outcomes = page_as(client, "legal", reverse("campaign_outcomes", args=[campaign.pk]))
     assert "40 letters" in outcomes
     shown = re.findall(r'data-outcome="([a-z_]+)"', outcomes)
     assert {o: shown.count(o) for o in set(shown)} == {
@@ -143,7 +127,7 @@ def test_a_demo_letter_was_rendered_approved_by_a_second_lawyer_sent_and_deliver
 
     letters = Notice.objects.filter(campaign__isnull=False).select_related("company")
     quiet = letters.filter(status=NoticeStatus.SENT).order_by("reference").first()
-    page = _page(client, "legal", reverse("notice_detail", args=[quiet.pk]))
+    page = page_as(client, "legal", reverse("notice_detail", args=[quiet.pk]))
     timeline = page[page.index('data-testid="timeline"') :]
     assert "notice.approve (rendered → approved) by Leo Lindqvist" in timeline
     assert "notice.mark_sent (sending → sent) by system" in timeline

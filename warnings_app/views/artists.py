@@ -2,17 +2,13 @@
 full history, recording a new statement from the artist's instruction, and the instruction file.
 Nothing here changes a statement: a change is a new statement (preference_record)."""
 
-import hashlib
-
 from django.contrib import messages
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.views import View
 
 from warnings_app import uploads
@@ -25,9 +21,10 @@ from warnings_app.preferences.register import (
     register_as_of,
     works_as_of,
 )
-from warnings_app.services import audit_record
 from warnings_app.services.preferences import PreferenceInvalid, preference_record
+from warnings_app.services.stored_files import StoredFileAltered, stored_file_download
 from warnings_app.views.access import RoleRequiredMixin
+from warnings_app.views.files import attachment_response
 
 PAGE_SIZE = 50
 RECORD_TEMPLATE = "warnings_app/preference_record.html"
@@ -230,27 +227,24 @@ class InstructionFileView(RoleRequiredMixin, View):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         statement = get_object_or_404(PreferenceStatement.objects.select_related("artist"), pk=pk)
         try:
-            with default_storage.open(statement.instruction_file.name, "rb") as stored:
-                content = stored.read()
-        except FileNotFoundError:
-            content = b""
-        if hashlib.sha256(content).hexdigest() != statement.instruction_sha256:
+            content = stored_file_download(
+                name=statement.instruction_file.name,
+                sha256=statement.instruction_sha256,
+                by=request.user,
+                verb="preference.instruction_downloaded",
+                target=statement,
+                data={"artist": statement.artist_id},
+            )
+        except StoredFileAltered:
             return HttpResponse(
                 f"The stored instruction of statement #{statement.pk} is missing or does not "
                 "match its recorded SHA-256; it is not served. Tell an administrator.",
                 status=409,
                 content_type="text/plain; charset=utf-8",
             )
-        audit_record(
-            actor=request.user,
-            verb="preference.instruction_downloaded",
-            target=statement,
-            data={"artist": statement.artist_id, "sha256": statement.instruction_sha256},
+        return attachment_response(
+            content,
+            content_type=statement.instruction_content_type,
+            filename=statement.instruction_filename,
+            sha256=statement.instruction_sha256,
         )
-        response = HttpResponse(content, content_type=statement.instruction_content_type)
-        response["Content-Disposition"] = content_disposition_header(
-            as_attachment=True, filename=statement.instruction_filename
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["X-Content-SHA256"] = statement.instruction_sha256
-        return response

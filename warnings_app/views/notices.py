@@ -1,5 +1,3 @@
-import hashlib
-
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -9,9 +7,10 @@ from warnings_app import services
 from warnings_app.forms import WithdrawForm
 from warnings_app.lifecycle import TRANSITIONS
 from warnings_app.models import Notice
-from warnings_app.services.rendering import stored_pdf_bytes
+from warnings_app.services.stored_files import StoredFileAltered, stored_file_download
 from warnings_app.timeline import notice_timeline
 from warnings_app.views.access import RoleRequiredMixin
+from warnings_app.views.files import attachment_response
 
 
 class NoticePdfView(RoleRequiredMixin, View):
@@ -28,10 +27,15 @@ class NoticePdfView(RoleRequiredMixin, View):
                 content_type="text/plain; charset=utf-8",
             )
         try:
-            content = stored_pdf_bytes(notice)
-        except FileNotFoundError:
-            content = b""
-        if hashlib.sha256(content).hexdigest() != notice.pdf_sha256:
+            content = stored_file_download(
+                name=notice.pdf.name,
+                sha256=notice.pdf_sha256,
+                by=request.user,
+                verb="notice.pdf_downloaded",
+                target=notice,
+                data={},
+            )
+        except StoredFileAltered:
             return HttpResponse(
                 f"The stored letter of {notice.reference} is missing or does not match its "
                 "recorded SHA-256; it is not served. Run verify_integrity and tell an "
@@ -39,17 +43,12 @@ class NoticePdfView(RoleRequiredMixin, View):
                 status=409,
                 content_type="text/plain; charset=utf-8",
             )
-        services.audit_record(
-            actor=request.user,
-            verb="notice.pdf_downloaded",
-            target=notice,
-            data={"sha256": notice.pdf_sha256},
+        return attachment_response(
+            content,
+            content_type="application/pdf",
+            filename=f"{notice.reference}.pdf",
+            sha256=notice.pdf_sha256,
         )
-        response = HttpResponse(content, content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="{notice.reference}.pdf"'
-        response["X-Content-Type-Options"] = "nosniff"
-        response["X-Content-SHA256"] = notice.pdf_sha256
-        return response
 
 
 class NoticeDetailView(RoleRequiredMixin, View):

@@ -1,6 +1,5 @@
 """Letters (read, and the stored PDF with the page's integrity check) and delivery attempts."""
 
-import hashlib
 from typing import Any
 
 from django.http import HttpResponse
@@ -12,13 +11,13 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from warnings_app import services
 from warnings_app.api import filters
 from warnings_app.api.base import ApiViewSet
 from warnings_app.api.schema import ErrorSerializer
 from warnings_app.api.serializers.notices import DeliveryAttemptSerializer, NoticeSerializer
 from warnings_app.models import DeliveryAttempt, Notice
-from warnings_app.services.rendering import stored_pdf_bytes
+from warnings_app.services.stored_files import StoredFileAltered, stored_file_download
+from warnings_app.views.files import attachment_response
 
 
 class PdfRenderer(renderers.BaseRenderer):
@@ -63,10 +62,15 @@ class NoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
         if not notice.pdf:
             raise NotFound(f"{notice.reference} has not been rendered yet.")
         try:
-            content = stored_pdf_bytes(notice)
-        except FileNotFoundError:
-            content = b""
-        if hashlib.sha256(content).hexdigest() != notice.pdf_sha256:
+            content = stored_file_download(
+                name=notice.pdf.name,
+                sha256=notice.pdf_sha256,
+                by=request.user,
+                verb="notice.pdf_downloaded",
+                target=notice,
+                data={"via": "api"},
+            )
+        except StoredFileAltered:
             return Response(
                 {
                     "detail": f"The stored letter of {notice.reference} is missing or does not "
@@ -75,17 +79,12 @@ class NoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
                 },
                 status=status.HTTP_409_CONFLICT,
             )
-        services.audit_record(
-            actor=request.user,
-            verb="notice.pdf_downloaded",
-            target=notice,
-            data={"sha256": notice.pdf_sha256, "via": "api"},
+        return attachment_response(
+            content,
+            content_type="application/pdf",
+            filename=f"{notice.reference}.pdf",
+            sha256=notice.pdf_sha256,
         )
-        response = HttpResponse(content, content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="{notice.reference}.pdf"'
-        response["X-Content-Type-Options"] = "nosniff"
-        response["X-Content-SHA256"] = notice.pdf_sha256
-        return response
 
     def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
         # Errors are JSON even when the client asked for a PDF.
