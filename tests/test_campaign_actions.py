@@ -220,6 +220,12 @@ def test_hold_and_release_are_audited_and_shown_with_the_reason(client):
     row = row_html(outcomes_page(client, campaign), a.reference)
     assert "on hold" in row
     assert "licence talks" in row
+    # The reason is the letter's own state, not something read back from the audit log.
+    assert list(Notice.objects.order_by("reference").values_list("hold_reason", flat=True)) == [
+        "licence talks",
+        "",
+        "",
+    ]
 
 
 def test_hold_and_release_refuse_all_if_one_letter_cannot_take_them(client):

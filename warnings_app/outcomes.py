@@ -2,9 +2,9 @@
 event, deadline, the outcome of the replies to it or to its reminders, and the next ladder step.
 
 Everything the page sorts or filters on is an annotation (a subquery), so sorting and
-filtering happen in SQL over the whole campaign and only the page is loaded. Demand answers and
-hold reasons are fetched for the page's rows in one query each, so the number of queries does not
-grow with the page or the campaign."""
+filtering happen in SQL over the whole campaign and only the page is loaded. Hold reasons come
+with the rows (Notice.hold_reason); demand answers are fetched for the page's rows in one query,
+so the number of queries does not grow with the page or the campaign."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from warnings_app.domain.matters import answers_to, overdue_flag
 from warnings_app.lifecycle import NoticeStatus
-from warnings_app.models import AuditEvent, Campaign, DemandAnswer, FollowUp, Notice, Response
+from warnings_app.models import Campaign, DemandAnswer, FollowUp, Notice, Response
 
 NO_REPLY = "none"  # the outcome filter's value for "no reply yet" (the annotation is "")
 DEFAULT_SORT = "reference"
@@ -171,15 +171,3 @@ def demand_answers_for(notice_ids: list[int]) -> dict[int, list[DemandAnswer]]:
         root: sorted(by_demand.values(), key=lambda a: order[a.demand])
         for root, by_demand in latest.items()
     }
-
-
-def hold_reasons_for(notice_ids: list[int]) -> dict[int, str]:
-    """Why each of these notices was last put on hold (the reason is kept in the audit log)."""
-    if not notice_ids:
-        return {}
-    events = AuditEvent.objects.filter(
-        verb="notice.held",
-        target_type="warnings_app.notice",
-        target_id__in=[str(i) for i in notice_ids],
-    ).order_by("pk")
-    return {int(e.target_id): e.data.get("reason", "") for e in events}

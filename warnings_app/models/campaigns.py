@@ -19,6 +19,8 @@ class Campaign(models.Model):
     name = models.CharField(max_length=200, unique=True)
     description = models.TextField(blank=True, max_length=5000)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    # While paused: the status a resume returns to (what it was when paused); empty otherwise.
+    resume_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
     template_version = models.ForeignKey(
         "warnings_app.TemplateVersion", on_delete=models.PROTECT, related_name="campaigns"
     )

@@ -58,6 +58,8 @@ class Notice(models.Model):
     )
     channels = models.JSONField(default=list, blank=True)
     on_hold = models.BooleanField(default=False)
+    # Why it is on hold (set with the hold, cleared on release); each change is audited too.
+    hold_reason = models.CharField(max_length=500, blank=True)
     # What stops this letter now (a failed render, no deliverable address); empty when fine.
     problem = models.CharField(max_length=1000, blank=True)
     # Response deadline and how it was computed (business days, holidays skipped).

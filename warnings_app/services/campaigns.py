@@ -251,19 +251,21 @@ def campaign_pause(*, campaign: Campaign, by: Any, reason: str) -> Campaign:
         target=Status.PAUSED,
         verb="campaign.paused",
         data={"reason": reason.strip(), "resume_to": campaign.status},
+        resume_status=campaign.status,
     )
 
 
 @transaction.atomic
 def campaign_resume(*, campaign: Campaign, by: Any) -> Campaign:
-    from warnings_app.models import AuditEvent
-
-    paused = AuditEvent.objects.filter(
-        target_type="warnings_app.campaign", target_id=str(campaign.pk), verb="campaign.paused"
-    ).last()
-    target = (paused.data.get("resume_to") if paused else None) or Status.SENDING
+    campaign.refresh_from_db(fields=["resume_status"])
+    target = campaign.resume_status or Status.SENDING
     resumed = _move(
-        campaign, by=by, sources=[Status.PAUSED], target=target, verb="campaign.resumed"
+        campaign,
+        by=by,
+        sources=[Status.PAUSED],
+        target=target,
+        verb="campaign.resumed",
+        resume_status="",
     )
     # Let the next sweep publish the held letters at once.
     campaign.notices.filter(status=NoticeStatus.QUEUED).update(enqueued_at=None)

@@ -178,7 +178,7 @@ def notices_hold(*, notices: Iterable[Notice], by: Any, reason: str) -> int:
         raise ServiceError("say why the letters are put on hold")
     locked, _steps = _lock(notices)
     _refuse([(n.reference, why) for n in locked if (why := _hold_problem(n))])
-    return _set_hold(locked, by=by, on=True, verb="notice.held", data={"reason": reason})
+    return _set_hold(locked, by=by, reason=reason, verb="notice.held", data={"reason": reason})
 
 
 def _hold_problem(notice: Notice) -> str:
@@ -195,12 +195,17 @@ def notices_release(*, notices: Iterable[Notice], by: Any) -> int:
     unless something else (a reply, a paused campaign) stops them then."""
     locked, _steps = _lock(notices)
     _refuse([(n.reference, "it is not on hold") for n in locked if not n.on_hold])
-    return _set_hold(locked, by=by, on=False, verb="notice.hold_released", data={})
+    return _set_hold(locked, by=by, reason=None, verb="notice.hold_released", data={})
 
 
-def _set_hold(locked: list[Notice], *, by: Any, on: bool, verb: str, data: dict[str, Any]) -> int:
-    ids = [n.pk for n in locked]
-    moved = Notice.objects.filter(pk__in=ids, on_hold=not on).update(on_hold=on)
+def _set_hold(
+    locked: list[Notice], *, by: Any, reason: str | None, verb: str, data: dict[str, Any]
+) -> int:
+    """Hold with `reason`, or release (None)."""
+    ids, on = [n.pk for n in locked], reason is not None
+    moved = Notice.objects.filter(pk__in=ids, on_hold=not on).update(
+        on_hold=on, hold_reason=reason or ""
+    )
     if moved != len(ids):
         raise ServiceError("the letters were changed by someone else; reload and try again")
     audit_record_many(audit_event(actor=by, verb=verb, target=n, data=data) for n in locked)

@@ -19,7 +19,6 @@ from warnings_app.outcomes import (
     campaign_jurisdictions,
     campaign_outcome_rows,
     demand_answers_for,
-    hold_reasons_for,
     outcome_sort,
 )
 from warnings_app.services import outcomes as outcome_services
@@ -79,11 +78,10 @@ class CampaignOutcomesView(RoleRequiredMixin, View):
         )
         ids = list(page.object_list)
         page.object_list = list(rows.filter(pk__in=ids))
-        answers, reasons = demand_answers_for(ids), hold_reasons_for(ids)
+        answers = demand_answers_for(ids)
         for notice in page.object_list:
             notice.outcome_label = OUTCOME_LABELS.get(notice.outcome, notice.outcome)
             notice.demand_answers = answers.get(notice.pk, [])
-            notice.hold_reason = reasons.get(notice.pk, "")
         query = form.query()
         actions = _allowed_actions(request.user)
         return render(
