@@ -83,7 +83,7 @@ def test_the_gate_names_each_accepted_kind_from_its_bytes(data, kind):
     checked = uploads.check(data, name="whatever.bin")
 
     assert checked.kind == kind
-    assert uploads.storage_name("x", checked).endswith(uploads.EXTENSIONS[kind])
+    assert uploads.generated_filename(checked).endswith(uploads.EXTENSIONS[kind])
 
 
 def test_a_plain_zip_and_a_program_are_refused():

@@ -9,9 +9,10 @@ in place. For the two Office kinds — ZIP archives — the central directory is
 byte is inflated: entry count, total declared size and each entry's compression ratio (Python's
 zipfile never inflates past an entry's declared size, so a lying header cannot get round this).
 
-Stored files get generated names (`storage_name`): a user's file name is kept in the database
-for display, never in a path. Every view that serves a stored file sends it as an attachment,
-and SecurityMiddleware adds X-Content-Type-Options: nosniff to every response.
+Stored files get generated names (`services.stored_files.stored_file_save`): a user's file
+name is kept in the database for display, never in a path. Every view that serves a stored file
+sends it as an attachment, and SecurityMiddleware adds X-Content-Type-Options: nosniff to every
+response.
 """
 
 import hashlib
@@ -22,7 +23,6 @@ import zipfile
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.utils import timezone
 
 PDF, PNG, JPEG, TEXT, EML, DOCX, XLSX = "pdf", "png", "jpeg", "text", "eml", "docx", "xlsx"
 CONTENT_TYPES = {
@@ -131,11 +131,6 @@ def check_zip(data: bytes, label: str = "The file") -> zipfile.ZipFile:
 def generated_filename(checked: Checked) -> str:
     """A fresh random file name with the extension of the checked kind: no user input."""
     return f"{secrets.token_urlsafe(18)}{checked.extension}"
-
-
-def storage_name(folder: str, checked: Checked) -> str:
-    """A fresh path under `folder`, by month."""
-    return f"{folder}/{timezone.localdate():%Y/%m}/{generated_filename(checked)}"
 
 
 def _identify(data: bytes, label: str) -> str:

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
@@ -26,6 +25,7 @@ from warnings_app.preferences.register import record_sha256
 from warnings_app.services.audit import audit_record
 from warnings_app.services.errors import ServiceError
 from warnings_app.services.reservations import reservations_publish
+from warnings_app.services.stored_files import stored_file_save
 
 INSTRUCTION_KINDS = frozenset(
     {uploads.PDF, uploads.PNG, uploads.JPEG, uploads.TEXT, uploads.EML, uploads.DOCX}
@@ -109,8 +109,8 @@ def preference_record(
     if licensable and not licensing_contact:
         raise PreferenceInvalid("Licensable on terms needs a licensing contact.")
     checked = instruction.checked()
-    stored = default_storage.save(
-        uploads.storage_name("instructions", checked), ContentFile(instruction.content)
+    stored = stored_file_save(
+        folder="instructions", content=instruction.content, extension=checked.extension
     )
     try:
         with transaction.atomic():

@@ -8,7 +8,6 @@ import secrets
 from datetime import date
 from typing import Any
 
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -23,6 +22,7 @@ from warnings_app.services.errors import ServiceError
 from warnings_app.services.followups import followups_schedule
 from warnings_app.services.notices import apply_transition, apply_transition_many
 from warnings_app.services.rendering import stored_pdf_bytes
+from warnings_app.services.stored_files import stored_file_save
 
 MANIFEST_COLUMNS = [
     "item",
@@ -57,11 +57,6 @@ def notices_awaiting_print(*, channel: str, campaign: Campaign | None = None) ->
         ).values_list("notice_id", flat=True)
     )
     return [n for n in notices if channel in n.channels and n.pk not in taken]
-
-
-def _store(content: bytes, suffix: str) -> str:
-    name = f"print/{timezone.localdate():%Y/%m}/{secrets.token_urlsafe(18)}.{suffix}"
-    return default_storage.save(name, ContentFile(content))
 
 
 def print_batch_create(*, channel: str, by: Any, campaign: Campaign | None = None) -> PrintBatch:
@@ -120,7 +115,8 @@ def print_batch_create(*, channel: str, by: Any, campaign: Campaign | None = Non
     writer.writerow(MANIFEST_COLUMNS)
     writer.writerows(rows)
     manifest_bytes = manifest.getvalue().encode("utf-8")
-    pdf_name, manifest_name = _store(merged.content, "pdf"), _store(manifest_bytes, "csv")
+    pdf_name = stored_file_save(folder="print", content=merged.content, extension=".pdf")
+    manifest_name = stored_file_save(folder="print", content=manifest_bytes, extension=".csv")
     with transaction.atomic():
         # Two clerks preparing batches at once: the second must not take the same letters.
         locked = list(Notice.objects.select_for_update().filter(pk__in=[n.pk for n in notices]))

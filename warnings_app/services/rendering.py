@@ -3,10 +3,8 @@ size, page count and the exact merge data used. Allowed again only before approv
 
 import hashlib
 import logging
-import secrets
 from typing import Any
 
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
@@ -19,14 +17,9 @@ from warnings_app.pdf import render_letter_pdf
 from warnings_app.services.errors import NoticeStateError
 from warnings_app.services.notices import apply_transition
 from warnings_app.services.reservations import reservations_catch_up
+from warnings_app.services.stored_files import stored_file_save
 
 logger = logging.getLogger(__name__)
-
-
-def _store(content: bytes) -> str:
-    today = timezone.localdate()
-    name = f"notices/{today:%Y/%m}/{secrets.token_urlsafe(24)}.pdf"
-    return default_storage.save(name, ContentFile(content))
 
 
 def notice_render(*, notice: Notice, by: Any) -> Notice:
@@ -45,7 +38,7 @@ def notice_render(*, notice: Notice, by: Any) -> Notice:
     data = merge_data_for_notice(notice, letter_date=letter_date)
     parts = letter_parts(notice.template_version, data)
     pdf = render_letter_pdf(parts.letter, parts.annex)
-    name = _store(pdf.content)
+    name = stored_file_save(folder="notices", content=pdf.content, extension=".pdf")
     transition = "render" if notice.status == NoticeStatus.DRAFT else "rerender"
     try:
         with transaction.atomic():

@@ -4,13 +4,11 @@ bounced instead."""
 
 import hashlib
 import logging
-import secrets
 from datetime import datetime, timedelta
 from email.parser import BytesHeaderParser
 from typing import Any
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -23,17 +21,12 @@ from warnings_app.models import DeliveryAttempt, Notice, Response, ResponseAttac
 from warnings_app.services.audit import audit_record
 from warnings_app.services.errors import ServiceError
 from warnings_app.services.notices import apply_transition
+from warnings_app.services.stored_files import stored_file_save
 
 logger = logging.getLogger(__name__)
 Match = Response.Match
 # Matches that name the notice itself; a domain match only suggests one, for a person to check.
 CERTAIN = (Match.REPLY_ADDRESS, Match.THREAD, Match.REFERENCE)
-
-
-def _store(folder: str, content: bytes, suffix: str) -> str:
-    today = timezone.localdate()
-    name = f"{folder}/{today:%Y/%m}/{secrets.token_urlsafe(18)}{suffix}"
-    return default_storage.save(name, ContentFile(content))
 
 
 def _message_id(raw: bytes, parsed_id: str) -> str:
@@ -77,7 +70,9 @@ def reply_ingest(
             "the time it reached our mailbox is unknown: "
             + ("the sender's Date header is used" if parsed.date else "the import time is used")
         )
-    stored = [] if too_large else [_store("replies", raw, ".eml")]
+    stored = (
+        [] if too_large else [stored_file_save(folder="replies", content=raw, extension=".eml")]
+    )
     try:
         with transaction.atomic():
             response = _record(parsed, raw, message_id, source, received_at, stored)
@@ -135,7 +130,9 @@ def _record(
     for attachment in parsed.attachments:
         name = ""
         if attachment.content is not None:
-            name = _store("replies/attachments", attachment.content, ".bin")
+            name = stored_file_save(
+                folder="replies/attachments", content=attachment.content, extension=".bin"
+            )
             stored.append(name)
         ResponseAttachment.objects.create(
             response=response,
@@ -307,8 +304,11 @@ def reply_log(
                 logged_by=by,
             )
             for (name, kind, content), check in zip(files or [], checked, strict=True):
-                path = uploads.storage_name("replies/attachments", check)
-                stored.append(default_storage.save(path, ContentFile(content)))
+                stored.append(
+                    stored_file_save(
+                        folder="replies/attachments", content=content, extension=check.extension
+                    )
+                )
                 ResponseAttachment.objects.create(
                     response=response,
                     file=stored[-1],

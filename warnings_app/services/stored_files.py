@@ -1,14 +1,30 @@
-"""Stored files leave the system only whole and unaltered: read back, checked against the
-SHA-256 recorded when they were stored, and each download audited. The letter page, the API's
-PDF action and the artist's instruction download all go through here."""
+"""Stored files: saved under fresh unguessable names (never a name from outside), and leaving
+the system only whole and unaltered: read back, checked against the SHA-256 recorded when they
+were stored, and each download audited. Letters, print batches, raw replies and attachments and
+artists' instructions are saved here; the letter page, the API's PDF action and the artist's
+instruction download read through here."""
 
 import hashlib
+import secrets
 from typing import Any
 
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import models
+from django.utils import timezone
 
 from warnings_app.services.audit import audit_record
+
+NAME_BYTES = 24  # of randomness in each stored name: unguessable, so a leaked folder listing
+# or a guessed URL gives nothing away
+
+
+def stored_file_save(*, folder: str, content: bytes, extension: str) -> str:
+    """Saves `content` as `folder/YYYY/MM/<random><extension>` (extension with its dot, or "")
+    and returns the name the storage gave it, to be recorded with the file's SHA-256."""
+    day = timezone.localdate()
+    name = f"{folder}/{day:%Y/%m}/{secrets.token_urlsafe(NAME_BYTES)}{extension}"
+    return default_storage.save(name, ContentFile(content))
 
 
 class StoredFileAltered(Exception):
