@@ -69,6 +69,7 @@ def _prepare(size: int, reuse: bool) -> str:
 
     database = f"bench_dashboard_{size}"
     if reuse and _seeded(database):
+        _manage(["migrate", "-v0"], _environment(database))  # newer migrations still apply
         print(f"{size:>7} notices: reusing {database}", flush=True)
         return database
     with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:

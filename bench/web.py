@@ -143,6 +143,7 @@ def _prepare_database(notices: int, reuse: bool, env: dict[str, str]) -> None:
 
     found = _notices_in_database()
     if reuse and found == notices:
+        _manage(["migrate", "-v0"], env)  # a reused database still gets newer migrations
         print(f"reusing {DB_NAME}: {found:,} notices", flush=True)
         return
     if reuse:
