@@ -24,11 +24,7 @@ def answers_to(matter: OuterRef) -> QuerySet[Response]:
     a query over notices: `matter` is the matter's id as that query sees it, `OuterRef("pk")`."""
     series_of = OuterRef(matter)  # seen from the series query, one level further in
     series = Notice.objects.filter(Q(pk=series_of) | Q(follows=series_of)).values("pk")
-    return (
-        Response.objects.filter(kind=Response.Kind.REPLY, notice__in=series)
-        .exclude(matched_by=Response.Match.DOMAIN)
-        .order_by()
-    )
+    return Response.objects.filter(counts_as_answer(), notice__in=series).order_by()
 
 
 def counts_as_answer() -> Q:

@@ -21,8 +21,11 @@ from warnings_app.services.audit import audit_record
 from warnings_app.services.errors import ServiceError
 from warnings_app.services.followups import followups_schedule
 from warnings_app.services.notices import apply_transition, apply_transition_many
-from warnings_app.services.rendering import stored_pdf_bytes
-from warnings_app.services.stored_files import stored_file_save
+from warnings_app.services.stored_files import (
+    StoredFileAltered,
+    stored_file_read_verified,
+    stored_file_save,
+)
 
 MANIFEST_COLUMNS = [
     "item",
@@ -68,9 +71,12 @@ def print_batch_create(*, channel: str, by: Any, campaign: Campaign | None = Non
     letters, rows, page = [], [], 1
     code = f"PB-{timezone.localdate():%Y%m%d}-{secrets.token_hex(3).upper()}"
     for item, notice in enumerate(notices, start=1):
-        content = stored_pdf_bytes(notice)
-        if hashlib.sha256(content).hexdigest() != notice.pdf_sha256:
-            raise ServiceError(f"{notice.reference}: the stored letter does not match its hash")
+        try:
+            content = stored_file_read_verified(name=notice.pdf.name, sha256=notice.pdf_sha256)
+        except StoredFileAltered as exc:
+            raise ServiceError(
+                f"{notice.reference}: the stored letter is missing or does not match its hash"
+            ) from exc
         recipient = notice.merge_data["recipient"]
         address = [
             recipient["addressee"],

@@ -31,8 +31,9 @@ class DashboardView(RoleRequiredMixin, View):
             since=data.get("since"),
             until=data.get("until"),
         )
-        figures_first_build_request()  # a new installation: a worker builds them, not this request
         figures = dashboard_figures(filters)
+        if figures.built_at is None:  # a new installation: a worker builds them, not this request
+            figures_first_build_request()
         stale_after = timedelta(seconds=3 * settings.DASHBOARD_REFRESH_SECONDS)
         return render(
             request,

@@ -28,6 +28,7 @@ class FiguresView(ApiView):
             since=query.validated_data.get("since"),
             until=query.validated_data.get("until"),
         )
-        figures_first_build_request()  # a new installation: a worker builds them, not this request
         figures = dashboard_figures(filters)
+        if figures.built_at is None:  # a new installation: a worker builds them, not this request
+            figures_first_build_request()
         return Response(FiguresSerializer(figures_data(figures)).data)
