@@ -26,30 +26,27 @@ temporary STATIC_ROOT takes another 20-35 s on every run. The server listens on 
 
 import argparse
 import json
-import math
 import os
 import random
 import re
 import secrets
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections import defaultdict
 from pathlib import Path
+
+import web_measure  # bench/ is on the path: the script's own folder
+import web_server
 
 ROOT = Path(__file__).resolve().parent.parent
 PG = "postgres://postgres@127.0.0.1:5432"
 DB_NAME = "bench_web"
 BROKER = "redis://127.0.0.1:6379/9"
 TIMEOUT = 30  # seconds, every request
-WINDOW = 10.0  # seconds: the p95 over time is printed per window this long
-AGENT = "bench-web/1"
 PAGES = ["home", "dashboard", "work_queue", "outcomes", "notice", "search"]
 ROLES = ["Manager", "Legal"]
 
@@ -166,72 +163,13 @@ def _prepare_database(notices: int, reuse: bool, env: dict[str, str]) -> None:
     )
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _start_server(env: dict[str, str], log_path: Path, control: Path) -> subprocess.Popen:
-    # gunicorn's control socket defaults to one path per user ($HOME/.gunicorn/gunicorn.ctl):
-    # this server gets its own, so it cannot take over another gunicorn's on the same machine.
-    command = [
-        *(sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.py"),
-        *("--control-socket", str(control), "config.wsgi"),
-    ]
-    with open(log_path, "ab") as log:
-        return subprocess.Popen(  # noqa: S603
-            command,
-            cwd=ROOT,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group: stopped as one at the end
-        )
-
-
-def _stop_server(server: subprocess.Popen) -> None:
-    if server.poll() is not None:
-        return
-    server.send_signal(signal.SIGTERM)  # gunicorn's graceful stop
-    try:
-        server.wait(timeout=40)  # graceful_timeout is 30 s
-    except subprocess.TimeoutExpired:
-        os.killpg(server.pid, signal.SIGKILL)
-        server.wait(timeout=10)
-
-
-def _log_tail(log_path: Path, lines: int = 30) -> str:
-    try:
-        return "\n".join(log_path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return ""
-
-
-def _wait_ready(base: str, server: subprocess.Popen, log_path: Path, timeout: float = 90) -> float:
-    import requests
-
-    started = time.perf_counter()
-    while time.perf_counter() - started < timeout:
-        if server.poll() is not None:
-            raise SystemExit(f"gunicorn exited ({server.returncode}):\n{_log_tail(log_path)}")
-        try:
-            if requests.get(f"{base}/accounts/login/", timeout=5).status_code == 200:
-                return time.perf_counter() - started
-        except requests.RequestException:
-            pass
-        time.sleep(0.3)
-    raise SystemExit(f"gunicorn did not answer within {timeout:.0f} s:\n{_log_tail(log_path)}")
-
-
 def _sign_in(base: str, username: str, password: str):
     """A session signed in through the login form, as a browser would: GET the page for the
     CSRF cookie and token, POST the form, land on the home page."""
     import requests
 
     session = requests.Session()
-    session.headers["User-Agent"] = AGENT
+    session.headers["User-Agent"] = web_measure.AGENT
     page = session.get(f"{base}/accounts/login/", timeout=TIMEOUT)
     match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
     if page.status_code != 200 or not match:
@@ -272,19 +210,6 @@ def _url(page: str, targets: dict, rng: random.Random) -> str:
     raise ValueError(page)
 
 
-def _page_of(path: str) -> str | None:
-    """Which page a request line of the access log was for."""
-    path = path.split("?")[0]
-    fixed = {"/": "home", "/dashboard/": "dashboard", "/queue/": "work_queue", "/search/": "search"}
-    if path in fixed:
-        return fixed[path]
-    if re.fullmatch(r"/campaigns/\d+/outcomes/", path):
-        return "outcomes"
-    if re.fullmatch(r"/notices/\d+/", path):
-        return "notice"
-    return None
-
-
 def _check_pages(base: str, sessions: dict[str, object], targets: dict) -> None:
     """One request of every page for each role, before the clock starts: fail loudly if a role
     is refused a page or a page is broken."""
@@ -299,12 +224,6 @@ def _check_pages(base: str, sessions: dict[str, object], targets: dict) -> None:
                     f"{role} cannot open {page} ({url}): status {answer.status_code}"
                     + (f" to {where}" if where else "")
                 )
-
-
-def _percentile(values: list[float], share: float) -> float:
-    """Nearest-rank percentile (share 0-100) of a non-empty list."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(share / 100 * len(ordered)) - 1)]
 
 
 def _load(base: str, sessions: list, targets: dict, duration: float, pause: float) -> tuple:
@@ -347,135 +266,6 @@ def _load(base: str, sessions: list, targets: dict, duration: float, pause: floa
     for thread in threads:
         thread.join(timeout=duration + TIMEOUT + pause + 10)
     return records, time.perf_counter() - began
-
-
-def _machine_cpu() -> float:
-    """CPU seconds the whole machine has spent busy since boot (all cores; /proc/stat)."""
-    values = [int(x) for x in Path("/proc/stat").read_text().split("\n")[0].split()[1:9]]
-    return (sum(values) - values[3] - values[4]) / os.sysconf("SC_CLK_TCK")  # less idle, iowait
-
-
-def _process_cpu(pid: int) -> float:
-    """CPU seconds of a process, its reaped children included; 0 if it is gone."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
-
-
-def _server_pids(master: int) -> list[int]:
-    """gunicorn's master and its workers."""
-    pids = [master]
-    for entry in Path("/proc").iterdir():
-        try:
-            if (
-                entry.name.isdigit()
-                and int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == master
-            ):
-                pids.append(int(entry.name))
-        except (OSError, IndexError, ValueError):
-            continue
-    return pids
-
-
-def _database_pids() -> list[int]:
-    """The PostgreSQL backends serving the benchmark's database (same machine)."""
-    import psycopg
-
-    with psycopg.connect(f"{PG}/{DB_NAME}", connect_timeout=10) as conn:
-        return [
-            row[0]
-            for row in conn.execute(
-                "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
-                [DB_NAME],
-            )
-        ]
-
-
-def _cpu_snapshot(master: int) -> dict:
-    own = os.times()
-    return {
-        "machine": _machine_cpu(),
-        "server": {pid: _process_cpu(pid) for pid in _server_pids(master)},
-        "database": {pid: _process_cpu(pid) for pid in _database_pids()},
-        "client": own.user + own.system,
-        "clock": time.perf_counter(),
-    }
-
-
-def _cpu_shares(before: dict, after: dict) -> dict[str, float]:
-    """Cores kept busy on average between two snapshots: the whole machine, gunicorn, the
-    database's backends, this client, and everything else (other people's work)."""
-    seconds = after["clock"] - before["clock"]
-
-    def grown(kind: str) -> float:
-        return sum(cpu - before[kind].get(pid, 0.0) for pid, cpu in after[kind].items())
-
-    shares = {
-        "machine": (after["machine"] - before["machine"]) / seconds,
-        "gunicorn": grown("server") / seconds,
-        "postgres": grown("database") / seconds,
-        "client": (after["client"] - before["client"]) / seconds,
-    }
-    shares["others"] = max(
-        0.0, shares["machine"] - shares["gunicorn"] - shares["postgres"] - shares["client"]
-    )
-    return shares
-
-
-def _server_times(log_path: Path, since: int) -> dict[str, list[float]]:
-    """The server's own time (%(M)s, ms) of the benchmark's requests in the access log, by page,
-    from byte `since` of the log on."""
-    line = re.compile(r'"GET (\S+) HTTP/[\d.]+" (\d{3}) \S+ (\d+)ms "' + re.escape(AGENT))
-    times: dict[str, list[float]] = defaultdict(list)
-    with open(log_path, "rb") as log:
-        log.seek(since)
-        for raw in log:
-            match = line.search(raw.decode(errors="replace"))
-            if match and (page := _page_of(match.group(1))):
-                times[page].append(float(match.group(3)))
-    return times
-
-
-def _report(records: list, wall: float, server: dict[str, list[float]]) -> None:
-    by_page: dict[str, list[tuple[float, int]]] = defaultdict(list)
-    for page, ms, status, _ in records:
-        by_page[page].append((ms, status))
-    print(
-        f"\n{'page':<12}{'count':>7}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'errors':>8}"
-        f"{'server p50':>12}{'server p95':>12}"
-    )
-    for page in PAGES:
-        rows = by_page.get(page, [])
-        if not rows:
-            print(f"{page:<12}{0:>7}")
-            continue
-        times = [ms for ms, _ in rows]
-        errors = sum(status != 200 for _, status in rows)
-        own = server.get(page, [])
-        own_figures = f"{statistics.median(own):>12.0f}{_percentile(own, 95):>12.0f}" if own else ""
-        print(
-            f"{page:<12}{len(rows):>7}{statistics.median(times):>9.0f}"
-            f"{_percentile(times, 95):>9.0f}{max(times):>9.0f}{errors:>8}{own_figures}"
-        )
-    statuses = defaultdict(int)
-    for _, _, status, _ in records:
-        if status != 200:
-            statuses[status] += 1
-    if statuses:
-        print(
-            "errors by status (0: no answer): "
-            + ", ".join(f"{s}: {n}" for s, n in statuses.items())
-        )
-    # A slow spell (another process busy, connections renewed) shows here, a slow page above.
-    windows: dict[int, list[float]] = defaultdict(list)
-    for _, ms, _, at in records:
-        windows[int(at // WINDOW)].append(ms)
-    print(
-        f"p95 ms by {WINDOW:.0f} s of the run: "
-        + " ".join(f"{_percentile(windows[w], 95):.0f}" for w in sorted(windows))
-    )
 
 
 def main() -> None:
@@ -524,7 +314,7 @@ def main() -> None:
         static, media = folder / "static", folder / "media"
         media.mkdir()
         log_path = args.log or folder / "gunicorn.log"
-        port = _free_port()
+        port = web_server.free_port()
         server_env = _environment(
             ALLOWED_HOSTS="127.0.0.1",
             SECURE_SSL_REDIRECT="false",  # plain http on loopback
@@ -540,9 +330,9 @@ def main() -> None:
         clock = time.perf_counter()
         _manage(["collectstatic", "--noinput", "-v0"], server_env)
         print(f"collectstatic: {time.perf_counter() - clock:.1f} s", flush=True)
-        server = _start_server(server_env, log_path, folder / "gunicorn.ctl")
+        server = web_server.start_server(server_env, log_path)
         base = f"http://127.0.0.1:{port}"
-        ready = _wait_ready(base, server, log_path)
+        ready = web_server.wait_ready(base, server, log_path)
         workers = server_env.get("WEB_CONCURRENCY") or os.cpu_count() * 2 + 1
         print(f"gunicorn on {base}, {workers} workers, answering after {ready:.1f} s", flush=True)
 
@@ -576,26 +366,28 @@ def main() -> None:
             flush=True,
         )
         log_from = log_path.stat().st_size
-        cpu_before = _cpu_snapshot(server.pid)
+        cpu_before = web_measure.cpu_snapshot(server.pid, f"{PG}/{DB_NAME}")
         records, wall = _load(base, sessions, targets, args.duration, args.pause)
-        cpu = _cpu_shares(cpu_before, _cpu_snapshot(server.pid))
+        cpu = web_measure.cpu_shares(
+            cpu_before, web_measure.cpu_snapshot(server.pid, f"{PG}/{DB_NAME}")
+        )
         load_after = os.getloadavg()
         time.sleep(0.5)  # let the last access-log lines reach the file
-        server_times = _server_times(log_path, log_from)
+        server_times = web_measure.server_times(log_path, log_from)
     finally:
         if server is not None:
-            _stop_server(server)
+            web_server.stop_server(server)
         shutil.rmtree(folder, ignore_errors=True)
 
     if not records:
         raise SystemExit("no request completed")
-    _report(records, wall, server_times)
+    web_measure.report(records, wall, server_times, PAGES)
     times = [ms for _, ms, _, _ in records]
     errors = sum(status != 200 for _, _, status, _ in records)
     rps = len(records) / wall
     print(
         f"\n{len(records)} requests in {wall:.1f} s: {rps:.1f} requests/s, "
-        f"p50 {statistics.median(times):.0f} ms, p95 {_percentile(times, 95):.0f} ms, "
+        f"p50 {statistics.median(times):.0f} ms, p95 {web_measure.percentile(times, 95):.0f} ms, "
         f"max {max(times):.0f} ms, {errors} errors"
     )
     print(f"load average at end: {' '.join(f'{x:.2f}' for x in load_after)}")
@@ -606,7 +398,7 @@ def main() -> None:
     )
     if cpu["others"] > 0.25 * os.cpu_count():
         print("the machine was busy with other work: rerun when it is quiet before trusting this")
-    print(f"RESULT p95_ms={_percentile(times, 95):.0f} errors={errors} rps={rps:.1f}")
+    print(f"RESULT p95_ms={web_measure.percentile(times, 95):.0f} errors={errors} rps={rps:.1f}")
 
 
 if __name__ == "__main__":
