@@ -21,7 +21,8 @@ from tests.factories import UserFactory
 from tests.page_helpers import figure_shown, page_as
 from warnings_app.dashboard.rollup import figures_refresh
 from warnings_app.domain.matters import overdue_matters
-from warnings_app.models import Campaign, FollowUp, Notice, Response
+from warnings_app.models import Campaign, Notice, Response
+from warnings_app.services.outcomes import notices_hold
 from warnings_app.services.replies import reply_ingest
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +32,11 @@ NOTICES = 2000
 @pytest.fixture
 def register(client):
     call_command("seed_scale", notices=NOTICES, stdout=io.StringIO())
-    _mail_from_company_domains(overdue_matters(timezone.localdate())[:25])
+    overdue = list(overdue_matters(timezone.localdate())[:40])
+    _mail_from_company_domains(overdue[:25])
+    # Held letters stay overdue: a hold stops the chasing, not the deadline.
+    notices_hold(notices=overdue[20:40], by=UserFactory(role="Legal"), reason="settlement talks")
+    figures_refresh()
     for role, username in (("Manager", "agree-manager"), ("Paralegal", "agree-paralegal")):
         UserFactory(username=username, role=role)
     return client
@@ -48,7 +53,6 @@ def _mail_from_company_domains(letters) -> None:
         message["Message-ID"] = f"<domain-only-{n}@{letter.company.domain}>"
         message.set_content("We are looking into it.")
         reply_ingest(raw=message.as_bytes(), source="test")
-    figures_refresh()
 
 
 def _shown(html: str, attribute: str, key: str) -> int:
@@ -78,10 +82,7 @@ def test_the_data_set_has_every_kind_of_case_the_rules_distinguish(register):
     assert Response.objects.filter(notice__ladder_step__isnull=False, kind="reply").exists()
     assert Response.objects.filter(matched_by=Response.Match.DOMAIN).exists()
     assert Response.objects.filter(kind="reply", outcome="unclassified").exists()
-    assert (
-        letters.filter(on_hold=True).exists()
-        or FollowUp.objects.filter(status=FollowUp.Status.CANCELLED).exists()
-    )
+    assert letters.filter(on_hold=True).count() == 20
     overdue = overdue_matters(today).count()
     assert 0 < overdue < letters.filter(due_date__lt=today).count()
 
