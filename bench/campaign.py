@@ -41,6 +41,7 @@ def _environment(media: str, smtp_port: int) -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "config.settings",
         # As in production: DEBUG would make every query slower (Django records each one).
         "DEBUG": "false",
+        "DEMO_TOOLS": "true",  # the seeders (warnings_demo) are development tools
         "SECRET_KEY": secrets.token_urlsafe(32),
         "DATABASE_URL": f"{PG}/{DB_NAME}",
         "CELERY_BROKER_URL": BROKER,
@@ -183,9 +184,9 @@ def _render_in_one_process(campaign_id: int) -> tuple[float, float]:
     store it, record its hash), without Celery. The layout-only figure is WeasyPrint alone on
     the same letters."""
     from config.celery import app as celery_app
-    from warnings_app.letters.compose import letter_parts
+    from warnings_app.domain.letters.compose import letter_parts
+    from warnings_app.integrations.pdf import render_letter_pdf
     from warnings_app.models import Campaign, Notice
-    from warnings_app.pdf import render_letter_pdf
     from warnings_app.services.campaigns import campaign_create, campaign_generate
     from warnings_app.services.rendering import notice_render
 

@@ -45,6 +45,7 @@ def _environment(database: str) -> dict[str, str]:
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DEBUG": "false",  # as in production: DEBUG records every query and slows each one
+        "DEMO_TOOLS": "true",  # the seeders (warnings_demo) are development tools
         "SECRET_KEY": secrets.token_urlsafe(32),
         "ALLOWED_HOSTS": "testserver",
         "SECURE_SSL_REDIRECT": "false",  # the test client speaks plain http
@@ -128,7 +129,7 @@ def serve() -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from warnings_app.roles import MANAGER
+    from warnings_app.domain.roles import MANAGER
 
     user, _ = get_user_model().objects.get_or_create(username="bench-manager")
     user.groups.add(Group.objects.get(name=MANAGER))

@@ -1,8 +1,9 @@
 """Letter rendering: the project's renderer against a naive WeasyPrint call per letter.
 
 Renders N letters (default 200) from the demo initial-notice template, each with a 30-work
-schedule, for N different companies: once through `warnings_app.pdf.render_letter_pdf` and once
-through `weasyprint.HTML(string=...).write_pdf()` with the same letter, stylesheet and fonts.
+schedule, for N different companies: once through
+`warnings_app.integrations.pdf.render_letter_pdf` and once through
+`weasyprint.HTML(string=...).write_pdf()` with the same letter, stylesheet and fonts.
 Prints the per-letter medians and their ratio, then the renderer's resident memory growth across
 M renders (default 1,000). Ends with `RESULT speedup=<x> rss_growth_mb=<y>`.
 
@@ -47,9 +48,9 @@ def _rss_mb() -> float:
 def _letters(count: int):
     from django.utils import timezone
 
-    from warnings_app.letters.compose import letter_parts, version_letter_html
-    from warnings_app.letters.merge_data import letter_contact, merge_data_build
+    from warnings_app.domain.letters.compose import letter_parts, version_letter_html
     from warnings_app.models import Company, Principal, TemplateVersion, Work
+    from warnings_app.selectors.merge_data import letter_contact, merge_data_build
 
     version = TemplateVersion.objects.select_related("template").get(
         template__name="Initial notice (EN)", number=1
@@ -73,7 +74,7 @@ def _letters(count: int):
 
 
 def _naive_html(full_html: str) -> str:
-    from warnings_app.pdf import LETTER_ASSETS, font_face_css
+    from warnings_app.integrations.pdf import LETTER_ASSETS, font_face_css
 
     css = (LETTER_ASSETS / "letter.css").as_uri()
     return full_html.replace(
@@ -100,7 +101,7 @@ def main() -> None:
         _setup_django(folder)
         import weasyprint
 
-        from warnings_app.pdf import render_letter_pdf
+        from warnings_app.integrations.pdf import render_letter_pdf
 
         letters = _letters(args.letters)
         naive_inputs = [_naive_html(full) for _parts, full in letters]

@@ -60,7 +60,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db.models import Count, Q
 from warnings_app.models import Campaign, Company, Notice
-from warnings_app.search import search
+from warnings_app.selectors.search import search
 
 roles = os.environ["BENCH_ROLES"].split(",")
 count = int(os.environ["BENCH_USERS"])
@@ -107,6 +107,7 @@ def _environment(**extra: str) -> dict[str, str]:
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DEBUG": "false",
+        "DEMO_TOOLS": "true",  # the seeders (warnings_demo) are development tools
         "SECRET_KEY": secrets.token_urlsafe(32),
         "DATABASE_URL": f"{PG}/{DB_NAME}",
         "CELERY_BROKER_URL": BROKER,

@@ -56,6 +56,11 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "warnings_app",
 ]
+# Development tools (warnings_demo: the demo register, the scale seeder, `runstack`). Production
+# leaves them out, so `seed_demo` and `seed_scale` do not exist there; benchmarks turn them on.
+DEMO_TOOLS = env.bool("DEMO_TOOLS", default=DEBUG)
+if DEMO_TOOLS:
+    INSTALLED_APPS.append("warnings_demo")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -69,11 +74,11 @@ MIDDLEWARE = [
     # request.user.is_verified(): whether this session passed the second factor.
     "django_otp.middleware.OTPMiddleware",
     # Ends a session older than SESSION_ABSOLUTE_LIFETIME, however active it has been.
-    "warnings_app.signin.SessionLifetimeMiddleware",
+    "warnings_app.views.signin.SessionLifetimeMiddleware",
     # Deny by default: every view needs a signed-in user unless marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     # A role in TWO_FACTOR_ROLES without a verified session reaches only the 2FA pages.
-    "warnings_app.signin.TwoFactorMiddleware",
+    "warnings_app.views.signin.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Content-Security-Policy on every response (CONTENT_SECURITY_POLICY below).
@@ -95,7 +100,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "warnings_app.navigation.navigation",
+                "warnings_app.views.navigation.navigation",
             ],
         },
     },
@@ -170,10 +175,10 @@ STORAGES = {
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 if EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend":  # noqa: F821 — set just above
     # Same backend, but it reports whether the content was handed over when a send breaks.
-    EMAIL_BACKEND = "warnings_app.smtp.TrackingEmailBackend"
+    EMAIL_BACKEND = "warnings_app.integrations.smtp.TrackingEmailBackend"
 elif EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend":  # noqa: F821
     # One line per message (to, subject, attachments and sizes), not each letter's PDF in base64.
-    EMAIL_BACKEND = "warnings_app.console_email.SummaryConsoleBackend"
+    EMAIL_BACKEND = "warnings_app.integrations.console_email.SummaryConsoleBackend"
 # A stalled SMTP server must not hold a worker (or its lease) for long.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Legal Notices <notices@localhost>")
@@ -197,9 +202,9 @@ REPLIES_EVERY_SECONDS = env.float("REPLIES_EVERY_SECONDS", default=300.0)  # bea
 REPLY_MAX_MESSAGE_BYTES = env.int("REPLY_MAX_MESSAGE_BYTES", default=80 * 1024 * 1024)
 REPLY_MAX_ATTACHMENT_BYTES = env.int("REPLY_MAX_ATTACHMENT_BYTES", default=25 * 1024 * 1024)
 # Files people upload (evidence, hand-logged reply attachments; imports have their own 10 MB):
-# checked by content in warnings_app/uploads.py. Word and Excel files are ZIP archives, checked
-# before unpacking: total declared size, entry count and per-entry compression ratio (XLSX XML
-# compresses ~10-30 to 1; a ZIP bomb ~1000 to 1).
+# checked by content in warnings_app/domain/uploads.py. Word and Excel files are ZIP archives,
+# checked before unpacking: total declared size, entry count and per-entry compression ratio
+# (XLSX XML compresses ~10-30 to 1; a ZIP bomb ~1000 to 1).
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=25 * 1024 * 1024)
 UPLOAD_MAX_UNPACKED_BYTES = env.int("UPLOAD_MAX_UNPACKED_BYTES", default=100 * 1024 * 1024)
 UPLOAD_MAX_COMPRESSION_RATIO = env.int("UPLOAD_MAX_COMPRESSION_RATIO", default=200)
@@ -231,7 +236,7 @@ SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 X_FRAME_OPTIONS = "DENY"
 
-# --- Sign-in (warnings_app/signin.py) ------------------------------------------------------------
+# --- Sign-in (warnings_app/views/signin.py) -----------------------------------------------
 # Idle expiry: the cookie and the stored session last this long after the latest request.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=30) * 60
 # Instead of SESSION_SAVE_EVERY_REQUEST (a session UPDATE on every page, three queries inside a
@@ -252,7 +257,7 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # proxies that each append to X-Forwarded-For, set SIGNIN_TRUSTED_PROXIES=N to take the address
 # the outermost proxy saw; the same address goes into the audit log.
 SIGNIN_TRUSTED_PROXIES = env.int("SIGNIN_TRUSTED_PROXIES", default=0)
-AXES_CLIENT_IP_CALLABLE = "warnings_app.signin.client_ip"
+AXES_CLIENT_IP_CALLABLE = "warnings_app.views.signin.client_ip"
 # Roles (group names) that must pass a TOTP code after the password. Off by default with DEBUG
 # so the demo users of `make run`/seed_demo sign in with a password alone; set the variable
 # (e.g. TWO_FACTOR_ROLES=Legal,Admin) to try it locally. API calls with a token are integration

@@ -13,6 +13,8 @@ os.environ.setdefault("SECRET_KEY", "test-suite-only-not-a-secret")
 os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/15")
 # The test client and the live server speak plain http; tests/test_deploy.py checks the redirect.
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+# The suite seeds the demo and the scale register (warnings_demo) in production-like settings too.
+os.environ.setdefault("DEMO_TOOLS", "true")
 
 from config.settings import *  # noqa: E402,F403
 

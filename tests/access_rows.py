@@ -11,9 +11,10 @@ from django.utils import timezone
 
 from tests.campaign_helpers import make_campaign
 from tests.factories import ContactFactory, UserFactory, WorkFactory, make_notice
+from warnings_app.domain.preferences import Instruction
+from warnings_app.domain.roles import LEGAL
 from warnings_app.models import Notice, PreferenceLink, ReservationPublication
-from warnings_app.roles import LEGAL
-from warnings_app.services.preferences import Instruction, preference_record
+from warnings_app.services.preferences import preference_record
 
 
 class Rows:

@@ -8,8 +8,8 @@ from tests.factories import (
     UserFactory,
     WorkFactory,
 )
-from warnings_app import demo_data
 from warnings_app.services.campaigns import campaign_create
+from warnings_demo import demo_data
 
 
 def company_with_contact(**kwargs):

@@ -8,8 +8,8 @@ from django.conf import settings
 from django.db import connection, connections
 
 from tests.factories import UserFactory
-from warnings_app.health import broker_reachable
-from warnings_app.roles import ALL_ROLES
+from warnings_app.domain.roles import ALL_ROLES
+from warnings_app.selectors.health import broker_reachable
 
 IN_CI = os.environ.get("CI") == "true"
 CHROMIUM = "/usr/bin/chromium"
@@ -103,7 +103,7 @@ def smtp_server(settings):
     from tests.smtp_server import SmtpServer
 
     with SmtpServer() as server:
-        settings.EMAIL_BACKEND = "warnings_app.smtp.TrackingEmailBackend"
+        settings.EMAIL_BACKEND = "warnings_app.integrations.smtp.TrackingEmailBackend"
         settings.EMAIL_HOST = "127.0.0.1"
         settings.EMAIL_PORT = server.port
         settings.EMAIL_USE_TLS = False
@@ -112,7 +112,7 @@ def smtp_server(settings):
         settings.EMAIL_HOST_PASSWORD = ""
         settings.EMAIL_TIMEOUT = 5
         yield server
-    from warnings_app.smtp import discard_shared_backend
+    from warnings_app.integrations.smtp import discard_shared_backend
 
     discard_shared_backend()  # the next test's server may get the same port
 

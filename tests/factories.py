@@ -4,7 +4,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from warnings_app import models as m
-from warnings_app.normalise import company_name_key
+from warnings_app.domain.normalise import company_name_key
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -13,7 +13,7 @@ from tests.factories import (
     WorkFactory,
     make_notice,
 )
-from warnings_app import demo_data
+from warnings_demo import demo_data
 
 LETTER_BODY = demo_data.INITIAL_NOTICE
 

@@ -8,8 +8,9 @@ from django.utils import timezone
 
 from tests.factories import UserFactory, WorkFactory
 from warnings_app import models as m
-from warnings_app.preferences.links import new_token, token_sha256
-from warnings_app.services.preferences import Instruction, preference_record
+from warnings_app.domain.preferences import Instruction
+from warnings_app.services.artist_link_parts import new_token, token_sha256
+from warnings_app.services.preferences import preference_record
 
 
 class ArtistFactory(factory.django.DjangoModelFactory):
@@ -78,7 +79,7 @@ def artist_with_works(name: str = "Mara Quill", count: int = 2):
 
 def confirm_through_link(artist: m.Artist, works: list[m.Work], token: str):
     """The artist confirms through the link: licensable, with the first work reserved."""
-    from warnings_app.preferences.links import Choice
+    from warnings_app.domain.preferences import Choice
     from warnings_app.services.artist_links import preference_link_confirm
 
     choice = Choice(

@@ -6,8 +6,8 @@ from django.utils import timezone
 
 from tests.campaign_helpers import make_campaign
 from tests.factories import CompanyFactory, UserFactory, make_notice
-from warnings_app.dashboard.figures import week_bounds
 from warnings_app.models import DeliveryAttempt, FollowUp, Notice, Response
+from warnings_app.reports.dashboard.figures import week_bounds
 
 SENT = date(2026, 10, 5)  # a Monday; in the US, Columbus Day (12 Oct) is not a business day
 

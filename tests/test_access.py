@@ -8,12 +8,12 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.access_rows import Rows
 from tests.factories import CompanyFactory, UserFactory
+from warnings_app.domain.roles import ADMIN, ALL_ROLES, LEGAL, MANAGER, PARALEGAL
 from warnings_app.models import (
     Company,
     PrintBatch,
     Response,
 )
-from warnings_app.roles import ADMIN, ALL_ROLES, LEGAL, MANAGER, PARALEGAL
 
 pytestmark = pytest.mark.django_db
 

@@ -19,10 +19,10 @@ from tests.api_helpers import api_client, audited
 from tests.campaign_helpers import make_campaign
 from tests.factories import CompanyFactory, UserFactory, make_notice
 from warnings_app.api.serializers.figures import figures_data
-from warnings_app.dashboard.figures import Filters, dashboard_figures
-from warnings_app.dashboard.rollup import figures_refresh
+from warnings_app.domain.roles import LEGAL, MANAGER, PARALEGAL
 from warnings_app.models import AuditEvent, Campaign, Company, Notice
-from warnings_app.roles import LEGAL, MANAGER, PARALEGAL
+from warnings_app.reports.dashboard.figures import Filters, dashboard_figures
+from warnings_app.reports.dashboard.rollup import figures_refresh
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ from rest_framework.test import APIClient
 
 from tests.access_rows import Rows
 from tests.factories import UserFactory, WorkFactory
+from warnings_app.domain.roles import ADMIN, ALL_ROLES, LEGAL, MANAGER, PARALEGAL
 from warnings_app.models import DeliveryAttempt, Response
-from warnings_app.roles import ADMIN, ALL_ROLES, LEGAL, MANAGER, PARALEGAL
 
 pytestmark = pytest.mark.django_db
 

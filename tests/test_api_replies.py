@@ -14,8 +14,8 @@ from tests.api_helpers import api_client, audited, reply_body
 from tests.campaign_helpers import make_campaign
 from tests.conftest import require_postgres
 from tests.factories import ContactFactory, UserFactory, make_notice
+from warnings_app.domain.roles import PARALEGAL
 from warnings_app.models import AuditEvent, IdempotencyKey, Notice, Response
-from warnings_app.roles import PARALEGAL
 
 pytestmark = pytest.mark.django_db
 

@@ -17,8 +17,8 @@ from rest_framework.authtoken.models import Token
 
 from tests.campaign_helpers import make_campaign
 from tests.factories import UserFactory, make_notice
+from warnings_app.domain.roles import LEGAL
 from warnings_app.models import DeliveryAttempt, Notice, Response
-from warnings_app.roles import LEGAL
 
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 

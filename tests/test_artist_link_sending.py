@@ -15,7 +15,7 @@ from django.urls import reverse
 from tests.factories import UserFactory
 from tests.preference_factories import artist_with_works, make_link
 from warnings_app.models import AuditEvent, PreferenceLink
-from warnings_app.preferences.links import token_sha256
+from warnings_app.services.artist_link_parts import token_sha256
 from warnings_app.services.artist_links import LinkNotSent, preference_link_create
 from warnings_app.services.errors import ServiceError
 

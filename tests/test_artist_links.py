@@ -21,8 +21,8 @@ from tests.preference_factories import (
     make_link,
     make_statement,
 )
+from warnings_app.domain.preferences import Choice
 from warnings_app.models import AuditEvent, Preference, PreferenceStatement
-from warnings_app.preferences.links import Choice
 from warnings_app.services import artist_links
 from warnings_app.services.artist_links import (
     LinkRefused,

@@ -12,7 +12,7 @@ from tests.factories import UserFactory, WorkFactory
 from tests.preference_factories import ArtistFactory
 from tests.worker import Worker, purge_broker, wait_for
 from warnings_app.models import PreferenceStatement
-from warnings_app.preferences.register import record_sha256
+from warnings_app.selectors.preference_register import record_sha256
 
 PASSWORD = "a-long-test-password"  # tests.factories.UserFactory
 

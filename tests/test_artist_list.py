@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from tests.factories import UserFactory, WorkFactory
 from tests.preference_factories import make_statement
+from warnings_app.domain.roles import LEGAL, MANAGER
 from warnings_app.models import Artist, PreferenceLink
-from warnings_app.preferences.register import register_as_of, register_counts
-from warnings_app.roles import LEGAL, MANAGER
+from warnings_app.selectors.preference_register import register_as_of, register_counts
 
 pytestmark = pytest.mark.django_db
 

@@ -11,10 +11,11 @@ from django.core import mail
 from django.utils import timezone
 
 from tests.preference_factories import artist_with_works, confirm_through_link, make_link
+from warnings_app.domain.preferences import Choice
 from warnings_app.models import AuditEvent, PreferenceStatement
-from warnings_app.preferences.links import Choice, ReceiptDeferred
-from warnings_app.preferences.register import record_sha256
+from warnings_app.selectors.preference_register import record_sha256
 from warnings_app.services import artist_links
+from warnings_app.services.artist_link_parts import ReceiptDeferred
 from warnings_app.services.artist_links import preference_link_confirm, preference_receipt_send
 from warnings_app.tasks import send_preference_receipt_task
 

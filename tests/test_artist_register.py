@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from tests.factories import UserFactory, WorkFactory
 from tests.preference_factories import make_statement
+from warnings_app.domain.preferences import Instruction
+from warnings_app.domain.roles import LEGAL, MANAGER, PARALEGAL
 from warnings_app.models import AuditEvent, PreferenceLink, PreferenceStatement
-from warnings_app.roles import LEGAL, MANAGER, PARALEGAL
-from warnings_app.services.preferences import Instruction
 
 pytestmark = pytest.mark.django_db
 

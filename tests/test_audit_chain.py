@@ -18,9 +18,9 @@ from django.utils import timezone
 
 from tests.conftest import require_postgres
 from tests.factories import CompanyFactory, UserFactory, make_notice
-from warnings_app import audit_chain
+from warnings_app.domain import audit_chain
+from warnings_app.domain.roles import ADMIN, ALL_ROLES, LEGAL
 from warnings_app.models import AuditEvent
-from warnings_app.roles import ADMIN, ALL_ROLES, LEGAL
 from warnings_app.services.audit import audit_event, audit_record, audit_record_many
 
 pytestmark = pytest.mark.django_db

@@ -3,8 +3,8 @@
 import pytest
 from playwright.sync_api import expect
 
-from warnings_app import demo_data
-from warnings_app.services.demo import demo_seed
+from warnings_demo import demo_data
+from warnings_demo.demo import demo_seed
 
 EXPECTED_NAV = {
     "Legal": [
@@ -233,7 +233,7 @@ def test_a_manager_filters_the_dashboard_by_segment_and_downloads_those_rows(
     from openpyxl import load_workbook
 
     from tests.report_helpers import CASES, known_letters
-    from warnings_app.dashboard.rollup import figures_refresh
+    from warnings_app.reports.dashboard.rollup import figures_refresh
 
     demo_seed(companies=0)
     _, notices = known_letters()

@@ -5,8 +5,8 @@ from django.utils import timezone
 
 from tests.campaign_helpers import sent_notices
 from tests.factories import UserFactory
-from warnings_app.lifecycle import NoticeStatus
 from warnings_app.models import AuditEvent, FollowUp, Notice, Response
+from warnings_app.models.lifecycle import NoticeStatus
 from warnings_app.services import ServiceError
 from warnings_app.services.classification import response_classify, response_match
 from warnings_app.services.delivery import notice_deliver

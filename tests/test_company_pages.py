@@ -4,8 +4,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.factories import CompanyFactory, ContactFactory
+from warnings_app.domain.normalise import company_name_key
 from warnings_app.models import AuditEvent, Company, Contact, Tag
-from warnings_app.normalise import company_name_key
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ import io
 from django.core.mail import EmailMultiAlternatives
 
 from tests.process_helpers import process_env, run_python
-from warnings_app.console_email import SummaryConsoleBackend
+from warnings_app.integrations.console_email import SummaryConsoleBackend
 
 
 def _letter(pdf: bytes) -> EmailMultiAlternatives:
@@ -49,4 +49,4 @@ def test_the_console_url_selects_the_one_line_backend():
     )
 
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "warnings_app.console_email.SummaryConsoleBackend"
+    assert result.stdout.strip() == "warnings_app.integrations.console_email.SummaryConsoleBackend"

@@ -12,7 +12,7 @@ from tests import test_access
 from tests.factories import UserFactory
 from tests.test_access import ALLOWED, POST_ONLY
 from tests.test_api_access import ALLOWED as API_ALLOWED
-from warnings_app.roles import LEGAL
+from warnings_app.domain.roles import LEGAL
 
 pytestmark = pytest.mark.django_db
 url_for = test_access.url_for  # the access matrix's fixture: one object per URL name

@@ -12,10 +12,10 @@ from tests import report_helpers
 from tests.campaign_helpers import make_campaign
 from tests.factories import UserFactory
 from tests.report_helpers import CASES, SENT
-from warnings_app.dashboard.figures import Filters, dashboard_figures
-from warnings_app.dashboard.rollup import figures_refresh
+from warnings_app.domain.roles import MANAGER
 from warnings_app.models import DailySnapshot
-from warnings_app.roles import MANAGER
+from warnings_app.reports.dashboard.figures import Filters, dashboard_figures
+from warnings_app.reports.dashboard.rollup import figures_refresh
 
 pytestmark = pytest.mark.django_db
 
@@ -191,7 +191,7 @@ def test_a_new_installation_is_told_the_figures_are_being_built_not_made_to_wait
 def test_reading_the_figures_writes_nothing_and_enqueues_nothing(
     known_letters, django_capture_on_commit_callbacks, django_assert_max_num_queries
 ):
-    from warnings_app.dashboard.figures import Filters, dashboard_figures
+    from warnings_app.reports.dashboard.figures import Filters, dashboard_figures
 
     with django_capture_on_commit_callbacks() as asked, django_assert_max_num_queries(20) as ran:
         dashboard_figures(Filters())

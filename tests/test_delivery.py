@@ -10,8 +10,8 @@ from django.utils import timezone
 from tests.factories import UserFactory
 from tests.letters_helpers import notice_with_schedule
 from warnings_app import services
-from warnings_app.lifecycle import NoticeStatus
 from warnings_app.models import DeliveryAttempt, Notice
+from warnings_app.models.lifecycle import NoticeStatus
 from warnings_app.services.delivery import (
     LeaseLost,
     _finish_or_lost,

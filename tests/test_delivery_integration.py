@@ -19,8 +19,8 @@ from tests.conftest import require_postgres
 from tests.factories import UserFactory
 from tests.letters_helpers import notice_with_schedule
 from tests.worker import Beat, Worker, purge_broker, wait_for
-from warnings_app.lifecycle import NoticeStatus
 from warnings_app.models import Campaign, DeliveryAttempt, FollowUp, Notice, Response
+from warnings_app.models.lifecycle import NoticeStatus
 from warnings_app.services import notice_approve, notice_render
 from warnings_app.services.campaigns import campaign_approve, campaign_generate, campaign_send
 from warnings_app.services.delivery import notice_queue, notices_sweep

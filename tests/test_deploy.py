@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings as django_settings
 
 from tests.factories import UserFactory
-from warnings_app.roles import MANAGER
+from warnings_app.domain.roles import MANAGER
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from tests.campaign_helpers import sent_notices
 from tests.factories import UserFactory
-from warnings_app.evidence import MANIFEST, verify_bundle
 from warnings_app.models import AuditEvent
+from warnings_app.reports.evidence import MANIFEST, verify_bundle
 from warnings_app.services.replies import reply_log
 
 pytestmark = pytest.mark.django_db

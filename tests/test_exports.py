@@ -6,8 +6,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from tests.factories import CompanyFactory, UserFactory, make_notice
-from warnings_app.exports import FORMULA_STARTS
 from warnings_app.models import AuditEvent
+from warnings_app.reports.exports import FORMULA_STARTS
 
 pytestmark = pytest.mark.django_db
 

@@ -19,9 +19,9 @@ from django.utils import timezone
 from tests.api_helpers import api_client
 from tests.factories import UserFactory
 from tests.page_helpers import figure_shown, page_as
-from warnings_app.dashboard.rollup import figures_refresh
 from warnings_app.domain.matters import overdue_matters
 from warnings_app.models import Campaign, Notice, Response
+from warnings_app.reports.dashboard.rollup import figures_refresh
 from warnings_app.services.outcomes import notices_hold
 from warnings_app.services.replies import reply_ingest
 

@@ -6,8 +6,8 @@ from django.utils import timezone
 
 from tests.conftest import require_postgres
 from tests.worker import Worker, purge_broker, wait_for
-from warnings_app.heartbeats import heartbeat_record
 from warnings_app.models import Heartbeat
+from warnings_app.services.heartbeats import heartbeat_record
 from warnings_app.tasks import heartbeat_task
 
 WORKER_START_TIMEOUT = 60

@@ -8,10 +8,10 @@ import pytest
 from django.db import IntegrityError
 
 from tests.factories import CompanyFactory, ContactFactory, UserFactory
-from warnings_app.imports.columns import ALL_COLUMNS
 from warnings_app.models import AuditEvent, Company, Contact, Tag
 from warnings_app.services import companies as company_services
-from warnings_app.services.imports import companies_import
+from warnings_app.services.imports.columns import ALL_COLUMNS
+from warnings_app.services.imports.companies import companies_import
 
 pytestmark = pytest.mark.django_db
 
@@ -358,7 +358,7 @@ def test_a_failure_in_the_middle_of_a_commit_writes_nothing(monkeypatch):
             raise IntegrityError("duplicate key value violates unique constraint")
         return real(**kwargs)
 
-    monkeypatch.setattr("warnings_app.services.imports.contact_create", flaky)
+    monkeypatch.setattr("warnings_app.services.imports.companies.contact_create", flaky)
     before = register_counts()
     data = as_csv(generated_rows(bad=False)[:10])
 

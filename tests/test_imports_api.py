@@ -6,8 +6,8 @@ from rest_framework.test import APIRequestFactory, force_authenticate
 
 from tests.factories import UserFactory
 from warnings_app.api.imports import ImportCompaniesAPIView
+from warnings_app.domain.roles import LEGAL, MANAGER
 from warnings_app.models import Company
-from warnings_app.roles import LEGAL, MANAGER
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from warnings_app.domain.roles import MANAGER, PARALEGAL
 from warnings_app.models import AuditEvent, Company
-from warnings_app.roles import MANAGER, PARALEGAL
 
 pytestmark = pytest.mark.django_db
 

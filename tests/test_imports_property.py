@@ -10,11 +10,11 @@ from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context
 
 from tests.factories import UserFactory
-from warnings_app.imports.columns import ALL_COLUMNS
-from warnings_app.imports.read import MAX_ROWS, ZIP_MAGIC
-from warnings_app.imports.report import Report
+from warnings_app.integrations.spreadsheets import MAX_ROWS, ZIP_MAGIC
 from warnings_app.models import Company, Contact
-from warnings_app.services.imports import companies_import
+from warnings_app.services.imports.columns import ALL_COLUMNS
+from warnings_app.services.imports.companies import companies_import
+from warnings_app.services.imports.report import Report
 
 pytestmark = pytest.mark.django_db
 

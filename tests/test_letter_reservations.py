@@ -21,11 +21,11 @@ from tests.factories import (
 from tests.letters_helpers import pdf_text
 from tests.preference_factories import make_statement
 from warnings_app import services
-from warnings_app.letters.language import template_problems
-from warnings_app.letters.merge_data import merge_data_for_notice, merge_data_preview
+from warnings_app.domain.letters.language import template_problems
+from warnings_app.domain.preferences import Instruction
 from warnings_app.models import AuditEvent, ReservationPublication
+from warnings_app.selectors.merge_data import merge_data_for_notice, merge_data_preview
 from warnings_app.services.errors import NoticeStateError
-from warnings_app.services.preferences import Instruction
 from warnings_app.services.rendering import stored_pdf_bytes
 
 pytestmark = pytest.mark.django_db

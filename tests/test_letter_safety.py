@@ -10,8 +10,8 @@ from django.urls import reverse
 from tests.factories import CompanyFactory, UserFactory
 from tests.letters_helpers import notice_with_schedule, pdf_text
 from warnings_app import services
+from warnings_app.integrations.pdf import LetterRenderer
 from warnings_app.models import LetterTemplate
-from warnings_app.pdf import LetterRenderer
 from warnings_app.services.rendering import stored_pdf_bytes
 
 pytestmark = pytest.mark.django_db

@@ -3,8 +3,8 @@ from django.db import IntegrityError, transaction
 
 from tests.factories import CompanyFactory, TemplateVersionFactory, UserFactory, make_notice
 from warnings_app import services
-from warnings_app.lifecycle import TRANSITIONS, NoticeStatus
 from warnings_app.models import AuditEvent, Notice, TemplateVersion
+from warnings_app.models.lifecycle import TRANSITIONS, NoticeStatus
 
 pytestmark = pytest.mark.django_db
 

@@ -1,6 +1,6 @@
 import pytest
 
-from warnings_app.normalise import company_name_key, normalise_domain
+from warnings_app.domain.normalise import company_name_key, normalise_domain
 
 
 @pytest.mark.parametrize(

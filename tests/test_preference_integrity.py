@@ -12,8 +12,9 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from tests.factories import UserFactory, WorkFactory
+from warnings_app.domain.preferences import Instruction
 from warnings_app.models import PreferenceStatement, ReservationPublication
-from warnings_app.services.preferences import Instruction, preference_record
+from warnings_app.services.preferences import preference_record
 
 pytestmark = pytest.mark.django_db
 

@@ -12,10 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import UserFactory, WorkFactory
-from warnings_app.dashboard.preferences import preferences_section
+from warnings_app.domain.preferences import Instruction
+from warnings_app.domain.roles import LEGAL, MANAGER
 from warnings_app.models import Artist
-from warnings_app.roles import LEGAL, MANAGER
-from warnings_app.services.preferences import Instruction, preference_record
+from warnings_app.reports.dashboard.preferences import preferences_section
+from warnings_app.services.preferences import preference_record
 
 pytestmark = pytest.mark.django_db
 

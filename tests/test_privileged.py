@@ -11,9 +11,9 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from tests.factories import CompanyFactory, make_notice
-from warnings_app.evidence import MANIFEST
+from warnings_app.domain.roles import LEGAL, MANAGER
 from warnings_app.models import AuditEvent, Response
-from warnings_app.roles import LEGAL, MANAGER
+from warnings_app.reports.evidence import MANIFEST
 
 pytestmark = pytest.mark.django_db
 COMPANY_NOTE = "Counsel thinks their fair-use argument is weak"

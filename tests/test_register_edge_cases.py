@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from tests.factories import CompanyFactory, ContactFactory
 from warnings_app.models import AuditEvent, Company, Contact
-from warnings_app.selectors import company_page
+from warnings_app.selectors.companies import company_page
 
 pytestmark = pytest.mark.django_db
 

@@ -23,10 +23,10 @@ from tests.factories import (
     make_notice,
 )
 from tests.letters_helpers import LETTER_BODY, notice_with_schedule
-from warnings_app.letters.compose import LetterParts, letter_parts, version_letter_html
-from warnings_app.letters.merge_data import merge_data_for_notice
+from warnings_app.domain.letters.compose import LetterParts, letter_parts, version_letter_html
+from warnings_app.integrations.pdf import ANNEX_MARKER, render_letter_pdf
 from warnings_app.models import LetterTemplate
-from warnings_app.pdf import ANNEX_MARKER, render_letter_pdf
+from warnings_app.selectors.merge_data import merge_data_for_notice
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,8 @@ from django.urls import reverse
 from tests.factories import UserFactory
 from tests.letters_helpers import notice_with_schedule, pdf_text
 from warnings_app import services
-from warnings_app.lifecycle import NoticeStatus
 from warnings_app.models import AuditEvent
+from warnings_app.models.lifecycle import NoticeStatus
 from warnings_app.services.rendering import stored_pdf_bytes
 from warnings_app.tasks import render_notice_task
 

@@ -12,12 +12,12 @@ from tests.factories import UserFactory
 from tests.letters_helpers import notice_with_schedule
 from tests.mail_helpers import mail
 from warnings_app import services
-from warnings_app.lifecycle import NoticeStatus
 from warnings_app.models import AuditEvent, DeliveryAttempt, Response
+from warnings_app.models.lifecycle import NoticeStatus
+from warnings_app.selectors.work_queue import section_items
 from warnings_app.services.delivery import notice_deliver, notice_queue
 from warnings_app.services.replies import reply_ingest
 from warnings_app.tasks import ingest_replies_task
-from warnings_app.work_queue import section_items
 
 pytestmark = pytest.mark.django_db
 

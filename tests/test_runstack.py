@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.process_helpers import ROOT, free_port, process_env, run_python
-from warnings_app.local_stack import is_alive
+from warnings_demo.local_stack import is_alive
 
 READY_TIMEOUT = 150
 

@@ -77,7 +77,7 @@ def test_postgresql_answers_a_search_from_its_full_text_index(model, fields, ind
     from django.db import connection
 
     from warnings_app.models import Company
-    from warnings_app.search import _full_text
+    from warnings_app.selectors.search import _full_text
 
     require_postgres("its full-text indexes")
     model = Company if model == "Company" else model

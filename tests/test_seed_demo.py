@@ -11,10 +11,6 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from tests.page_helpers import figure_shown, page_as
-from warnings_app import demo_data
-from warnings_app.dashboard.figures import week_bounds
-from warnings_app.letters.merge_data import letter_contact
-from warnings_app.lifecycle import NoticeStatus
 from warnings_app.models import (
     AuditEvent,
     Campaign,
@@ -27,8 +23,12 @@ from warnings_app.models import (
     Response,
     Work,
 )
-from warnings_app.services.demo_story import SENT_BUSINESS_DAYS_AGO, Timeline
+from warnings_app.models.lifecycle import NoticeStatus
+from warnings_app.reports.dashboard.figures import week_bounds
+from warnings_app.selectors.merge_data import letter_contact
 from warnings_app.services.rendering import stored_pdf_bytes
+from warnings_demo import demo_data
+from warnings_demo.demo_story import SENT_BUSINESS_DAYS_AGO, Timeline
 
 pytestmark = pytest.mark.django_db
 

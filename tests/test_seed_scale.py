@@ -16,8 +16,6 @@ from django.db.models import Count, F
 from django.utils import timezone
 
 from tests.factories import PrincipalFactory, make_notice
-from warnings_app import scale
-from warnings_app.lifecycle import TRANSITIONS
 from warnings_app.models import (
     AuditEvent,
     Campaign,
@@ -28,6 +26,8 @@ from warnings_app.models import (
     Notice,
     Response,
 )
+from warnings_app.models.lifecycle import TRANSITIONS
+from warnings_demo import scale
 
 pytestmark = pytest.mark.django_db
 NOTICES = 400

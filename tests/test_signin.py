@@ -21,10 +21,10 @@ from rest_framework.authtoken.models import Token
 from tests import test_access
 from tests.factories import UserFactory
 from tests.test_access import ALLOWED, POST_ONLY
-from warnings_app import demo_data
+from warnings_app.domain.roles import ADMIN, LEGAL, PARALEGAL
 from warnings_app.models import AuditEvent
-from warnings_app.roles import ADMIN, LEGAL, PARALEGAL
-from warnings_app.services.demo import demo_seed
+from warnings_demo import demo_data
+from warnings_demo.demo import demo_seed
 
 pytestmark = pytest.mark.django_db
 url_for = test_access.url_for  # the access matrix's fixture: one object per URL name

@@ -1,4 +1,4 @@
-"""The upload gate (warnings_app/uploads.py) on every path that takes a file from a person:
+"""The upload gate (warnings_app/domain/uploads.py) on every path that takes a file from a person:
 evidence in the admin, attachments of a reply logged by hand, and the recipient import. Each
 refuses an HTML page named .pdf, an SVG carrying script and a ZIP bomb, and keeps a good file
 under a generated name."""
@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import CompanyFactory, UserFactory
-from warnings_app import uploads
+from warnings_app.domain import uploads
+from warnings_app.domain.roles import PARALEGAL
 from warnings_app.models import Company, EvidenceItem, Response
-from warnings_app.roles import PARALEGAL
 
 pytestmark = pytest.mark.django_db
 

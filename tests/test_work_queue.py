@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from tests.factories import UserFactory, make_notice
 from warnings_app.models import AuditEvent, Notice, Response
-from warnings_app.work_queue import section_counts
+from warnings_app.selectors.work_queue import section_counts
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,9 @@ from django.contrib.auth.admin import UserAdmin
 from django.db import transaction
 
 from warnings_app import models as m
-from warnings_app import uploads
+from warnings_app.domain import uploads
+from warnings_app.domain.normalise import company_name_key, normalise_domain
 from warnings_app.models.companies import COMPANY_EDITABLE_FIELDS
-from warnings_app.normalise import company_name_key, normalise_domain
 from warnings_app.services import audit_record
 
 
@@ -46,7 +46,7 @@ class KeptAdmin(AuditedAdmin):
 
 
 class EvidenceItemForm(forms.ModelForm):
-    """The exhibit's file passes the upload gate (warnings_app/uploads.py) by its bytes."""
+    """The exhibit's file passes the upload gate (warnings_app/domain/uploads.py) by its bytes."""
 
     class Meta:
         model = m.EvidenceItem

@@ -7,4 +7,5 @@ class WarningsAppConfig(AppConfig):
 
     def ready(self) -> None:
         # Worker heartbeat on start-up; sign-in audit events.
-        from warnings_app import signals, signin  # noqa: F401
+        from warnings_app import signals  # noqa: F401
+        from warnings_app.views import signin  # noqa: F401

@@ -11,7 +11,7 @@ logger = logging.getLogger(__name__)
 
 @worker_ready.connect
 def record_worker_start(**_kwargs: object) -> None:
-    from warnings_app.heartbeats import heartbeat_record
+    from warnings_app.services.heartbeats import heartbeat_record
 
     try:
         heartbeat_record(name="worker", detail=f"started on {socket.gethostname()}")

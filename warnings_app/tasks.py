@@ -5,7 +5,7 @@ import socket
 
 from celery import shared_task
 
-from warnings_app.heartbeats import heartbeat_record
+from warnings_app.services.heartbeats import heartbeat_record
 
 
 @shared_task(name="warnings.heartbeat")
@@ -58,19 +58,18 @@ def ingest_replies_task() -> dict:
     stored is recognised by its Message-ID; one that failed stays unseen for the next run."""
     from django.conf import settings
 
-    from warnings_app.inbound.sources import imap_messages
-    from warnings_app.services.replies import replies_ingest_all
+    from warnings_app.services.replies import replies_ingest_from
 
     if not settings.IMAP_URL:
         return {"skipped": "IMAP_URL is not set"}
-    return replies_ingest_all(imap_messages(settings.IMAP_URL))
+    return replies_ingest_from(imap_url=settings.IMAP_URL)
 
 
 @shared_task(name="warnings.refresh_figures")
 def refresh_figures_task() -> dict:
     """Rebuild the dashboard's reporting tables and today's snapshots. Idempotent: a run
     recomputes everything from the letters; two at once queue on a lock."""
-    from warnings_app.dashboard.rollup import figures_refresh
+    from warnings_app.reports.dashboard.rollup import figures_refresh
 
     return figures_refresh()
 
@@ -94,7 +93,7 @@ def send_preference_receipt_task(self, statement_id: int) -> str:
     well inside the broker's visibility timeout); the last failure, or a 5xx, is recorded."""
     from celery.utils.time import get_exponential_backoff_interval
 
-    from warnings_app.preferences.links import ReceiptDeferred
+    from warnings_app.services.artist_link_parts import ReceiptDeferred
     from warnings_app.services.artist_links import preference_receipt_send
 
     final = self.request.retries >= self.max_retries

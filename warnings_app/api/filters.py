@@ -7,7 +7,6 @@ from django_countries import countries
 from rest_framework.exceptions import ValidationError
 
 from warnings_app.forms.ids import IdField
-from warnings_app.lifecycle import NoticeStatus
 from warnings_app.models import (
     Campaign,
     Company,
@@ -18,6 +17,7 @@ from warnings_app.models import (
     TemplateVersion,
     Work,
 )
+from warnings_app.models.lifecycle import NoticeStatus
 
 COUNTRIES = list(countries)
 

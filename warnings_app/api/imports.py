@@ -11,9 +11,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from warnings_app.api.base import ApiView
+from warnings_app.domain.uploads import IMPORT_MAX_BYTES
 from warnings_app.forms.imports import ENCODINGS
-from warnings_app.imports.read import MAX_BYTES
-from warnings_app.services.imports import companies_import
+from warnings_app.services.imports.companies import companies_import
 
 
 class ImportRequestSerializer(serializers.Serializer):
@@ -39,7 +39,7 @@ class ImportCompaniesAPIView(ApiView):
         given.is_valid(raise_exception=True)
         upload = given.validated_data["file"]
         report = companies_import(
-            file_bytes=upload.read(MAX_BYTES + 1),
+            file_bytes=upload.read(IMPORT_MAX_BYTES + 1),
             filename=upload.name,
             encoding=given.validated_data["encoding"],
             by=request.user,

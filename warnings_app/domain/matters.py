@@ -12,8 +12,8 @@ from datetime import date
 
 from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value, When
 
-from warnings_app.lifecycle import OPEN
 from warnings_app.models import Notice, Response
+from warnings_app.models.lifecycle import OPEN
 
 # The statuses of a matter whose letter went out and that nobody has settled.
 OPEN_STATUSES = OPEN

@@ -6,9 +6,9 @@ import re
 
 from django import forms
 
+from warnings_app.domain.preferences import SAME, Choice
 from warnings_app.models import Preference, PreferenceLink, Work
-from warnings_app.preferences.links import SAME, Choice
-from warnings_app.preferences.register import ArtistState
+from warnings_app.selectors.preference_register import ArtistState
 
 EXPLANATIONS = {
     Preference.RESERVED: (

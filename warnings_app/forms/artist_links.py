@@ -3,8 +3,9 @@
 from django import forms
 from django.conf import settings
 
-from warnings_app.models import Artist
-from warnings_app.services.artist_links import MAX_DAYS
+from warnings_app.models import Artist, PreferenceLink
+
+MAX_DAYS = PreferenceLink.MAX_DAYS
 
 
 class PreferenceLinkForm(forms.Form):

@@ -5,9 +5,9 @@ from typing import Any
 from django import forms
 from django_countries import countries
 
+from warnings_app.domain.normalise import normalise_domain
 from warnings_app.forms.ids import ModelIdChoiceField, ModelMultipleIdField
 from warnings_app.models import Company, Notice, Principal, Tag, TemplateVersion
-from warnings_app.normalise import normalise_domain
 
 CHANNELS = Notice.Channel.choices
 

@@ -5,9 +5,9 @@ from typing import Any
 from django import forms
 from django_countries import countries
 
+from warnings_app.domain.letters.compose import LAYOUTS
+from warnings_app.domain.letters.language import MAX_BODY_CHARS
 from warnings_app.forms.register import company_lookup_field
-from warnings_app.letters.compose import LAYOUTS
-from warnings_app.letters.language import MAX_BODY_CHARS
 from warnings_app.models import Company, LetterTemplate
 
 LAYOUT_CHOICES = list(LAYOUTS.items())

@@ -6,9 +6,9 @@ from typing import Any
 from django import forms
 from django_countries import countries
 
-from warnings_app.lifecycle import NoticeStatus
 from warnings_app.models import Company, Notice, Response
-from warnings_app.outcomes import NO_REPLY, OutcomeFilters
+from warnings_app.models.lifecycle import NoticeStatus
+from warnings_app.selectors.outcomes import NO_REPLY, OutcomeFilters
 
 
 def _choice(label: str, choices: list[tuple[str, str]], what: str) -> forms.ChoiceField:

@@ -6,9 +6,9 @@ from datetime import date, timedelta
 from django import forms
 from django.utils import timezone
 
+from warnings_app.domain.preferences import Instruction
 from warnings_app.models import Preference, Work
-from warnings_app.preferences.register import LABELS
-from warnings_app.services.preferences import Instruction
+from warnings_app.selectors.preference_register import LABELS
 
 # A statement dated further away than this is almost certainly a typing slip (2062 for 2026).
 MAX_YEARS_AWAY = 10

@@ -10,10 +10,10 @@ from django.utils.html import format_html, format_html_join
 from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
+from warnings_app.domain.normalise import normalise_domain
 from warnings_app.models import Company, Contact
 from warnings_app.models.companies import COMPANY_EDITABLE_FIELDS, CONTACT_EDITABLE_FIELDS
-from warnings_app.normalise import normalise_domain
-from warnings_app.selectors import (
+from warnings_app.selectors.companies import (
     COMPANY_FLAGS,
     COMPANY_ORDERINGS,
     companies_likely_duplicates,

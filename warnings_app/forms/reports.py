@@ -2,8 +2,8 @@ from django import forms
 from django_countries.fields import CountryField
 
 from warnings_app.forms.ids import ModelIdChoiceField
-from warnings_app.lifecycle import NoticeStatus
 from warnings_app.models import Campaign, Company
+from warnings_app.models.lifecycle import NoticeStatus
 
 
 class ReportFilterForm(forms.Form):

@@ -7,7 +7,7 @@ import django.db.models.lookups
 import django.utils.timezone
 from django.db import migrations, models
 
-from warnings_app import audit_chain
+from warnings_app.domain import audit_chain
 
 APPEND_ONLY = """
 CREATE OR REPLACE FUNCTION warnings_app_auditevent_append_only() RETURNS trigger

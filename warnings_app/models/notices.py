@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from warnings_app.lifecycle import NoticeStatus
+from warnings_app.models.lifecycle import NoticeStatus
 
 
 class Notice(models.Model):

@@ -2,7 +2,8 @@
 the machine-readable reservations published from the register, and the AI crawlers they name.
 
 Nothing here is edited in place. A change of preference is a new statement; the state on any
-day is the latest statement in effect on that day (warnings_app/preferences/register.py)."""
+day is the latest statement in effect on that day
+(warnings_app/selectors/preference_register.py)."""
 
 from django.conf import settings
 from django.db import models
@@ -38,6 +39,8 @@ class Artist(models.Model):
 class PreferenceLink(models.Model):
     """A private, expiring, single-use link that lets an artist (or their manager) state their
     preference without an account. Only the SHA-256 of the token is stored."""
+
+    MAX_DAYS = 60  # the longest a link may stay open
 
     artist = models.ForeignKey(Artist, on_delete=models.PROTECT, related_name="links")
     recipient_name = models.CharField(max_length=200, blank=True)

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 class AuditEvent(models.Model):
     """One recorded change: who did what to which object, from which state to which. Append
-    only, and chained by hash (warnings_app/audit_chain.py): write through services.audit."""
+    only, and chained by hash (warnings_app/domain/audit_chain.py): write through services.audit."""
 
     # Not auto_now_add: the time is part of the hash, so it is set before the insert.
     created_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)

@@ -16,8 +16,9 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
+from warnings_app.domain.preferences import Instruction
 from warnings_app.models import Artist, AuditEvent, PreferenceLink, PreferenceStatement, Work
-from warnings_app.preferences.links import (
+from warnings_app.services.artist_link_parts import (
     CONFIRMATION_FILENAME,
     Choice,
     ReceiptDeferred,
@@ -31,9 +32,9 @@ from warnings_app.preferences.links import (
 )
 from warnings_app.services.audit import audit_record
 from warnings_app.services.errors import ServiceError
-from warnings_app.services.preferences import Instruction, preference_record
+from warnings_app.services.preferences import preference_record
 
-MAX_DAYS = 60
+MAX_DAYS = PreferenceLink.MAX_DAYS
 RECEIPT_SENT, RECEIPT_FAILED = "preference.receipt_sent", "preference.receipt_failed"
 
 

@@ -3,7 +3,7 @@ from typing import Any
 
 from django.db import models, transaction
 
-from warnings_app import audit_chain
+from warnings_app.domain import audit_chain
 from warnings_app.models import AuditEvent
 
 

@@ -8,9 +8,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from warnings_app.lifecycle import NoticeStatus
 from warnings_app.models import Campaign, LadderStep, Notice, Principal, TemplateVersion, Work
-from warnings_app.selectors import campaign_recipients
+from warnings_app.models.lifecycle import NoticeStatus
+from warnings_app.selectors.companies import campaign_recipients
 from warnings_app.services.audit import audit_record
 from warnings_app.services.delivery import presend_problems, publish_on_commit
 from warnings_app.services.errors import ServiceError

@@ -7,8 +7,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from warnings_app.lifecycle import TRANSITIONS
 from warnings_app.models import DemandAnswer, FollowUp, Notice, Response
+from warnings_app.models.lifecycle import TRANSITIONS
 from warnings_app.services.audit import audit_record
 from warnings_app.services.errors import ServiceError
 from warnings_app.services.notices import apply_transition

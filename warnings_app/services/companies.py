@@ -6,10 +6,10 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Model
 
+from warnings_app.domain.normalise import company_name_key
 from warnings_app.models import Company, Contact, Tag
 from warnings_app.models.companies import COMPANY_EDITABLE_FIELDS as COMPANY_FIELDS
 from warnings_app.models.companies import CONTACT_EDITABLE_FIELDS as CONTACT_FIELDS
-from warnings_app.normalise import company_name_key
 from warnings_app.services.audit import audit_record
 from warnings_app.services.errors import ServiceError
 

@@ -17,13 +17,13 @@ from django.core.validators import validate_email
 from django.db import models, transaction
 from django.utils import timezone
 
-from warnings_app.emails import notice_email, notice_message_id
-from warnings_app.lifecycle import NoticeStatus
+from warnings_app.integrations.emails import notice_email, notice_message_id
+from warnings_app.integrations.smtp import release_shared_backend, session_ended, shared_backend
 from warnings_app.models import Campaign, DeliveryAttempt, Notice
+from warnings_app.models.lifecycle import NoticeStatus
 from warnings_app.services.errors import NoticeStateError, ServiceError
 from warnings_app.services.notices import apply_transition
 from warnings_app.services.rendering import stored_pdf_bytes
-from warnings_app.smtp import release_shared_backend, session_ended, shared_backend
 
 logger = logging.getLogger(__name__)
 EMAIL = Notice.Channel.EMAIL

@@ -10,9 +10,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from warnings_app.deadlines import business_days_after
-from warnings_app.lifecycle import TRANSITIONS, NoticeStatus
+from warnings_app.domain.deadlines import business_days_after
 from warnings_app.models import FollowUp, LadderStep, Notice, Response
+from warnings_app.models.lifecycle import TRANSITIONS, NoticeStatus
 from warnings_app.services.audit import audit_record
 from warnings_app.services.delivery import notice_queue
 from warnings_app.services.errors import ServiceError

@@ -6,7 +6,6 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from warnings_app.lifecycle import TRANSITIONS, NoticeStatus
 from warnings_app.models import (
     AuditEvent,
     Company,
@@ -16,6 +15,7 @@ from warnings_app.models import (
     TemplateVersion,
     Work,
 )
+from warnings_app.models.lifecycle import TRANSITIONS, NoticeStatus
 from warnings_app.services.audit import audit_event, audit_record, audit_record_many
 from warnings_app.services.errors import NoticeStateError, ServiceError
 from warnings_app.services.references import reference_allocate, reference_allocate_many

@@ -13,8 +13,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from warnings_app.lifecycle import OPEN, TRANSITIONS, NoticeStatus
 from warnings_app.models import FollowUp, LadderStep, Notice, TemplateVersion
+from warnings_app.models.lifecycle import OPEN, TRANSITIONS, NoticeStatus
 from warnings_app.services.audit import audit_event, audit_record_many
 from warnings_app.services.errors import ServiceError
 from warnings_app.services.followups import BATCH, followups_process, ladder_stop_reason

@@ -8,8 +8,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from warnings_app.lifecycle import NoticeStatus
 from warnings_app.models import Campaign, Notice
+from warnings_app.models.lifecycle import NoticeStatus
 from warnings_app.services.audit import audit_record
 from warnings_app.services.errors import NoticeStateError, ServiceError
 from warnings_app.services.rendering import notice_render

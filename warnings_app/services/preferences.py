@@ -3,8 +3,6 @@ register's history is the list of statements. Each one keeps the artist's instru
 file with its SHA-256, is hashed as a whole for the receipt, is audited, and republishes the
 machine-readable reservations when they change."""
 
-import hashlib
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -12,7 +10,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from warnings_app import uploads
+from warnings_app.domain.preferences import Instruction
 from warnings_app.models import (
     Artist,
     Preference,
@@ -21,42 +19,15 @@ from warnings_app.models import (
     Work,
     WorkPreference,
 )
-from warnings_app.preferences.register import record_sha256
+from warnings_app.selectors.preference_register import record_sha256
 from warnings_app.services.audit import audit_record
 from warnings_app.services.errors import ServiceError
 from warnings_app.services.reservations import reservations_publish
 from warnings_app.services.stored_files import stored_file_save
 
-INSTRUCTION_KINDS = frozenset(
-    {uploads.PDF, uploads.PNG, uploads.JPEG, uploads.TEXT, uploads.EML, uploads.DOCX}
-)
-
 
 class PreferenceInvalid(ServiceError):
     """The statement cannot be recorded as given; the message says why."""
-
-
-@dataclass(frozen=True)
-class Instruction:
-    """The artist's instruction as received: a letter, an e-mail, a signed form. `generated`
-    marks a plain-text document this system wrote itself (an artist's confirmation through a
-    link): it is stored as text without the upload gate, which would refuse a work title or a
-    browser string that merely looks like markup."""
-
-    content: bytes
-    filename: str
-    generated: bool = False
-
-    def checked(self) -> uploads.Checked:
-        if not self.generated:
-            return uploads.check(self.content, name=self.filename, allowed=INSTRUCTION_KINDS)
-        return uploads.Checked(
-            kind=uploads.TEXT,
-            content_type=uploads.CONTENT_TYPES[uploads.TEXT],
-            extension=uploads.EXTENSIONS[uploads.TEXT],
-            size=len(self.content),
-            sha256=hashlib.sha256(self.content).hexdigest(),
-        )
 
 
 def _checked_choices(

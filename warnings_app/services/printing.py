@@ -13,10 +13,10 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from warnings_app.letters.compose import PAGE_SIZES
-from warnings_app.lifecycle import NoticeStatus
+from warnings_app.domain.letters.compose import PAGE_SIZES
+from warnings_app.integrations.pdf import merge_pdfs, render_letter_pdf
 from warnings_app.models import Campaign, DeliveryAttempt, Notice, PrintBatch
-from warnings_app.pdf import merge_pdfs, render_letter_pdf
+from warnings_app.models.lifecycle import NoticeStatus
 from warnings_app.services.audit import audit_record
 from warnings_app.services.errors import ServiceError
 from warnings_app.services.followups import followups_schedule

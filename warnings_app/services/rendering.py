@@ -9,17 +9,28 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from warnings_app.letters.compose import letter_parts
-from warnings_app.letters.merge_data import letter_contact, merge_data_for_notice
-from warnings_app.lifecycle import NoticeStatus
-from warnings_app.models import Contact, Notice, TemplateVersion
-from warnings_app.pdf import render_letter_pdf
+from warnings_app.domain.letters.compose import letter_parts
+from warnings_app.integrations.pdf import render_letter_pdf
+from warnings_app.models import Company, Contact, Notice, TemplateVersion
+from warnings_app.models.lifecycle import NoticeStatus
+from warnings_app.selectors.merge_data import (
+    letter_contact,
+    merge_data_for_notice,
+    merge_data_preview,
+)
 from warnings_app.services.errors import NoticeStateError
 from warnings_app.services.notices import apply_transition
 from warnings_app.services.reservations import reservations_catch_up
 from warnings_app.services.stored_files import stored_file_save
 
 logger = logging.getLogger(__name__)
+
+
+def template_version_preview_pdf(*, version: TemplateVersion, company: Company) -> bytes:
+    """The PDF a version would give for one company of the register, today. Nothing is stored
+    or recorded: a preview changes nothing."""
+    parts = letter_parts(version, merge_data_preview(company=company, template_version=version))
+    return render_letter_pdf(parts.letter, parts.annex).content
 
 
 def notice_render(*, notice: Notice, by: Any) -> Notice:

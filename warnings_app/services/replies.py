@@ -6,6 +6,7 @@ import hashlib
 import logging
 from datetime import datetime, timedelta
 from email.parser import BytesHeaderParser
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -13,14 +14,15 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from warnings_app import uploads
-from warnings_app.inbound.match import match_message
-from warnings_app.inbound.parse import ParsedMessage, parse_message
-from warnings_app.lifecycle import TRANSITIONS
+from warnings_app.domain import uploads
+from warnings_app.integrations import mailboxes
+from warnings_app.integrations.mail_parse import ParsedMessage, parse_message
 from warnings_app.models import DeliveryAttempt, Notice, Response, ResponseAttachment
+from warnings_app.models.lifecycle import TRANSITIONS
 from warnings_app.services.audit import audit_record
 from warnings_app.services.errors import ServiceError
 from warnings_app.services.notices import apply_transition
+from warnings_app.services.reply_matching import match_message
 from warnings_app.services.stored_files import stored_file_save
 
 logger = logging.getLogger(__name__)
@@ -229,6 +231,27 @@ def _note_reply(notice: Notice, response: Response, by: Any = None) -> None:
             by=by,
             data={"response_id": response.pk, "channel": response.channel},
         )
+
+
+def replies_ingest_from(
+    *,
+    imap_url: str = "",
+    only_unseen: bool = True,
+    maildir: Path | None = None,
+    folder: Path | None = None,
+) -> dict[str, int]:
+    """Read one source of inbound mail (the IMAP mailbox at `imap_url`, a Maildir or a folder of
+    .eml files) and store each message once through `replies_ingest_all`. Safe to run again:
+    a message already stored is recognised and skipped."""
+    if imap_url:
+        messages = mailboxes.imap_messages(imap_url, only_unseen=only_unseen)
+    elif maildir is not None:
+        messages = mailboxes.maildir_messages(maildir)
+    elif folder is not None:
+        messages = mailboxes.folder_messages(folder)
+    else:
+        raise ValueError("no source of inbound mail was given")
+    return replies_ingest_all(messages)
 
 
 def replies_ingest_all(messages) -> dict[str, int]:

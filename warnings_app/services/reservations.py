@@ -1,4 +1,4 @@
-"""Publishing the machine-readable reservations (warnings_app/preferences/publication.py says
+"""Publishing the machine-readable reservations (warnings_app/reports/reservations.py says
 what they contain and why). Each published version keeps the files exactly as served with their
 SHA-256 and the day whose register they show, so the label can prove when a reservation was
 public. A new version is stored exactly when what is served changes: the tdmrep.json, the
@@ -12,10 +12,10 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from warnings_app import audit_chain
+from warnings_app.domain import audit_chain
 from warnings_app.models import AICrawler, PreferenceStatement, ReservationPublication, Work
-from warnings_app.preferences import publication
-from warnings_app.preferences.register import register_as_of
+from warnings_app.reports import reservations as publication
+from warnings_app.selectors.preference_register import register_as_of
 from warnings_app.services.audit import audit_record
 
 LOCK_KEY = 0x74646D726570  # "tdmrep": any constant every publisher agrees on

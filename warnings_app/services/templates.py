@@ -7,7 +7,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from warnings_app.letters.language import template_problems
+from warnings_app.domain.letters.language import template_problems
 from warnings_app.models import LetterTemplate, TemplateVersion
 from warnings_app.services.audit import audit_record
 from warnings_app.services.errors import ServiceError

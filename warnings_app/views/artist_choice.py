@@ -11,18 +11,18 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.cache import never_cache
 
+from warnings_app.domain.uploads import UploadRefused
 from warnings_app.forms.artist_choice import ArtistChoiceForm
 from warnings_app.models import PreferenceLink, PreferenceStatement, Work
-from warnings_app.preferences.links import local_time, receipt_context
-from warnings_app.preferences.register import LABELS, NOT_RECORDED, register_as_of
+from warnings_app.selectors.preference_register import LABELS, NOT_RECORDED, register_as_of
+from warnings_app.services.artist_link_parts import local_time, receipt_context
 from warnings_app.services.artist_links import (
     LinkRefused,
     preference_link_confirm,
     preference_link_open,
 )
 from warnings_app.services.errors import ServiceError
-from warnings_app.signin import client_ip
-from warnings_app.uploads import UploadRefused
+from warnings_app.views.signin import client_ip
 
 
 def _private(response: HttpResponse) -> HttpResponse:

@@ -7,7 +7,7 @@ from django.views import View
 
 from warnings_app.forms.artist_links import PreferenceLinkForm
 from warnings_app.models import Artist, PreferenceLink
-from warnings_app.preferences.links import local_time
+from warnings_app.services.artist_link_parts import local_time
 from warnings_app.services.artist_links import preference_link_create, preference_link_revoke
 from warnings_app.services.errors import ServiceError
 from warnings_app.views.access import RoleRequiredMixin

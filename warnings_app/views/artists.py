@@ -11,11 +11,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views import View
 
-from warnings_app import uploads
+from warnings_app.domain import uploads
 from warnings_app.forms.artist_links import PreferenceLinkForm
 from warnings_app.forms.preferences import ArtistFilterForm, PreferenceStatementForm
 from warnings_app.models import Artist, PreferenceLink, PreferenceStatement, Work
-from warnings_app.preferences.register import (
+from warnings_app.selectors.preference_register import (
     LABELS,
     NOT_RECORDED,
     register_as_of,

@@ -13,9 +13,9 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views import View
 
-from warnings_app.exports import safe_cell, write_csv
 from warnings_app.forms.ids import IdField
 from warnings_app.models import AuditEvent, Notice
+from warnings_app.reports.exports import safe_cell, write_csv
 from warnings_app.services.audit import audit_record
 from warnings_app.views.access import RoleRequiredMixin
 

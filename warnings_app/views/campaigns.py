@@ -11,7 +11,7 @@ from django.views import View
 from warnings_app.forms import CampaignForm, LadderFormSet, PauseForm
 from warnings_app.forms.ids import parse_ids
 from warnings_app.models import Campaign
-from warnings_app.selectors import campaign_progress, campaign_recipients
+from warnings_app.selectors.companies import campaign_progress, campaign_recipients
 from warnings_app.services import ServiceError
 from warnings_app.services import campaigns as campaign_services
 from warnings_app.views.access import RoleRequiredMixin

@@ -7,7 +7,7 @@ from django.views import View
 from warnings_app import services
 from warnings_app.forms import CompanyFilterForm, CompanyForm
 from warnings_app.models import Company
-from warnings_app.selectors import companies_matching, company_page
+from warnings_app.selectors.companies import companies_matching, company_page
 from warnings_app.services.companies import DuplicateDomain, StaleEdit
 from warnings_app.views.access import RoleRequiredMixin
 

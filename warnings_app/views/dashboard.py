@@ -8,10 +8,10 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views import View
 
-from warnings_app.dashboard.figures import Filters, dashboard_figures
-from warnings_app.dashboard.page import dashboard_page
-from warnings_app.dashboard.preferences import preferences_section
 from warnings_app.forms.reports import ReportFilterForm
+from warnings_app.reports.dashboard.figures import Filters, dashboard_figures
+from warnings_app.reports.dashboard.page import dashboard_page
+from warnings_app.reports.dashboard.preferences import preferences_section
 from warnings_app.services.figures import figures_first_build_request
 from warnings_app.views.access import RoleRequiredMixin
 

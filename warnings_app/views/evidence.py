@@ -3,8 +3,8 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.views import View
 
-from warnings_app.evidence import evidence_bundle
 from warnings_app.models import Campaign, Company, Notice
+from warnings_app.reports.evidence import evidence_bundle
 from warnings_app.services.audit import audit_record
 from warnings_app.views.access import RoleRequiredMixin, wants_privileged
 

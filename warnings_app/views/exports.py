@@ -2,8 +2,8 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views import View
 
-from warnings_app.exports import export_rows, filtered, write_csv, write_xlsx
 from warnings_app.forms.reports import ReportFilterForm
+from warnings_app.reports.exports import export_rows, filtered, write_csv, write_xlsx
 from warnings_app.services.audit import audit_record
 from warnings_app.views.access import RoleRequiredMixin, wants_privileged
 

@@ -5,7 +5,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from warnings_app.health import check_broker, check_database, check_worker
+from warnings_app.selectors.health import check_broker, check_database, check_worker
 
 
 @login_not_required

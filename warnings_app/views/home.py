@@ -1,8 +1,8 @@
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.views.generic import TemplateView
 
-from warnings_app.roles import roles_of
-from warnings_app.selectors import home_figures
+from warnings_app.domain.roles import roles_of
+from warnings_app.selectors.companies import home_figures
 
 
 class HomeView(LoginRequiredMixin, TemplateView):

@@ -7,11 +7,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views import View
 
+from warnings_app.domain.uploads import IMPORT_MAX_BYTES
 from warnings_app.forms.imports import CompanyImportForm
-from warnings_app.imports.columns import COMPANY_COLUMNS, CONTACT_COLUMNS, template_csv
-from warnings_app.imports.read import MAX_BYTES
-from warnings_app.imports.report import Report
-from warnings_app.services.imports import companies_import
+from warnings_app.services.imports.columns import COMPANY_COLUMNS, CONTACT_COLUMNS, template_csv
+from warnings_app.services.imports.companies import companies_import
+from warnings_app.services.imports.report import Report
 from warnings_app.views.access import RoleRequiredMixin
 
 TEMPLATE = "warnings_app/company_import.html"
@@ -36,7 +36,7 @@ def _file_bytes(request: HttpRequest, form: CompanyImportForm) -> tuple[bytes, s
     """The posted file (stored for the commit step) or the one stored at preview time."""
     upload = form.cleaned_data.get("file")
     if upload is not None:
-        data = upload.read(MAX_BYTES + 1)  # one byte over is enough to say "too big"
+        data = upload.read(IMPORT_MAX_BYTES + 1)  # one byte over is enough to say "too big"
         name = upload.name
     else:
         stored = _stored_name(request, form.cleaned_data["upload"])

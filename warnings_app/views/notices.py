@@ -5,10 +5,10 @@ from django.views import View
 
 from warnings_app import services
 from warnings_app.forms import WithdrawForm
-from warnings_app.lifecycle import TRANSITIONS
 from warnings_app.models import Notice
+from warnings_app.models.lifecycle import TRANSITIONS
+from warnings_app.selectors.timeline import notice_timeline
 from warnings_app.services.stored_files import StoredFileAltered, stored_file_download
-from warnings_app.timeline import notice_timeline
 from warnings_app.views.access import RoleRequiredMixin
 from warnings_app.views.files import attachment_response
 

@@ -14,7 +14,7 @@ from django.views import View
 from warnings_app.forms.ids import parse_ids
 from warnings_app.forms.outcomes import ACTIONS, OutcomeActionForm, OutcomeFilterForm
 from warnings_app.models import Campaign, Notice, Response
-from warnings_app.outcomes import (
+from warnings_app.selectors.outcomes import (
     SORTS,
     campaign_jurisdictions,
     campaign_outcome_rows,

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views import View
 
+from warnings_app.domain.reply_html import sanitise_html
 from warnings_app.forms.ids import parse_ids
 from warnings_app.forms.replies import (
     OUTCOMES,
@@ -19,12 +20,11 @@ from warnings_app.forms.replies import (
     MatchForm,
     QueueActionForm,
 )
-from warnings_app.inbound.parse import sanitise_html
 from warnings_app.models import AuditEvent, Company, Contact, Notice, Response
+from warnings_app.selectors.work_queue import BY_KEY, SECTIONS, section_counts, section_items
 from warnings_app.services import classification, replies
 from warnings_app.services.errors import ServiceError
 from warnings_app.views.access import RoleRequiredMixin
-from warnings_app.work_queue import BY_KEY, SECTIONS, section_counts, section_items
 
 PAGE_SIZE = 50
 

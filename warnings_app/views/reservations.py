@@ -17,7 +17,7 @@ from django.views import View
 
 from warnings_app.forms.ids import parse_id
 from warnings_app.models import AICrawler, ReservationPublication
-from warnings_app.preferences.publication import policy_text, sha256_text
+from warnings_app.reports.reservations import policy_text, sha256_text
 from warnings_app.services.audit import audit_record
 from warnings_app.services.reservations import latest_publication, reservations_current
 from warnings_app.views.access import RoleRequiredMixin

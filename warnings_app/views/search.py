@@ -2,7 +2,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views import View
 
-from warnings_app.search import search
+from warnings_app.selectors.search import search
 from warnings_app.views.access import RoleRequiredMixin
 
 

@@ -8,12 +8,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 
 from warnings_app import services
+from warnings_app.domain.letters.compose import letter_html
+from warnings_app.domain.letters.fields import catalogue_rows
 from warnings_app.forms import PreviewForm, RejectForm, TemplateVersionForm
-from warnings_app.letters.compose import letter_html, letter_parts
-from warnings_app.letters.fields import catalogue_rows
-from warnings_app.letters.merge_data import merge_data_preview
 from warnings_app.models import TemplateVersion
-from warnings_app.pdf import render_letter_pdf
+from warnings_app.selectors.merge_data import merge_data_preview
+from warnings_app.services.rendering import template_version_preview_pdf
 from warnings_app.views.access import RoleRequiredMixin
 
 # The preview runs in a sandboxed frame; this policy also stops it loading anything remote.
@@ -123,10 +123,8 @@ class VersionPdfView(RoleRequiredMixin, View):
                 status=400,
                 content_type="text/plain; charset=utf-8",
             )
-        data = merge_data_preview(company=form.cleaned_data["company"], template_version=version)
-        parts = letter_parts(version, data)
-        pdf = render_letter_pdf(parts.letter, parts.annex)
-        response = HttpResponse(pdf.content, content_type="application/pdf")
+        pdf = template_version_preview_pdf(version=version, company=form.cleaned_data["company"])
+        response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="preview-v{version.number}.pdf"'
         response["X-Content-Type-Options"] = "nosniff"
         return response

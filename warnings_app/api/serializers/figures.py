@@ -6,8 +6,8 @@ from django_countries import countries
 from rest_framework import serializers
 
 from warnings_app.api.serializers.ids import IdRelatedField
-from warnings_app.dashboard.figures import Figures
 from warnings_app.models import Campaign, Company
+from warnings_app.reports.dashboard.figures import Figures
 
 
 class FiguresQuerySerializer(serializers.Serializer):

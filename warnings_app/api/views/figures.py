@@ -10,7 +10,7 @@ from warnings_app.api.serializers.figures import (
     FiguresSerializer,
     figures_data,
 )
-from warnings_app.dashboard.figures import Filters, dashboard_figures
+from warnings_app.reports.dashboard.figures import Filters, dashboard_figures
 from warnings_app.services.figures import figures_first_build_request
 
 

@@ -3,8 +3,8 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from warnings_app.imports.read import MAX_BYTES
-from warnings_app.services.imports import companies_import
+from warnings_app.domain.uploads import IMPORT_MAX_BYTES
+from warnings_app.services.imports.companies import companies_import
 
 
 class Command(BaseCommand):
@@ -23,7 +23,7 @@ class Command(BaseCommand):
         path = Path(options["file"])
         try:
             with path.open("rb") as handle:
-                data = handle.read(MAX_BYTES + 1)
+                data = handle.read(IMPORT_MAX_BYTES + 1)
         except OSError as exc:
             raise CommandError(f"Cannot read {path}: {exc.strerror}") from exc
         by = None

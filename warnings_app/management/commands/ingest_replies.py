@@ -6,8 +6,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from warnings_app.inbound.sources import folder_messages, imap_messages, maildir_messages
-from warnings_app.services.replies import replies_ingest_all
+from warnings_app.services.replies import replies_ingest_from
 
 
 class Command(BaseCommand):
@@ -37,13 +36,11 @@ def ingest(options: dict) -> dict[str, int]:
     if options.get("imap"):
         if not settings.IMAP_URL:
             raise CommandError("IMAP_URL is not set")
-        messages = imap_messages(settings.IMAP_URL, only_unseen=not options.get("all"))
-    elif options.get("maildir"):
+        return replies_ingest_from(imap_url=settings.IMAP_URL, only_unseen=not options.get("all"))
+    if options.get("maildir"):
         if not (options["maildir"] / "cur").is_dir():
             raise CommandError(f"{options['maildir']} is not a Maildir (no cur/ folder)")
-        messages = maildir_messages(options["maildir"])
-    else:
-        if not options["folder"].is_dir():
-            raise CommandError(f"{options['folder']} is not a folder")
-        messages = folder_messages(options["folder"])
-    return replies_ingest_all(messages)
+        return replies_ingest_from(maildir=options["maildir"])
+    if not options["folder"].is_dir():
+        raise CommandError(f"{options['folder']} is not a folder")
+    return replies_ingest_from(folder=options["folder"])

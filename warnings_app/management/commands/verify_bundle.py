@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from warnings_app.evidence import verify_bundle
+from warnings_app.reports.evidence import verify_bundle
 
 
 class Command(BaseCommand):

@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from warnings_app import audit_chain
+from warnings_app.domain import audit_chain
 from warnings_app.models import AuditEvent, Notice
-from warnings_app.preferences.integrity import publication_problems, statement_problems
+from warnings_app.reports.preference_integrity import publication_problems, statement_problems
 from warnings_app.services import stored_pdf_matches
 
 SHOWN = 20

@@ -1,0 +1,267 @@
+"""The restricted template language of letters: Django's template language through an engine of
+our own, with a short list of tags and filters, no loading, no includes, autoescape on, and only
+the merge fields of the catalogue. `template_problems` is run whenever a version is saved."""
+
+from html.parser import HTMLParser
+from typing import Any
+
+from django.template import (
+    Context,
+    Engine,
+    Library,
+    TemplateSyntaxError,
+    defaultfilters,
+    defaulttags,
+)
+from django.template.base import (
+    FilterExpression,
+    Lexer,
+    TextNode,
+    TokenType,
+    Variable,
+    VariableNode,
+)
+from django.template.defaulttags import CommentNode, FirstOfNode, ForNode, IfNode, WithNode
+
+from warnings_app.domain.letters.fields import CATALOGUE, FORLOOP, Field, Group, ListOf
+
+MAX_BODY_CHARS = 50_000
+ALLOWED_TAGS = ("if", "for", "with", "firstof", "comment")
+_CLOSING = {"elif", "else", "endif", "empty", "endfor", "endwith", "endcomment"}
+ALLOWED_FILTERS = (
+    "capfirst",
+    "default",
+    "default_if_none",
+    "first",
+    "join",
+    "last",
+    "length",
+    "linebreaks",
+    "linebreaksbr",
+    "lower",
+    "pluralize",
+    "title",
+    "truncatewords",
+    "upper",
+    "yesno",
+)
+# Formatting a lawyer may use in a body; no attributes at all, so no links, images or styles.
+ALLOWED_HTML = (
+    "p",
+    "br",
+    "strong",
+    "b",
+    "em",
+    "i",
+    "u",
+    "ol",
+    "ul",
+    "li",
+    "h2",
+    "h3",
+    "blockquote",
+    "hr",
+    "small",
+)
+
+
+def _library() -> Library:
+    library = Library()
+    for name in ALLOWED_TAGS:
+        library.tags[name] = defaulttags.register.tags[name]
+    for name in ALLOWED_FILTERS:
+        library.filters[name] = defaultfilters.register.filters[name]
+    return library
+
+
+# debug=True only keeps line numbers on nodes and errors; nothing is loaded from disk (no loaders).
+_ENGINE = Engine(debug=True, loaders=[], libraries={}, autoescape=True, string_if_invalid="")
+_ENGINE.template_builtins = [_library()]
+
+
+def render_letter_text(source: str, data: dict[str, Any]) -> str:
+    """Render a checked body or subject with merge data. Values are escaped (autoescape)."""
+    return _ENGINE.from_string(source).render(Context(data, autoescape=True))
+
+
+def template_problems(
+    source: str, *, allow_html: bool, max_chars: int = MAX_BODY_CHARS
+) -> list[str]:
+    """Everything wrong with a template, each as a sentence a lawyer can act on. Empty if fine."""
+    if len(source) > max_chars:
+        return [f"The text is {len(source):,} characters long; the limit is {max_chars:,}."]
+    if "\x00" in source:
+        return ["The text contains a NUL character; paste it again from a clean source."]
+    tokens = Lexer(source).tokenize()
+    problems = _tag_problems(tokens)
+    if problems:
+        return problems
+    try:
+        template = _ENGINE.from_string(source)
+    except TemplateSyntaxError as exc:
+        line = getattr(exc, "template_debug", {}).get("line")
+        return [f"Line {line}: {exc}" if line else str(exc)]
+    _check_nodes(template.nodelist, dict(CATALOGUE.fields), problems)
+    problems.extend(_html_problems(tokens, allow_html=allow_html))
+    return problems
+
+
+def _tag_problems(tokens: list) -> list[str]:
+    problems = []
+    for token in tokens:
+        if token.token_type != TokenType.BLOCK:
+            continue
+        name = token.contents.split()[0] if token.contents.split() else ""
+        if name not in ALLOWED_TAGS and name not in _CLOSING:
+            problems.append(
+                f"Line {token.lineno}: {{% {name} %}} is not allowed in letters; the tags you "
+                f"can use are {', '.join(ALLOWED_TAGS)}."
+            )
+    return problems
+
+
+def _html_problems(tokens: list, *, allow_html: bool) -> list[str]:
+    # Check the literal text only; merge values are escaped when rendered.
+    text = "".join(
+        t.contents if t.token_type == TokenType.TEXT else "x" + "\n" * t.contents.count("\n")
+        for t in tokens
+    )
+    checker = _HtmlChecker(allow_html=allow_html)
+    checker.feed(text)
+    checker.close()
+    return checker.problems
+
+
+class _HtmlChecker(HTMLParser):
+    def __init__(self, *, allow_html: bool) -> None:
+        super().__init__(convert_charrefs=True)
+        self.allow_html = allow_html
+        self.problems: list[str] = []
+
+    def _refuse(self, message: str) -> None:
+        self.problems.append(f"Line {self.getpos()[0]}: {message}")
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if not self.allow_html:
+            self._refuse(f"<{tag}> — markup is not allowed here.")
+        elif tag not in ALLOWED_HTML:
+            self._refuse(
+                f"<{tag}> is not allowed in letters; you can use "
+                f"{', '.join(f'<{t}>' for t in ALLOWED_HTML)} without attributes."
+            )
+        elif attrs:
+            names = ", ".join(name for name, _ in attrs)
+            self._refuse(
+                f"<{tag}> may not have attributes ({names}): links, images, styles and "
+                "scripts cannot be part of a letter."
+            )
+
+    handle_startendtag = handle_starttag
+
+    def handle_comment(self, data: str) -> None:
+        self._refuse("HTML comments are not allowed; use {% comment %} … {% endcomment %}.")
+
+    def handle_decl(self, decl: str) -> None:
+        self._refuse(f"<!{decl}> is not allowed in letters.")
+
+    def handle_pi(self, data: str) -> None:
+        self._refuse("processing instructions are not allowed in letters.")
+
+    unknown_decl = handle_decl
+
+
+Spec = Field | Group | ListOf
+
+
+def _line(node: Any) -> str:
+    token = getattr(node, "token", None)
+    return f"Line {token.lineno}: " if token is not None else ""
+
+
+def _check_nodes(nodelist: Any, scope: dict[str, Spec], problems: list[str]) -> None:
+    for node in nodelist:
+        if isinstance(node, TextNode | CommentNode):
+            continue
+        if isinstance(node, VariableNode):
+            _check_expression(node.filter_expression, scope, problems, node)
+        elif isinstance(node, IfNode):
+            for condition, nodes in node.conditions_nodelists:
+                if condition is not None:
+                    _check_condition(condition, scope, problems, node)
+                _check_nodes(nodes, scope, problems)
+        elif isinstance(node, ForNode):
+            _check_for(node, scope, problems)
+        elif isinstance(node, WithNode):
+            inner = dict(scope)
+            for name, expression in node.extra_context.items():
+                inner[name] = _check_expression(expression, scope, problems, node) or Field("")
+            _check_nodes(node.nodelist, inner, problems)
+        elif isinstance(node, FirstOfNode):
+            for expression in node.vars:
+                _check_expression(expression, scope, problems, node)
+        else:
+            problems.append(f"{_line(node)}this construct is not allowed in letters.")
+
+
+def _check_for(node: ForNode, scope: dict[str, Spec], problems: list[str]) -> None:
+    spec = _check_expression(node.sequence, scope, problems, node)
+    inner = {**scope, "forloop": FORLOOP}
+    if spec is not None and not isinstance(spec, ListOf):
+        problems.append(
+            f"{_line(node)}“{node.sequence.token}” is not a list, so it cannot be looped over."
+        )
+    item = spec.item if isinstance(spec, ListOf) else Field("")
+    for name in node.loopvars:
+        inner[name] = item if len(node.loopvars) == 1 else Field("")
+    _check_nodes(node.nodelist_loop, inner, problems)
+    _check_nodes(node.nodelist_empty, scope, problems)
+
+
+def _check_condition(
+    condition: Any, scope: dict[str, Spec], problems: list[str], node: Any
+) -> None:
+    if isinstance(getattr(condition, "value", None), FilterExpression):
+        _check_expression(condition.value, scope, problems, node)
+    for part in ("first", "second"):
+        if getattr(condition, part, None) is not None:
+            _check_condition(getattr(condition, part), scope, problems, node)
+
+
+def _check_expression(
+    expression: FilterExpression, scope: dict[str, Spec], problems: list[str], node: Any
+) -> Spec | None:
+    spec = None
+    if isinstance(expression.var, Variable) and expression.var.lookups:
+        spec = _resolve(expression.var.lookups, scope, problems, node)
+    for _func, args in expression.filters:
+        for is_variable, arg in args:
+            if is_variable and isinstance(arg, Variable) and arg.lookups:
+                _resolve(arg.lookups, scope, problems, node)
+    return spec
+
+
+def _resolve(
+    lookups: tuple[str, ...], scope: dict[str, Spec], problems: list[str], node: Any
+) -> Spec | None:
+    name = lookups[0]
+    if name not in scope:
+        known = ", ".join(sorted(scope))
+        problems.append(f"{_line(node)}“{name}” is not a merge field. Known fields: {known}.")
+        return None
+    spec, path = scope[name], name
+    for part in lookups[1:]:
+        if isinstance(spec, Group) and part in spec.fields:
+            spec = spec.fields[part]
+        elif isinstance(spec, ListOf) and part.isdigit():
+            spec = spec.item
+        else:
+            if isinstance(spec, Group):
+                known = ", ".join(sorted(spec.fields))
+                problems.append(
+                    f"{_line(node)}“{path}.{part}” is not a merge field. Fields of {path}: {known}."
+                )
+            else:
+                problems.append(f"{_line(node)}“{path}” has no part “{part}”.")
+            return None
+        path = f"{path}.{part}"
+    return spec

@@ -1,1 +1,0 @@
-"""Artists' AI-training preferences: the register, the published reservations, the links."""

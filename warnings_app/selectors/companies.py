@@ -1,0 +1,201 @@
+"""Reads shared by pages, the API and dashboards. Each keeps its query count independent of the
+number of rows."""
+
+import contextlib
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
+
+from warnings_app.domain.normalise import company_name_key, normalise_domain
+from warnings_app.models import Company, Contact, Notice, Response
+from warnings_app.selectors.work_queue import section_items
+
+COMPANY_FLAGS = {
+    "licensed": ("Licensed — do not send", Q(licensed_do_not_send=True)),
+    "on_hold": ("On hold", Q(hold_automation=True)),
+    "counsel": ("Has counsel of record", Q(has_counsel=True)),
+    "no_contact": ("No legal-notices contact", Q(has_notices_contact=False)),
+}
+# Where a letter goes first: the legal notices address, then counsel, then anyone else.
+CONTACT_ROLE_ORDER = [
+    Contact.Role.LEGAL_NOTICES,
+    Contact.Role.COUNSEL_OF_RECORD,
+    Contact.Role.GENERAL,
+]
+COMPANY_ORDERINGS = {
+    "name": ("legal_name", "pk"),
+    "country": ("country", "legal_name", "pk"),
+    "recent": ("-updated_at", "-pk"),
+}
+
+
+def _with_contact_facts(qs: QuerySet[Company]) -> QuerySet[Company]:
+    active = Contact.objects.filter(company=OuterRef("pk"), is_active=True)
+    return qs.annotate(
+        has_counsel=Exists(active.filter(role=Contact.Role.COUNSEL_OF_RECORD)),
+        has_notices_contact=Exists(active.filter(role=Contact.Role.LEGAL_NOTICES)),
+    )
+
+
+def companies_matching(
+    *,
+    q: str = "",
+    segment: str = "",
+    country: str = "",
+    flag: str = "",
+    tag: str = "",
+    ordering: str = "name",
+) -> QuerySet[Company]:
+    """The register filtered as on the company list. Search looks at name, aliases and domain."""
+    qs = _with_contact_facts(Company.objects.select_related("parent"))
+    if q:
+        qs = qs.filter(
+            Q(legal_name__icontains=q) | Q(aliases__icontains=q) | Q(domain__icontains=q)
+        )
+    if segment:
+        qs = qs.filter(segment=segment)
+    if country:
+        qs = qs.filter(country=country)
+    if flag in COMPANY_FLAGS:
+        qs = qs.filter(COMPANY_FLAGS[flag][1])
+    if tag:
+        qs = qs.filter(tags__name=tag)
+    qs = qs.annotate(contact_count=Count("contacts", filter=Q(contacts__is_active=True)))
+    return qs.prefetch_related("tags").order_by(*COMPANY_ORDERINGS.get(ordering, ("legal_name",)))
+
+
+def companies_named(text: str, limit: int = 2) -> list[Company]:
+    """Companies whose domain or exact legal name is `text` (at most `limit`)."""
+    match = Q(legal_name__iexact=text.strip())
+    with contextlib.suppress(ValueError):  # a plain name is not a domain
+        match |= Q(domain=normalise_domain(text))
+    return list(Company.objects.filter(match).order_by("legal_name", "pk")[:limit])
+
+
+def companies_likely_duplicates(
+    *, legal_name: str, domain: str, exclude_pk: int | None = None
+) -> list[Company]:
+    """Companies that are probably the one being entered: the same normalised name, the same
+    domain, or an alias equal to the name."""
+    key = company_name_key(legal_name)
+    if not key and not domain:
+        return []
+    match = Q(pk=None)
+    if key:
+        match |= Q(name_key=key) | Q(aliases__icontains=legal_name.strip())
+    if domain:
+        match |= Q(domain=domain)
+    qs = Company.objects.filter(match)
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    candidates = list(qs.order_by("legal_name")[:10])
+    # The alias test above is a substring match; keep only whole-line alias hits.
+    wanted = legal_name.strip().casefold()
+    return [
+        c
+        for c in candidates
+        if c.name_key == key
+        or (domain and c.domain == domain)
+        or wanted in (a.casefold() for a in c.alias_list)
+    ]
+
+
+@dataclass
+class CompanyPage:
+    company: Company
+    contacts: list[Contact]
+    affiliates: list[Company]
+    notices: list[Notice]
+    responses: list[Response]
+    counsel: list[Contact]
+
+
+def company_page(*, company_id: int) -> CompanyPage:
+    """Everything the company page shows, in a fixed number of queries."""
+    company = (
+        Company.objects.select_related("parent", "created_by")
+        .prefetch_related("tags")
+        .get(pk=company_id)
+    )
+    role_order = Case(
+        *(When(role=role, then=Value(i)) for i, role in enumerate(CONTACT_ROLE_ORDER)),
+        default=Value(len(CONTACT_ROLE_ORDER)),
+    )
+    contacts = list(company.contacts.order_by("-is_active", role_order, "name", "pk"))
+    related = Q(parent_id=company.pk)
+    if company.parent_id:
+        related |= Q(parent_id=company.parent_id)
+    affiliates = list(
+        Company.objects.filter(related).exclude(pk=company.pk).order_by("legal_name")[:100]
+    )
+    notices = list(
+        company.notices.select_related("campaign", "template_version__template").order_by(
+            "-created_at"
+        )[:50]
+    )
+    responses = list(company.responses.select_related("notice").order_by("-received_at")[:50])
+    counsel = [c for c in contacts if c.is_active and c.role == Contact.Role.COUNSEL_OF_RECORD]
+    return CompanyPage(company, contacts, affiliates, notices, responses, counsel)
+
+
+def home_figures() -> dict[str, Any]:
+    """Headline counts for the landing page."""
+    by_status = dict(
+        Notice.objects.values_list("status").annotate(n=Count("pk")).values_list("status", "n")
+    )
+    return {
+        "companies": Company.objects.count(),
+        "notices": sum(by_status.values()),
+        "notices_by_status": by_status,
+        # The work queue's own section (awake replies to classify), so both say the same.
+        "unclassified_replies": section_items("unclassified").count(),
+    }
+
+
+def campaign_recipients(
+    recipient_filter: dict[str, Any],
+) -> tuple[list[Company], list[tuple[Company, str]]]:
+    """(included, excluded with the reason) for a campaign's recipient filter: segment, country,
+    parent (id), tags (names; any of them) and/or company_ids (an explicit list)."""
+    qs = Company.objects.all()
+    if recipient_filter.get("company_ids"):
+        qs = qs.filter(pk__in=recipient_filter["company_ids"])
+    if recipient_filter.get("segment"):
+        qs = qs.filter(segment__in=_as_list(recipient_filter["segment"]))
+    if recipient_filter.get("country"):
+        qs = qs.filter(country__in=_as_list(recipient_filter["country"]))
+    if recipient_filter.get("parent"):
+        qs = qs.filter(Q(parent_id=recipient_filter["parent"]) | Q(pk=recipient_filter["parent"]))
+    if recipient_filter.get("tags"):
+        qs = qs.filter(tags__name__in=_as_list(recipient_filter["tags"])).distinct()
+    included, excluded = [], []
+    for company in qs.order_by("legal_name", "pk"):
+        if company.licensed_do_not_send:
+            excluded.append((company, "licensed — do not send"))
+        elif company.hold_automation:
+            excluded.append((company, f"on hold: {company.hold_reason or 'no reason given'}"))
+        else:
+            included.append(company)
+    return included, excluded
+
+
+def _as_list(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def campaign_progress(campaign_id: int) -> dict[str, int]:
+    """Letters of a campaign's first step: total, rendered (done), failed, remaining, and counts
+    by status. Two queries whatever the size."""
+    initial = Notice.objects.filter(campaign_id=campaign_id, ladder_step__isnull=True)
+    by_status = dict(initial.values_list("status").annotate(n=Count("pk")))
+    failed = initial.filter(status="draft").exclude(problem="").count()
+    total = sum(by_status.values())
+    remaining = by_status.get("draft", 0) - failed
+    return {
+        "total": total,
+        "done": total - remaining - failed,
+        "failed": failed,
+        "remaining": remaining,
+        "by_status": by_status,
+    }

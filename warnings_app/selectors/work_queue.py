@@ -1,0 +1,80 @@
+"""The paralegal work queue: every kind of item that needs a person, each a queryset ordered
+oldest first. Counts and lists come from the same definitions, so they always agree."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from warnings_app.domain.matters import overdue_matters, replies_to_classify
+from warnings_app.models import Notice, Response
+from warnings_app.models.lifecycle import NoticeStatus
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: str
+    about: str
+    kind: str  # "reply" or "notice": what the rows are, and which bulk actions apply
+
+
+SECTIONS = [
+    Section("triage", "Triage", "Replies not matched to any notice", "reply"),
+    Section("unclassified", "Unclassified replies", "Matched, waiting to be read", "reply"),
+    Section("bounced", "Bounced", "The recipient's server returned the letter", "notice"),
+    Section("failed", "Failed deliveries", "Refused or given up on; the reason is shown", "notice"),
+    Section(
+        "reconciliation",
+        "Needs reconciliation",
+        "The server may have accepted these: check before sending again",
+        "notice",
+    ),
+    Section("approval", "Ladder letters to approve", "Follow-ups waiting for Legal", "notice"),
+    Section(
+        "overdue",
+        "Overdue, no reply",
+        "First letters whose deadline passed with no reply to them or their reminders "
+        "(the dashboard's overdue figure)",
+        "notice",
+    ),
+]
+BY_KEY = {s.key: s for s in SECTIONS}
+
+
+def _awake(qs: QuerySet[Response], today: date) -> QuerySet[Response]:
+    return qs.filter(Q(snoozed_until__isnull=True) | Q(snoozed_until__lte=today))
+
+
+def section_items(key: str, *, today: date | None = None) -> QuerySet:
+    today = today or timezone.localdate()
+    replies = Response.objects.filter(kind=Response.Kind.REPLY).select_related(
+        "notice", "company", "assigned_to"
+    )
+    notices = Notice.objects.select_related("company", "campaign")
+    if key == "triage":
+        return _awake(replies.filter(notice__isnull=True), today).order_by("received_at", "pk")
+    if key == "unclassified":
+        return _awake(
+            replies_to_classify().select_related("notice", "company", "assigned_to"), today
+        ).order_by("received_at", "pk")
+    if key == "bounced":
+        return notices.filter(status=NoticeStatus.BOUNCED).order_by("status_changed_at", "pk")
+    if key == "failed":
+        return notices.filter(status=NoticeStatus.FAILED).order_by("status_changed_at", "pk")
+    if key == "reconciliation":
+        return notices.filter(status=NoticeStatus.NEEDS_RECONCILIATION).order_by(
+            "status_changed_at", "pk"
+        )
+    if key == "approval":
+        return notices.filter(ladder_step__isnull=False, status=NoticeStatus.RENDERED).order_by(
+            "created_at", "pk"
+        )
+    if key == "overdue":
+        return overdue_matters(today).select_related("company", "campaign")
+    raise KeyError(key)
+
+
+def section_counts(*, today: date | None = None) -> dict[str, int]:
+    return {s.key: section_items(s.key, today=today).count() for s in SECTIONS}
