@@ -36,14 +36,14 @@ class ScriptedHandler:
     sessions: int = 0  # EHLO greetings: one per SMTP connection
     open_transports: list = field(default_factory=list)
 
-    async def handle_EHLO(self, server, session, envelope, hostname, responses):  # noqa: N802
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
         with self.lock:
             self.sessions += 1
             self.open_transports.append(server.transport)
         session.host_name = hostname
         return responses
 
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         with self.lock:
             self.rcpt_commands += 1
             stall = self.stall_first_rcpt if self.rcpt_commands == 1 else 0.0
@@ -52,7 +52,7 @@ class ScriptedHandler:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 — aiosmtpd's name
+    async def handle_DATA(self, server, session, envelope):
         with self.lock:
             self.data_commands += 1
             answer = self.script.pop(0) if self.script else "250"

@@ -134,7 +134,7 @@ def test_the_token_is_stored_only_as_its_hash(django_capture_on_commit_callbacks
     staff = UserFactory(role="Paralegal")
 
     with django_capture_on_commit_callbacks(execute=True):
-        link, token = preference_link_create(
+        _link, token = preference_link_create(
             artist=artist, recipient_email="mara@artists.example", by=staff
         )
 
@@ -154,7 +154,7 @@ def test_a_link_the_mail_server_refuses_is_withdrawn_and_staff_are_told(
     staff = UserFactory(role="Paralegal")
 
     with (
-        pytest.raises(LinkNotSent, match="could not be sent.*withdrawn"),
+        pytest.raises(LinkNotSent, match=r"could not be sent.*withdrawn"),
         django_capture_on_commit_callbacks(execute=True),
     ):
         preference_link_create(artist=artist, recipient_email="mara@artists.example", by=staff)

@@ -188,7 +188,7 @@ def test_licensable_without_a_contact_is_refused_and_nothing_is_recorded():
 
 
 def test_a_failure_while_recording_leaves_the_link_unused_and_nothing_recorded(monkeypatch):
-    artist, works = artist_with_works()
+    artist, _works = artist_with_works()
     link, token = make_link(artist)
 
     def broken(**_kwargs):
@@ -326,7 +326,7 @@ def test_two_confirmations_at_once_record_one_statement(monkeypatch):
 
 
 def test_the_artist_is_told_of_a_change_the_label_already_scheduled():
-    artist, works = artist_with_works()
+    artist, _works = artist_with_works()
     make_statement(artist, "reserved", effective_from=timezone.localdate() + timedelta(days=5))
     _link, token = make_link(artist)
 

@@ -92,7 +92,7 @@ def test_receipts_never_queued_are_found_and_sent_once(monkeypatch):
         confirmations.append(
             preference_link_confirm(artist_pk=artist.pk, token=token, choice=choice)
         )
-    old, handled, recent = confirmations
+    old, handled, _recent = confirmations
     three_hours_ago = timezone.now() - timedelta(hours=3)
     PreferenceStatement.objects.filter(pk__in=[old.pk, handled.pk]).update(
         created_at=three_hours_ago

@@ -4,6 +4,7 @@ and verify_integrity names the first event altered behind its back."""
 
 import csv
 import io
+import itertools
 import json
 import threading
 from datetime import UTC, datetime, timedelta
@@ -58,7 +59,7 @@ def test_single_and_batch_writes_make_one_chain_that_recomputes_from_the_stored_
     rows = _stored_rows()
     assert [r["id"] for r in rows] == [first.pk, *(e.pk for e in batch), last.pk]
     assert rows[0]["prev_hash"] == audit_chain.GENESIS
-    for before, row in zip(rows, rows[1:], strict=False):
+    for before, row in itertools.pairwise(rows):
         assert row["prev_hash"] == before["hash"]
     for row in rows:
         assert audit_chain.event_hash(row["prev_hash"], row) == row["hash"]
@@ -154,7 +155,7 @@ def test_concurrent_writers_make_a_single_unbroken_chain():
                 else:
                     with transaction.atomic():
                         audit_record(actor=None, verb=f"w{n}.single", data={"i": i})
-        except Exception as exc:  # noqa: BLE001 — reported below
+        except Exception as exc:
             failures.append(exc)
         finally:
             connections.close_all()
@@ -251,7 +252,7 @@ def test_the_audit_log_pages_by_id_without_counting(client_as, django_assert_max
 
 
 def test_the_audit_export_is_a_safe_filtered_csv_and_is_itself_audited(client_as, history):
-    notice, events = history
+    _notice, events = history
     client = client_as(ADMIN)
 
     response = client.get(reverse("audit_export"), {"verb": "company."})

@@ -197,7 +197,7 @@ def test_withdraw_refuses_all_if_one_letter_has_gone_out_and_needs_a_reason(clie
 
 
 def test_hold_and_release_are_audited_and_shown_with_the_reason(client):
-    campaign, (a, b, c) = sent_campaign()
+    campaign, (a, b, _c) = sent_campaign()
     client.force_login(UserFactory(role="Legal"))
 
     held = bulk_act(client, campaign, "hold", [a, b], reason="licence talks")
@@ -247,7 +247,7 @@ def test_hold_and_release_refuse_all_if_one_letter_cannot_take_them(client):
 
 
 def test_a_held_letters_step_stays_scheduled_and_runs_after_release(client):
-    campaign, (a, b, c) = sent_campaign()
+    campaign, (a, _b, _c) = sent_campaign()
     client.force_login(UserFactory(role="Legal"))
     bulk_act(client, campaign, "hold", [a], reason="talks")
     due = FollowUp.objects.get(notice=a).due_at + timedelta(minutes=1)
@@ -265,7 +265,7 @@ def test_a_held_letters_step_stays_scheduled_and_runs_after_release(client):
 
 
 def test_held_steps_do_not_crowd_out_others_from_a_batch(monkeypatch):
-    campaign, (a, b, c) = sent_campaign()
+    _campaign, (a, b, c) = sent_campaign()
     Notice.objects.filter(pk__in=[a.pk, b.pk]).update(on_hold=True)
     # The held steps fall due first; the batch of one must still reach c's.
     FollowUp.objects.filter(notice=c).update(due_at=F("due_at") + timedelta(hours=1))

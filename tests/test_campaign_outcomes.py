@@ -155,7 +155,7 @@ def test_rows_filter_by_each_criterion(client, varied, params, expected):
 
 
 def test_free_text_finds_a_reference_and_on_hold_only_shows_held_letters(client, varied):
-    campaign, a, b, c = varied
+    campaign, _a, b, c = varied
     Notice.objects.filter(pk=c.pk).update(on_hold=True)
 
     by_reference = outcomes_page(client, campaign, q=b.reference.lower())

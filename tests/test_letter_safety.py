@@ -71,7 +71,7 @@ def test_syntax_errors_name_their_line():
 class _Canary(BaseHTTPRequestHandler):
     hits: list[str] = []
 
-    def do_GET(self):  # noqa: N802 — http.server's name
+    def do_GET(self):
         _Canary.hits.append(self.path)
         self.send_response(200)
         self.end_headers()

@@ -95,7 +95,7 @@ def test_statements_are_counted_in_the_month_they_were_recorded(known_register):
     section = preferences_section(TODAY)
 
     recorded = _table(section, "preferences_recorded")
-    assert list(recorded)[0] == "July 2025"
+    assert next(iter(recorded)) == "July 2025"
     assert list(recorded)[-1] == "June 2026"
     # Columns: reserved, licensable, undecided, all.
     assert recorded["January 2026"] == [1, 0, 0, 1]

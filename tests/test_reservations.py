@@ -306,7 +306,7 @@ def test_publishers_at_the_same_time_store_consecutive_unique_versions():
             with transaction.atomic():
                 AICrawler.objects.create(user_agent=f"RaceBot{n}", operator="Test")
                 reservations_publish()
-        except Exception as exc:  # noqa: BLE001 - reported below
+        except Exception as exc:
             errors.append(exc)
         finally:
             connection.close()

@@ -3,6 +3,7 @@ keeps, each notice's audit trail replays to its status, a second run refuses and
 and real work goes on afterwards without clashing with the seeded rows."""
 
 import io
+import itertools
 from collections import Counter, defaultdict
 from datetime import timedelta
 
@@ -184,7 +185,7 @@ def test_each_notice_audit_trail_replays_to_its_status(seeded):
     for notice in Notice.objects.all():
         trail = trails[notice.pk]
         assert trail[0][:3] == ("notice.created", "", "draft")
-        for (_, _, before, _), (verb, source, target, _) in zip(trail, trail[1:], strict=False):
+        for (_, _, before, _), (verb, source, target, _) in itertools.pairwise(trail):
             step = TRANSITIONS[verb.removeprefix("notice.")]
             assert source == before, f"{notice.reference}: {verb} from {source}, was {before}"
             assert step.allows(source)

@@ -41,7 +41,7 @@ def test_the_migration_fills_the_columns_from_the_latest_events():
     campaign = _in_review()
     was = campaign.status
     campaign_pause(campaign=campaign, by=campaign.created_by, reason="first")
-    held_campaign, (a, b, _c) = sent_campaign()
+    _held_campaign, (a, b, _c) = sent_campaign()
     notices_hold(notices=[a, b], by=UserFactory(role="Legal"), reason="settlement talks")
     # As the database stood before the columns existed.
     Campaign.objects.update(resume_status="")

@@ -61,8 +61,16 @@ class Worker:
 
     def start(self) -> "Worker":
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", *self.command()]
-            + ["--loglevel", "WARNING"],
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                *self.command(),
+                "--loglevel",
+                "WARNING",
+            ],
             env=self.env,
             cwd=settings.BASE_DIR,
             stdout=subprocess.DEVNULL,

@@ -29,7 +29,7 @@ HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
 
 
-class _Unstored(Exception):  # noqa: N818 — a control-flow signal, not an error
+class _Unstored(Exception):
     """Leaves the transaction (rolling back the change and the key) with a non-2xx response."""
 
     def __init__(self, response: Response) -> None:

@@ -12,14 +12,14 @@ from warnings_app.forms.register import CompanyFilterForm, CompanyForm, ContactF
 
 __all__ = [
     "CampaignForm",
-    "LadderFormSet",
-    "PauseForm",
-    "WithdrawForm",
     "CompanyFilterForm",
     "CompanyForm",
     "ContactForm",
+    "LadderFormSet",
     "LetterTemplateForm",
+    "PauseForm",
     "PreviewForm",
     "RejectForm",
     "TemplateVersionForm",
+    "WithdrawForm",
 ]

@@ -10,7 +10,9 @@ import csv
 import datetime
 import io
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from warnings_app.domain import uploads
 from warnings_app.integrations.text_encodings import Decoded, EncodingUnknown, decode
@@ -151,3 +153,16 @@ def _table(kind: str, encoding: str, numbered) -> Table:
     if header is None:
         raise FileRefused("The file has no header row (it is empty or blank).")
     return Table(kind=kind, encoding=encoding, header=header, rows=rows, blank_rows=blank)
+
+
+def xlsx_bytes(headers: list[str], rows: Iterable[list[Any]], title: str) -> bytes:
+    from openpyxl import Workbook  # imported here: pages that never export need not load it
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title=title[:31])
+    sheet.append(headers)
+    for row in rows:  # the caller made every "=…" text, so openpyxl keeps it a string
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -32,7 +32,7 @@ def _perms(actions, models):
 
 
 ROLES = {
-    "Legal": _perms(["view"], DOMAIN + ["auditevent"])
+    "Legal": _perms(["view"], [*DOMAIN, "auditevent"])
     + _perms(["add", "change"], DOMAIN)
     + ["approve_notice", "send_notice", "approve_templateversion", "view_reports"],
     "Paralegal": _perms(["view"], DOMAIN)
@@ -49,12 +49,16 @@ ROLES = {
             "demandanswer",
         ],
     ),
-    "Manager": _perms(["view"], DOMAIN) + ["view_reports"],
+    "Manager": [*_perms(["view"], DOMAIN), "view_reports"],
     # Administrators run users, roles and settings. They do not approve or send letters:
     # that stays with Legal, so no single administrator can issue a letter alone.
-    "Admin": _perms(["view", "add", "change", "delete"], DOMAIN)
-    + ["view_auditevent", "view_reports", "view_heartbeat"]
-    + _perms(["view", "add", "change", "delete"], ["user", "group"]),
+    "Admin": [
+        *_perms(["view", "add", "change", "delete"], DOMAIN),
+        "view_auditevent",
+        "view_reports",
+        "view_heartbeat",
+        *_perms(["view", "add", "change", "delete"], ["user", "group"]),
+    ],
 }
 
 

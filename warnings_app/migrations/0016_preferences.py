@@ -29,12 +29,18 @@ CRAWLERS = [
 VIEW = ["view_artist", "view_preferencestatement", "view_preferencelink"]
 VIEW += ["view_reservationpublication", "view_aicrawler"]
 ROLES = {
-    "Legal": VIEW
-    + ["change_artist", "add_preferencestatement", "add_preferencelink", "change_preferencelink"]
-    + ["add_aicrawler", "change_aicrawler"],
-    "Paralegal": VIEW + ["change_artist", "add_preferencelink", "change_preferencelink"],
+    "Legal": [
+        *VIEW,
+        "change_artist",
+        "add_preferencestatement",
+        "add_preferencelink",
+        "change_preferencelink",
+        "add_aicrawler",
+        "change_aicrawler",
+    ],
+    "Paralegal": [*VIEW, "change_artist", "add_preferencelink", "change_preferencelink"],
     "Manager": VIEW,
-    "Admin": VIEW + ["change_artist", "add_aicrawler", "change_aicrawler"],
+    "Admin": [*VIEW, "change_artist", "add_aicrawler", "change_aicrawler"],
 }
 
 

@@ -142,7 +142,7 @@ def evidence_bundle(
                 "started_at",
                 "finished_at",
                 "tracking_number",
-            ],  # fmt: skip
+            ],
             [
                 [
                     d.notice.reference,
@@ -155,7 +155,7 @@ def evidence_bundle(
                     d.started_at,
                     d.finished_at,
                     d.tracking_number,
-                ]  # fmt: skip
+                ]
                 for d in deliveries.order_by("pk")
             ],
         ),
@@ -178,7 +178,7 @@ def evidence_bundle(
                     e.from_state,
                     e.to_state,
                     json.dumps(e.data, sort_keys=True),
-                ]  # fmt: skip
+                ]
                 for e in events
             ],
         ),

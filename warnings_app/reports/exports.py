@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from warnings_app.integrations.spreadsheets import xlsx_bytes
 from warnings_app.models import DeliveryAttempt, Notice, Response
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -105,17 +106,19 @@ def write_csv(headers: list[str], rows: Iterable[list[Any]]) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # the BOM makes Excel read UTF-8
 
 
-def write_xlsx(headers: list[str], rows: Iterable[list[Any]], title: str) -> bytes:
-    from openpyxl import Workbook
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title=title[:31])
-    sheet.append(headers)
-    for row in rows:  # safe_cell already made every "=…" text, so openpyxl keeps it a string
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+
+def export_file(
+    kind: str, fmt: str, filters: dict[str, Any], *, include_privileged: bool
+) -> tuple[bytes, str]:
+    """The export of `kind` for the letters the filters choose, as CSV or XLSX: (bytes, MIME)."""
+    headers, rows = export_rows(
+        kind, filtered(kind, filters), include_privileged=include_privileged
+    )
+    if fmt == "csv":
+        return write_csv(headers, rows), "text/csv; charset=utf-8"
+    return xlsx_bytes(headers, rows, title=kind), XLSX_MIME
 
 
 def filtered(kind: str, filters: dict[str, Any]) -> QuerySet:

@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.views import View
 
 from warnings_app.forms.reports import ReportFilterForm
-from warnings_app.reports.exports import export_rows, filtered, write_csv, write_xlsx
+from warnings_app.reports.exports import export_file
 from warnings_app.services.audit import audit_record
 from warnings_app.views.access import RoleRequiredMixin, wants_privileged
 
@@ -23,13 +23,8 @@ class ExportView(RoleRequiredMixin, View):
             )
         filters = form.chosen()
         privileged = wants_privileged(request)
-        headers, rows = export_rows(kind, filtered(kind, filters), include_privileged=privileged)
+        content, mime = export_file(kind, fmt, filters, include_privileged=privileged)
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        if fmt == "csv":
-            content, mime = write_csv(headers, rows), "text/csv; charset=utf-8"
-        else:
-            content = write_xlsx(headers, rows, title=kind)
-            mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         audit_record(
             actor=request.user,
             verb="export.downloaded",

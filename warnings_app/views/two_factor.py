@@ -1,13 +1,12 @@
 """The second sign-in step: enrol a TOTP authenticator app once, then give a code after the
-password. The QR code is an SVG drawn here (qrcode), not fetched from a service; the page has no
-script. A user who has a confirmed device cannot enrol another one with the password alone: an
-administrator removes the old device (admin, "TOTP devices") when a phone is lost."""
+password. The QR code is an SVG drawn on our side (integrations/qr_codes.py), not fetched from a
+service; the page has no script. A user who has a confirmed device cannot enrol another one with
+the password alone: an administrator removes the old device (admin, "TOTP devices") when a
+phone is lost."""
 
 from typing import Any
 
 import django_otp
-import qrcode
-import qrcode.image.svg
 from django import forms
 from django.conf import settings
 from django.db import transaction
@@ -20,6 +19,11 @@ from django_otp import devices_for_user, user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from warnings_app.services.audit import audit_record
+from warnings_app.services.two_factor import (
+    totp_device_for_enrolment,
+    totp_enrolment_confirm,
+    totp_qr_svg,
+)
 
 
 class TokenForm(forms.Form):
@@ -41,11 +45,6 @@ def _next_url(request: HttpRequest) -> str:
     return target if safe else settings.LOGIN_REDIRECT_URL
 
 
-def _qr_svg(uri: str) -> str:
-    image = qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
-    return mark_safe(image.to_string(encoding="unicode"))  # noqa: S308 — our own SVG, no input markup
-
-
 def _verified(request: HttpRequest, device: TOTPDevice, verb: str) -> HttpResponse:
     request.session.cycle_key()  # the session's rights grew: give it a new key
     django_otp.login(request, device)
@@ -60,16 +59,13 @@ class TwoFactorSetupView(View):
     template_name = "registration/two_factor_setup.html"
 
     def _device(self, request: HttpRequest) -> TOTPDevice:
-        device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
-        return device or TOTPDevice.objects.create(
-            user=request.user, name="Authenticator app", confirmed=False
-        )
+        return totp_device_for_enrolment(user=request.user)
 
     def _page(self, request: HttpRequest, form: TokenForm, device: TOTPDevice) -> HttpResponse:
         context = {
             "form": form,
             "uri": device.config_url,
-            "qr_svg": _qr_svg(device.config_url),
+            "qr_svg": mark_safe(totp_qr_svg(device)),  # noqa: S308 — our own SVG, no input markup
             "next": _next_url(request),
         }
         return render(request, self.template_name, context)
@@ -85,9 +81,9 @@ class TwoFactorSetupView(View):
             return redirect("two_factor_verify")
         device = self._device(request)
         form = TokenForm(request.POST)
-        if form.is_valid() and device.verify_token(form.cleaned_data["token"].strip()):
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
+        if form.is_valid() and totp_enrolment_confirm(
+            device=device, token=form.cleaned_data["token"]
+        ):
             return _verified(request, device, "signin.2fa_enrolled")
         form.add_error(None, "That code did not match. Check the time on your phone and retry.")
         return self._page(request, form, device)

@@ -135,8 +135,15 @@ class Command(BaseCommand):
             "web": [python, "manage.py", "runserver", addr, "--noreload", "--skip-checks"],
             # Warnings and errors only: INFO logs every periodic task twice a minute, which
             # would push the ready message and the e-mail lines off the screen.
-            "worker": [*celery, "worker", "--loglevel", "WARNING", "--concurrency", "2"]
-            + worker_flags,
+            "worker": [
+                *celery,
+                "worker",
+                "--loglevel",
+                "WARNING",
+                "--concurrency",
+                "2",
+                *worker_flags,
+            ],
             "beat": [
                 *celery,
                 "beat",
