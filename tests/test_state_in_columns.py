@@ -1,16 +1,20 @@
-"""Business state lives in columns: a paused campaign's resume target and a held letter's reason
-are fields set with the change (and audited), not read back from the audit log by verb; the
-migration that added them filled them from the events already recorded."""
+"""Business state lives in columns: a paused campaign's resume target, a held letter's reason
+and whether an artist's receipt went out are fields set with the change (and audited), not read
+back from the audit log by verb; the migrations that added them filled them from the events
+already recorded."""
 
 import importlib
 
 import pytest
 from django.apps import apps
+from django.db import IntegrityError, transaction
 
 from tests.campaign_helpers import make_campaign
 from tests.factories import UserFactory
 from tests.outcome_helpers import sent_campaign
-from warnings_app.models import AuditEvent, Campaign, Notice
+from tests.preference_factories import artist_with_works, confirm_through_link, make_link
+from warnings_app.models import AuditEvent, Campaign, Notice, PreferenceReceipt
+from warnings_app.services.artist_links import preference_receipt_send
 from warnings_app.services.campaigns import campaign_pause, campaign_resume
 from warnings_app.services.outcomes import notices_hold
 
@@ -57,3 +61,67 @@ def test_the_migration_fills_the_columns_from_the_latest_events():
     }
     assert set(Notice.objects.filter(on_hold=False).values_list("hold_reason", flat=True)) == {""}
     assert AuditEvent.objects.count() == events  # the events themselves are left as they were
+
+
+receipts_migration = importlib.import_module("warnings_app.migrations.0018_preference_receipts")
+
+
+def test_a_receipt_sent_is_a_row_and_a_rerun_reads_it_from_there(smtp_server):
+    artist, works = artist_with_works()
+    _link, token = make_link(artist)
+    statement = confirm_through_link(artist, works, token)
+
+    first = preference_receipt_send(statement_id=statement.pk)
+    # The audit event is history, not the state: without it the row still says "sent".
+    AuditEvent.objects.filter(verb="preference.receipt_sent").delete()
+    second = preference_receipt_send(statement_id=statement.pk)
+
+    assert (first, second) == ("sent", "already sent")
+    [receipt] = PreferenceReceipt.objects.filter(statement=statement)
+    assert receipt.outcome == PreferenceReceipt.Outcome.SENT
+    assert receipt.message_id.startswith("<")
+    assert receipt.message_id.endswith(">")
+    assert sorted(receipt.recipients) == ["mara@artists.example", "mq@x.example"]
+    assert len(smtp_server.handler.received) == 1
+
+
+def test_the_database_refuses_a_second_sent_receipt_for_one_statement(smtp_server):
+    artist, works = artist_with_works()
+    _link, token = make_link(artist)
+    statement = confirm_through_link(artist, works, token)
+    preference_receipt_send(statement_id=statement.pk)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PreferenceReceipt.objects.create(statement=statement, outcome="sent")
+    PreferenceReceipt.objects.create(statement=statement, outcome="failed")  # attempts may fail
+
+
+def test_the_receipts_migration_fills_rows_from_the_events(smtp_server):
+    artist, works = artist_with_works()
+    _sent_link, sent_token = make_link(artist)
+    sent = confirm_through_link(artist, works, sent_token)
+    _failed_link, failed_token = make_link(artist)
+    failed = confirm_through_link(artist, works, failed_token)
+    _never_link, never_token = make_link(artist)
+    never = confirm_through_link(artist, works, never_token)
+    preference_receipt_send(statement_id=sent.pk)
+    smtp_server.handler.script = ["550"]
+    preference_receipt_send(statement_id=failed.pk)
+    recorded = {
+        r.statement_id: (r.outcome, r.message_id, sorted(r.recipients))
+        for r in PreferenceReceipt.objects.all()
+    }
+    PreferenceReceipt.objects.all().delete()  # as the database stood before the table existed
+    events = AuditEvent.objects.count()
+
+    receipts_migration.fill_from_the_audit_log(apps, None)
+
+    filled = {
+        r.statement_id: (r.outcome, r.message_id, sorted(r.recipients))
+        for r in PreferenceReceipt.objects.all()
+    }
+    assert filled == recorded
+    assert set(filled) == {sent.pk, failed.pk}
+    assert never.pk not in filled
+    assert filled[failed.pk][0] == "failed"
+    assert AuditEvent.objects.count() == events

@@ -148,6 +148,38 @@ class PreferenceStatement(models.Model):
         return f"{self.artist}: {self.get_preference_display()} from {self.effective_from}"
 
 
+class PreferenceReceipt(models.Model):
+    """One attempt to e-mail the receipt of a statement confirmed through a private link, as it
+    ended: sent, or refused for good. Never edited; at most one `sent` per statement, so a
+    re-run of the task knows from this table, not from the audit log, that nothing is left."""
+
+    class Outcome(models.TextChoices):
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Not sent"
+
+    statement = models.ForeignKey(
+        PreferenceStatement, on_delete=models.PROTECT, related_name="receipts"
+    )
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    at = models.DateTimeField(default=timezone.now)
+    recipients = models.JSONField(default=list, blank=True)
+    message_id = models.CharField(max_length=255, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["statement", "at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["statement"],
+                condition=Q(outcome="sent"),
+                name="preferencereceipt_sent_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Receipt of statement {self.statement_id}: {self.get_outcome_display()}"
+
+
 class WorkPreference(models.Model):
     """A work whose preference differs from its artist's, within one statement."""
 

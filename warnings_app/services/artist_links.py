@@ -17,7 +17,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from warnings_app.domain.preferences import Instruction
-from warnings_app.models import Artist, AuditEvent, PreferenceLink, PreferenceStatement, Work
+from warnings_app.models import (
+    Artist,
+    PreferenceLink,
+    PreferenceReceipt,
+    PreferenceStatement,
+    Work,
+)
 from warnings_app.services.artist_link_parts import (
     CONFIRMATION_FILENAME,
     Choice,
@@ -265,18 +271,13 @@ def _transient(exc: Exception) -> bool:
 
 
 def preference_receipt_send(*, statement_id: int, final: bool = False) -> str:
-    """E-mails the receipt of a statement confirmed through a link. Safe to run twice: once an
-    audit event records the receipt as sent, a re-run sends nothing. Transient SMTP failures
+    """E-mails the receipt of a statement confirmed through a link. Safe to run twice: once a
+    receipt row records it as sent, a re-run sends nothing. Transient SMTP failures
     raise ReceiptDeferred for the task to retry, until `final`; a refusal (5xx) is recorded."""
     statement = PreferenceStatement.objects.select_related("artist", "link").get(pk=statement_id)
     if statement.link is None:
         return "no link"
-    done = AuditEvent.objects.filter(
-        verb=RECEIPT_SENT,
-        target_type="warnings_app.preferencestatement",
-        target_id=str(statement.pk),
-    )
-    if done.exists():
+    if statement.receipts.filter(outcome=PreferenceReceipt.Outcome.SENT).exists():
         return "already sent"
     with default_storage.open(statement.instruction_file.name, "rb") as stored:
         document = stored.read()
@@ -286,24 +287,35 @@ def preference_receipt_send(*, statement_id: int, final: bool = False) -> str:
     except (smtplib.SMTPException, OSError) as exc:
         if _transient(exc) and not final:
             raise ReceiptDeferred(str(exc)) from exc
-        audit_record(
-            actor=None,
-            verb=RECEIPT_FAILED,
-            target=statement,
-            data={"to": receipt_recipients(statement), "error": str(exc)[:300]},
+        _receipt_record(
+            statement, PreferenceReceipt.Outcome.FAILED, error=str(exc)[:300], message_id=""
         )
         return "failed"
-    audit_record(
-        actor=None,
-        verb=RECEIPT_SENT,
-        target=statement,
-        data={
-            "to": receipt_recipients(statement),
-            "message_id": message.extra_headers["Message-ID"],
-            "record_sha256": statement.record_sha256,
-        },
+    _receipt_record(
+        statement,
+        PreferenceReceipt.Outcome.SENT,
+        error="",
+        message_id=message.extra_headers["Message-ID"],
     )
     return "sent"
+
+
+@transaction.atomic
+def _receipt_record(
+    statement: PreferenceStatement, outcome: str, *, error: str, message_id: str
+) -> None:
+    """The receipt row and its audit event, together."""
+    to = receipt_recipients(statement)
+    PreferenceReceipt.objects.create(
+        statement=statement, outcome=outcome, recipients=to, message_id=message_id, error=error
+    )
+    if outcome == PreferenceReceipt.Outcome.SENT:
+        data = {"to": to, "message_id": message_id, "record_sha256": statement.record_sha256}
+        audit_record(actor=None, verb=RECEIPT_SENT, target=statement, data=data)
+    else:
+        audit_record(
+            actor=None, verb=RECEIPT_FAILED, target=statement, data={"to": to, "error": error}
+        )
 
 
 # Longer than the receipt task's own retries (8, backing off to 10 min: about an hour), so a
@@ -318,16 +330,12 @@ def receipts_requeue(*, now: datetime | None = None) -> list[int]:
     between RECEIPT_RESEND_WITHIN and RECEIPT_RESEND_AFTER ago. Safe to run often: the send
     itself skips a receipt already sent."""
     now = now or timezone.now()
-    handled = AuditEvent.objects.filter(
-        verb__in=[RECEIPT_SENT, RECEIPT_FAILED],
-        target_type="warnings_app.preferencestatement",
-        created_at__gt=now - RECEIPT_RESEND_WITHIN,  # a receipt is recorded after its statement
-    ).values_list("target_id", flat=True)
     waiting = PreferenceStatement.objects.filter(
         link__isnull=False,
+        receipts__isnull=True,  # neither sent nor given up on
         created_at__lte=now - RECEIPT_RESEND_AFTER,
         created_at__gt=now - RECEIPT_RESEND_WITHIN,
-    ).exclude(pk__in=[int(pk) for pk in handled])
+    )
     queued = list(waiting.order_by("pk").values_list("pk", flat=True))
     for statement_id in queued:
         _queue_receipt(statement_id)
