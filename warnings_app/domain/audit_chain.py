@@ -17,11 +17,14 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 from django.utils import timezone
+
+if TYPE_CHECKING:
+    from warnings_app.models import AuditEvent
 
 GENESIS = "0" * 64
 LOCK_KEY = 0x617564697400  # "audit\0": any constant every writer agrees on
@@ -105,7 +108,7 @@ def _new_ids(count: int, after: int) -> list[int]:
     return list(range(after + 1, after + 1 + count))
 
 
-def seal(events: list) -> None:
+def seal(events: list["AuditEvent"]) -> None:
     """Give unsaved AuditEvents their ids, times and links, in list order. Must run inside the
     transaction that inserts them, immediately before the insert: it takes the chain lock."""
     if not connection.in_atomic_block:
@@ -121,7 +124,9 @@ def seal(events: list) -> None:
         event.hash = prev = event_hash(prev, event.__dict__)
 
 
-def sealed_rows(rows: Iterable[dict], prev: str, after: int = 0) -> Iterator[dict]:
+def sealed_rows(
+    rows: Iterable[dict[str, Any]], prev: str, after: int = 0
+) -> Iterator[dict[str, Any]]:
     """Row dicts with their own ids, linked on from `prev`, the hash of event `after` — for
     bulk loaders, which must hold lock() and give ids rising past `after`."""
     for row in rows:

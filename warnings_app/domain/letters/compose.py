@@ -3,7 +3,7 @@ own layout. The layout is trusted project code; only the body and subject come f
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 from django.template.loader import render_to_string
 from django.utils.html import escape
@@ -16,7 +16,10 @@ LAYOUTS = {
     "standard": "Standard (serif, ruled letterhead)",
     "modern": "Modern (sans-serif, letterhead band)",
 }
-PAGE_SIZES = {LetterTemplate.PaperSize.A4: "A4", LetterTemplate.PaperSize.LETTER: "letter"}
+PAGE_SIZES: dict[str, str] = {
+    LetterTemplate.PaperSize.A4: "A4",
+    LetterTemplate.PaperSize.LETTER: "letter",
+}
 _BLOCK = re.compile(r"^\s*<(p|ol|ul|h2|h3|blockquote|hr)\b", re.IGNORECASE)
 
 
@@ -58,6 +61,15 @@ def letter_html(
     return render_to_string("warnings_app/letters/letter.html", context)
 
 
+class _LetterSource(TypedDict):
+    subject: str
+    body: str
+    layout: str
+    paper_size: str
+    language: str
+    data: dict[str, Any]
+
+
 @dataclass(frozen=True)
 class LetterParts:
     letter: str
@@ -66,7 +78,7 @@ class LetterParts:
 
 def letter_parts(version: TemplateVersion, data: dict[str, Any]) -> LetterParts:
     """The letter and its schedule of works as two HTML documents for `pdf.render_letter_pdf`."""
-    kwargs = {
+    kwargs: _LetterSource = {
         "subject": version.subject,
         "body": version.body,
         "layout": version.layout,

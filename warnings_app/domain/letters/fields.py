@@ -22,7 +22,7 @@ class ListOf:
     item: "Field | Group"
 
 
-ADDRESS = {
+ADDRESS: dict[str, Field | Group | ListOf] = {
     "address_lines": ListOf("Postal address, one line each", Field("One address line")),
     "address_block": Field("Postal address as one block; use with |linebreaksbr"),
 }

@@ -17,6 +17,7 @@ from django.template.base import (
     FilterExpression,
     Lexer,
     TextNode,
+    Token,
     TokenType,
     Variable,
     VariableNode,
@@ -106,7 +107,7 @@ def template_problems(
     return problems
 
 
-def _tag_problems(tokens: list) -> list[str]:
+def _tag_problems(tokens: list[Token]) -> list[str]:
     problems = []
     for token in tokens:
         if token.token_type != TokenType.BLOCK:
@@ -120,7 +121,7 @@ def _tag_problems(tokens: list) -> list[str]:
     return problems
 
 
-def _html_problems(tokens: list, *, allow_html: bool) -> list[str]:
+def _html_problems(tokens: list[Token], *, allow_html: bool) -> list[str]:
     # Check the literal text only; merge values are escaped when rendered.
     text = "".join(
         t.contents if t.token_type == TokenType.TEXT else "x" + "\n" * t.contents.count("\n")
@@ -141,7 +142,7 @@ class _HtmlChecker(HTMLParser):
     def _refuse(self, message: str) -> None:
         self.problems.append(f"Line {self.getpos()[0]}: {message}")
 
-    def handle_starttag(self, tag: str, attrs: list) -> None:
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if not self.allow_html:
             self._refuse(f"<{tag}> — markup is not allowed here.")
         elif tag not in ALLOWED_HTML:
@@ -167,7 +168,8 @@ class _HtmlChecker(HTMLParser):
     def handle_pi(self, data: str) -> None:
         self._refuse("processing instructions are not allowed in letters.")
 
-    unknown_decl = handle_decl
+    def unknown_decl(self, data: str) -> None:
+        self.handle_decl(data)
 
 
 Spec = Field | Group | ListOf
@@ -204,12 +206,15 @@ def _check_nodes(nodelist: Any, scope: dict[str, Spec], problems: list[str]) -> 
 
 
 def _check_for(node: ForNode, scope: dict[str, Spec], problems: list[str]) -> None:
-    spec = _check_expression(node.sequence, scope, problems, node)
+    sequence = node.sequence
+    # {% for %} always compiles its sequence into a FilterExpression; the stubs also allow a str.
+    if isinstance(sequence, FilterExpression):
+        spec, text = _check_expression(sequence, scope, problems, node), sequence.token
+    else:
+        spec, text = None, sequence
     inner = {**scope, "forloop": FORLOOP}
     if spec is not None and not isinstance(spec, ListOf):
-        problems.append(
-            f"{_line(node)}“{node.sequence.token}” is not a list, so it cannot be looped over."
-        )
+        problems.append(f"{_line(node)}“{text}” is not a list, so it cannot be looped over.")
     item = spec.item if isinstance(spec, ListOf) else Field("")
     for name in node.loopvars:
         inner[name] = item if len(node.loopvars) == 1 else Field("")
