@@ -14,7 +14,7 @@ def admin_client(client):
     return client
 
 
-def test_an_admin_edit_is_audited_and_keeps_the_name_key(admin_client):
+def test_an_admin_edit_goes_through_the_company_service_and_keeps_the_name_key(admin_client):
     company = CompanyFactory(legal_name="Old Name Ltd", country="DE")
     form = {
         "legal_name": "ACME A.I. Limited",
@@ -27,7 +27,6 @@ def test_an_admin_edit_is_audited_and_keeps_the_name_key(admin_client):
         "parent": "",
         "hold_reason": "",
         "notes": "",
-        "created_by": "",
     }
 
     response = admin_client.post(
@@ -37,8 +36,10 @@ def test_an_admin_edit_is_audited_and_keeps_the_name_key(admin_client):
     assert response.status_code == 302, response.content.decode()[:2000]
     company.refresh_from_db()
     assert company.name_key == "acme ai"
-    event = AuditEvent.objects.get(verb="admin.changed", target_id=str(company.pk))
-    assert "legal_name" in event.data["fields"]
+    event = AuditEvent.objects.get(verb="company.updated", target_id=str(company.pk))
+    assert event.data["changes"]["legal_name"] == ["Old Name Ltd", "ACME A.I. Limited"]
+    assert event.data["changes"]["segment"][1] == "platform"
+    assert not AuditEvent.objects.filter(verb="admin.changed").exists()
 
 
 def test_an_admin_delete_is_audited(admin_client):
@@ -123,9 +124,14 @@ def test_the_company_admin_normalises_the_domain(admin_client):
             "parent": "",
             "hold_reason": "",
             "notes": "",
-            "created_by": "",
         },
     )
 
     assert response.status_code == 302
-    assert Company.objects.get(legal_name="Mixed Case Ltd").domain == "mixed.example"
+    company = Company.objects.get(legal_name="Mixed Case Ltd")
+    assert company.domain == "mixed.example"
+    # Created through the service: its name key, its creator and its audit event.
+    assert company.name_key == "mixed case"
+    event = AuditEvent.objects.get(verb="company.created", target_id=str(company.pk))
+    assert event.actor == company.created_by
+    assert event.actor.groups.filter(name="Admin").exists()

@@ -10,9 +10,9 @@ from django.db import transaction
 
 from warnings_app import models as m
 from warnings_app.domain import uploads
-from warnings_app.domain.normalise import company_name_key, normalise_domain
+from warnings_app.domain.normalise import normalise_domain
 from warnings_app.models.companies import COMPANY_EDITABLE_FIELDS
-from warnings_app.services import audit_record
+from warnings_app.services import audit_record, company_create, company_update
 
 
 class AuditedAdmin(admin.ModelAdmin):
@@ -98,7 +98,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 class CompanyAdminForm(forms.ModelForm):
     class Meta:
         model = m.Company
-        fields = [*COMPANY_EDITABLE_FIELDS, "tags", "created_by"]
+        fields = [*COMPANY_EDITABLE_FIELDS, "tags"]
 
     def clean_domain(self):
         try:
@@ -124,8 +124,19 @@ class CompanyAdmin(AuditedAdmin):
     readonly_fields = ["name_key"]
 
     def save_model(self, request, obj, form, change):
-        obj.name_key = company_name_key(obj.legal_name)  # as the register pages keep it
-        super().save_model(request, obj, form, change)
+        """Through the register's services, as the pages do: they keep the name key and the
+        tags and write company.created / company.updated with the changed fields."""
+        values = {name: form.cleaned_data[name] for name in COMPANY_EDITABLE_FIELDS}
+        tags = [tag.name for tag in form.cleaned_data.get("tags") or []]
+        if change:
+            saved = company_update(company=obj, by=request.user, tags=tags, **values)
+        else:
+            saved = company_create(by=request.user, tags=tags, **values)
+        obj.pk, obj.name_key, obj.created_by = saved.pk, saved.name_key, saved.created_by
+        obj._state.adding = False
+
+    def save_related(self, request, form, formsets, change):
+        """The tags were set by the service with the company; nothing else is related here."""
 
 
 @admin.register(m.Contact)

@@ -1,5 +1,10 @@
-"""Builds every outgoing message. A notice's e-mail carries its stored PDF, a Message-ID that is
-the same on every attempt, and a Reply-To that brings replies back to the notice."""
+"""Builds every outgoing message, from a trio of templates under
+templates/warnings_app/emails/: `<kind>_subject.txt`, `<kind>_body.txt` and `<kind>_body.html`.
+A notice's e-mail carries its stored PDF, a Message-ID that is the same on every attempt, and a
+Reply-To that brings replies back to the notice; an artist's link and receipt use the same
+builder (services/artist_link_parts.py)."""
+
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -8,8 +13,37 @@ from django.template.loader import render_to_string
 from warnings_app.models import Notice
 
 
+def message_id(local_part: str) -> str:
+    """A Message-ID in our own domain; the same local part always gives the same id."""
+    return f"<{local_part}@{settings.MESSAGE_ID_DOMAIN}>"
+
+
+def templated_email(
+    kind: str,
+    context: dict[str, Any],
+    *,
+    to: list[str],
+    message_id: str,
+    reply_to: list[str] | None = None,
+    headers: dict[str, str] | None = None,
+) -> EmailMultiAlternatives:
+    """The message of `kind`: subject (on one line), plain text, and HTML as the alternative."""
+    subject = render_to_string(f"warnings_app/emails/{kind}_subject.txt", context)
+    message = EmailMultiAlternatives(
+        subject=" ".join(subject.split()),
+        body=render_to_string(f"warnings_app/emails/{kind}_body.txt", context),
+        to=to,
+        reply_to=reply_to,
+        headers={"Message-ID": message_id, **(headers or {})},
+    )
+    message.attach_alternative(
+        render_to_string(f"warnings_app/emails/{kind}_body.html", context), "text/html"
+    )
+    return message
+
+
 def notice_message_id(notice: Notice) -> str:
-    return f"<{notice.reference}.{notice.pk}@{settings.MESSAGE_ID_DOMAIN}>"
+    return message_id(f"{notice.reference}.{notice.pk}")
 
 
 def notice_reply_to(notice: Notice) -> str:
@@ -30,16 +64,13 @@ def notice_email(notice: Notice, *, pdf: bytes, recipient: str) -> EmailMultiAlt
         "signatory_title": data["signatory"]["title"],
         "organisation": data["signatory"]["organisation"],
     }
-    subject = render_to_string("warnings_app/emails/notice_subject.txt", context).strip()
-    message = EmailMultiAlternatives(
-        subject=" ".join(subject.split()),
-        body=render_to_string("warnings_app/emails/notice_body.txt", context),
+    message = templated_email(
+        "notice",
+        context,
         to=[recipient],
+        message_id=notice_message_id(notice),
         reply_to=[notice_reply_to(notice)],
-        headers={"Message-ID": notice_message_id(notice), "X-Notice-Reference": notice.reference},
-    )
-    message.attach_alternative(
-        render_to_string("warnings_app/emails/notice_body.html", context), "text/html"
+        headers={"X-Notice-Reference": notice.reference},
     )
     message.attach(f"{notice.reference}.pdf", pdf, "application/pdf")
     return message

@@ -8,11 +8,11 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from warnings_app.domain.preferences import Choice
+from warnings_app.integrations.emails import message_id, templated_email
 from warnings_app.models import PreferenceLink, PreferenceStatement, Work
 from warnings_app.selectors.preference_register import LABELS
 
@@ -88,20 +88,6 @@ def confirmation_document(
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-def _message(kind: str, context: dict, *, to: list[str], message_id: str) -> EmailMultiAlternatives:
-    subject = render_to_string(f"warnings_app/emails/{kind}_subject.txt", context).strip()
-    message = EmailMultiAlternatives(
-        subject=" ".join(subject.split()),
-        body=render_to_string(f"warnings_app/emails/{kind}_body.txt", context),
-        to=to,
-        headers={"Message-ID": message_id},
-    )
-    message.attach_alternative(
-        render_to_string(f"warnings_app/emails/{kind}_body.html", context), "text/html"
-    )
-    return message
-
-
 def link_email(link: PreferenceLink, token: str) -> EmailMultiAlternatives:
     context = {
         "artist": link.artist.name,
@@ -109,8 +95,12 @@ def link_email(link: PreferenceLink, token: str) -> EmailMultiAlternatives:
         "url": link_url(link, token),
         "expires": local_time(link.expires_at),
     }
-    message_id = f"<preference-link.{link.pk}@{settings.MESSAGE_ID_DOMAIN}>"
-    return _message("preference_link", context, to=[link.recipient_email], message_id=message_id)
+    return templated_email(
+        "preference_link",
+        context,
+        to=[link.recipient_email],
+        message_id=message_id(f"preference-link.{link.pk}"),
+    )
 
 
 def receipt_recipients(statement: PreferenceStatement) -> list[str]:
@@ -149,12 +139,11 @@ def receipt_context(statement: PreferenceStatement) -> dict:
 
 
 def receipt_email(statement: PreferenceStatement, document: bytes) -> EmailMultiAlternatives:
-    message_id = f"<preference-receipt.{statement.pk}@{settings.MESSAGE_ID_DOMAIN}>"
-    message = _message(
+    message = templated_email(
         "preference_receipt",
         receipt_context(statement),
         to=receipt_recipients(statement),
-        message_id=message_id,
+        message_id=message_id(f"preference-receipt.{statement.pk}"),
     )
     # As bytes in base64, so the attachment hashes to the instruction SHA-256 the receipt quotes
     # (as text, mail systems may rewrite its line endings).
