@@ -55,7 +55,7 @@ def sent_campaign(**kwargs):
     SMTP server the test set up (the smtp_server fixture)."""
     from warnings_app.models import Notice
     from warnings_app.services.campaigns import campaign_approve, campaign_generate, campaign_send
-    from warnings_app.services.delivery import notice_deliver
+    from warnings_app.services.delivery.send import notice_deliver
     from warnings_app.tasks import render_notice_task
 
     campaign = make_campaign(**kwargs)

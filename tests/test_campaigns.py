@@ -17,7 +17,7 @@ from warnings_app.services.campaigns import (
     campaign_resume,
     campaign_send,
 )
-from warnings_app.services.delivery import notice_deliver
+from warnings_app.services.delivery.send import notice_deliver
 from warnings_app.services.followups import followups_process
 from warnings_app.tasks import render_notice_task
 

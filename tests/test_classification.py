@@ -9,7 +9,7 @@ from warnings_app.models import AuditEvent, FollowUp, Notice, Response
 from warnings_app.models.lifecycle import NoticeStatus
 from warnings_app.services import ServiceError
 from warnings_app.services.classification import response_classify, response_match
-from warnings_app.services.delivery import notice_deliver
+from warnings_app.services.delivery.send import notice_deliver
 from warnings_app.services.followups import followups_process
 from warnings_app.tasks import render_notice_task
 

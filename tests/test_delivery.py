@@ -12,14 +12,14 @@ from tests.letters_helpers import notice_with_schedule
 from warnings_app import services
 from warnings_app.models import DeliveryAttempt, Notice
 from warnings_app.models.lifecycle import NoticeStatus
-from warnings_app.services.delivery import (
+from warnings_app.services.delivery.queue import notice_queue
+from warnings_app.services.delivery.send import (
     LeaseLost,
     _finish_or_lost,
     _mark_content,
     notice_deliver,
-    notice_queue,
-    notices_sweep,
 )
+from warnings_app.services.delivery.sweep import notices_sweep
 from warnings_app.services.rendering import stored_pdf_bytes
 
 pytestmark = pytest.mark.django_db

@@ -23,7 +23,8 @@ from warnings_app.models import Campaign, DeliveryAttempt, FollowUp, Notice, Res
 from warnings_app.models.lifecycle import NoticeStatus
 from warnings_app.services import notice_approve, notice_render
 from warnings_app.services.campaigns import campaign_approve, campaign_generate, campaign_send
-from warnings_app.services.delivery import notice_queue, notices_sweep
+from warnings_app.services.delivery.queue import notice_queue
+from warnings_app.services.delivery.sweep import notices_sweep
 from warnings_app.services.followups import followups_process
 from warnings_app.services.pipeline import renders_sweep
 from warnings_app.services.rendering import stored_pdf_bytes
@@ -165,7 +166,7 @@ def test_two_followup_jobs_at_once_make_each_reminder_once(smtp_server):
         render_notice_task(notice.pk)
     campaign_approve(campaign=campaign, by=UserFactory(role="Legal"))
     campaign_send(campaign=campaign, by=campaign.created_by)
-    from warnings_app.services.delivery import notice_deliver
+    from warnings_app.services.delivery.send import notice_deliver
 
     for notice in Notice.objects.filter(campaign=campaign):
         notice_deliver(notice_id=notice.pk, worker="test")
@@ -234,7 +235,7 @@ def test_smtp_faults_through_a_worker_retry_fail_or_park_as_they_should(worker_f
 def test_two_beat_schedulers_send_each_due_reminder_once(worker_for, smtp_server, tmp_path):
     campaign = make_campaign(companies=4)
     campaign_generate(campaign=campaign, by=campaign.created_by)
-    from warnings_app.services.delivery import notice_deliver
+    from warnings_app.services.delivery.send import notice_deliver
     from warnings_app.tasks import render_notice_task
 
     for notice in Notice.objects.filter(campaign=campaign):

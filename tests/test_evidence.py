@@ -24,7 +24,7 @@ def bundle(client, smtp_server):
     from django.utils import timezone
 
     from warnings_app.models import FollowUp, Notice
-    from warnings_app.services.delivery import notice_deliver
+    from warnings_app.services.delivery.send import notice_deliver
     from warnings_app.services.followups import followups_process
     from warnings_app.tasks import render_notice_task
 

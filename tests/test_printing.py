@@ -12,7 +12,8 @@ from tests.letters_helpers import notice_with_schedule, pdf_text
 from warnings_app import services
 from warnings_app.models import DeliveryAttempt, PrintBatch
 from warnings_app.models.lifecycle import NoticeStatus
-from warnings_app.services.delivery import notice_deliver, notice_queue
+from warnings_app.services.delivery.queue import notice_queue
+from warnings_app.services.delivery.send import notice_deliver
 from warnings_app.services.printing import print_batch_create, print_batch_hand_over
 
 pytestmark = pytest.mark.django_db

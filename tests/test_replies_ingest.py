@@ -15,7 +15,8 @@ from warnings_app import services
 from warnings_app.models import AuditEvent, DeliveryAttempt, Response
 from warnings_app.models.lifecycle import NoticeStatus
 from warnings_app.selectors.work_queue import section_items
-from warnings_app.services.delivery import notice_deliver, notice_queue
+from warnings_app.services.delivery.queue import notice_queue
+from warnings_app.services.delivery.send import notice_deliver
 from warnings_app.services.replies import reply_ingest
 from warnings_app.tasks import ingest_replies_task
 

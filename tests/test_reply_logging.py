@@ -12,7 +12,7 @@ from tests.campaign_helpers import sent_notices
 from tests.factories import ContactFactory, UserFactory
 from warnings_app.models import AuditEvent, Contact, FollowUp, Notice, Response
 from warnings_app.models.lifecycle import NoticeStatus
-from warnings_app.services.delivery import notice_deliver
+from warnings_app.services.delivery.send import notice_deliver
 from warnings_app.services.followups import followups_process
 from warnings_app.tasks import render_notice_task
 

@@ -29,7 +29,7 @@ def send_notice_task(notice_id: int) -> str:
     """Deliver one queued notice. Safe to run twice or after a redelivery: the claim is a
     guarded update, so a notice already claimed, sent or backing off is left alone. Transient
     failures are retried by the sweeper when their backoff ends, not by Celery."""
-    from warnings_app.services.delivery import notice_deliver
+    from warnings_app.services.delivery.send import notice_deliver
 
     return notice_deliver(notice_id=notice_id, worker=f"{socket.gethostname()}:{os.getpid()}")
 
@@ -38,7 +38,7 @@ def send_notice_task(notice_id: int) -> str:
 def sweep_task() -> dict:
     """Republish queued notices and pending renders whose task was lost, and recover expired
     leases. Idempotent."""
-    from warnings_app.services.delivery import notices_sweep
+    from warnings_app.services.delivery.sweep import notices_sweep
     from warnings_app.services.pipeline import renders_sweep
 
     return {**notices_sweep(), "renders_republished": renders_sweep()}

@@ -54,7 +54,7 @@ from warnings_app.services.campaigns import (
 )
 from warnings_app.services.classification import response_classify
 from warnings_app.services.companies import contact_create
-from warnings_app.services.delivery import notice_deliver
+from warnings_app.services.delivery.send import notice_deliver
 from warnings_app.services.errors import ServiceError
 from warnings_app.services.pipeline import notice_render_step
 from warnings_app.services.replies import reply_ingest, reply_log

@@ -12,7 +12,7 @@ from warnings_app.models import Campaign, LadderStep, Notice, Principal, Templat
 from warnings_app.models.lifecycle import NoticeStatus
 from warnings_app.selectors.companies import campaign_recipients
 from warnings_app.services.audit import audit_record
-from warnings_app.services.delivery import presend_problems, publish_on_commit
+from warnings_app.services.delivery.queue import presend_problems, publish_on_commit
 from warnings_app.services.errors import ServiceError
 from warnings_app.services.notices import apply_transition_many, notice_create_many
 

@@ -14,7 +14,7 @@ from warnings_app.domain.deadlines import business_days_after
 from warnings_app.models import FollowUp, LadderStep, Notice, Response
 from warnings_app.models.lifecycle import TRANSITIONS, NoticeStatus
 from warnings_app.services.audit import audit_record
-from warnings_app.services.delivery import notice_queue
+from warnings_app.services.delivery.queue import notice_queue
 from warnings_app.services.errors import ServiceError
 from warnings_app.services.notices import apply_transition, notice_approve, notice_create
 

@@ -1,8 +1,7 @@
-"""E-mail delivery of notices: the database decides, the broker only wakes workers.
-
-queue (intent committed, task published after commit) -> claim (guarded, with a lease) ->
-SMTP outside any transaction -> outcome recorded: sent, failed (permanent), queued again with
-backoff (transient), or needs_reconciliation (content handed over, no answer)."""
+"""Sending one claimed notice: the checks made again as it leaves, the SMTP conversation
+(outside any transaction, content handed over only while this worker holds the lease), and
+the outcome recorded against that lease: sent, failed (permanent), queued again with backoff
+(transient), or needs_reconciliation (content handed over, no answer)."""
 
 import hashlib
 import logging
@@ -17,107 +16,20 @@ from django.core.validators import validate_email
 from django.db import models, transaction
 from django.utils import timezone
 
-from warnings_app.integrations.emails import notice_email, notice_message_id
+from warnings_app.integrations.emails import notice_email
 from warnings_app.integrations.smtp import release_shared_backend, session_ended, shared_backend
-from warnings_app.models import Campaign, DeliveryAttempt, Notice
+from warnings_app.models import DeliveryAttempt, Notice
 from warnings_app.models.lifecycle import NoticeStatus
-from warnings_app.services.errors import NoticeStateError, ServiceError
+from warnings_app.services.delivery.queue import EMAIL, notice_claim, presend_problems
+from warnings_app.services.errors import NoticeStateError
 from warnings_app.services.notices import apply_transition
 from warnings_app.services.rendering import stored_pdf_bytes
 
-logger = logging.getLogger(__name__)
-EMAIL = Notice.Channel.EMAIL
+# The package's name, as before the split: the logs and the runbook know it by that name.
+logger = logging.getLogger("warnings_app.services.delivery")
 Outcome = DeliveryAttempt.Outcome
 BACKOFF_BASE_SECONDS = 30
 BACKOFF_MAX_SECONDS = 600
-REPUBLISH_AFTER = timedelta(minutes=2)
-CAMPAIGN_HELD = (Campaign.Status.PAUSED, Campaign.Status.CANCELLED)
-
-
-def presend_problems(notice: Notice) -> list[str]:
-    """Everything that blocks sending, as sentences. Empty when the notice may go."""
-    problems = []
-    company = notice.company
-    if company.licensed_do_not_send:
-        problems.append(f"{company} is licensed: no letter may be sent to it.")
-    if company.hold_automation:
-        problems.append(f"{company} is on hold ({company.hold_reason or 'no reason given'}).")
-    if notice.template_version.status not in ("approved", "retired") or not notice.pdf:
-        problems.append("The letter was not rendered from an approved template version.")
-    recipient = notice.merge_data.get("recipient", {})
-    if EMAIL in notice.channels and not recipient.get("email"):
-        problems.append("No e-mail address to deliver to.")
-    if {"post", "courier"} & set(notice.channels) and not recipient.get("address_lines"):
-        problems.append("No postal address to deliver to.")
-    # Reads prefetched contacts when the caller loaded them (a campaign's send), else one query.
-    counsel = any(c.is_active and c.role == "counsel_of_record" for c in company.contacts.all())
-    if counsel and not recipient.get("via_counsel"):
-        problems.append(
-            f"{company} has counsel of record: the letter must be addressed to "
-            "counsel. Render it again."
-        )
-    return problems
-
-
-@transaction.atomic
-def notice_queue(*, notice: Notice, by: Any) -> Notice:
-    """approved -> queued. The send task is published only once this commits."""
-    problems = presend_problems(notice)
-    if problems:
-        raise ServiceError(f"{notice.reference} cannot be sent: " + " ".join(problems))
-    queued = apply_transition(
-        notice=notice, transition="queue", by=by, enqueued_at=timezone.now(), next_attempt_at=None
-    )
-    publish_on_commit([queued.pk])
-    return queued
-
-
-def publish_on_commit(notice_ids: list[int]) -> None:
-    from warnings_app.tasks import send_notice_task
-
-    for notice_id in notice_ids:
-        send_notice_task.delay_on_commit(notice_id)
-
-
-def _claim(notice_id: int, worker: str) -> tuple[Notice, DeliveryAttempt] | None:
-    """queued -> sending under this worker's lease, with the attempt recorded in the same
-    transaction. None when the notice is not this worker's to send now."""
-    now = timezone.now()
-    notice = (
-        Notice.objects.select_related("company", "template_version", "campaign")
-        .filter(pk=notice_id, status=NoticeStatus.QUEUED)
-        .first()
-    )
-    if notice is None or (notice.next_attempt_at and notice.next_attempt_at > now):
-        return None
-    if EMAIL not in notice.channels:
-        return None  # goes by post or courier only: a print batch sends it
-    held = notice.campaign is not None and notice.campaign.status in CAMPAIGN_HELD
-    if notice.company.hold_automation or held:
-        return None  # stays queued; sent once the hold is lifted
-    try:
-        with transaction.atomic():
-            notice = apply_transition(
-                notice=notice,
-                transition="claim",
-                by=None,
-                lease_owner=worker[:100],
-                lease_expires_at=now + timedelta(seconds=settings.SEND_LEASE_SECONDS),
-            )
-            attempt = DeliveryAttempt.objects.create(
-                notice=notice,
-                channel=EMAIL,
-                outcome=Outcome.PENDING,
-                phase="connecting",
-                idempotency_key=f"{notice.reference}/email",
-                message_id=notice_message_id(notice),
-                recipient=notice.merge_data.get("recipient", {}).get("email", ""),
-                pdf_sha256=notice.pdf_sha256,
-                started_at=now,
-            )
-    except NoticeStateError:
-        return None  # another worker got there first
-    return notice, attempt
 
 
 def _reply_text(code: int | None, text: Any) -> str:
@@ -171,7 +83,7 @@ def _smtp_send(notice: Notice, attempt: DeliveryAttempt, pdf: bytes, worker: str
     message = notice_email(notice, pdf=pdf, recipient=attempt.recipient)
     content_started = False
 
-    def on_content():
+    def on_content() -> None:
         nonlocal content_started
         _mark_content(attempt, worker)
         content_started = True
@@ -202,7 +114,7 @@ def _blocker(notice: Notice) -> str:
     from warnings_app.services.followups import ladder_stop_reason
 
     problems = presend_problems(notice)
-    if notice.follows_id and not problems:
+    if notice.follows_id and not problems and notice.follows is not None:
         reason = ladder_stop_reason(notice.follows)
         problems = [f"the ladder stopped: {reason}"] if reason else []
     return " ".join(problems)
@@ -213,7 +125,7 @@ def notice_deliver(*, notice_id: int, worker: str) -> str:
     retry, unknown or lease-lost. Safe to run any number of times: only a queued notice whose
     backoff is over can be claimed, only one worker can claim it, and every later change
     requires that worker's lease."""
-    claimed = _claim(notice_id, worker)
+    claimed = notice_claim(notice_id, worker)
     if claimed is None:
         return "skipped"
     notice, attempt = claimed
@@ -221,11 +133,11 @@ def notice_deliver(*, notice_id: int, worker: str) -> str:
     owner = {"lease_owner": worker}
     blocker = _blocker(notice)
     if blocker:
-        return _finish(notice, attempt, "permanent", f"not sent: {blocker}", guard=owner)
+        return attempt_finish(notice, attempt, "permanent", f"not sent: {blocker}", guard=owner)
     try:
         validate_email(recipient)
     except ValidationError:
-        return _finish(
+        return attempt_finish(
             notice,
             attempt,
             "permanent",
@@ -238,7 +150,7 @@ def notice_deliver(*, notice_id: int, worker: str) -> str:
         pdf = b""
     if hashlib.sha256(pdf).hexdigest() != notice.pdf_sha256:
         # The bytes that leave must be the bytes that were approved.
-        return _finish(
+        return attempt_finish(
             notice,
             attempt,
             "permanent",
@@ -259,7 +171,7 @@ def _finish_or_lost(
     notice: Notice, attempt: DeliveryAttempt, kind: str, reply: str, guard: dict[str, Any]
 ) -> str:
     try:
-        return _finish(notice, attempt, kind, reply, guard=guard)
+        return attempt_finish(notice, attempt, kind, reply, guard=guard)
     except NoticeStateError:
         logger.error(
             "%s: outcome %s (%s) arrived after the lease was lost", notice.reference, kind, reply
@@ -273,7 +185,7 @@ def _backoff(attempts: int) -> timedelta:
 
 
 @transaction.atomic
-def _finish(
+def attempt_finish(
     notice: Notice, attempt: DeliveryAttempt, kind: str, reply: str, guard: dict[str, Any]
 ) -> str:
     """Record the attempt's outcome and move the notice; `guard` must still hold (the lease)."""
@@ -348,61 +260,3 @@ def _schedule_followups(notice: Notice) -> None:
             target=notice,
             data={"error": repr(exc)[:500]},
         )
-
-
-def notices_sweep(*, now=None) -> dict[str, int]:
-    """Recover what workers lost: notices whose lease ran out while sending, and queued notices
-    whose task never ran (a lost or flushed broker message). Safe to run from several places
-    at once: every change is guarded on the expired lease it found."""
-    now = now or timezone.now()
-    recovered = 0
-    stale = Notice.objects.filter(status=NoticeStatus.SENDING, lease_expires_at__lt=now)
-    for notice in stale.select_related("company", "template_version")[:500]:
-        guard = {"lease_owner": notice.lease_owner, "lease_expires_at__lt": now}
-        attempt = notice.deliveries.filter(channel=EMAIL, outcome=Outcome.PENDING).last()
-        try:
-            if attempt is None:
-                apply_transition(
-                    notice=notice,
-                    transition="release",
-                    by=None,
-                    guard=guard,
-                    data={"reply": "lease expired before any attempt"},
-                    lease_owner="",
-                    lease_expires_at=None,
-                    next_attempt_at=None,
-                )
-            elif attempt.phase == "content":
-                _finish(
-                    notice,
-                    attempt,
-                    "unknown",
-                    "worker stopped after handing the message over; the server's answer is unknown",
-                    guard=guard,
-                )
-            else:
-                _finish(
-                    notice,
-                    attempt,
-                    "transient",
-                    "worker stopped before handing the message over",
-                    guard=guard,
-                )
-                # Nothing reached the server: try again at once rather than after a backoff.
-                Notice.objects.filter(pk=notice.pk, status=NoticeStatus.QUEUED).update(
-                    next_attempt_at=None
-                )
-            recovered += 1
-        except NoticeStateError:
-            continue  # the worker finished, or another sweeper recovered it meanwhile
-    due = (
-        Notice.objects.filter(status=NoticeStatus.QUEUED, company__hold_automation=False)
-        .exclude(campaign__status__in=CAMPAIGN_HELD)
-        .exclude(next_attempt_at__gt=now)
-        .exclude(enqueued_at__gt=now - REPUBLISH_AFTER)
-    )
-    ids = [pk for pk, channels in due.values_list("pk", "channels")[:2000] if EMAIL in channels]
-    with transaction.atomic():
-        Notice.objects.filter(pk__in=ids, status=NoticeStatus.QUEUED).update(enqueued_at=now)
-        publish_on_commit(ids)
-    return {"recovered": recovered, "republished": len(ids)}
