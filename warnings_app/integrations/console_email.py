@@ -4,11 +4,16 @@ backend, which prints every letter's PDF as base64."""
 
 import sys
 import threading
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, TextIO
 
 from django.core.mail.backends.base import BaseEmailBackend
 
+if TYPE_CHECKING:
+    from django.core.mail import EmailMessage
 
-def summary_line(message) -> str:
+
+def summary_line(message: "EmailMessage") -> str:
     """'E-mail to a@x.example, b@y.example: "Subject" [WN-2026-000001.pdf, 48,213 bytes]'."""
     recipients = ", ".join(message.recipients()) or "(no recipient)"
     files = []
@@ -24,12 +29,12 @@ def summary_line(message) -> str:
 
 
 class SummaryConsoleBackend(BaseEmailBackend):
-    def __init__(self, *args, stream=None, **kwargs):
+    def __init__(self, *args: Any, stream: TextIO | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.stream = stream or sys.stdout
         self._lock = threading.Lock()
 
-    def send_messages(self, email_messages) -> int:
+    def send_messages(self, email_messages: Sequence["EmailMessage"]) -> int:
         sent = 0
         with self._lock:
             for message in email_messages:

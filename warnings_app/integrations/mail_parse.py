@@ -7,9 +7,10 @@ import email
 import email.policy
 import hashlib
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from email.message import EmailMessage, Message
+from email.message import EmailMessage, Message, MIMEPart
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 
 import nh3
@@ -87,8 +88,14 @@ def _clean(text: str) -> str:
     return text.replace("\x00", "").strip()
 
 
+def _payload_bytes(part: Message) -> bytes:
+    """A part's decoded content; b"" for an empty or a multipart part (which decodes to None)."""
+    payload = part.get_payload(decode=True)
+    return payload if isinstance(payload, bytes) else b""
+
+
 def _decode_part(part: Message, problems: list[str]) -> str:
-    payload = part.get_payload(decode=True) or b""
+    payload = _payload_bytes(part)
     charset = part.get_content_charset() or "utf-8"
     try:
         return payload.decode(charset)
@@ -128,7 +135,7 @@ def sniff(content: bytes) -> str:
 
 def _attachment(part: Message, problems: list[str]) -> Attachment:
     filename = _clean(part.get_filename() or "") or "unnamed"
-    content = part.get_payload(decode=True) or b""
+    content = _payload_bytes(part)
     declared = part.get_content_type()
     attachment = Attachment(
         filename=filename[:255],
@@ -199,12 +206,14 @@ def _returned_message_id(part: Message) -> str:
             headers = inner[0]
         else:
             headers = email.message_from_string(str(inner or ""))
+        if not isinstance(headers, Message):
+            return ""  # not a message: nothing to read a Message-ID from
         return str(headers.get("Message-ID", "") or "")
     except Exception:  # a malformed returned message only loses the link to our letter
         return ""
 
 
-def _is_automatic(message: Message, sender: str, header) -> bool:
+def _is_automatic(message: Message, sender: str, header: Callable[[str], str]) -> bool:
     auto = header("Auto-Submitted").lower()
     precedence = header("Precedence").lower()
     local = sender.partition("@")[0].lower()
@@ -218,10 +227,10 @@ def _is_automatic(message: Message, sender: str, header) -> bool:
     )
 
 
-def _own_parts(message: Message):
+def _own_parts(message: MIMEPart) -> Iterator[MIMEPart]:
     """The message's parts, not those of messages it quotes (message/rfc822): a returned or
     forwarded letter's text is not the sender's."""
-    stack = [message]
+    stack: list[MIMEPart] = [message]
     while stack:
         part = stack.pop(0)
         kind = part.get_content_type()
@@ -265,7 +274,10 @@ def _parse(raw: bytes) -> ParsedMessage:
     message: EmailMessage = email.message_from_bytes(raw, policy=email.policy.default)
     if message.defects:
         problems.append("malformed MIME: " + ", ".join(type(d).__name__ for d in message.defects))
-    header = lambda name: _header(message, name, problems)  # noqa: E731
+
+    def header(name: str) -> str:
+        return _header(message, name, problems)
+
     sender_name, sender = parseaddr(header("From"))
     recipients = [
         address.lower()

@@ -42,6 +42,7 @@ def imap_messages(url: str, *, only_unseen: bool = True) -> Iterator[Item]:
     port = parts.port or (993 if parts.scheme == "imaps" else 143)
     folder = unquote(parts.path.lstrip("/")) or "INBOX"
     tls = ssl.create_default_context()  # certificates and host names are checked
+    client: imaplib.IMAP4
     if parts.scheme == "imaps":
         client = imaplib.IMAP4_SSL(parts.hostname, port, ssl_context=tls, timeout=60)
     else:
@@ -57,17 +58,18 @@ def imap_messages(url: str, *, only_unseen: bool = True) -> Iterator[Item]:
                 )
         client.login(unquote(parts.username or ""), unquote(parts.password or ""))
         client.select(folder)
-        _, data = client.uid("SEARCH", None, "UNSEEN" if only_unseen else "ALL")
-        for uid in (data[0] or b"").split():
+        # No charset (imaplib used to skip the None given here); UIDs are ASCII digits.
+        _, data = client.uid("SEARCH", "UNSEEN" if only_unseen else "ALL")
+        for uid in (data[0] or b"").decode("ascii").split():
             _, fetched = client.uid("FETCH", uid, "(BODY.PEEK[] INTERNALDATE)")
             raw, received = _fetched(fetched)
             if raw is None:
                 continue
 
-            def mark_seen(uid=uid) -> None:
+            def mark_seen(uid: str = uid) -> None:
                 client.uid("STORE", uid, "+FLAGS", "(\\Seen)")
 
-            yield f"imap:{parts.hostname}/{folder}/{uid.decode()}", raw, received, mark_seen
+            yield f"imap:{parts.hostname}/{folder}/{uid}", raw, received, mark_seen
 
 
 def _loopback(host: str) -> bool:
@@ -77,7 +79,9 @@ def _loopback(host: str) -> bool:
         return host == "localhost"
 
 
-def _fetched(fetched: list) -> tuple[bytes | None, datetime | None]:
+def _fetched(
+    fetched: list[tuple[bytes, bytes] | bytes | None],
+) -> tuple[bytes | None, datetime | None]:
     """The message bytes and the server's INTERNALDATE, wherever the server put it."""
     raw, received = None, None
     for item in fetched:

@@ -8,11 +8,12 @@ import io
 import logging
 import mimetypes
 from collections import OrderedDict
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
@@ -62,10 +63,18 @@ def font_face_css() -> str:
     return "\n".join(rules)
 
 
-def _fetcher_class():
+class AssetFetcher(Protocol):
+    """What the renderer keeps of its fetcher (a WeasyPrint URLFetcher, which is untyped)."""
+
+    refused: list[str]
+
+    def fetch(self, url: str, headers: Mapping[str, str] | None = None) -> Any: ...
+
+
+def _fetcher_class() -> Callable[[list[Path]], AssetFetcher]:
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    class LetterAssetFetcher(URLFetcher):
+    class LetterAssetFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no types
         """Serves files under the allowed roots and data: URIs; refuses everything else (http,
         https, ftp, other paths, symlinks out of the roots). No network, so no redirects."""
 
@@ -75,7 +84,7 @@ def _fetcher_class():
             self.refused: list[str] = []
             self._cache: dict[str, bytes] = {}
 
-        def fetch(self, url, headers=None):
+        def fetch(self, url: str, headers: Mapping[str, str] | None = None) -> Any:
             scheme = urlsplit(url).scheme.lower()
             if scheme == "data":
                 return super().fetch(url, headers)
@@ -115,33 +124,33 @@ class LetterRenderer:
         self.font_config = FontConfiguration()
         base = LETTER_ASSETS.as_uri() + "/"
 
-        def css(**source):
+        def css(**source: str) -> Any:
             return CSS(
                 font_config=self.font_config, url_fetcher=self.fetcher, base_url=base, **source
             )
 
-        self.user_agent = [css(filename=str(LETTER_ASSETS / "user_agent.css"))]
-        self.stylesheets = [
+        self.user_agent: list[Any] = [css(filename=str(LETTER_ASSETS / "user_agent.css"))]
+        self.stylesheets: list[Any] = [
             css(string=font_face_css()),
             css(filename=str(LETTER_ASSETS / "letter.css")),
         ]
         self.base_url = base
         self._annexes: OrderedDict[str, Any] = OrderedDict()
 
-    def _document(self, html: str):
+    def _document(self, html: str) -> Any:
         from weasyprint import HTML
 
         user_agent = self.user_agent
 
-        class LetterHTML(HTML):
-            def _ua_stylesheets(self, forms=False):
+        class LetterHTML(HTML):  # type: ignore[misc]  # WeasyPrint ships no types
+            def _ua_stylesheets(self, forms: bool = False) -> list[Any]:
                 return user_agent
 
         return LetterHTML(string=html, base_url=self.base_url, url_fetcher=self.fetcher).render(
             stylesheets=self.stylesheets, font_config=self.font_config
         )
 
-    def _annex(self, html: str):
+    def _annex(self, html: str) -> Any:
         key = hashlib.sha256(html.encode()).hexdigest()
         document = self._annexes.pop(key, None) or self._document(html)
         self._annexes[key] = document

@@ -7,13 +7,23 @@ import os
 import smtplib
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.core.mail.backends.smtp import EmailBackend
+
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
+    from django.core.mail.backends.base import BaseEmailBackend
+
+    _SMTPBase = smtplib.SMTP  # the mixin's super() is smtplib.SMTP in every class using it
+else:
+    _SMTPBase = object
 
 logger = logging.getLogger(__name__)
 
 
-class _Tracking:
+class _Tracking(_SMTPBase):
     """Mixed into smtplib.SMTP: calls `on_content` just before the message content is sent and
     keeps the server's reply to it."""
 
@@ -21,7 +31,7 @@ class _Tracking:
     last_reply: tuple[int, str] | None = None
     _sends_in_data = -1
 
-    def data(self, msg):
+    def data(self, msg: "ReadableBuffer | str") -> tuple[int, bytes]:
         self._sends_in_data = 0
         try:
             code, reply = super().data(msg)
@@ -33,13 +43,13 @@ class _Tracking:
         )
         return code, reply
 
-    def send(self, s):
+    def send(self, s: "ReadableBuffer | str") -> None:
         if self._sends_in_data >= 0:
             self._sends_in_data += 1
             # smtplib.data() sends the DATA command first, then (after 354) the content.
             if self._sends_in_data == 2 and self.on_content is not None:
                 self.on_content()
-        return super().send(s)
+        super().send(s)
 
 
 class TrackingSMTP(_Tracking, smtplib.SMTP):
@@ -52,17 +62,32 @@ class TrackingSMTPSSL(_Tracking, smtplib.SMTP_SSL):
 
 class TrackingEmailBackend(EmailBackend):
     @property
-    def connection_class(self):
+    def connection_class(self) -> type[smtplib.SMTP_SSL | smtplib.SMTP]:
         return TrackingSMTPSSL if self.use_ssl else TrackingSMTP
 
 
 # One open SMTP connection per worker process, reused from one letter to the next: a campaign
 # of 700 letters then opens a handful of sessions (TLS handshake, login) instead of 700.
 IDLE_SECONDS = 60.0
-_shared: dict[str, object] = {}
 
 
-def _settings_key() -> tuple:
+@dataclass
+class _Shared:
+    """This process's open SMTP backend (None when there is none), which settings opened it,
+    and when it was last used."""
+
+    backend: TrackingEmailBackend | None = None
+    key: tuple[object, ...] = ()
+    used_at: float = 0.0
+
+    def clear(self) -> None:
+        self.backend, self.key, self.used_at = None, (), 0.0
+
+
+_shared = _Shared()
+
+
+def _settings_key() -> tuple[object, ...]:
     from django.conf import settings
 
     return (
@@ -76,7 +101,7 @@ def _settings_key() -> tuple:
     )
 
 
-def shared_backend():
+def shared_backend() -> tuple["BaseEmailBackend", bool]:
     """(backend, reused): an open mail backend. For SMTP, the connection of this process's last
     send when it is recent, else a new one; a reused session the server has meanwhile closed
     fails before any content goes, and the caller tries once more on a new one. Other backends
@@ -84,15 +109,15 @@ def shared_backend():
     from django.core.mail import get_connection
 
     key = _settings_key()
-    backend = _shared.get("backend")
-    if backend is not None:
-        if _shared["key"] == key and time.monotonic() - _shared["used_at"] < IDLE_SECONDS:
-            return backend, True
+    shared = _shared.backend
+    if shared is not None:
+        if _shared.key == key and time.monotonic() - _shared.used_at < IDLE_SECONDS:
+            return shared, True
         discard_shared_backend()
     backend = get_connection(fail_silently=False)
     backend.open()
     if isinstance(backend, TrackingEmailBackend) and backend.connection is not None:
-        _shared.update(backend=backend, key=key, used_at=time.monotonic())
+        _shared.backend, _shared.key, _shared.used_at = backend, key, time.monotonic()
     return backend, False
 
 
@@ -103,13 +128,13 @@ def session_ended(exc: Exception) -> bool:
     return isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code == 421
 
 
-def release_shared_backend(backend, *, healthy: bool) -> None:
+def release_shared_backend(backend: "BaseEmailBackend", *, healthy: bool) -> None:
     """After a send: keep a healthy shared connection for the next letter; close anything else
     (a conversation that failed half-way is never reused)."""
-    if healthy and _shared.get("backend") is backend:
-        _shared["used_at"] = time.monotonic()
+    if healthy and _shared.backend is backend:
+        _shared.used_at = time.monotonic()
         return
-    if _shared.get("backend") is backend:
+    if _shared.backend is backend:
         _shared.clear()
     try:
         backend.close()
@@ -118,7 +143,7 @@ def release_shared_backend(backend, *, healthy: bool) -> None:
 
 
 def discard_shared_backend() -> None:
-    backend = _shared.pop("backend", None)
+    backend = _shared.backend
     _shared.clear()
     if backend is not None:
         release_shared_backend(backend, healthy=False)

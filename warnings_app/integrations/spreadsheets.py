@@ -129,7 +129,7 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def _table(kind: str, encoding: str, numbered) -> Table:
+def _table(kind: str, encoding: str, numbered: Iterable[tuple[int, list[str]]]) -> Table:
     header: list[str] | None = None
     rows: list[tuple[int, list[str]]] = []
     blank = 0
