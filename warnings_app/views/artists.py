@@ -4,8 +4,6 @@ Nothing here changes a statement: a change is a new statement (preference_record
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -14,13 +12,14 @@ from django.views import View
 from warnings_app.domain import uploads
 from warnings_app.forms.artist_links import PreferenceLinkForm
 from warnings_app.forms.preferences import ArtistFilterForm, PreferenceStatementForm
-from warnings_app.models import Artist, PreferenceLink, PreferenceStatement, Work
-from warnings_app.selectors.preference_register import (
-    LABELS,
-    NOT_RECORDED,
-    register_as_of,
-    works_as_of,
+from warnings_app.models import Artist, PreferenceStatement
+from warnings_app.selectors.artists import (
+    artist_counts_today,
+    artist_page,
+    artist_rows,
+    artists_with_today,
 )
+from warnings_app.selectors.preference_register import LABELS, register_as_of
 from warnings_app.services.preferences import PreferenceInvalid, preference_record
 from warnings_app.services.stored_files import StoredFileAltered, stored_file_download
 from warnings_app.views.access import RoleRequiredMixin
@@ -30,71 +29,25 @@ PAGE_SIZE = 50
 RECORD_TEMPLATE = "warnings_app/preference_record.html"
 
 
-def _in_force_today() -> Subquery:
-    """The preference of the latest statement in effect today, in the register's order."""
-    in_force = PreferenceStatement.objects.filter(
-        artist=OuterRef("pk"), effective_from__lte=timezone.localdate()
-    ).order_by("-effective_from", "-created_at", "-pk")
-    return Subquery(in_force.values("preference")[:1])
-
-
-def _artists_with_today() -> QuerySet[Artist]:
-    """Artists annotated with today's preference, their number of works, their last recorded
-    statement, their newest link and how long their open link runs, each a subquery, so a page
-    costs the same number of queries however many artists it shows."""
-    statements = PreferenceStatement.objects.filter(artist=OuterRef("pk"))
-    links = PreferenceLink.objects.filter(artist=OuterRef("pk")).order_by("-created_at", "-pk")
-    open_links = links.filter(
-        used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
-    )
-    works = (
-        Work.objects.filter(artist_profile=OuterRef("pk"))
-        .order_by()
-        .values("artist_profile")
-        .annotate(n=Count("pk"))
-    )
-    return Artist.objects.annotate(
-        current=_in_force_today(),
-        last_statement_id=Subquery(statements.order_by("-created_at", "-pk").values("pk")[:1]),
-        last_link_id=Subquery(links.values("pk")[:1]),
-        open_until=Subquery(open_links.order_by("-expires_at").values("expires_at")[:1]),
-        work_count=Coalesce(Subquery(works.values("n")), 0),
-    )
-
-
-def _counts_today() -> dict[str, int]:
-    """Artists per preference today, NOT_RECORDED included, in one query."""
-    counts = dict.fromkeys(LABELS, 0)
-    rows = Artist.objects.annotate(current=_in_force_today()).values("current")
-    for row in rows.annotate(n=Count("pk")).order_by():
-        counts[row["current"] or NOT_RECORDED] += row["n"]
-    return counts
-
-
 class ArtistListView(RoleRequiredMixin, View):
     permission_required = "warnings_app.view_artist"
 
     def get(self, request: HttpRequest) -> HttpResponse:
         filters = ArtistFilterForm(request.GET)
         filters.is_valid()  # invalid fields are shown as errors and left out
-        counts = _counts_today()
-        artists = _artists_with_today()
-        if text := filters.cleaned_data.get("q"):
-            artists = artists.filter(Q(name__icontains=text) | Q(email__icontains=text))
-        chosen = filters.cleaned_data.get("preference")
-        if chosen == NOT_RECORDED:
-            artists = artists.filter(current__isnull=True)
-        elif chosen:
-            artists = artists.filter(current=chosen)
-        page = Paginator(artists.order_by("name", "pk"), PAGE_SIZE).get_page(
-            request.GET.get("page")
+        counts = artist_counts_today()
+        artists = artists_with_today(
+            text=filters.cleaned_data.get("q") or "",
+            preference=filters.cleaned_data.get("preference") or "",
         )
-        _attach_today(list(page))
+        page = Paginator(artists, PAGE_SIZE).get_page(request.GET.get("page"))
+        rows = artist_rows(list(page))
         query = request.GET.copy()
         query.pop("page", None)
         context = {
             "filters": filters,
             "page": page,
+            "rows": rows,
             "query": query.urlencode(),
             "counts": [(key, LABELS[key], n) for key, n in counts.items()],
             "total": sum(counts.values()),
@@ -103,56 +56,21 @@ class ArtistListView(RoleRequiredMixin, View):
         return render(request, "warnings_app/artist_list.html", context, status=status)
 
 
-def _attach_today(artists: list[Artist]) -> None:
-    """Gives each artist of a page `state` (today's ArtistState or None), `last_statement` and
-    `last_link`, in three lookups for the whole page."""
-    states = register_as_of(timezone.localdate(), artist_ids=[a.pk for a in artists])
-    last = PreferenceStatement.objects.select_related("recorded_by").in_bulk(
-        [a.last_statement_id for a in artists if a.last_statement_id]
-    )
-    links = PreferenceLink.objects.in_bulk([a.last_link_id for a in artists if a.last_link_id])
-    for artist in artists:
-        artist.state = states.get(artist.pk)
-        artist.last_statement = last.get(artist.last_statement_id)
-        artist.last_link = links.get(artist.last_link_id)
-
-
 class ArtistDetailView(RoleRequiredMixin, View):
     permission_required = "warnings_app.view_artist"
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         artist = get_object_or_404(Artist, pk=pk)
-        today = timezone.localdate()
-        state = register_as_of(today, artist_ids=[pk]).get(pk)
-        history = list(
-            artist.statements.select_related("recorded_by", "link")
-            .prefetch_related("work_choices__work")
-            .order_by("-created_at", "-pk")
-        )
-        works = artist.works.order_by("title", "pk")
-        in_force = next((s for s in history if state and s.pk == state.statement_id), None)
-        scheduled = sorted(
-            (s for s in history if s.effective_from > today),
-            key=lambda s: (s.effective_from, s.created_at),
-        )
-        for statement in scheduled:
-            # A change dated ahead but recorded before the statement now in force (say, the
-            # artist confirmed something else since) still takes effect on its day: flag it.
-            statement.predates_current = bool(in_force) and (
-                statement.created_at < in_force.created_at
-            )
+        page = artist_page(artist=artist)
         context = {
             "artist": artist,
-            "today": today,
-            "state": state,
-            "in_force": in_force,
-            "scheduled": scheduled,
-            "history": history,
-            "works": works_as_of(works, today),
-            "links": [
-                (link, link.state())
-                for link in artist.links.select_related("created_by", "revoked_by")
-            ],
+            "today": page.today,
+            "state": page.state,
+            "in_force": page.in_force,
+            "scheduled": page.scheduled,
+            "history": page.history,
+            "works": page.works,
+            "links": page.links,
         }
         if request.user.has_perm("warnings_app.add_preferencelink"):
             context["link_form"] = PreferenceLinkForm(artist=artist)
