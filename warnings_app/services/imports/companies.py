@@ -16,7 +16,8 @@ from warnings_app.services.companies import (
     contact_update,
 )
 from warnings_app.services.errors import ServiceError
-from warnings_app.services.imports.plan import CompanyPlan, Plan, plan_records
+from warnings_app.services.imports.plan import plan_records
+from warnings_app.services.imports.plan_parts import CompanyPlan, Plan
 from warnings_app.services.imports.report import Report
 from warnings_app.services.imports.validate import Problem, check_table
 

@@ -2,7 +2,7 @@
 
 from dataclasses import asdict, dataclass, field
 
-from warnings_app.services.imports.plan import RowPlan
+from warnings_app.services.imports.plan_parts import RowPlan
 from warnings_app.services.imports.validate import Problem
 
 
