@@ -53,10 +53,11 @@ run: $(RUN_STAMP) .env
 test: $(DEV_STAMP) system-packages
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-## Linters and the migrations check.
+## Linters, the layer contracts, the type check and the migrations check.
 lint: $(DEV_STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports
 	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
 
 ## Any manage.py command on the local settings: make manage ARGS="create_api_token paralegal"
