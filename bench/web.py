@@ -31,7 +31,6 @@ import random
 import re
 import secrets
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -383,23 +382,7 @@ def main() -> None:
     if not records:
         raise SystemExit("no request completed")
     web_measure.report(records, wall, server_times, PAGES)
-    times = [ms for _, ms, _, _ in records]
-    errors = sum(status != 200 for _, _, status, _ in records)
-    rps = len(records) / wall
-    print(
-        f"\n{len(records)} requests in {wall:.1f} s: {rps:.1f} requests/s, "
-        f"p50 {statistics.median(times):.0f} ms, p95 {web_measure.percentile(times, 95):.0f} ms, "
-        f"max {max(times):.0f} ms, {errors} errors"
-    )
-    print(f"load average at end: {' '.join(f'{x:.2f}' for x in load_after)}")
-    print(
-        f"CPU during the load, in cores of {os.cpu_count()}: machine {cpu['machine']:.2f} = "
-        f"gunicorn {cpu['gunicorn']:.2f} + PostgreSQL {cpu['postgres']:.2f} + "
-        f"this client {cpu['client']:.2f} + other work {cpu['others']:.2f}"
-    )
-    if cpu["others"] > 0.25 * os.cpu_count():
-        print("the machine was busy with other work: rerun when it is quiet before trusting this")
-    print(f"RESULT p95_ms={web_measure.percentile(times, 95):.0f} errors={errors} rps={rps:.1f}")
+    web_measure.summary(records, wall, cpu, load_after)
 
 
 if __name__ == "__main__":

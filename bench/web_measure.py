@@ -87,6 +87,30 @@ def report(records: list, wall: float, server: dict[str, list[float]], pages: li
     )
 
 
+def summary(
+    records: list, wall: float, cpu: dict[str, float], load_after: tuple[float, float, float]
+) -> None:
+    """The run as a whole, after the per-page report: totals, the load average at the end, how
+    the CPU was shared, and the RESULT line the benchmark ends with."""
+    times = [ms for _, ms, _, _ in records]
+    errors = sum(status != 200 for _, _, status, _ in records)
+    rps = len(records) / wall
+    print(
+        f"\n{len(records)} requests in {wall:.1f} s: {rps:.1f} requests/s, "
+        f"p50 {statistics.median(times):.0f} ms, p95 {percentile(times, 95):.0f} ms, "
+        f"max {max(times):.0f} ms, {errors} errors"
+    )
+    print(f"load average at end: {' '.join(f'{x:.2f}' for x in load_after)}")
+    print(
+        f"CPU during the load, in cores of {os.cpu_count()}: machine {cpu['machine']:.2f} = "
+        f"gunicorn {cpu['gunicorn']:.2f} + PostgreSQL {cpu['postgres']:.2f} + "
+        f"this client {cpu['client']:.2f} + other work {cpu['others']:.2f}"
+    )
+    if cpu["others"] > 0.25 * os.cpu_count():
+        print("the machine was busy with other work: rerun when it is quiet before trusting this")
+    print(f"RESULT p95_ms={percentile(times, 95):.0f} errors={errors} rps={rps:.1f}")
+
+
 def machine_cpu() -> float:
     """CPU seconds the whole machine has spent busy since boot (all cores; /proc/stat)."""
     values = [int(x) for x in Path("/proc/stat").read_text().split("\n")[0].split()[1:9]]
