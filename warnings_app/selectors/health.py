@@ -1,6 +1,7 @@
 """Liveness checks of the parts the system needs: the database, the broker and a worker."""
 
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
@@ -12,7 +13,7 @@ from warnings_app.models import Heartbeat
 BROKER_TIMEOUT_SECONDS = 2
 
 
-def broker_reachable(url: str, transport_options: dict | None = None) -> tuple[bool, str]:
+def broker_reachable(url: str, transport_options: dict[str, Any] | None = None) -> tuple[bool, str]:
     """(reachable, error class name). Never raises, never waits more than a few seconds."""
     try:
         with Connection(

@@ -54,10 +54,10 @@ def reservations_data(
     """(the `reservations` merge field, each scheduled work's preference and since when).
     The artists listed are those with works of the letter's rights holders (every artist in
     the register when the letter names none)."""
-    artist_ids = Work.objects.exclude(artist_profile=None)
+    with_artist = Work.objects.exclude(artist_profile=None)
     if principals:
-        artist_ids = artist_ids.filter(principal__in=principals)
-    artist_ids = set(artist_ids.values_list("artist_profile_id", flat=True))
+        with_artist = with_artist.filter(principal__in=principals)
+    artist_ids = {a for a in with_artist.values_list("artist_profile_id", flat=True) if a}
     artist_ids |= {w.artist_profile_id for w in works if w.artist_profile_id}
     states = register_as_of(letter_date, artist_ids=artist_ids, work_ids=[w.pk for w in works])
     ordered = sorted(states.values(), key=lambda s: s.name.casefold())
@@ -75,7 +75,8 @@ def reservations_data(
 
     per_work = []
     for work in works:
-        state = states.get(work.artist_profile_id)
+        artist_id = work.artist_profile_id
+        state = states.get(artist_id) if artist_id is not None else None
         preference = state.of_work(work.pk) if state else NOT_RECORDED
         since = state.work_since.get(work.pk, state.since) if state else None
         per_work.append(

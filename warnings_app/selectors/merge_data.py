@@ -39,7 +39,7 @@ def _recipient(company: Company, contact: Contact | None) -> dict[str, Any]:
         "country_code": company.country.code,
         "addressee": (contact.name if contact else "") or "Legal Department",
         "addressee_title": contact.title if contact else "",
-        "organisation": contact.organisation if via_counsel else "",
+        "organisation": contact.organisation if contact is not None and via_counsel else "",
         "email": contact.email if contact else "",
         "via_counsel": via_counsel,
         **_address(contact.address_lines if contact else []),

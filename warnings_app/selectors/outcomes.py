@@ -7,7 +7,8 @@ with the rows (Notice.hold_reason); demand answers are fetched for the page's ro
 so the number of queries does not grow with the page or the campaign."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import (
     Case,
@@ -26,6 +27,22 @@ from django.utils import timezone
 from warnings_app.domain.matters import answers_to, overdue_flag
 from warnings_app.models import Campaign, DemandAnswer, FollowUp, Notice, Response
 from warnings_app.models.lifecycle import NoticeStatus
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class OutcomeAnnotations(TypedDict):
+    """What `campaign_outcome_rows` adds to each first letter."""
+
+    outcome: str
+    overdue: bool
+    next_step_name: str | None
+    next_step_due: datetime | None
+
+
+if TYPE_CHECKING:
+    OutcomeRow = WithAnnotations[Notice, OutcomeAnnotations]
 
 NO_REPLY = "none"  # the outcome filter's value for "no reply yet" (the annotation is "")
 DEFAULT_SORT = "reference"
@@ -52,7 +69,7 @@ def _rank(field: str, values: list[str]) -> Case:
     )
 
 
-SORTS = {
+SORTS: dict[str, F | Case] = {
     "reference": F("reference"),
     "company": F("company__legal_name"),
     "jurisdiction": F("company__country"),
@@ -87,7 +104,7 @@ def campaign_outcome_rows(
     ordering: str = DEFAULT_SORT,
     *,
     today: date | None = None,
-) -> QuerySet[Notice]:
+) -> "QuerySet[OutcomeRow]":
     """The campaign's first letters, annotated with `outcome` ("" for no reply yet,
     "unclassified" for replies nobody classified yet, else the latest classified reply's
     outcome), `overdue`, `next_step_name` and `next_step_due`; filtered and sorted as asked."""
@@ -113,7 +130,7 @@ def campaign_outcome_rows(
     return rows.order_by(first, "reference")
 
 
-def _filtered(rows: QuerySet[Notice], filters: OutcomeFilters) -> QuerySet[Notice]:
+def _filtered(rows: "QuerySet[OutcomeRow]", filters: OutcomeFilters) -> "QuerySet[OutcomeRow]":
     if filters.status:
         rows = rows.filter(status=filters.status)
     if filters.outcome == NO_REPLY:
@@ -164,7 +181,9 @@ def demand_answers_for(notice_ids: list[int]) -> dict[int, list[DemandAnswer]]:
     latest: dict[int, dict[str, DemandAnswer]] = {}
     for answer in answers:
         notice = answer.response.notice
-        root = notice.pk if notice.pk in wanted else notice.follows_id
+        root = None if notice is None else notice.pk if notice.pk in wanted else notice.follows_id
+        if root is None:  # never: only replies to the wanted letters and their reminders are read
+            continue
         latest.setdefault(root, {})[answer.demand] = answer
     order = {d: i for i, d in enumerate(DemandAnswer.Demand.values)}
     return {

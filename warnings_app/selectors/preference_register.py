@@ -127,11 +127,14 @@ def works_as_of(works: Iterable[Work], day: date) -> list[WorkState]:
     order given."""
     works = list(works)
     states = register_as_of(
-        day, artist_ids={w.artist_profile_id for w in works}, work_ids=[w.pk for w in works]
+        day,
+        artist_ids={w.artist_profile_id for w in works if w.artist_profile_id is not None},
+        work_ids=[w.pk for w in works],
     )
     result = []
     for work in works:
-        state = states.get(work.artist_profile_id)
+        artist_id = work.artist_profile_id
+        state = states.get(artist_id) if artist_id is not None else None
         if state is None:
             result.append(WorkState(work=work, preference=NOT_RECORDED, since=None))
         else:

@@ -5,6 +5,7 @@ number of queries whatever is found."""
 
 import re
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from django.conf import settings
 from django.db import connection
@@ -35,7 +36,10 @@ class Results:
         return ""
 
 
-def _full_text(qs: QuerySet, fields: list[str], text: str) -> QuerySet:
+_M = TypeVar("_M", Company, Response)  # the models searched by text
+
+
+def _full_text(qs: QuerySet[_M], fields: list[str], text: str) -> QuerySet[_M]:
     if connection.vendor != "postgresql":
         words = text.split()[:8]
         condition = Q()

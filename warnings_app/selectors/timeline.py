@@ -41,15 +41,16 @@ def notice_timeline(notice: Notice) -> list[Entry]:
             )
         )
     replies = Response.objects.filter(notice=notice).prefetch_related("demands")
-    for reply in replies:
+    for response in replies:
         answers = ", ".join(
-            f"{d.get_demand_display()}: {d.get_answer_display()}" for d in reply.demands.all()
+            f"{d.get_demand_display()}: {d.get_answer_display()}" for d in response.demands.all()
         )
-        label = "Reply" if reply.kind == Response.Kind.REPLY else reply.get_kind_display()
-        text = f"{label} by {reply.get_channel_display().lower()} from {reply.sender or 'unknown'}"
-        text += f" — {reply.get_outcome_display()}" + (f" ({answers})" if answers else "")
+        label = "Reply" if response.kind == Response.Kind.REPLY else response.get_kind_display()
+        channel = response.get_channel_display().lower()
+        text = f"{label} by {channel} from {response.sender or 'unknown'}"
+        text += f" — {response.get_outcome_display()}" + (f" ({answers})" if answers else "")
         entries.append(
-            Entry(reply.received_at, "reply", text, reverse("reply_detail", args=[reply.pk]))
+            Entry(response.received_at, "reply", text, reverse("reply_detail", args=[response.pk]))
         )
     for follow_up in notice.follow_ups.select_related("step"):
         text = f"Ladder step “{follow_up.step.name}” due, {follow_up.get_status_display().lower()}"

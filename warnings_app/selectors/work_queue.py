@@ -47,7 +47,7 @@ def _awake(qs: QuerySet[Response], today: date) -> QuerySet[Response]:
     return qs.filter(Q(snoozed_until__isnull=True) | Q(snoozed_until__lte=today))
 
 
-def section_items(key: str, *, today: date | None = None) -> QuerySet:
+def section_items(key: str, *, today: date | None = None) -> QuerySet[Response] | QuerySet[Notice]:
     today = today or timezone.localdate()
     replies = Response.objects.filter(kind=Response.Kind.REPLY).select_related(
         "notice", "company", "assigned_to"
