@@ -2,10 +2,14 @@
 
 import os
 import socket
+from typing import TYPE_CHECKING
 
 from celery import shared_task
 
 from warnings_app.services.heartbeats import heartbeat_record
+
+if TYPE_CHECKING:
+    from celery import Task
 
 
 @shared_task(name="warnings.heartbeat")
@@ -35,7 +39,7 @@ def send_notice_task(notice_id: int) -> str:
 
 
 @shared_task(name="warnings.sweep")
-def sweep_task() -> dict:
+def sweep_task() -> dict[str, int]:
     """Republish queued notices and pending renders whose task was lost, and recover expired
     leases. Idempotent."""
     from warnings_app.services.delivery.sweep import notices_sweep
@@ -45,7 +49,7 @@ def sweep_task() -> dict:
 
 
 @shared_task(name="warnings.followups")
-def followups_task() -> dict:
+def followups_task() -> dict[str, int]:
     """Process due ladder steps. Two copies at once (two beat schedulers) do each step once."""
     from warnings_app.services.followups import followups_process
 
@@ -53,7 +57,7 @@ def followups_task() -> dict:
 
 
 @shared_task(name="warnings.ingest_replies")
-def ingest_replies_task() -> dict:
+def ingest_replies_task() -> dict[str, int] | dict[str, str]:
     """Read the unseen messages of the IMAP mailbox (IMAP_URL). Idempotent: a message already
     stored is recognised by its Message-ID; one that failed stays unseen for the next run."""
     from django.conf import settings
@@ -66,7 +70,7 @@ def ingest_replies_task() -> dict:
 
 
 @shared_task(name="warnings.refresh_figures")
-def refresh_figures_task() -> dict:
+def refresh_figures_task() -> dict[str, int]:
     """Rebuild the dashboard's reporting tables and today's snapshots. Idempotent: a run
     recomputes everything from the letters; two at once queue on a lock."""
     from warnings_app.reports.dashboard.rollup import figures_refresh
@@ -75,7 +79,7 @@ def refresh_figures_task() -> dict:
 
 
 @shared_task(name="warnings.publish_reservations")
-def publish_reservations_task() -> dict:
+def publish_reservations_task() -> dict[str, int | None]:
     """Publish the register's reservations as of today when they differ from the latest
     published version (a statement dated ahead has taken effect, the crawler list changed).
     Idempotent: with nothing changed it stores nothing."""
@@ -86,7 +90,7 @@ def publish_reservations_task() -> dict:
 
 
 @shared_task(bind=True, name="warnings.send_preference_receipt", acks_late=True, max_retries=8)
-def send_preference_receipt_task(self, statement_id: int) -> str:
+def send_preference_receipt_task(self: "Task[[int], str]", statement_id: int) -> str:
     """E-mail the receipt of a preference an artist confirmed through a private link. Safe to
     run twice: a receipt already sent (its audit event) is not sent again. SMTP 4xx and broken
     connections are retried with jittered backoff from 30 s to 10 min (about an hour in all,
@@ -96,7 +100,8 @@ def send_preference_receipt_task(self, statement_id: int) -> str:
     from warnings_app.services.artist_link_parts import ReceiptDeferred
     from warnings_app.services.artist_links import preference_receipt_send
 
-    final = self.request.retries >= self.max_retries
+    # max_retries is 8 (above); None would mean retry for ever, so never the final attempt.
+    final = self.max_retries is not None and self.request.retries >= self.max_retries
     try:
         return preference_receipt_send(statement_id=statement_id, final=final)
     except ReceiptDeferred as exc:
@@ -105,7 +110,7 @@ def send_preference_receipt_task(self, statement_id: int) -> str:
 
 
 @shared_task(name="warnings.requeue_receipts")
-def requeue_receipts_task() -> dict:
+def requeue_receipts_task() -> dict[str, list[int]]:
     """Queue again the artists' receipts that were neither sent nor given up on (a broker that
     was down when the artist confirmed). Idempotent: a receipt already sent is not sent again."""
     from warnings_app.services.artist_links import receipts_requeue
