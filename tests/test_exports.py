@@ -1,12 +1,14 @@
 import csv
 import io
+from datetime import date, datetime, time
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from tests.factories import CompanyFactory, UserFactory, make_notice
-from warnings_app.models import AuditEvent
+from warnings_app.models import AuditEvent, Notice, Response
 from warnings_app.reports.exports import FORMULA_STARTS
 
 pytestmark = pytest.mark.django_db
@@ -73,3 +75,35 @@ def test_paralegals_cannot_export(client):
     client.force_login(UserFactory(role="Paralegal"))
 
     assert client.get(reverse("export", args=["notices", "csv"])).status_code == 403
+
+
+def test_a_date_range_chooses_matters_by_their_first_letter_with_every_reminder(manager):
+    """ "Sent from/until" chooses matters by the day their first letter went out, as the
+    dashboard counts them; a reminder comes with its first letter whatever day it was sent."""
+    company, approver = CompanyFactory(), UserFactory(role="Legal")
+    march = make_notice(company=company)
+    march_reminder = make_notice(company=company, follows=march)
+    february = make_notice(company=company)
+    february_reminder = make_notice(company=company, follows=february)
+    never_sent = make_notice(company=company)
+    for letter, month in (
+        (march, 3),
+        (march_reminder, 4),  # after the range, but its matter is March's
+        (february, 2),
+        (february_reminder, 3),  # in the range, but its matter is February's
+    ):
+        sent_at = timezone.make_aware(datetime.combine(date(2026, month, 10), time(10)))
+        Notice.objects.filter(pk=letter.pk).update(
+            status="sent", sent_at=sent_at, approved_by=approver
+        )
+    for letter in (march_reminder, february_reminder, never_sent):
+        Response.objects.create(
+            notice=letter, company=company, channel="email", received_at=timezone.now()
+        )
+    march_only = {"since": "2026-03-01", "until": "2026-03-31"}
+
+    notices = _csv_rows(manager.get(reverse("export", args=["notices", "csv"]), march_only))
+    replies = _csv_rows(manager.get(reverse("export", args=["replies", "csv"]), march_only))
+
+    assert [row[0] for row in notices[1:]] == [march.reference, march_reminder.reference]
+    assert [row[1] for row in replies[1:]] == [march_reminder.reference]

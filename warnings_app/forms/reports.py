@@ -1,9 +1,12 @@
+from typing import Any
+
 from django import forms
 from django_countries.fields import CountryField
 
 from warnings_app.forms.ids import ModelIdChoiceField
 from warnings_app.models import Campaign, Company
 from warnings_app.models.lifecycle import NoticeStatus
+from warnings_app.selectors.letter_filters import LetterFilter
 
 
 class ReportFilterForm(forms.Form):
@@ -27,8 +30,8 @@ class ReportFilterForm(forms.Form):
         required=False, label="Sent until", widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         if data.get("since") and data.get("until") and data["since"] > data["until"]:
             raise forms.ValidationError("The start date is after the end date.")
         return data
@@ -36,5 +39,9 @@ class ReportFilterForm(forms.Form):
     def problems(self) -> str:
         return "; ".join(str(e) for errors in self.errors.values() for e in errors)
 
-    def chosen(self) -> dict:
+    def chosen(self) -> dict[str, Any]:
         return {k: v for k, v in self.cleaned_data.items() if v}
+
+    def letter_filter(self) -> LetterFilter:
+        """The letters these filters choose (call after is_valid)."""
+        return LetterFilter.from_chosen(self.cleaned_data)

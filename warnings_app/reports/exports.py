@@ -4,14 +4,14 @@ a leading apostrophe, so opening an export never runs anything a company put in 
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from warnings_app.integrations.spreadsheets import xlsx_bytes
-from warnings_app.models import DeliveryAttempt, Notice, Response
+from warnings_app.selectors.letter_filters import LetterFilter
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CHUNK = 2000
@@ -31,7 +31,10 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
-NOTICE_COLUMNS = [
+# A column: its header, and how to read its cell from a row's object.
+Column = tuple[str, Callable[[Any], Any]]
+
+NOTICE_COLUMNS: list[Column] = [
     ("reference", lambda n: n.reference),
     ("company", lambda n: n.company.legal_name),
     ("company_domain", lambda n: n.company.domain),
@@ -43,7 +46,7 @@ NOTICE_COLUMNS = [
     ("due_date", lambda n: n.due_date),
     ("pdf_sha256", lambda n: n.pdf_sha256),
 ]
-DELIVERY_COLUMNS = [
+DELIVERY_COLUMNS: list[Column] = [
     ("reference", lambda d: d.notice.reference),
     ("channel", lambda d: d.channel),
     ("recipient", lambda d: d.recipient),
@@ -55,7 +58,7 @@ DELIVERY_COLUMNS = [
     ("finished_at", lambda d: d.finished_at),
     ("tracking_number", lambda d: d.tracking_number),
 ]
-REPLY_COLUMNS = [
+REPLY_COLUMNS: list[Column] = [
     ("received_at", lambda r: r.received_at),
     ("reference", lambda r: r.notice.reference if r.notice else ""),
     ("company", lambda r: r.company.legal_name if r.company else ""),
@@ -68,14 +71,14 @@ REPLY_COLUMNS = [
 ]
 # Legal's internal notes are attorney work product: these columns are added only when someone
 # with warnings_app.include_privileged asks (include_privileged=1), and the audit says so.
-PRIVILEGED_COLUMNS = {
+PRIVILEGED_COLUMNS: dict[str, list[Column]] = {
     "notices": [("company_notes", lambda n: n.company.notes)],
     "replies": [
         ("classification_note", lambda r: r.classification_note),
         ("company_notes", lambda r: r.company.notes if r.company else ""),
     ],
 }
-KINDS = {
+KINDS: dict[str, tuple[list[Column], tuple[str, ...]]] = {
     "notices": (NOTICE_COLUMNS, ("company", "campaign")),
     "deliveries": (DELIVERY_COLUMNS, ("notice",)),
     "replies": (REPLY_COLUMNS, ("notice", "company")),
@@ -83,7 +86,7 @@ KINDS = {
 
 
 def export_rows(
-    kind: str, queryset: QuerySet, *, include_privileged: bool = False
+    kind: str, queryset: QuerySet[Any], *, include_privileged: bool = False
 ) -> tuple[list[str], Iterator[list[Any]]]:
     """Headers and the rows of `queryset` (notices, deliveries or replies), read in chunks;
     privileged notes only when `include_privileged` (the caller checks the permission)."""
@@ -110,36 +113,23 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def export_file(
-    kind: str, fmt: str, filters: dict[str, Any], *, include_privileged: bool
+    kind: str, fmt: str, letters: LetterFilter, *, include_privileged: bool
 ) -> tuple[bytes, str]:
-    """The export of `kind` for the letters the filters choose, as CSV or XLSX: (bytes, MIME)."""
+    """The export of `kind` for the letters the filter chooses, as CSV or XLSX: (bytes, MIME)."""
     headers, rows = export_rows(
-        kind, filtered(kind, filters), include_privileged=include_privileged
+        kind, filtered(kind, letters), include_privileged=include_privileged
     )
     if fmt == "csv":
         return write_csv(headers, rows), "text/csv; charset=utf-8"
     return xlsx_bytes(headers, rows, title=kind), XLSX_MIME
 
 
-def filtered(kind: str, filters: dict[str, Any]) -> QuerySet:
-    """The rows of `kind` for the letters the filters choose: campaign, segment, jurisdiction,
-    status, and a range of the days the letters were sent (the dashboard's filters)."""
-    notice_filter = {}
-    if filters.get("campaign"):
-        notice_filter["campaign"] = filters["campaign"]
-    if filters.get("segment"):
-        notice_filter["company__segment"] = filters["segment"]
-    if filters.get("country"):
-        notice_filter["company__country"] = filters["country"]
-    if filters.get("status"):
-        notice_filter["status"] = filters["status"]
-    if filters.get("since"):
-        notice_filter["sent_at__date__gte"] = filters["since"]
-    if filters.get("until"):
-        notice_filter["sent_at__date__lte"] = filters["until"]
-    base, prefix = {
-        "notices": (Notice.objects.all(), ""),
-        "deliveries": (DeliveryAttempt.objects.all(), "notice__"),
-        "replies": (Response.objects.all(), "notice__"),
+def filtered(kind: str, letters: LetterFilter) -> QuerySet[Any]:
+    """The rows of `kind` for the letters the filter chooses (the dashboard's choice, with the
+    letters' own status besides: selectors/letter_filters.py)."""
+    chosen = {
+        "notices": letters.letters,
+        "deliveries": letters.deliveries,
+        "replies": letters.replies,
     }[kind]
-    return base.filter(**{f"{prefix}{k}": v for k, v in notice_filter.items()}).order_by("pk")
+    return chosen()

@@ -23,7 +23,7 @@ class ExportView(RoleRequiredMixin, View):
             )
         filters = form.chosen()
         privileged = wants_privileged(request)
-        content, mime = export_file(kind, fmt, filters, include_privileged=privileged)
+        content, mime = export_file(kind, fmt, form.letter_filter(), include_privileged=privileged)
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         audit_record(
             actor=request.user,

@@ -10,7 +10,8 @@ from warnings_app.api.serializers.figures import (
     FiguresSerializer,
     figures_data,
 )
-from warnings_app.reports.dashboard.figures import Filters, dashboard_figures
+from warnings_app.reports.dashboard.figures import dashboard_figures
+from warnings_app.selectors.letter_filters import LetterFilter
 from warnings_app.services.figures import figures_first_build_request
 
 
@@ -21,14 +22,7 @@ class FiguresView(ApiView):
     def get(self, request: Request) -> Response:
         query = FiguresQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        filters = Filters(
-            campaign=query.validated_data.get("campaign"),
-            segment=query.validated_data.get("segment", ""),
-            country=query.validated_data.get("country", ""),
-            since=query.validated_data.get("since"),
-            until=query.validated_data.get("until"),
-        )
-        figures = dashboard_figures(filters)
+        figures = dashboard_figures(LetterFilter.from_chosen(query.validated_data))
         if figures.built_at is None:  # a new installation: a worker builds them, not this request
             figures_first_build_request()
         return Response(FiguresSerializer(figures_data(figures)).data)

@@ -12,58 +12,18 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
-from warnings_app.models import (
-    Campaign,
-    DailySnapshot,
-    FigureCell,
-    FigureSummary,
-    FollowUp,
-    Response,
-)
+from warnings_app.models import DailySnapshot, FigureSummary, FollowUp, Response
 from warnings_app.reports.dashboard.rollup import SNAPSHOT_FIGURES, figures_built_at
+from warnings_app.selectors.letter_filters import LetterFilter
 
 TREND_DAYS = 90
 
 
-@dataclass(frozen=True)
-class Filters:
-    campaign: Campaign | None = None
-    segment: str = ""
-    country: str = ""
-    since: date | None = None  # letters sent on or after
-    until: date | None = None  # letters sent on or before
-
-    def cells(self) -> Any:
-        qs = FigureCell.objects.all()
-        if self.campaign is not None:
-            qs = qs.filter(campaign=self.campaign)
-        if self.segment:
-            qs = qs.filter(segment=self.segment)
-        if self.country:
-            qs = qs.filter(country=self.country)
-        if self.since:
-            qs = qs.filter(sent_on__gte=self.since)
-        if self.until:
-            qs = qs.filter(sent_on__lte=self.until)
-        return qs
-
-    def notices(self, prefix: str) -> Q:
-        """The same choice, on letters reached through `prefix` (e.g. "notice__")."""
-        q = Q()
-        if self.campaign is not None:
-            q &= Q(**{f"{prefix}campaign": self.campaign})
-        if self.segment:
-            q &= Q(**{f"{prefix}company__segment": self.segment})
-        if self.country:
-            q &= Q(**{f"{prefix}company__country": self.country})
-        if self.since:
-            q &= Q(**{f"{prefix}sent_at__date__gte": self.since})
-        if self.until:
-            q &= Q(**{f"{prefix}sent_at__date__lte": self.until})
-        return q
+# The dashboard's name for the letter filter: the exports and the API choose with the same one.
+Filters = LetterFilter
 
 
-def _counter() -> defaultdict:
+def _counter() -> defaultdict[Any, int]:
     return defaultdict(int)
 
 
@@ -93,6 +53,8 @@ class Figures:
         return statistics.median(days) if days else None
 
 
+# A reporting row's {key: count} column, as the JSON field gives it back (keys are text).
+_Counts = dict[str, int]
 FIGURES = ("issued", "delivered", "bounced", "replied", "replied_late", "resolved", "overdue")
 COLUMNS = (*FIGURES, "statuses", "outcomes", "reply_days", "reply_weeks")
 
@@ -100,7 +62,7 @@ COLUMNS = (*FIGURES, "statuses", "outcomes", "reply_days", "reply_weeks")
 def dashboard_figures(filters: Filters, *, today: date | None = None) -> Figures:
     today = today or timezone.localdate()
     figures = Figures(built_at=figures_built_at())
-    if filters.since or filters.until:
+    if filters.by_date:
         _from_cells(figures, filters)
     else:
         _from_summaries(figures, filters)
@@ -111,7 +73,7 @@ def dashboard_figures(filters: Filters, *, today: date | None = None) -> Figures
 
 def _from_cells(figures: Figures, filters: Filters) -> None:
     """A date range: sum the cells of the days in it."""
-    rows = filters.cells().values_list("campaign_id", "segment", "country", *COLUMNS)
+    rows = filters.figure_cells().values_list("campaign_id", "segment", "country", *COLUMNS)
     for campaign_id, segment, country, *values in rows:
         counts, statuses, outcomes, days, weeks = _split(values)
         _add_totals(figures, counts, statuses, outcomes, days, weeks)
@@ -124,8 +86,7 @@ def _from_summaries(figures: Figures, filters: Filters) -> None:
     """No date range: the summary row for the filter, and beside it the rows that split it by
     segment, by jurisdiction and by campaign. About forty rows whatever the number of letters."""
     every = FigureSummary.ALL
-    c = str(filters.campaign.pk) if filters.campaign is not None else every
-    s, k = filters.segment or every, filters.country or every
+    c, s, k = filters.summary_key()
     rows = FigureSummary.objects.filter(
         Q(campaign_key=c, segment=s) | Q(campaign_key=c, country=k) | Q(segment=s, country=k)
     ).values_list("campaign_key", "segment", "country", *COLUMNS)
@@ -142,12 +103,20 @@ def _from_summaries(figures: Figures, filters: Filters) -> None:
             _add_campaign(figures, pk, counts, days)
 
 
-def _split(values: list) -> tuple[dict[str, int], dict, dict, dict, dict]:
+def _split(values: list[Any]) -> tuple[dict[str, int], _Counts, _Counts, _Counts, _Counts]:
     counts = dict(zip(FIGURES, values[: len(FIGURES)], strict=True))
-    return counts, *values[len(FIGURES) :]
+    statuses, outcomes, days, weeks = values[len(FIGURES) :]
+    return counts, statuses, outcomes, days, weeks
 
 
-def _add_totals(figures, counts, statuses, outcomes, days, weeks) -> None:
+def _add_totals(
+    figures: Figures,
+    counts: _Counts,
+    statuses: _Counts,
+    outcomes: _Counts,
+    days: _Counts,
+    weeks: _Counts,
+) -> None:
     _add(figures.totals, counts)
     _add(figures.statuses, statuses)
     _add(figures.outcomes, outcomes)
@@ -163,14 +132,14 @@ def _add_group(group: dict[str, int], counts: dict[str, int], outcomes: dict[str
     _add(group, outcomes)
 
 
-def _add_campaign(figures: Figures, pk: int | None, counts: dict, days: dict) -> None:
+def _add_campaign(figures: Figures, pk: int | None, counts: _Counts, days: _Counts) -> None:
     campaign = figures.by_campaign.setdefault(pk, {"issued": 0, "days": defaultdict(int)})
     campaign["issued"] += counts["issued"]
     for day, n in days.items():
         campaign["days"][int(day)] += n
 
 
-def _add(into: dict, counts: dict) -> None:
+def _add(into: dict[str, int], counts: _Counts) -> None:
     for key, value in counts.items():
         into[key] += value
 
@@ -185,7 +154,7 @@ def _steps_due_this_week(filters: Filters, today: date) -> int:
     start, end = week_bounds(today)
     return (
         FollowUp.objects.filter(
-            filters.notices("notice__"),
+            filters.on_letters("notice__"),
             status__in=[FollowUp.Status.SCHEDULED, FollowUp.Status.AWAITING_APPROVAL],
             due_at__gte=start,
             due_at__lt=end,
