@@ -6,6 +6,10 @@ from django.db.models import Q
 
 
 class Response(models.Model):
+    """What came back for a notice: a reply, a bounce report or an automatic answer. Called a
+    "reply" everywhere people read it; the class keeps the name `Response` because its table, its
+    permissions and the target type in the chained audit events carry it."""
+
     class Kind(models.TextChoices):
         REPLY = "reply", "Reply"
         BOUNCE = "bounce", "Bounce report"
@@ -91,6 +95,8 @@ class Response(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = "reply"
+        verbose_name_plural = "replies"
         ordering = ["-received_at", "-pk"]
         constraints = [
             models.CheckConstraint(
