@@ -3,7 +3,7 @@ author), send, pause and resume. Each step is audited; letters move through the 
 services, so each keeps its own guarded, audited lifecycle."""
 
 import contextlib
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.db import transaction
 from django.utils import timezone
@@ -16,17 +16,31 @@ from warnings_app.services.delivery.queue import presend_problems, publish_on_co
 from warnings_app.services.errors import ServiceError
 from warnings_app.services.notices import apply_transition_many, notice_create_many
 
+if TYPE_CHECKING:
+    from celery.contrib.django.task import DjangoTask
+    from django.contrib.auth.models import User
+
 Status = Campaign.Status
+
+
+class ApprovalResult(TypedDict):
+    approved: int
+    refused: list[str]  # "<reference>: you wrote it"
+
+
+class SendResult(TypedDict):
+    queued: int
+    blocked: int
 
 
 def _move(
     campaign: Campaign,
     *,
-    by: Any,
+    by: "User | None",
     sources: list[str],
     target: str,
     verb: str,
-    data: dict | None = None,
+    data: dict[str, Any] | None = None,
     **fields: Any,
 ) -> Campaign:
     moved = Campaign.objects.filter(pk=campaign.pk, status__in=sources).update(
@@ -45,7 +59,7 @@ def _move(
 @transaction.atomic
 def campaign_create(
     *,
-    by: Any,
+    by: "User",
     name: str,
     template_version: TemplateVersion,
     principals: list[Principal],
@@ -98,7 +112,7 @@ def campaign_create(
 
 
 @transaction.atomic
-def campaign_generate(*, campaign: Campaign, by: Any) -> Campaign:
+def campaign_generate(*, campaign: Campaign, by: "User") -> Campaign:
     """draft -> generating: one draft notice per included company, rendered by workers (the
     tasks leave after commit). Excluded companies (licensed, on hold) are skipped and listed in
     the audit event with their reasons."""
@@ -125,8 +139,10 @@ def campaign_generate(*, campaign: Campaign, by: Any) -> Campaign:
         campaign=campaign,
         enqueued_at=timezone.now(),  # when its render task left; renders_sweep() goes by it
     )
+    # Celery's Django fixup makes every task a DjangoTask; shared_task's stubs do not say so.
+    render = cast("DjangoTask[[int], None]", render_notice_task)
     for notice in notices:
-        render_notice_task.delay_on_commit(notice.pk)
+        render.delay_on_commit(notice.pk)
     return campaign
 
 
@@ -149,8 +165,8 @@ def campaign_generation_check(*, campaign_id: int) -> None:
 
 
 def campaign_approve(
-    *, campaign: Campaign, by: Any, notice_ids: list[int] | None = None
-) -> dict[str, Any]:
+    *, campaign: Campaign, by: "User", notice_ids: list[int] | None = None
+) -> ApprovalResult:
     """Approve all rendered letters, or the chosen ones, in one transaction (each letter gets
     its own audit event). The campaign's author cannot."""
     if campaign.status == Status.GENERATING:
@@ -196,14 +212,15 @@ def campaign_approve(
     return {"approved": len(chosen), "refused": refused}
 
 
-def campaign_send(*, campaign: Campaign, by: Any) -> dict[str, Any]:
+def campaign_send(*, campaign: Campaign, by: "User") -> SendResult:
     """Queue every approved letter of the campaign in one transaction; the send tasks leave
     after it commits. A letter that fails its pre-send checks stays approved with its problem
     recorded; the others go."""
     campaign.refresh_from_db()
     if campaign.status not in (Status.IN_REVIEW, Status.APPROVED, Status.SENDING):
         raise ServiceError(f"campaign “{campaign}” is {campaign.get_status_display().lower()}")
-    ready, blocked = [], {}
+    ready: list[Notice] = []
+    blocked: dict[int, str] = {}
     approved = (
         campaign.notices.filter(status=NoticeStatus.APPROVED)
         .select_related("company", "template_version")
@@ -240,7 +257,7 @@ def campaign_send(*, campaign: Campaign, by: Any) -> dict[str, Any]:
 
 
 @transaction.atomic
-def campaign_pause(*, campaign: Campaign, by: Any, reason: str) -> Campaign:
+def campaign_pause(*, campaign: Campaign, by: "User", reason: str) -> Campaign:
     """Stop all sending and chasing for the campaign until resumed."""
     if not reason.strip():
         raise ServiceError("say why the campaign is paused")
@@ -256,7 +273,7 @@ def campaign_pause(*, campaign: Campaign, by: Any, reason: str) -> Campaign:
 
 
 @transaction.atomic
-def campaign_resume(*, campaign: Campaign, by: Any) -> Campaign:
+def campaign_resume(*, campaign: Campaign, by: "User") -> Campaign:
     campaign.refresh_from_db(fields=["resume_status"])
     target = campaign.resume_status or Status.SENDING
     resumed = _move(

@@ -2,7 +2,8 @@
 how it answers each demand of the letter. Each decision is audited with what it replaced;
 classifying moves the notice on and stops its ladder, saying why."""
 
-from typing import Any
+from datetime import date
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -12,6 +13,9 @@ from warnings_app.models.lifecycle import TRANSITIONS
 from warnings_app.services.audit import audit_record
 from warnings_app.services.errors import ServiceError
 from warnings_app.services.notices import apply_transition
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 Outcome = Response.Outcome
 # An outcome that settles the matter: the notice is resolved, not merely answered.
@@ -26,7 +30,7 @@ def _locked(response: Response) -> Response:
     )
 
 
-def _answered(notice: Notice, response: Response, by: Any) -> None:
+def _answered(notice: Notice, response: Response, by: "User") -> None:
     if TRANSITIONS["record_response"].allows(notice.status):
         apply_transition(
             notice=notice,
@@ -44,7 +48,7 @@ def _stop_ladder(notice: Notice, reason: str) -> int:
 
 
 @transaction.atomic
-def response_match(*, response: Response, notice: Notice, by: Any) -> Response:
+def response_match(*, response: Response, notice: Notice, by: "User") -> Response:
     """Attach a reply (from triage, or wrongly matched) to its notice."""
     response = _locked(response)
     if response.kind == Response.Kind.BOUNCE:
@@ -78,7 +82,7 @@ def response_match(*, response: Response, notice: Notice, by: Any) -> Response:
 def response_classify(
     *,
     response: Response,
-    by: Any,
+    by: "User",
     outcome: str,
     note: str = "",
     demands: dict[str, tuple[str, str]] | None = None,
@@ -99,8 +103,9 @@ def response_classify(
     for demand, (answer, _note) in demands.items():
         if answer not in DemandAnswer.Answer.values:
             raise ServiceError(f"“{answer}” is not an answer to “{demand}”")
+    outcome_before = response.outcome
     before = {
-        "outcome": response.outcome,
+        "outcome": outcome_before,
         "demands": {d.demand: d.answer for d in response.demands.all()},
     }
     now = timezone.now()
@@ -116,6 +121,8 @@ def response_classify(
         )
     response.refresh_from_db()
     notice = response.notice
+    if notice is None:  # never: checked above, and the locked row cannot be changed meanwhile
+        raise ServiceError("match the reply to its notice before classifying it")
     label = Outcome(outcome).label.lower()
     stopped = _stop_ladder(
         notice, f"the reply of {response.received_at:%d %b %Y} was classified: {label}"
@@ -124,7 +131,7 @@ def response_classify(
         actor=by,
         verb="reply.classified",
         target=response,
-        from_state=before["outcome"],
+        from_state=outcome_before,
         to_state=outcome,
         data={
             "notice": notice.reference,
@@ -143,7 +150,7 @@ def response_classify(
 
 
 @transaction.atomic
-def responses_assign(*, responses: list[Response], to: Any, by: Any) -> int:
+def responses_assign(*, responses: list[Response], to: "User | None", by: "User") -> int:
     """Give replies to a person (or to nobody, with `to` None)."""
     if to is not None and not to.has_perm("warnings_app.change_response"):
         raise ServiceError(f"{to} cannot work on replies")
@@ -153,13 +160,13 @@ def responses_assign(*, responses: list[Response], to: Any, by: Any) -> int:
             actor=by,
             verb="reply.assigned",
             target=response,
-            data={"to": getattr(to, "username", None), "before": response.assigned_to_id},
+            data={"to": to.username if to is not None else None, "before": response.assigned_to_id},
         )
     return len(responses)
 
 
 @transaction.atomic
-def responses_snooze(*, responses: list[Response], until: Any, by: Any) -> int:
+def responses_snooze(*, responses: list[Response], until: date, by: "User") -> int:
     """Hide replies from the queue until a date (they come back on that day)."""
     if until <= timezone.localdate():
         raise ServiceError("snooze until a day after today")

@@ -5,7 +5,7 @@ record is known, its letters go to counsel instead of the company."""
 
 from collections.abc import Collection
 from datetime import datetime, time
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db import transaction
 from django.utils import timezone
@@ -17,6 +17,9 @@ from warnings_app.services.audit import audit_record
 from warnings_app.services.delivery.queue import notice_queue
 from warnings_app.services.errors import ServiceError
 from warnings_app.services.notices import apply_transition, notice_approve, notice_create
+
+if TYPE_CHECKING:
+    from celery.contrib.django.task import DjangoTask
 
 DUE_HOUR = time(9, 0)  # steps fall due at 09:00 local time on their business day
 BATCH = 100
@@ -139,7 +142,8 @@ def _process_one(follow_up: FollowUp, now: datetime) -> str:
     letter = _step_letter(notice, step)
     _close(follow_up, FollowUp.Status.DONE, now, result_notice=letter)
     Notice.objects.filter(pk=letter.pk).update(enqueued_at=timezone.now())
-    render_notice_task.delay_on_commit(letter.pk)
+    # Celery's Django fixup makes every task a DjangoTask; shared_task's stubs do not say so.
+    cast("DjangoTask[[int], None]", render_notice_task).delay_on_commit(letter.pk)
     return "letters"
 
 
@@ -152,10 +156,13 @@ def _close(follow_up: FollowUp, status: str, now: datetime, **fields: Any) -> No
 
 
 def _step_letter(notice: Notice, step: LadderStep) -> Notice:
-    campaign = notice.campaign
+    campaign, version = notice.campaign, step.template_version
+    # Never: ladders belong to campaigns, and a letter step has a template (a check constraint).
+    if campaign is None or version is None:
+        raise ServiceError(f"ladder step “{step.name}” has no campaign letter to send")
     return notice_create(
         company=notice.company,
-        template_version=step.template_version,
+        template_version=version,
         by=None,
         channels=step.channels or campaign.channels,
         principals=list(notice.principals.all()),

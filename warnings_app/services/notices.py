@@ -1,13 +1,15 @@
 """Every change of a notice's state. Each one is a guarded UPDATE that must move exactly one row
 from the state the caller saw, and writes exactly one audit event in the same transaction."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from django.db.models.fields.mixins import FieldCacheMixin
 from django.utils import timezone
 
 from warnings_app.models import (
     AuditEvent,
+    Campaign,
     Company,
     Contact,
     Notice,
@@ -20,12 +22,15 @@ from warnings_app.services.audit import audit_event, audit_record, audit_record_
 from warnings_app.services.errors import NoticeStateError, ServiceError
 from warnings_app.services.references import reference_allocate, reference_allocate_many
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 def _draft(
     *,
     company: Company,
     template_version: TemplateVersion,
-    by: Any,
+    by: "User | None",
     reference: str,
     contact: Contact | None = None,
     channels: list[str] | None = None,
@@ -45,13 +50,13 @@ def _draft(
         addressed_to_counsel=contact is not None and contact.role == Contact.Role.COUNSEL_OF_RECORD,
         template_version=template_version,
         channels=channels or [Notice.Channel.EMAIL],
-        created_by=by if getattr(by, "is_authenticated", False) else None,
+        created_by=by if by is not None and by.is_authenticated else None,
         status_changed_at=timezone.now(),
         **links,
     )
 
 
-def _created_event(notice: Notice, by: Any) -> AuditEvent:
+def _created_event(notice: Notice, by: "User | None") -> AuditEvent:
     return audit_event(
         actor=by,
         verb="notice.created",
@@ -66,7 +71,7 @@ def notice_create(
     *,
     company: Company,
     template_version: TemplateVersion,
-    by: Any,
+    by: "User | None",
     contact: Contact | None = None,
     channels: list[str] | None = None,
     principals: list[Principal] | None = None,
@@ -102,11 +107,11 @@ def notice_create_many(
     *,
     companies: list[Company],
     template_version: TemplateVersion,
-    by: Any,
+    by: "User | None",
     channels: list[str],
     principals: list[Principal],
     works: list[Work],
-    campaign: Any,
+    campaign: Campaign,
     **fields: Any,
 ) -> list[Notice]:
     """One draft notice per company for a campaign, with consecutive references, in a handful
@@ -152,7 +157,7 @@ def notice_transition(
     *,
     notice: Notice,
     transition: str,
-    by: Any,
+    by: "User | None",
     data: dict[str, Any] | None = None,
     **fields: Any,
 ) -> Notice:
@@ -168,7 +173,7 @@ def apply_transition(
     *,
     notice: Notice,
     transition: str,
-    by: Any,
+    by: "User | None",
     data: dict[str, Any] | None = None,
     guard: dict[str, Any] | None = None,
     **fields: Any,
@@ -210,7 +215,8 @@ def _reload(notice: Notice) -> None:
     loaded = [
         (field, field.get_cached_value(notice))
         for field in notice._meta.concrete_fields
-        if field.is_relation and field.is_cached(notice)
+        # (every concrete relation, a ForeignKey, caches its object through FieldCacheMixin)
+        if field.is_relation and isinstance(field, FieldCacheMixin) and field.is_cached(notice)
     ]
     notice.refresh_from_db()
     for field, related in loaded:
@@ -220,7 +226,7 @@ def _reload(notice: Notice) -> None:
 
 @transaction.atomic
 def apply_transition_many(
-    *, notices: list[Notice], transition: str, by: Any, **fields: Any
+    *, notices: list[Notice], transition: str, by: "User | None", **fields: Any
 ) -> list[Notice]:
     """The same transition for many notices in one transaction (a campaign's approval or
     sending): the rows are locked, each must be in a source state, one UPDATE moves them all,
@@ -242,7 +248,7 @@ def apply_transition_many(
     return notices
 
 
-def notice_approve(*, notice: Notice, by: Any) -> Notice:
+def notice_approve(*, notice: Notice, by: "User") -> Notice:
     """rendered -> approved. The approver must not be the author (four eyes)."""
     if notice.created_by_id is not None and notice.created_by_id == getattr(by, "pk", None):
         raise NoticeStateError("the author of a notice cannot approve it")
@@ -253,7 +259,7 @@ def notice_approve(*, notice: Notice, by: Any) -> Notice:
     )
 
 
-def notice_withdraw(*, notice: Notice, by: Any, reason: str) -> Notice:
+def notice_withdraw(*, notice: Notice, by: "User", reason: str) -> Notice:
     """Take a notice back before it is sent. A reason is required and kept in the audit log."""
     if not reason.strip():
         raise ServiceError("say why the notice is withdrawn")

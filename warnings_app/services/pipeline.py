@@ -3,6 +3,7 @@ ladder letters, move the campaign on or send a follow-up that needs no approval.
 
 import logging
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, cast
 
 from django.db import transaction
 from django.db.models import Q
@@ -13,6 +14,9 @@ from warnings_app.models.lifecycle import NoticeStatus
 from warnings_app.services.audit import audit_record
 from warnings_app.services.errors import NoticeStateError, ServiceError
 from warnings_app.services.rendering import notice_render
+
+if TYPE_CHECKING:
+    from celery.contrib.django.task import DjangoTask
 
 logger = logging.getLogger(__name__)
 # A render task not done by then is taken as lost (a flushed broker, a worker killed with
@@ -76,6 +80,8 @@ def renders_sweep(*, now: datetime | None = None) -> int:
         locked = waiting.select_for_update(skip_locked=True, of=("self",))
         ids = list(locked.values_list("pk", flat=True)[:2000])
         Notice.objects.filter(pk__in=ids).update(enqueued_at=now)
+        # Celery's Django fixup makes every task a DjangoTask; shared_task's stubs do not say so.
+        render = cast("DjangoTask[[int], None]", render_notice_task)
         for notice_id in ids:
-            render_notice_task.delay_on_commit(notice_id)
+            render.delay_on_commit(notice_id)
     return len(ids)

@@ -6,7 +6,7 @@ import hashlib
 import io
 import secrets
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -26,6 +26,9 @@ from warnings_app.services.stored_files import (
     stored_file_read_verified,
     stored_file_save,
 )
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 MANIFEST_COLUMNS = [
     "item",
@@ -62,7 +65,7 @@ def notices_awaiting_print(*, channel: str, campaign: Campaign | None = None) ->
     return [n for n in notices if channel in n.channels and n.pk not in taken]
 
 
-def print_batch_create(*, channel: str, by: Any, campaign: Campaign | None = None) -> PrintBatch:
+def print_batch_create(*, channel: str, by: "User", campaign: Campaign | None = None) -> PrintBatch:
     """Merge every waiting letter for `channel` (of `campaign`, if given) into one batch. The
     letters are the stored bytes, checked against their hashes; nothing is rendered again."""
     notices = notices_awaiting_print(channel=channel, campaign=campaign)
@@ -169,7 +172,7 @@ def print_batch_create(*, channel: str, by: Any, campaign: Campaign | None = Non
 
 
 @transaction.atomic
-def print_batch_hand_over(*, batch: PrintBatch, by: Any) -> PrintBatch:
+def print_batch_hand_over(*, batch: PrintBatch, by: "User") -> PrintBatch:
     """prepared -> handed over: each letter in it is now on its way by post or courier.
     Letters that go by no other channel are marked sent."""
     now = timezone.now()
@@ -223,7 +226,7 @@ def print_batch_hand_over(*, batch: PrintBatch, by: Any) -> PrintBatch:
     return batch
 
 
-def tracking_import(*, batch: PrintBatch, rows: list[dict[str, str]], by: Any) -> int:
+def tracking_import(*, batch: PrintBatch, rows: list[dict[str, str]], by: "User") -> int:
     """Record tracking numbers and delivery dates (columns: reference, tracking_number,
     carrier, delivered_on as YYYY-MM-DD). All rows are checked first; any problem and nothing
     is stored (ServiceError lists each problem with its row)."""

@@ -3,7 +3,7 @@ size, page count and the exact merge data used. Allowed again only before approv
 
 import hashlib
 import logging
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -23,6 +23,9 @@ from warnings_app.services.notices import apply_transition
 from warnings_app.services.reservations import reservations_catch_up
 from warnings_app.services.stored_files import stored_file_save
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 logger = logging.getLogger(__name__)
 
 
@@ -33,7 +36,7 @@ def template_version_preview_pdf(*, version: TemplateVersion, company: Company) 
     return render_letter_pdf(parts.letter, parts.annex).content
 
 
-def notice_render(*, notice: Notice, by: Any) -> Notice:
+def notice_render(*, notice: Notice, by: "User | None") -> Notice:
     """draft -> rendered, or rendered -> rendered (a re-render before approval, audited with the
     hash it replaces). The PDF is built outside any transaction; if the notice moved on in the
     meantime (approved, withdrawn) the new file is discarded and NoticeStateError raised."""
@@ -88,8 +91,12 @@ def notice_render(*, notice: Notice, by: Any) -> Notice:
 
 
 def stored_pdf_bytes(notice: Notice) -> bytes:
-    with default_storage.open(notice.pdf.name, "rb") as handle:
-        return handle.read()
+    name = notice.pdf.name
+    if name is None:  # a FieldFile never given a file; one read from the database has a name
+        raise FileNotFoundError(f"notice {notice.reference} has no stored letter")
+    with default_storage.open(name, "rb") as handle:
+        content: bytes = handle.read()
+    return content
 
 
 def stored_pdf_matches(notice: Notice) -> tuple[bool, str]:

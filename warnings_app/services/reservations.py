@@ -5,7 +5,7 @@ public. A new version is stored exactly when what is served changes: the tdmrep.
 robots.txt section, or a licensing policy they point to."""
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -18,11 +18,15 @@ from warnings_app.reports import reservations as publication
 from warnings_app.selectors.preference_register import register_as_of
 from warnings_app.services.audit import audit_record
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
+
 LOCK_KEY = 0x74646D726570  # "tdmrep": any constant every publisher agrees on
 
 
 def policy_url(artist_id: int) -> str:
-    return settings.PUBLIC_BASE_URL + reverse("reservation_policy", args=[artist_id])
+    base: str = settings.PUBLIC_BASE_URL
+    return base + reverse("reservation_policy", args=[artist_id])
 
 
 def reservations_generate(day: date) -> publication.Generated:
@@ -68,7 +72,7 @@ def _unchanged(latest: ReservationPublication | None, new: publication.Generated
 
 
 def reservations_publish(
-    *, by: Any = None, today: date | None = None
+    *, by: "User | AnonymousUser | None" = None, today: date | None = None
 ) -> ReservationPublication | None:
     """Publishes the register as of `today` (the local date by default) when it differs from
     the latest version, and returns the new version; returns None when nothing changed. Safe to
@@ -94,7 +98,7 @@ def reservations_publish(
                 "policies": new.policies,
                 "policies_sha256": new.policies_sha256,
             },
-            published_by=by if getattr(by, "is_authenticated", False) else None,
+            published_by=by if by is not None and by.is_authenticated else None,
         )
         audit_record(
             actor=by,

@@ -6,7 +6,7 @@ instruction download read through here."""
 
 import hashlib
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -14,6 +14,9 @@ from django.db import models
 from django.utils import timezone
 
 from warnings_app.services.audit import audit_record
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 NAME_BYTES = 24  # of randomness in each stored name: unguessable, so a leaked folder listing
 # or a guessed URL gives nothing away
@@ -31,11 +34,13 @@ class StoredFileAltered(Exception):
     """The stored bytes are missing, or differ from the SHA-256 recorded when they were stored."""
 
 
-def stored_file_read_verified(*, name: str, sha256: str) -> bytes:
-    """The file's bytes, or StoredFileAltered."""
+def stored_file_read_verified(*, name: str | None, sha256: str) -> bytes:
+    """The file's bytes, or StoredFileAltered. `name` is a FileField's (None: no file)."""
+    content: bytes = b""
     try:
-        with default_storage.open(name, "rb") as stored:
-            content = stored.read()
+        if name is not None:
+            with default_storage.open(name, "rb") as stored:
+                content = stored.read()
     except FileNotFoundError:
         content = b""
     if hashlib.sha256(content).hexdigest() != sha256:
@@ -44,7 +49,13 @@ def stored_file_read_verified(*, name: str, sha256: str) -> bytes:
 
 
 def stored_file_download(
-    *, name: str, sha256: str, by: Any, verb: str, target: models.Model, data: dict[str, Any]
+    *,
+    name: str | None,
+    sha256: str,
+    by: "User",
+    verb: str,
+    target: models.Model,
+    data: dict[str, Any],
 ) -> bytes:
     """The verified bytes for a person to download, the download audited (nothing is audited
     when the file is refused)."""
