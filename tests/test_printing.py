@@ -122,3 +122,40 @@ def test_a_tracking_file_with_one_bad_row_records_nothing(client):
 
     assert "row 3: delivered_on “20/05/2026” is not a YYYY-MM-DD date" in response.content.decode()
     assert DeliveryAttempt.objects.get(notice=notice).tracking_number == ""
+
+
+def test_a_print_batch_downloads_verified_and_audited_and_an_altered_file_is_refused(client):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from warnings_app.models import AuditEvent
+
+    _queued_postal()
+    clerk = UserFactory(role="Paralegal")
+    batch = print_batch_create(channel="post", by=clerk)
+    client.force_login(clerk)
+
+    pdf = client.get(reverse("printbatch_pdf", args=[batch.pk]))
+    manifest = client.get(reverse("printbatch_manifest", args=[batch.pk]))
+
+    assert pdf.status_code == 200
+    assert hashlib.sha256(pdf.content).hexdigest() == batch.pdf_sha256
+    assert pdf["X-Content-SHA256"] == batch.pdf_sha256
+    assert pdf["Content-Disposition"].startswith("attachment;")
+    assert manifest.content == _batch_file(batch.manifest)
+    assert manifest["X-Content-SHA256"] == batch.manifest_sha256
+    downloads = AuditEvent.objects.filter(
+        verb__startswith="print_batch.", verb__endswith="_downloaded"
+    )
+    assert sorted(downloads.values_list("verb", flat=True)) == [
+        "print_batch.manifest_downloaded",
+        "print_batch.pdf_downloaded",
+    ]
+
+    default_storage.delete(batch.manifest.name)
+    default_storage.save(batch.manifest.name, ContentFile(b"reference\nWN-FORGED\n"))
+    altered = client.get(reverse("printbatch_manifest", args=[batch.pk]))
+
+    assert altered.status_code == 409
+    assert "does not match its recorded SHA-256" in altered.content.decode()
+    assert downloads.count() == 2  # a refused file is not recorded as downloaded

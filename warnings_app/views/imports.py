@@ -1,8 +1,6 @@
 """The import page: upload -> preview (nothing written) -> commit (the file checked again)."""
 
 from django.contrib import messages
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views import View
@@ -11,15 +9,15 @@ from warnings_app.domain.uploads import IMPORT_MAX_BYTES
 from warnings_app.forms.imports import CompanyImportForm
 from warnings_app.services.imports.columns import COMPANY_COLUMNS, CONTACT_COLUMNS, template_csv
 from warnings_app.services.imports.companies import companies_import
+from warnings_app.services.imports.held_files import (
+    import_file_held,
+    import_file_hold,
+    import_file_release,
+)
 from warnings_app.services.imports.report import Report
 from warnings_app.views.access import RoleRequiredMixin
 
 TEMPLATE = "warnings_app/company_import.html"
-
-
-def _stored_name(request: HttpRequest, sha256: str) -> str:
-    """Uploads are kept per user: another user cannot commit (or read) a file by its hash."""
-    return f"imports/{request.user.pk}/{sha256}"
 
 
 def _render(request: HttpRequest, form: CompanyImportForm, report: Report | None, status: int):
@@ -39,12 +37,11 @@ def _file_bytes(request: HttpRequest, form: CompanyImportForm) -> tuple[bytes, s
         data = upload.read(IMPORT_MAX_BYTES + 1)  # one byte over is enough to say "too big"
         name = upload.name
     else:
-        stored = _stored_name(request, form.cleaned_data["upload"])
-        if not default_storage.exists(stored):
+        held = import_file_held(user_id=request.user.pk, sha256=form.cleaned_data["upload"])
+        if held is None:
             form.add_error("file", "The uploaded file has expired; choose it again.")
             return None
-        with default_storage.open(stored) as handle:
-            data = handle.read()
+        data = held
         name = form.cleaned_data["filename"] or "upload"
     return data, name
 
@@ -71,9 +68,7 @@ class CompanyImportView(RoleRequiredMixin, View):
             by=request.user,
             commit=False,
         )
-        stored = _stored_name(request, report.sha256)
-        if not default_storage.exists(stored):
-            default_storage.save(stored, ContentFile(data))
+        import_file_hold(user_id=request.user.pk, sha256=report.sha256, content=data)
         form = CompanyImportForm(
             initial={
                 "upload": report.sha256,
@@ -108,7 +103,7 @@ class CompanyImportCommitView(RoleRequiredMixin, View):
         )
         if not report.committed:
             return _render(request, form, report, 400)
-        default_storage.delete(_stored_name(request, report.sha256))
+        import_file_release(user_id=request.user.pk, sha256=report.sha256)
         counts = report.counts
         messages.success(
             request,

@@ -5,8 +5,7 @@ import io
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 
@@ -19,7 +18,9 @@ from warnings_app.services.printing import (
     print_batch_hand_over,
     tracking_import,
 )
+from warnings_app.services.stored_files import StoredFileAltered, stored_file_download
 from warnings_app.views.access import RoleRequiredMixin
+from warnings_app.views.files import attachment_response
 
 MAX_TRACKING_UPLOAD = 2 * 1024 * 1024
 
@@ -88,17 +89,33 @@ class PrintBatchFileView(RoleRequiredMixin, View):
 
     def get(self, request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         batch = get_object_or_404(PrintBatch, pk=pk)
-        stored = batch.pdf if kind == "pdf" else batch.manifest
-        services.audit_record(
-            actor=request.user, verb=f"print_batch.{kind}_downloaded", target=batch
+        stored, sha256 = (
+            (batch.pdf, batch.pdf_sha256)
+            if kind == "pdf"
+            else (batch.manifest, batch.manifest_sha256)
         )
-        response = FileResponse(
-            default_storage.open(stored.name, "rb"),
-            as_attachment=True,
+        try:
+            content = stored_file_download(
+                name=stored.name,
+                sha256=sha256,
+                by=request.user,
+                verb=f"print_batch.{kind}_downloaded",
+                target=batch,
+                data={},
+            )
+        except StoredFileAltered:
+            return HttpResponse(
+                f"The stored {kind} of print batch {batch.pk} is missing or does not match its "
+                "recorded SHA-256; it is not served. Tell an administrator.",
+                status=409,
+                content_type="text/plain; charset=utf-8",
+            )
+        return attachment_response(
+            content,
+            content_type="application/pdf" if kind == "pdf" else "text/csv; charset=utf-8",
             filename=f"print-batch-{batch.pk}.{'pdf' if kind == 'pdf' else 'csv'}",
+            sha256=sha256,
         )
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
 
 
 class PrintBatchHandOverView(RoleRequiredMixin, View):
