@@ -271,6 +271,16 @@ def test_the_audit_export_is_a_safe_filtered_csv_and_is_itself_audited(client_as
     assert list(audit_chain.verify(_stored_rows())) == []
 
 
+def test_the_audit_export_names_the_system_as_the_page_does_and_sorts_the_data(client_as):
+    audit_record(actor=None, verb="system.swept", data={"z": 1, "a": "Zoë"})
+
+    response = client_as(LEGAL).get(reverse("audit_export"), {"verb": "system."})
+
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[1][2] == "system"  # as the audit log page shows it (and the evidence bundle)
+    assert rows[1][9] == '{"a": "Zoë", "z": 1}'
+
+
 def test_the_audit_export_refuses_more_than_its_cap(client_as, monkeypatch):
     monkeypatch.setattr("warnings_app.views.audit.EXPORT_CAP", 2)
     audit_record_many(audit_event(actor=None, verb="bulk.step") for _ in range(3))

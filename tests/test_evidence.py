@@ -1,3 +1,4 @@
+import csv
 import io
 import json
 import zipfile
@@ -79,6 +80,30 @@ def test_a_company_bundle_holds_its_letters_reply_deliveries_and_audit_and_verif
     path.write_bytes(data)
     call_command("verify_bundle", str(path))
     assert AuditEvent.objects.filter(verb="evidence.downloaded").count() == 1
+
+
+def _csv_rows(content: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline="")))
+
+
+def test_the_bundles_csvs_are_the_deliveries_export_and_the_audit_logs_download(bundle, client):
+    """One column set per file: deliveries.csv is the deliveries export, audit.csv has the
+    audit log download's columns and, for the same events, the same rows."""
+    data, notice, _ = bundle
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    deliveries = _csv_rows(archive.read("deliveries.csv"))
+    audit = _csv_rows(archive.read("audit.csv"))
+    target = {"target_type": "warnings_app.notice", "target_id": str(notice.pk)}
+
+    exported = _csv_rows(client.get(reverse("export", args=["deliveries", "csv"])).content)
+    downloaded = _csv_rows(client.get(reverse("audit_export"), target).content)
+
+    assert len(deliveries) > 2  # the letter's and the reminder's
+    assert deliveries == exported  # the company's letters are every letter here
+    assert audit[0] == downloaded[0]
+    assert audit[0][4:6] == ["target_type", "target_id"]
+    assert [row for row in audit if row[4:6] == list(target.values())] == downloaded[1:]
+    assert len(downloaded) > 2
 
 
 def test_changing_one_byte_of_any_file_fails_verification_naming_it(bundle, tmp_path):

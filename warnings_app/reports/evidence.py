@@ -10,24 +10,22 @@ import zipfile
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from warnings_app.models import AuditEvent, Company, DeliveryAttempt, Notice, Response
-from warnings_app.reports.exports import safe_cell, write_csv
+from warnings_app.reports.exports import CHUNK, audit_csv, export_rows, write_csv
 
 MANIFEST = "manifest.json"
 
 
-def _read(field) -> bytes | None:
+def _read(field: FieldFile) -> bytes | None:
     try:
         with field.open("rb") as handle:
-            return handle.read()
+            content: bytes = handle.read()
+            return content
     except (FileNotFoundError, ValueError):
         return None
-
-
-def _csv(headers: list[str], rows: list[list[Any]]) -> bytes:
-    return write_csv(headers, ([safe_cell(v) for v in row] for row in rows))
 
 
 class _Bundle:
@@ -127,38 +125,11 @@ def evidence_bundle(
             ).encode(),
             "PRIVILEGED: Legal's internal notes on the companies (attorney work product)",
         )
-    deliveries = DeliveryAttempt.objects.filter(notice__in=notices).select_related("notice")
+    deliveries = DeliveryAttempt.objects.filter(notice__in=notices).order_by("pk")
+    headers, rows = export_rows("deliveries", deliveries)
     bundle.add(
         "deliveries.csv",
-        _csv(
-            [
-                "reference",
-                "channel",
-                "recipient",
-                "outcome",
-                "server_reply",
-                "message_id",
-                "pdf_sha256",
-                "started_at",
-                "finished_at",
-                "tracking_number",
-            ],
-            [
-                [
-                    d.notice.reference,
-                    d.channel,
-                    d.recipient,
-                    d.outcome,
-                    d.server_reply,
-                    d.message_id,
-                    d.pdf_sha256,
-                    d.started_at,
-                    d.finished_at,
-                    d.tracking_number,
-                ]
-                for d in deliveries.order_by("pk")
-            ],
-        ),
+        write_csv(headers, rows),
         "every delivery attempt with the server's reply and the Message-ID",
     )
     targets = Q(target_type="warnings_app.notice", target_id__in=[str(n.pk) for n in notices])
@@ -166,23 +137,8 @@ def evidence_bundle(
     events = AuditEvent.objects.filter(targets).select_related("actor").order_by("pk")
     bundle.add(
         "audit.csv",
-        _csv(
-            ["id", "at", "actor", "verb", "target", "from", "to", "data"],
-            [
-                [
-                    e.pk,
-                    e.created_at,
-                    e.actor.username if e.actor else "system",
-                    e.verb,
-                    e.target_repr,
-                    e.from_state,
-                    e.to_state,
-                    json.dumps(e.data, sort_keys=True),
-                ]
-                for e in events
-            ],
-        ),
-        "the audit log of these letters and replies",
+        audit_csv(events.iterator(chunk_size=CHUNK)),
+        "the audit log of these letters and replies (the columns of the audit log's download)",
     )
     return bundle.close(subject)
 

@@ -1,16 +1,22 @@
-"""CSV and XLSX exports of notices, deliveries and replies. Every text cell that a spreadsheet
-would take for a formula (it begins with =, +, -, @, a tab or a carriage return) is written with
-a leading apostrophe, so opening an export never runs anything a company put in its name."""
+"""CSV and XLSX exports of notices, deliveries and replies, and the column set of every CSV the
+system writes: each is defined here once and used by every writer of that file (the evidence
+bundle's deliveries.csv is the deliveries export; its audit.csv and the audit log's download are
+`AUDIT_COLUMNS`). Every text cell that a spreadsheet would take for a formula (it begins with =,
++, -, @, a tab or a carriage return) is written with a leading apostrophe, so opening an export
+never runs anything a company put in its name."""
 
 import csv
 import io
-from collections.abc import Callable, Iterable, Iterator
+import json
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from warnings_app.integrations.spreadsheets import xlsx_bytes
+from warnings_app.models import AuditEvent
 from warnings_app.selectors.letter_filters import LetterFilter
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -69,6 +75,25 @@ REPLY_COLUMNS: list[Column] = [
     ("outcome", lambda r: r.outcome),
     ("raw_sha256", lambda r: r.raw_sha256),
 ]
+# The audit log as CSV: the download of the audit log page and audit.csv in the evidence bundle.
+# `hash` is the event's link in the audit chain (domain/audit_chain.py), so an extract can be
+# checked against the log; `data` is the event's JSON with its keys sorted.
+AUDIT_COLUMNS: list[Column] = [
+    ("id", lambda e: e.pk),
+    ("created_at", lambda e: e.created_at),
+    ("actor", lambda e: e.actor.get_username() if e.actor else "system"),
+    ("verb", lambda e: e.verb),
+    ("target_type", lambda e: e.target_type),
+    ("target_id", lambda e: e.target_id),
+    ("target", lambda e: e.target_repr),
+    ("from_state", lambda e: e.from_state),
+    ("to_state", lambda e: e.to_state),
+    (
+        "data",
+        lambda e: json.dumps(e.data, cls=DjangoJSONEncoder, ensure_ascii=False, sort_keys=True),
+    ),
+    ("hash", lambda e: e.hash),
+]
 # Legal's internal notes are attorney work product: these columns are added only when someone
 # with warnings_app.include_privileged asks (include_privileged=1), and the audit says so.
 PRIVILEGED_COLUMNS: dict[str, list[Column]] = {
@@ -85,6 +110,11 @@ KINDS: dict[str, tuple[list[Column], tuple[str, ...]]] = {
 }
 
 
+def row_cells(columns: Sequence[Column], item: Any) -> list[Any]:
+    """One row: each column's cell read from `item`, made safe for a spreadsheet."""
+    return [safe_cell(value(item)) for _, value in columns]
+
+
 def export_rows(
     kind: str, queryset: QuerySet[Any], *, include_privileged: bool = False
 ) -> tuple[list[str], Iterator[list[Any]]]:
@@ -96,7 +126,7 @@ def export_rows(
 
     def rows() -> Iterator[list[Any]]:
         for item in queryset.select_related(*related).iterator(chunk_size=CHUNK):
-            yield [safe_cell(value(item)) for _, value in columns]
+            yield row_cells(columns, item)
 
     return [name for name, _ in columns], rows()
 
@@ -107,6 +137,13 @@ def write_csv(headers: list[str], rows: Iterable[list[Any]]) -> bytes:
     writer.writerow(headers)
     writer.writerows(rows)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # the BOM makes Excel read UTF-8
+
+
+def audit_csv(events: Iterable[AuditEvent]) -> bytes:
+    """The events as CSV, in the order given (AUDIT_COLUMNS)."""
+    return write_csv(
+        [name for name, _ in AUDIT_COLUMNS], (row_cells(AUDIT_COLUMNS, e) for e in events)
+    )
 
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
