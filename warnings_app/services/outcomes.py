@@ -8,7 +8,7 @@ each refused reference and why. Every change writes its audit event in the same 
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -19,6 +19,9 @@ from warnings_app.services.audit import audit_event, audit_record_many
 from warnings_app.services.errors import ServiceError
 from warnings_app.services.followups import BATCH, followups_process, ladder_stop_reason
 from warnings_app.services.notices import notice_withdraw
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 NOT_YET_SENT = [
     NoticeStatus.DRAFT,
@@ -81,7 +84,8 @@ def _chase_problem(notice: Notice, steps: list[FollowUp], unsent: dict[int, Noti
     step = steps[0].step
     if step.action != LadderStep.Action.LETTER:
         return f"the next step, “{step.name}”, hands the matter to counsel: it is not a letter"
-    if step.template_version.status != TemplateVersion.Status.APPROVED:
+    version = step.template_version  # a letter step has one (a check constraint)
+    if version is None or version.status != TemplateVersion.Status.APPROVED:
         return f"the letter of “{step.name}” is no longer an approved template version"
     if notice.pk in unsent:
         reminder = unsent[notice.pk]
@@ -90,7 +94,7 @@ def _chase_problem(notice: Notice, steps: list[FollowUp], unsent: dict[int, Noti
 
 
 @transaction.atomic
-def notices_chase(*, notices: Iterable[Notice], by: Any, now: datetime | None = None) -> int:
+def notices_chase(*, notices: Iterable[Notice], by: "User", now: datetime | None = None) -> int:
     """Make each notice's next ladder letter now rather than on its day: the earliest scheduled
     step is brought forward to now and processed at once, so the letter is created and then
     follows its step's approval rule. Only open, unanswered notices that are not on hold and
@@ -102,6 +106,7 @@ def notices_chase(*, notices: Iterable[Notice], by: Any, now: datetime | None = 
         for reminder in Notice.objects.filter(
             follows__in=[n.pk for n in locked], status__in=NOT_YET_SENT
         )
+        if reminder.follows_id is not None  # always: it follows one of `locked`
     }
     _refuse(
         [
@@ -130,7 +135,7 @@ def notices_chase(*, notices: Iterable[Notice], by: Any, now: datetime | None = 
 
 
 @transaction.atomic
-def notices_withdraw(*, notices: Iterable[Notice], by: Any, reason: str) -> int:
+def notices_withdraw(*, notices: Iterable[Notice], by: "User", reason: str) -> int:
     """Withdraw letters that have not gone out yet (draft, rendered, approved or queued), each
     through notice_withdraw with the reason, and cancel their scheduled ladder steps."""
     reason = reason.strip()
@@ -169,7 +174,7 @@ def notices_withdraw(*, notices: Iterable[Notice], by: Any, reason: str) -> int:
 
 
 @transaction.atomic
-def notices_hold(*, notices: Iterable[Notice], by: Any, reason: str) -> int:
+def notices_hold(*, notices: Iterable[Notice], by: "User", reason: str) -> int:
     """Stop chasing letters for now: their due ladder steps stay scheduled and are skipped by
     the ladder job until the hold is released. Only letters that went out and are still open
     can be held (a hold does not stop a letter that has not been sent: withdraw that)."""
@@ -190,7 +195,7 @@ def _hold_problem(notice: Notice) -> str:
 
 
 @transaction.atomic
-def notices_release(*, notices: Iterable[Notice], by: Any) -> int:
+def notices_release(*, notices: Iterable[Notice], by: "User") -> int:
     """Lift the hold. Ladder steps that fell due meanwhile run on the ladder job's next pass,
     unless something else (a reply, a paused campaign) stops them then."""
     locked, _steps = _lock(notices)
@@ -199,7 +204,7 @@ def notices_release(*, notices: Iterable[Notice], by: Any) -> int:
 
 
 def _set_hold(
-    locked: list[Notice], *, by: Any, reason: str | None, verb: str, data: dict[str, Any]
+    locked: list[Notice], *, by: "User", reason: str | None, verb: str, data: dict[str, Any]
 ) -> int:
     """Hold with `reason`, or release (None)."""
     ids, on = [n.pk for n in locked], reason is not None

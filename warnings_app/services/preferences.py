@@ -4,7 +4,7 @@ file with its SHA-256, is hashed as a whole for the receipt, is audited, and rep
 machine-readable reservations when they change."""
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -24,6 +24,9 @@ from warnings_app.services.audit import audit_record
 from warnings_app.services.errors import ServiceError
 from warnings_app.services.reservations import reservations_publish
 from warnings_app.services.stored_files import stored_file_save
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
 
 
 class PreferenceInvalid(ServiceError):
@@ -57,7 +60,7 @@ def preference_record(
     licensing_contact: str = "",
     work_choices: dict[int, str] | None = None,
     note: str = "",
-    by: Any = None,
+    by: "User | AnonymousUser | None" = None,
     link: PreferenceLink | None = None,
     confirmed_by: str = "",
 ) -> PreferenceStatement:
@@ -68,7 +71,8 @@ def preference_record(
     uploads.UploadRefused, changing nothing."""
     if preference not in Preference.values:
         raise PreferenceInvalid(f"“{preference}” is not a preference.")
-    if link is None and not getattr(by, "is_authenticated", False):
+    signed_in = by if by is not None and by.is_authenticated else None
+    if link is None and signed_in is None:
         raise PreferenceInvalid("A statement is recorded by a signed-in user or through a link.")
     if link is not None and link.artist_id != artist.pk:
         raise PreferenceInvalid("This link belongs to another artist.")
@@ -95,7 +99,7 @@ def preference_record(
                     if link
                     else PreferenceStatement.Source.STAFF
                 ),
-                recorded_by=by if link is None else None,
+                recorded_by=signed_in if link is None else None,
                 link=link,
                 confirmed_by=confirmed_by[:300],
                 note=note.strip(),

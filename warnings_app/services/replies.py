@@ -4,10 +4,11 @@ bounced instead."""
 
 import hashlib
 import logging
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from email.parser import BytesHeaderParser
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -17,13 +18,16 @@ from django.utils import timezone
 from warnings_app.domain import uploads
 from warnings_app.integrations import mailboxes
 from warnings_app.integrations.mail_parse import ParsedMessage, parse_message
-from warnings_app.models import DeliveryAttempt, Notice, Response, ResponseAttachment
+from warnings_app.models import Company, DeliveryAttempt, Notice, Response, ResponseAttachment
 from warnings_app.models.lifecycle import TRANSITIONS
 from warnings_app.services.audit import audit_record
 from warnings_app.services.errors import ServiceError
 from warnings_app.services.notices import apply_transition
 from warnings_app.services.reply_matching import match_message
 from warnings_app.services.stored_files import stored_file_save
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 logger = logging.getLogger(__name__)
 Match = Response.Match
@@ -97,7 +101,7 @@ def _record(
     raw: bytes,
     message_id: str,
     source: str,
-    received_at: datetime | None,
+    received_at: datetime,
     stored: list[str],
 ) -> Response:
     bounce_attempt = _bounced_attempt(parsed, received_at)
@@ -195,6 +199,8 @@ def _bounced_attempt(parsed: ParsedMessage, received_at: datetime) -> DeliveryAt
 def _mark_bounced(attempt: DeliveryAttempt, parsed: ParsedMessage, response: Response) -> None:
     """The server's earlier answer is kept; the report is added after it and audited."""
     report = parsed.bounce
+    if report is None:  # never: the attempt was found through this report
+        return
     bounce = f"bounced: {report.status} {report.diagnostic}".strip()
     DeliveryAttempt.objects.filter(pk=attempt.pk).update(
         outcome=DeliveryAttempt.Outcome.BOUNCED,
@@ -222,7 +228,7 @@ def _mark_bounced(attempt: DeliveryAttempt, parsed: ParsedMessage, response: Res
         )
 
 
-def _note_reply(notice: Notice, response: Response, by: Any = None) -> None:
+def _note_reply(notice: Notice, response: Response, by: "User | None" = None) -> None:
     """A reply that names its notice moves it to "responded" (its ladder stops with it)."""
     if TRANSITIONS["record_response"].allows(notice.status):
         apply_transition(
@@ -254,7 +260,7 @@ def replies_ingest_from(
     return replies_ingest_all(messages)
 
 
-def replies_ingest_all(messages) -> dict[str, int]:
+def replies_ingest_all(messages: Iterable[mailboxes.Item]) -> dict[str, int]:
     """Store each (where, raw, received_at, done) from inbound.sources; `done` is called once
     a message is safely stored (IMAP then marks it seen). One bad message does not stop the
     others: it is logged, counted and left to be read again."""
@@ -279,11 +285,11 @@ def replies_ingest_all(messages) -> dict[str, int]:
 
 def reply_log(
     *,
-    by: Any,
+    by: "User",
     channel: str,
     received_at: datetime,
     notice: Notice | None = None,
-    company: Any = None,
+    company: Company | None = None,
     sender: str = "",
     subject: str = "",
     body_text: str = "",

@@ -5,11 +5,15 @@ to pick the notice); otherwise nothing."""
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 
 from warnings_app.integrations.mail_parse import ParsedMessage
 from warnings_app.models import Company, Notice, Response
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 Match = Response.Match
 
@@ -21,12 +25,12 @@ class Matched:
     company: Company | None = None
 
 
-def _reference_pattern() -> re.Pattern:
+def _reference_pattern() -> re.Pattern[str]:
     prefix = re.escape(settings.NOTICE_REFERENCE_PREFIX)
     return re.compile(rf"\b{prefix}-(\d{{4}})-(\d{{6}})\b", re.IGNORECASE)
 
 
-def _reference(match: re.Match) -> str:
+def _reference(match: re.Match[str]) -> str:
     return f"{settings.NOTICE_REFERENCE_PREFIX}-{match.group(1)}-{match.group(2)}"
 
 
@@ -77,11 +81,12 @@ def company_for_domain(address: str) -> Company | None:
 
 
 def match_message(parsed: ParsedMessage) -> Matched:
-    for method, finder in (
+    finders: list[tuple[str, Callable[[], Notice | None]]] = [
         (Match.REPLY_ADDRESS, lambda: _by_reply_address(parsed.recipients)),
         (Match.THREAD, lambda: _by_thread(parsed)),
         (Match.REFERENCE, lambda: _by_reference(parsed)),
-    ):
+    ]
+    for method, finder in finders:
         notice = finder()
         if notice is not None:
             return Matched(method, notice, notice.company)

@@ -1,7 +1,7 @@
 """Letter templates and their versions: draft -> submitted -> approved (by another lawyer).
 Approved and frozen versions never change; editing means a new draft version."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Max
@@ -11,6 +11,9 @@ from warnings_app.domain.letters.language import template_problems
 from warnings_app.models import LetterTemplate, TemplateVersion
 from warnings_app.services.audit import audit_record
 from warnings_app.services.errors import ServiceError
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 SUBJECT_MAX_CHARS = 300
 Status = TemplateVersion.Status
@@ -45,7 +48,7 @@ def _check(subject: str, body: str) -> None:
 
 @transaction.atomic
 def letter_template_create(
-    *, by: Any, subject: str, body: str, layout: str = "standard", **template_fields: Any
+    *, by: "User", subject: str, body: str, layout: str = "standard", **template_fields: Any
 ) -> TemplateVersion:
     """A new template with its first draft version."""
     _check(subject, body)
@@ -63,7 +66,7 @@ def letter_template_create(
 
 
 @transaction.atomic
-def template_version_draft(*, template: LetterTemplate, by: Any) -> TemplateVersion:
+def template_version_draft(*, template: LetterTemplate, by: "User") -> TemplateVersion:
     """A new draft copied from the newest version. If a draft or submitted version is already
     open, that one is returned instead: one piece of work at a time per template."""
     template = LetterTemplate.objects.select_for_update().get(pk=template.pk)
@@ -93,7 +96,7 @@ def template_version_draft(*, template: LetterTemplate, by: Any) -> TemplateVers
 
 @transaction.atomic
 def template_version_update(
-    *, version: TemplateVersion, by: Any, subject: str, body: str, layout: str
+    *, version: TemplateVersion, by: "User", subject: str, body: str, layout: str
 ) -> TemplateVersion:
     """Change a draft. Refused for any version that is submitted, approved, retired, frozen or
     used by a notice: what a letter was rendered from can never change."""
@@ -126,11 +129,11 @@ def template_version_update(
 def _move(
     version: TemplateVersion,
     *,
-    by: Any,
+    by: "User",
     source: str,
     target: str,
     verb: str,
-    data: dict | None = None,
+    data: dict[str, Any] | None = None,
     **fields: Any,
 ) -> TemplateVersion:
     moved = TemplateVersion.objects.filter(pk=version.pk, status=source).update(
@@ -148,7 +151,7 @@ def _move(
 
 
 @transaction.atomic
-def template_version_submit(*, version: TemplateVersion, by: Any) -> TemplateVersion:
+def template_version_submit(*, version: TemplateVersion, by: "User") -> TemplateVersion:
     _check(version.subject, version.body)
     return _move(
         version,
@@ -162,7 +165,7 @@ def template_version_submit(*, version: TemplateVersion, by: Any) -> TemplateVer
 
 
 @transaction.atomic
-def template_version_approve(*, version: TemplateVersion, by: Any) -> TemplateVersion:
+def template_version_approve(*, version: TemplateVersion, by: "User") -> TemplateVersion:
     """submitted -> approved, by a lawyer who neither wrote nor submitted it. The version it
     replaces is retired: notices already pinned to it keep it."""
     if by.pk in (version.created_by_id, version.submitted_by_id):
@@ -192,7 +195,9 @@ def template_version_approve(*, version: TemplateVersion, by: Any) -> TemplateVe
 
 
 @transaction.atomic
-def template_version_reject(*, version: TemplateVersion, by: Any, reason: str) -> TemplateVersion:
+def template_version_reject(
+    *, version: TemplateVersion, by: "User", reason: str
+) -> TemplateVersion:
     if not reason.strip():
         raise ServiceError("say what needs to change")
     return _move(
@@ -208,7 +213,7 @@ def template_version_reject(*, version: TemplateVersion, by: Any, reason: str) -
 
 
 @transaction.atomic
-def template_version_delete(*, version: TemplateVersion, by: Any) -> None:
+def template_version_delete(*, version: TemplateVersion, by: "User") -> None:
     if version.notices.exists() or version.frozen_at is not None:
         raise ServiceError(f"{version} has been used for letters and can never be deleted")
     if version.status != Status.DRAFT:
