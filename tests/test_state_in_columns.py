@@ -125,3 +125,23 @@ def test_the_receipts_migration_fills_rows_from_the_events(smtp_server):
     assert never.pk not in filled
     assert filled[failed.pk][0] == "failed"
     assert AuditEvent.objects.count() == events
+
+
+def test_a_receipt_never_attaches_a_document_that_no_longer_matches_its_hash(smtp_server):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    artist, works = artist_with_works()
+    _link, token = make_link(artist)
+    statement = confirm_through_link(artist, works, token)
+    name = statement.instruction_file.name
+    default_storage.delete(name)
+    default_storage.save(name, ContentFile(b"Preference for all works: Not reserved\n"))
+
+    outcome = preference_receipt_send(statement_id=statement.pk)
+
+    assert outcome == "failed"
+    assert smtp_server.handler.received == []
+    [receipt] = PreferenceReceipt.objects.filter(statement=statement)
+    assert receipt.outcome == "failed"
+    assert "does not match its recorded SHA-256" in receipt.error

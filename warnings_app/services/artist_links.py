@@ -39,6 +39,7 @@ from warnings_app.services.artist_link_parts import (
 from warnings_app.services.audit import audit_record
 from warnings_app.services.errors import ServiceError
 from warnings_app.services.preferences import preference_record
+from warnings_app.services.stored_files import StoredFileAltered, stored_file_read_verified
 
 MAX_DAYS = PreferenceLink.MAX_DAYS
 RECEIPT_SENT, RECEIPT_FAILED = "preference.receipt_sent", "preference.receipt_failed"
@@ -279,8 +280,15 @@ def preference_receipt_send(*, statement_id: int, final: bool = False) -> str:
         return "no link"
     if statement.receipts.filter(outcome=PreferenceReceipt.Outcome.SENT).exists():
         return "already sent"
-    with default_storage.open(statement.instruction_file.name, "rb") as stored:
-        document = stored.read()
+    try:
+        document = stored_file_read_verified(
+            name=statement.instruction_file.name, sha256=statement.instruction_sha256
+        )
+    except StoredFileAltered:
+        # The receipt quotes the document's SHA-256: never attach bytes that do not match it.
+        error = "the stored confirmation document does not match its recorded SHA-256"
+        _receipt_record(statement, PreferenceReceipt.Outcome.FAILED, error=error, message_id="")
+        return "failed"
     message = receipt_email(statement, document)
     try:
         message.send()
