@@ -5,6 +5,7 @@ receipt). The token is shown once, in the e-mail; only its SHA-256 is stored."""
 import hashlib
 import secrets
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -34,7 +35,7 @@ def token_sha256(token: str) -> str:
 
 
 def link_url(link: PreferenceLink, token: str) -> str:
-    return settings.PUBLIC_BASE_URL + reverse("artist_choice", args=[link.artist_id, token])
+    return f"{settings.PUBLIC_BASE_URL}{reverse('artist_choice', args=[link.artist_id, token])}"
 
 
 def local_time(moment: datetime) -> str:
@@ -108,14 +109,15 @@ def receipt_recipients(statement: PreferenceStatement) -> list[str]:
     from email.utils import parseaddr
 
     confirmer = parseaddr(statement.confirmed_by)[1]
-    addresses = [a for a in (confirmer, statement.link.recipient_email) if a]
+    link_recipient = statement.link.recipient_email if statement.link else ""
+    addresses = [a for a in (confirmer, link_recipient) if a]
     unique: dict[str, str] = {}
     for address in addresses:
         unique.setdefault(address.lower(), address)
     return list(unique.values())
 
 
-def receipt_context(statement: PreferenceStatement) -> dict:
+def receipt_context(statement: PreferenceStatement) -> dict[str, Any]:
     """The receipt as shown on the done page and in the e-mail."""
     from email.utils import parseaddr
 

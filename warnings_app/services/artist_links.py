@@ -16,7 +16,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
-from warnings_app.domain.preferences import Instruction
+from warnings_app.domain.preferences import Choice, Instruction
 from warnings_app.models import (
     Artist,
     PreferenceLink,
@@ -26,7 +26,6 @@ from warnings_app.models import (
 )
 from warnings_app.services.artist_link_parts import (
     CONFIRMATION_FILENAME,
-    Choice,
     ReceiptDeferred,
     confirmation_document,
     link_email,
@@ -67,7 +66,7 @@ NOT_VALID = (
 
 def _refusal(link: PreferenceLink) -> LinkRefused:
     state = link.state()
-    if state == "used":
+    if state == "used" and link.used_at is not None:
         message = f"This link has already been used on {local_day(link.used_at)}"
     elif state == "revoked":
         message = "This link has been withdrawn by the label"
@@ -218,7 +217,7 @@ def preference_link_confirm(
     except Exception:
         # preference_record removes its file when its own block fails; a failure after it (the
         # audit write, the commit) rolls the statement back too, so its file must go as well.
-        if statement is not None:
+        if statement is not None and statement.instruction_file.name:
             default_storage.delete(statement.instruction_file.name)
         raise
     return statement

@@ -1,7 +1,7 @@
 """Writes to the recipient register. Forms validate; these store and audit."""
 
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import IntegrityError, transaction
 from django.db.models import Model
@@ -22,8 +22,11 @@ class DuplicateDomain(ServiceError):
     """Another company took the domain between the form check and the save."""
 
 
-def _locked_current(model: type[Model], pk: int, expected: datetime | None) -> Any:
-    current = model.objects.select_for_update().get(pk=pk)
+_Edited = TypeVar("_Edited", Company, Contact)
+
+
+def _locked_current(model: type[_Edited], pk: int, expected: datetime | None) -> _Edited:
+    current = model._default_manager.select_for_update().get(pk=pk)
     if expected is not None and current.updated_at != expected:
         raise StaleEdit(
             f"Someone else changed this record at {current.updated_at:%H:%M:%S} while you were "
