@@ -2,7 +2,7 @@
 
 import hashlib
 import os
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 
@@ -21,17 +21,20 @@ from warnings_app.services.imports.plan_parts import CompanyPlan, Plan
 from warnings_app.services.imports.report import Report
 from warnings_app.services.imports.validate import Problem, check_table
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 class _RollBack(Exception):
     """Raised inside the transaction to undo every write of a commit that cannot finish."""
 
-    def __init__(self, problem: Problem):
+    def __init__(self, problem: Problem) -> None:
         super().__init__(problem.reason)
         self.problem = problem
 
 
 def companies_import(
-    *, file_bytes: bytes, filename: str, encoding: str = "", by: Any, commit: bool
+    *, file_bytes: bytes, filename: str, encoding: str = "", by: "User | None", commit: bool
 ) -> Report:
     """Check `file_bytes` and say what importing it would do; with `commit`, also do it — all
     rows in one transaction, through the company and contact services (each change audited),
@@ -87,7 +90,7 @@ def _fill(report: Report, plan: Plan) -> None:
     report.counts = plan.counts()
 
 
-def _write(plan: Plan, by: Any) -> None:
+def _write(plan: Plan, by: "User | None") -> None:
     """Companies first, then parents and contacts. A refusal from the database (another user
     registered the same domain a moment ago) undoes the whole import."""
     try:
@@ -98,10 +101,11 @@ def _write(plan: Plan, by: Any) -> None:
         ) from exc
 
 
-def _write_all(plan: Plan, by: Any) -> None:
+def _write_all(plan: Plan, by: "User | None") -> None:
     saved = [_write_company(group, by) for group in plan.companies]
     for group, company in zip(plan.companies, saved, strict=True):
-        if "parent" in group.changes:
+        # (a "parent" change is only planned with the parent it sets)
+        if "parent" in group.changes and group.parent is not None:
             kind, ref = group.parent
             parent = saved[ref] if kind == "g" else Company.objects.get(pk=ref)
             company_update(company=company, by=by, parent=parent)
@@ -113,7 +117,7 @@ def _write_all(plan: Plan, by: Any) -> None:
                 contact_update(contact=contact.existing, by=by, **contact.changes)
 
 
-def _write_company(group: CompanyPlan, by: Any) -> Company:
+def _write_company(group: CompanyPlan, by: "User | None") -> Company:
     """Create or update one company; its parent is set in a second pass, once every company
     of the file exists."""
     if group.existing is None:

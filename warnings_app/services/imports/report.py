@@ -1,6 +1,7 @@
 """The import report: what the file is, what is wrong with it, what each row will do."""
 
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from warnings_app.services.imports.plan_parts import RowPlan
 from warnings_app.services.imports.validate import Problem
@@ -33,7 +34,7 @@ class Report:
     def changes_anything(self) -> bool:
         return any(n for k, n in self.counts.items() if not k.endswith("_unchanged"))
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["ok"] = self.ok
         return data

@@ -10,7 +10,7 @@ An empty cell means "no value given": it never erases what the register holds.
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.html import strip_tags
@@ -22,6 +22,13 @@ from warnings_app.integrations.spreadsheets import FileRefused, Table
 from warnings_app.models import Company, Contact
 from warnings_app.reports.exports import FORMULA_STARTS
 from warnings_app.services.imports.columns import ALL_COLUMNS, CONTACT_NAMES, REQUIRED, header_key
+
+if TYPE_CHECKING:
+    from warnings_app.forms.register import VersionedForm
+
+    _RowFormBase = VersionedForm  # _Fast is mixed into CompanyForm and ContactForm only
+else:
+    _RowFormBase = object
 
 MAX_CELL = 2000
 _CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -60,7 +67,8 @@ class Record:
 
     @property
     def domain(self) -> str:
-        return self.company.get("domain", "")
+        domain: str = self.company.get("domain", "")
+        return domain
 
     @property
     def name_key(self) -> str:
@@ -74,7 +82,7 @@ class Checked:
     warnings: list[Problem] = field(default_factory=list)
 
 
-class _Fast:
+class _Fast(_RowFormBase):
     """Row forms get the country as a code already checked by country_code(), so a plain field
     replaces the 250-entry choice list (checking it twice per row cost 10 s per 2,000 rows), and
     model checks that only repeat the form's own ones, or the planner's, are left out."""
@@ -91,7 +99,8 @@ class _Fast:
         self.instance.validate_constraints = lambda *args, **kwargs: None
 
     def _get_validation_exclusions(self) -> set[str]:
-        return super()._get_validation_exclusions() | self.skip_model_checks
+        exclusions: set[str] = super()._get_validation_exclusions()  # type: ignore[misc]  # private to Django, not in the stubs
+        return exclusions | self.skip_model_checks
 
 
 class CompanyRowForm(_Fast, CompanyForm):
@@ -108,7 +117,8 @@ class CompanyRowForm(_Fast, CompanyForm):
             raise forms.ValidationError(str(exc).capitalize() + ".") from exc
 
     def clean(self) -> dict[str, Any]:
-        return forms.ModelForm.clean(self)
+        forms.ModelForm.clean(self)  # the model form's own clean, not CompanyForm's look-ups
+        return self.cleaned_data  # what ModelForm.clean returns
 
 
 class ContactRowForm(_Fast, ContactForm):
@@ -154,8 +164,9 @@ def check_table(table: Table) -> Checked:
 
 def _cells(
     number: int, cells: list[str], index: dict[str, int], width: int
-) -> tuple[dict, list[Problem]]:
-    values, problems = {}, []
+) -> tuple[dict[str, str], list[Problem]]:
+    values: dict[str, str] = {}
+    problems: list[Problem] = []
     if any(c.strip() for c in cells[width:]):
         problems.append(
             Problem(
@@ -245,7 +256,7 @@ def _record(number: int, values: dict[str, str], problems: list[Problem]) -> Rec
         for name, errors in form.errors.items():
             column = _COMPANY_ERRORS.get(name, name)
             if column not in already:
-                fail(column, " ".join(errors))
+                fail(column, " ".join(str(e) for e in errors))
     parent_domain = ""
     if values.get("parent_domain"):
         try:
@@ -271,7 +282,7 @@ def _record(number: int, values: dict[str, str], problems: list[Problem]) -> Rec
     )
 
 
-def _contact(number: int, values: dict[str, str], problems: list[Problem]) -> dict | None:
+def _contact(number: int, values: dict[str, str], problems: list[Problem]) -> dict[str, Any] | None:
     if not any(values.get(name) for name in CONTACT_NAMES):
         return None
     already = {p.column for p in problems}
@@ -309,7 +320,7 @@ def _contact(number: int, values: dict[str, str], problems: list[Problem]) -> di
         for name, errors in form.errors.items():
             column = _CONTACT_ERRORS.get(name, name)
             if column not in already and not any(p.column == column for p in problems):
-                problems.append(Problem(number, column, strip_tags(" ".join(errors))))
+                problems.append(Problem(number, column, strip_tags(" ".join(map(str, errors)))))
         return None
     given = {f for f, column in fields.items() if values.get(column)}
     given |= {"role"} if values.get("contact_role") else set()
