@@ -3,12 +3,16 @@ confirmation (whose values come back in hidden fields), so nothing the confirm p
 trusted without being checked again."""
 
 import re
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 
 from warnings_app.domain.preferences import SAME, Choice
 from warnings_app.models import Preference, PreferenceLink, Work
 from warnings_app.selectors.preference_register import ArtistState
+
+if TYPE_CHECKING:
+    from django.forms.boundfield import BoundWidget
 
 EXPLANATIONS = {
     Preference.RESERVED: (
@@ -59,12 +63,12 @@ class ArtistChoiceForm(forms.Form):
 
     def __init__(
         self,
-        *args,
+        *args: Any,
         link: PreferenceLink,
         works: list[Work],
         current: ArtistState | None,
-        **kwargs,
-    ):
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.link, self.works = link, works
         if current is not None:
@@ -78,7 +82,7 @@ class ArtistChoiceForm(forms.Form):
                 field.initial = current.works[work.pk]
             self.fields[f"work_{work.pk}"] = field
 
-    def preference_options(self) -> list[tuple[forms.BoundField, str]]:
+    def preference_options(self) -> list[tuple["BoundWidget", str]]:
         """Each radio button with its plain-language explanation."""
         return [(radio, EXPLANATIONS[radio.data["value"]]) for radio in self["preference"]]
 
@@ -91,8 +95,9 @@ class ArtistChoiceForm(forms.Form):
     def clean_name(self) -> str:
         return _plain(self.cleaned_data["name"])
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         strangers = sorted(  # work fields posted that this form did not offer
             (
                 key.removeprefix("work_")

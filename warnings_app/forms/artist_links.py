@@ -1,5 +1,7 @@
 """The form staff use to send an artist a private link."""
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
 
@@ -21,7 +23,7 @@ class PreferenceLinkForm(forms.Form):
         help_text=f"1 to {MAX_DAYS} days; the link also closes once it has been used.",
     )
 
-    def __init__(self, *args, artist: Artist, **kwargs):
+    def __init__(self, *args: Any, artist: Artist, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "link_%s")  # unique ids on the artist's page
         super().__init__(*args, **kwargs)
         self.artist = artist

@@ -1,6 +1,6 @@
 """Forms for creating a campaign and its ladder."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django_countries import countries
@@ -9,10 +9,13 @@ from warnings_app.domain.normalise import normalise_domain
 from warnings_app.forms.ids import ModelIdChoiceField, ModelMultipleIdField
 from warnings_app.models import Company, Notice, Principal, Tag, TemplateVersion
 
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
 CHANNELS = Notice.Channel.choices
 
 
-def _approved_versions():
+def _approved_versions() -> "QuerySet[TemplateVersion]":
     return (
         TemplateVersion.objects.filter(status=TemplateVersion.Status.APPROVED)
         .select_related("template")
@@ -20,12 +23,19 @@ def _approved_versions():
     )
 
 
+class _VersionField(ModelIdChoiceField):
+    """An approved template version, listed as its template's name and its number."""
+
+    def label_from_instance(self, obj: TemplateVersion) -> str:
+        return f"{obj.template.name} v{obj.number}"
+
+
 class CampaignForm(forms.Form):
     name = forms.CharField(max_length=200)
     description = forms.CharField(
         required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )
-    template_version = ModelIdChoiceField(
+    template_version = _VersionField(
         queryset=_approved_versions(), label="Letter (approved template version)"
     )
     principals = ModelMultipleIdField(queryset=Principal.objects.order_by("name"))
@@ -59,11 +69,10 @@ class CampaignForm(forms.Form):
         super().__init__(*args, **kwargs)
         from warnings_app.models import Work
 
-        self.fields["works"].queryset = Work.objects.order_by("artist", "title")
-        self.fields["template_version"].queryset = _approved_versions()
-        self.fields["template_version"].label_from_instance = lambda v: (
-            f"{v.template.name} v{v.number}"
+        cast("ModelMultipleIdField", self.fields["works"]).queryset = Work.objects.order_by(
+            "artist", "title"
         )
+        cast("ModelIdChoiceField", self.fields["template_version"]).queryset = _approved_versions()
 
     def clean_name(self) -> str:
         from warnings_app.models import Campaign
@@ -99,7 +108,8 @@ class CampaignForm(forms.Form):
         return names
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not self.errors and not any(
             data.get(k) for k in ("segments", "countries", "tags", "domains")
         ):
@@ -136,7 +146,8 @@ class LadderStepForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not data.get("name"):
             return data  # an empty row
         if not data.get("offset_business_days"):

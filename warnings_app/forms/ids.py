@@ -8,7 +8,7 @@ checked here, before any query sees it, and anything else is refused with the sa
 API's fields (warnings_app/api/serializers/ids.py) apply this same rule."""
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -71,14 +71,24 @@ class _ChecksIds:
         parse_ids(v for v in values if not isinstance(v, self.queryset.model))
 
 
-class ModelIdChoiceField(_ChecksIds, forms.ModelChoiceField):
+if TYPE_CHECKING:
+    # django-stubs makes Django's model choice fields generic over the model; at run time they
+    # are not subscriptable, so the parameter is given for the type checker only.
+    _ModelChoiceField = forms.ModelChoiceField[Any]
+    _ModelMultipleChoiceField = forms.ModelMultipleChoiceField[Any]
+else:
+    _ModelChoiceField = forms.ModelChoiceField
+    _ModelMultipleChoiceField = forms.ModelMultipleChoiceField
+
+
+class ModelIdChoiceField(_ChecksIds, _ModelChoiceField):
     def to_python(self, value: Any) -> Any:
         if value not in self.empty_values:
             self._as_ids([value])
         return super().to_python(value)
 
 
-class ModelMultipleIdField(_ChecksIds, forms.ModelMultipleChoiceField):
+class ModelMultipleIdField(_ChecksIds, _ModelMultipleChoiceField):
     def clean(self, value: Any) -> Any:
         if isinstance(value, list | tuple):
             self._as_ids(value)

@@ -36,13 +36,14 @@ class CompanyImportForm(forms.Form):
     filename = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
 
     def clean_upload(self) -> str:
-        upload = self.cleaned_data["upload"].strip().lower()
+        upload: str = self.cleaned_data["upload"].strip().lower()
         if upload and not _SHA256.match(upload):
             raise forms.ValidationError("The uploaded file reference is not valid.")
         return upload
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not data.get("file") and not data.get("upload") and not self.errors:
             raise forms.ValidationError("Choose a CSV or XLSX file to import.")
         return data

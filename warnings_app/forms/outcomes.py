@@ -1,7 +1,7 @@
 """Forms of a campaign's outcome page: the filters (GET) and the bulk actions (POST)."""
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django_countries import countries
@@ -38,7 +38,7 @@ class OutcomeFilterForm(forms.Form):
 
     def __init__(self, *args: Any, jurisdictions: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["jurisdiction"].choices = [
+        cast("forms.ChoiceField", self.fields["jurisdiction"]).choices = [
             ("", "Any jurisdiction"),
             *((code, countries.name(code) or code) for code in jurisdictions),
         ]
@@ -100,10 +100,12 @@ class OutcomeActionForm(forms.Form):
 
     def __init__(self, *args: Any, notices: list[Notice], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["ids"].choices = [(n.pk, n.reference) for n in notices]
+        ids = cast("forms.TypedMultipleChoiceField", self.fields["ids"])
+        ids.choices = [(n.pk, n.reference) for n in notices]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         action = ACTIONS.get(data.get("action", ""))
         if action and action.needs_reason and not data.get("reason", "").strip():
             self.add_error("reason", f"Say why ({action.label.lower()}).")

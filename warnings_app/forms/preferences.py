@@ -2,6 +2,7 @@
 artist's instruction. The form only parses; preference_record decides what may be recorded."""
 
 from datetime import date, timedelta
+from typing import Any
 
 from django import forms
 from django.utils import timezone
@@ -58,10 +59,10 @@ class PreferenceStatementForm(forms.Form):
 
     def __init__(
         self,
-        *args,
+        *args: Any,
         works: list[Work],
         exceptions: dict[int, str] | None = None,
-        **kwargs,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["effective_from"].initial = timezone.localdate()
@@ -82,7 +83,7 @@ class PreferenceStatementForm(forms.Form):
         return [(work, self[f"work_{work.pk}"]) for work in self.works]
 
     def clean_effective_from(self) -> date:
-        day = self.cleaned_data["effective_from"]
+        day: date = self.cleaned_data["effective_from"]
         today = timezone.localdate()
         furthest = timedelta(days=round(365.25 * MAX_YEARS_AWAY))
         if abs(day - today) > furthest:

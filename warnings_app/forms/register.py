@@ -2,13 +2,15 @@
 
 import re
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django_countries import countries
-from django_countries.fields import LazyTypedChoiceField
+
+# django-countries' stub of its fields module leaves out the form fields it defines.
+from django_countries.fields import LazyTypedChoiceField  # type: ignore[attr-defined]
 
 from warnings_app.domain.normalise import normalise_domain
 from warnings_app.models import Company, Contact
@@ -19,6 +21,15 @@ from warnings_app.selectors.companies import (
     companies_likely_duplicates,
     companies_named,
 )
+
+if TYPE_CHECKING:
+    from django.http import QueryDict
+
+    # django-stubs makes ModelForm generic over the model; Django's is not subscriptable at
+    # run time. Each form below names its model's instance type itself.
+    _ModelForm = forms.ModelForm[Any]
+else:
+    _ModelForm = forms.ModelForm
 
 MAX_TAGS = 20
 MAX_ALIASES = 20
@@ -51,7 +62,7 @@ class CompanyFilterForm(forms.Form):
     )
 
 
-class VersionedForm(forms.ModelForm):
+class VersionedForm(_ModelForm):
     """Carries the record's updated_at from the moment the form was opened, so a save can refuse
     to overwrite someone else's change made in between."""
 
@@ -71,11 +82,13 @@ class VersionedForm(forms.ModelForm):
 
     def refresh_version(self, current: datetime) -> None:
         """After a refused stale save: keep the user's input, take the record's new version."""
-        self.data = self.data.copy()
+        # The pages call this, with the form bound to request.POST: a QueryDict.
+        self.data = cast("QueryDict", self.data).copy()
         self.data[self.add_prefix("version")] = current.isoformat()
 
 
 class CompanyForm(VersionedForm):
+    instance: Company
     website = forms.URLField(required=False, max_length=300, assume_scheme="https")
     tags = forms.CharField(
         required=False, max_length=1300, help_text="Comma-separated, e.g. “wave-1, music-ai”."
@@ -112,10 +125,9 @@ class CompanyForm(VersionedForm):
         company = self.instance
         if company.pk:
             self.fields["tags"].initial = ", ".join(t.name for t in company.tags.all())
-            if company.parent_id:
-                self.fields["parent_lookup"].initial = (
-                    company.parent.domain or company.parent.legal_name
-                )
+            parent = company.parent  # None without a query when there is no parent
+            if parent is not None:
+                self.fields["parent_lookup"].initial = parent.domain or parent.legal_name
 
     def clean_legal_name(self) -> str:
         name = " ".join(self.cleaned_data["legal_name"].split())
@@ -166,7 +178,8 @@ class CompanyForm(VersionedForm):
         if self.instance.parent_id and text == self.fields["parent_lookup"].initial:
             return self.instance.parent  # unchanged: no need to look it up by text again
         parent = company_lookup_field(text)
-        ancestor, seen = parent, set()
+        ancestor: Company | None = parent
+        seen: set[int] = set()
         while ancestor is not None and ancestor.pk not in seen:
             if self.instance.pk and ancestor.pk == self.instance.pk:
                 raise forms.ValidationError("A company cannot be its own parent or ancestor.")
@@ -175,7 +188,8 @@ class CompanyForm(VersionedForm):
         return parent
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("hold_automation") and not (data.get("hold_reason") or "").strip():
             self.add_error("hold_reason", "Say why automation is held for this company.")
         if self.errors or data.get("confirm_not_duplicate"):
@@ -210,20 +224,22 @@ class CompanyForm(VersionedForm):
 
 
 class ContactForm(VersionedForm):
+    instance: Contact
+
     class Meta:
         model = Contact
         fields = list(CONTACT_EDITABLE_FIELDS)
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip()
+        email: str = self.cleaned_data["email"].strip()
         if "@" in email:
             local, _, host = email.rpartition("@")
             email = f"{local}@{host.lower()}"
         return email
 
     def clean_phone(self) -> str:
-        phone = self.cleaned_data["phone"].strip()
+        phone: str = self.cleaned_data["phone"].strip()
         if phone and not _PHONE.match(phone):
             raise forms.ValidationError(
                 "Use digits, spaces and + ( ) . - / only, e.g. +49 30 1234567."
@@ -231,7 +247,8 @@ class ContactForm(VersionedForm):
         return phone
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if self.errors:
             return data
         address = [

@@ -1,11 +1,18 @@
 """Forms of the work queue and the reply page."""
 
+from typing import TYPE_CHECKING, Any, cast
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
 from warnings_app.forms.ids import ModelIdChoiceField
 from warnings_app.models import DemandAnswer, Notice, Response
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.core.files.uploadedfile import UploadedFile
+    from django.db.models import QuerySet
 
 OUTCOMES = [(v, label) for v, label in Response.Outcome.choices if v != "unclassified"]
 ANSWERS = [("", "—"), *DemandAnswer.Answer.choices]
@@ -38,7 +45,7 @@ class ClassifyForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for demand, label in DemandAnswer.Demand.choices:
             self.fields[f"demand_{demand}"] = forms.ChoiceField(
@@ -51,7 +58,7 @@ class ClassifyForm(forms.Form):
                 widget=forms.TextInput(attrs={"aria-label": f"{label}: note"}),
             )
 
-    def demand_fields(self):
+    def demand_fields(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
         return [
             (self[f"demand_{demand}"], self[f"demand_{demand}_note"])
             for demand, _ in DemandAnswer.Demand.choices
@@ -66,7 +73,7 @@ class ClassifyForm(forms.Form):
         }
 
 
-def _workers():
+def _workers() -> "QuerySet[User]":
     users = get_user_model().objects.filter(is_active=True)
     may = Q(groups__permissions__codename="change_response") | Q(is_superuser=True)
     return users.filter(may).distinct().order_by("username")
@@ -90,13 +97,15 @@ class QueueActionForm(forms.Form):
     until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     reference = forms.CharField(max_length=30, required=False)
 
-    def __init__(self, *args, replies=None, **kwargs):
+    def __init__(self, *args: Any, replies: list[Response] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["ids"].choices = [(r.pk, r.pk) for r in (replies or [])]
-        self.fields["assignee"].queryset = _workers()
+        ids = cast("forms.TypedMultipleChoiceField", self.fields["ids"])
+        ids.choices = [(r.pk, r.pk) for r in (replies or [])]
+        cast("ModelIdChoiceField", self.fields["assignee"]).queryset = _workers()
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         action = data.get("action")
         if action == "classify" and not data.get("outcome"):
             self.add_error("outcome", "Choose the outcome.")
@@ -118,11 +127,11 @@ class _MultipleFileInput(forms.ClearableFileInput):
 
 
 class _MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("widget", _MultipleFileInput())
         super().__init__(*args, **kwargs)
 
-    def clean(self, data, initial=None):
+    def clean(self, data: Any, initial: Any = None) -> list["UploadedFile[bytes]"]:
         files = data if isinstance(data, list | tuple) else ([data] if data else [])
         return [super(_MultipleFileField, self).clean(f, initial) for f in files]
 

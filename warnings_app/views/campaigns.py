@@ -10,11 +10,11 @@ from django.views import View
 
 from warnings_app.forms import CampaignForm, LadderFormSet, PauseForm
 from warnings_app.forms.ids import parse_ids
-from warnings_app.models import Campaign
+from warnings_app.models import Campaign, Company
 from warnings_app.selectors.companies import campaign_progress, campaign_recipients
 from warnings_app.services import ServiceError
 from warnings_app.services import campaigns as campaign_services
-from warnings_app.views.access import RoleRequiredMixin
+from warnings_app.views.access import AuthenticatedHttpRequest, RoleRequiredMixin
 
 
 class CampaignListView(RoleRequiredMixin, View):
@@ -36,7 +36,7 @@ class CampaignCreateView(RoleRequiredMixin, View):
             {"form": CampaignForm(), "ladder": LadderFormSet(prefix="step")},
         )
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest) -> HttpResponse:
         form, ladder = CampaignForm(request.POST), LadderFormSet(request.POST, prefix="step")
         if form.is_valid() and ladder.is_valid():
             data = form.cleaned_data
@@ -79,7 +79,8 @@ class CampaignDetailView(RoleRequiredMixin, View):
             "ladder_step__order", "reference"
         )
         page = Paginator(notices, 100).get_page(request.GET.get("page"))
-        included, excluded = ([], [])
+        included: list[Company] = []
+        excluded: list[tuple[Company, str]] = []
         if campaign.status == Campaign.Status.DRAFT:
             included, excluded = campaign_recipients(campaign.recipient_filter)
         return render(
@@ -115,10 +116,10 @@ class CampaignProgressView(RoleRequiredMixin, View):
 
 
 class _CampaignAction(RoleRequiredMixin, View):
-    def act(self, request: HttpRequest, campaign: Campaign) -> str:
+    def act(self, request: AuthenticatedHttpRequest, campaign: Campaign) -> str:
         raise NotImplementedError
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         campaign = get_object_or_404(Campaign, pk=pk)
         try:
             messages.success(request, self.act(request, campaign))
@@ -130,7 +131,7 @@ class _CampaignAction(RoleRequiredMixin, View):
 class CampaignGenerateView(_CampaignAction):
     permission_required = "warnings_app.change_campaign"
 
-    def act(self, request, campaign):
+    def act(self, request: AuthenticatedHttpRequest, campaign: Campaign) -> str:
         with transaction.atomic():
             campaign_services.campaign_generate(campaign=campaign, by=request.user)
         return "Generating the letters; the progress bar follows the workers."
@@ -139,7 +140,7 @@ class CampaignGenerateView(_CampaignAction):
 class CampaignApproveView(_CampaignAction):
     permission_required = "warnings_app.approve_notice"
 
-    def act(self, request, campaign):
+    def act(self, request: AuthenticatedHttpRequest, campaign: Campaign) -> str:
         chosen = request.POST.getlist("notice")
         try:
             ids = parse_ids(chosen) if chosen else None
@@ -155,7 +156,7 @@ class CampaignApproveView(_CampaignAction):
 class CampaignSendView(_CampaignAction):
     permission_required = "warnings_app.send_notice"
 
-    def act(self, request, campaign):
+    def act(self, request: AuthenticatedHttpRequest, campaign: Campaign) -> str:
         result = campaign_services.campaign_send(campaign=campaign, by=request.user)
         blocked = (
             f"; {result['blocked']} blocked (see each letter's problem)"
@@ -168,7 +169,7 @@ class CampaignSendView(_CampaignAction):
 class CampaignPauseView(_CampaignAction):
     permission_required = "warnings_app.change_campaign"
 
-    def act(self, request, campaign):
+    def act(self, request: AuthenticatedHttpRequest, campaign: Campaign) -> str:
         form = PauseForm(request.POST)
         if not form.is_valid():
             raise ServiceError("Say why the campaign is paused.")
@@ -181,6 +182,6 @@ class CampaignPauseView(_CampaignAction):
 class CampaignResumeView(_CampaignAction):
     permission_required = "warnings_app.change_campaign"
 
-    def act(self, request, campaign):
+    def act(self, request: AuthenticatedHttpRequest, campaign: Campaign) -> str:
         campaign_services.campaign_resume(campaign=campaign, by=request.user)
         return "Campaign resumed."

@@ -1,12 +1,13 @@
 """A campaign's outcome page: every first letter with where it stands and what was answered,
 sortable and filterable, with bulk actions for those allowed to take them."""
 
+from typing import TYPE_CHECKING, cast
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views import View
@@ -16,6 +17,7 @@ from warnings_app.forms.outcomes import ACTIONS, OutcomeActionForm, OutcomeFilte
 from warnings_app.models import Campaign, Notice, Response
 from warnings_app.selectors.outcomes import (
     SORTS,
+    OutcomeAnnotations,
     campaign_jurisdictions,
     campaign_outcome_rows,
     demand_answers_for,
@@ -23,7 +25,22 @@ from warnings_app.selectors.outcomes import (
 )
 from warnings_app.services import outcomes as outcome_services
 from warnings_app.services.errors import ServiceError
-from warnings_app.views.access import RoleRequiredMixin
+from warnings_app.views.access import AuthenticatedHttpRequest, RoleRequiredMixin
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django_stubs_ext import WithAnnotations
+
+    from warnings_app.models import DemandAnswer
+    from warnings_app.selectors.outcomes import OutcomeRow
+
+    class _ShownAnnotations(OutcomeAnnotations):
+        """What the page adds to each row for its table."""
+
+        outcome_label: str
+        demand_answers: list[DemandAnswer]
+
+    ShownRow = WithAnnotations[Notice, _ShownAnnotations]
 
 PAGE_SIZE = 50
 OUTCOME_LABELS = {"": "No reply yet", **dict(Response.Outcome.choices)}
@@ -42,8 +59,16 @@ COLUMNS = [
 ]
 
 
-def _allowed_actions(user) -> dict[str, str]:
+def _allowed_actions(user: "User") -> dict[str, str]:
     return {key: a.label for key, a in ACTIONS.items() if user.has_perm(a.permission)}
+
+
+def _shown(notice: "OutcomeRow", answers: dict[int, list["DemandAnswer"]]) -> "ShownRow":
+    """The row with its outcome's label and its demand answers, for the table."""
+    shown = cast("ShownRow", notice)
+    shown.outcome_label = OUTCOME_LABELS.get(notice.outcome, notice.outcome)
+    shown.demand_answers = answers.get(notice.pk, [])
+    return shown
 
 
 def _sort_links(query: dict[str, str], sort: str) -> list[tuple[str, str, str, str]]:
@@ -65,7 +90,7 @@ def _sort_links(query: dict[str, str], sort: str) -> list[tuple[str, str, str, s
 class CampaignOutcomesView(RoleRequiredMixin, View):
     permission_required = "warnings_app.view_campaign"
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def get(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         campaign = get_object_or_404(Campaign, pk=pk)
         form = OutcomeFilterForm(request.GET, jurisdictions=campaign_jurisdictions(campaign))
         form.is_valid()  # invalid fields are shown as errors and left out, not ignored silently
@@ -77,11 +102,8 @@ class CampaignOutcomesView(RoleRequiredMixin, View):
             request.GET.get("page")
         )
         ids = list(page.object_list)
-        page.object_list = list(rows.filter(pk__in=ids))
         answers = demand_answers_for(ids)
-        for notice in page.object_list:
-            notice.outcome_label = OUTCOME_LABELS.get(notice.outcome, notice.outcome)
-            notice.demand_answers = answers.get(notice.pk, [])
+        shown = [_shown(notice, answers) for notice in rows.filter(pk__in=ids)]
         query = form.query()
         actions = _allowed_actions(request.user)
         return render(
@@ -91,6 +113,7 @@ class CampaignOutcomesView(RoleRequiredMixin, View):
                 "campaign": campaign,
                 "filters": form,
                 "page": page,
+                "rows": shown,
                 "sort": sort,
                 "columns": _sort_links(query, sort),
                 "query": urlencode({**query, "sort": sort}),
@@ -108,7 +131,7 @@ class CampaignOutcomesActionView(RoleRequiredMixin, View):
     def has_permission(self) -> bool:
         return any(self.request.user.has_perm(a.permission) for a in ACTIONS.values())
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         campaign = get_object_or_404(Campaign, pk=pk)
         action = ACTIONS.get(request.POST.get("action", ""))
         if action is not None and not request.user.has_perm(action.permission):
@@ -137,7 +160,9 @@ class CampaignOutcomesActionView(RoleRequiredMixin, View):
         messages.success(request, done)
         return redirect(back)
 
-    def act(self, request: HttpRequest, action: str, chosen: list[Notice], reason: str) -> str:
+    def act(
+        self, request: AuthenticatedHttpRequest, action: str, chosen: list[Notice], reason: str
+    ) -> str:
         by = request.user
         if action == "chase":
             n = outcome_services.notices_chase(notices=chosen, by=by)

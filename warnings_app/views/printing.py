@@ -19,7 +19,7 @@ from warnings_app.services.printing import (
     tracking_import,
 )
 from warnings_app.services.stored_files import StoredFileAltered, stored_file_download
-from warnings_app.views.access import RoleRequiredMixin
+from warnings_app.views.access import AuthenticatedHttpRequest, RoleRequiredMixin
 from warnings_app.views.files import attachment_response
 
 MAX_TRACKING_UPLOAD = 2 * 1024 * 1024
@@ -42,7 +42,7 @@ class PrintBatchListView(RoleRequiredMixin, View):
             },
         )
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest) -> HttpResponse:
         if not request.user.has_perm("warnings_app.add_deliveryattempt"):
             return HttpResponse("Your role cannot prepare print batches.", status=403)
         channel = request.POST.get("channel", "")
@@ -87,7 +87,7 @@ class PrintBatchDetailView(RoleRequiredMixin, View):
 class PrintBatchFileView(RoleRequiredMixin, View):
     permission_required = "warnings_app.view_deliveryattempt"
 
-    def get(self, request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    def get(self, request: AuthenticatedHttpRequest, pk: int, kind: str) -> HttpResponse:
         batch = get_object_or_404(PrintBatch, pk=pk)
         stored, sha256 = (
             (batch.pdf, batch.pdf_sha256)
@@ -121,7 +121,7 @@ class PrintBatchFileView(RoleRequiredMixin, View):
 class PrintBatchHandOverView(RoleRequiredMixin, View):
     permission_required = "warnings_app.change_deliveryattempt"
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         batch = get_object_or_404(PrintBatch, pk=pk)
         try:
             print_batch_hand_over(batch=batch, by=request.user)
@@ -136,13 +136,13 @@ class PrintBatchTrackingView(RoleRequiredMixin, View):
 
     permission_required = "warnings_app.change_deliveryattempt"
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         batch = get_object_or_404(PrintBatch, pk=pk)
         upload = request.FILES.get("tracking")
         try:
             if upload is None:
                 raise services.ServiceError("Choose a CSV file.")
-            if upload.size > MAX_TRACKING_UPLOAD:
+            if (upload.size or 0) > MAX_TRACKING_UPLOAD:
                 raise services.ServiceError("The file is larger than 2 MB.")
             try:
                 text = upload.read().decode("utf-8-sig")

@@ -1,5 +1,8 @@
 """The paralegal work queue and the page of one reply."""
 
+from typing import Any, Generic, TypeVar
+
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -24,12 +27,15 @@ from warnings_app.models import AuditEvent, Company, Contact, Notice, Response
 from warnings_app.selectors.work_queue import BY_KEY, SECTIONS, section_counts, section_items
 from warnings_app.services import classification, replies
 from warnings_app.services.errors import ServiceError
-from warnings_app.views.access import RoleRequiredMixin
+from warnings_app.views.access import AuthenticatedHttpRequest, RoleRequiredMixin
 
 PAGE_SIZE = 50
 
 
-def _errors(form) -> str:
+_F = TypeVar("_F", bound=forms.Form)
+
+
+def _errors(form: forms.Form) -> str:
     return " ".join(str(e) for errors in form.errors.values() for e in errors)
 
 
@@ -38,7 +44,7 @@ class WorkQueueView(RoleRequiredMixin, View):
 
     permission_required = "warnings_app.view_response"
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: AuthenticatedHttpRequest) -> HttpResponse:
         key = request.GET.get("section", "triage")
         section = BY_KEY.get(key) or BY_KEY["triage"]
         counts = section_counts()
@@ -63,7 +69,7 @@ class WorkQueueActionView(RoleRequiredMixin, View):
 
     permission_required = "warnings_app.change_response"
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest) -> HttpResponse:
         section = request.POST.get("section", "triage")
         back = f"{reverse('work_queue')}?section={section if section in BY_KEY else 'triage'}"
         try:
@@ -87,7 +93,9 @@ class WorkQueueActionView(RoleRequiredMixin, View):
         return redirect(back)
 
     @transaction.atomic
-    def act(self, request, data, chosen) -> str:
+    def act(
+        self, request: AuthenticatedHttpRequest, data: dict[str, Any], chosen: list[Response]
+    ) -> str:
         by, action = request.user, data["action"]
         if action == "classify":
             for reply in chosen:
@@ -107,7 +115,7 @@ class WorkQueueActionView(RoleRequiredMixin, View):
 class ReplyDetailView(RoleRequiredMixin, View):
     permission_required = "warnings_app.view_response"
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def get(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         reply = get_object_or_404(
             Response.objects.select_related("notice", "company", "assigned_to", "classified_by"),
             pk=pk,
@@ -136,11 +144,14 @@ class ReplyDetailView(RoleRequiredMixin, View):
         )
 
 
-class _ReplyAction(RoleRequiredMixin, View):
+class _ReplyAction(RoleRequiredMixin, View, Generic[_F]):
     permission_required = "warnings_app.change_response"
-    form_class = MatchForm
+    form_class: type[_F]
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def act(self, request: AuthenticatedHttpRequest, reply: Response, form: _F) -> str:
+        raise NotImplementedError
+
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         reply = get_object_or_404(Response, pk=pk)
         form = self.form_class(request.POST)
         if not form.is_valid():
@@ -153,17 +164,19 @@ class _ReplyAction(RoleRequiredMixin, View):
         return redirect("reply_detail", pk=reply.pk)
 
 
-class ReplyMatchView(_ReplyAction):
-    def act(self, request, reply, form) -> str:
+class ReplyMatchView(_ReplyAction[MatchForm]):
+    form_class = MatchForm
+
+    def act(self, request: AuthenticatedHttpRequest, reply: Response, form: MatchForm) -> str:
         notice = form.cleaned_data["reference"]
         classification.response_match(response=reply, notice=notice, by=request.user)
         return f"Matched to {notice.reference}."
 
 
-class ReplyClassifyView(_ReplyAction):
+class ReplyClassifyView(_ReplyAction[ClassifyForm]):
     form_class = ClassifyForm
 
-    def act(self, request, reply, form) -> str:
+    def act(self, request: AuthenticatedHttpRequest, reply: Response, form: ClassifyForm) -> str:
         classification.response_classify(
             response=reply,
             by=request.user,
@@ -179,13 +192,20 @@ class LogReplyView(RoleRequiredMixin, View):
 
     permission_required = "warnings_app.add_response"
 
-    def _target(self, kind: str, pk: int):
+    def _target(self, kind: str, pk: int) -> tuple[Notice | None, Company]:
         if kind == "notice":
             notice = get_object_or_404(Notice.objects.select_related("company"), pk=pk)
             return notice, notice.company
         return None, get_object_or_404(Company, pk=pk)
 
-    def _page(self, request, form, notice, company, status=200):
+    def _page(
+        self,
+        request: HttpRequest,
+        form: LogReplyForm,
+        notice: Notice | None,
+        company: Company,
+        status: int = 200,
+    ) -> HttpResponse:
         return render(
             request,
             "warnings_app/reply_log.html",
@@ -205,7 +225,7 @@ class LogReplyView(RoleRequiredMixin, View):
         now = timezone.localtime().replace(second=0, microsecond=0)
         return self._page(request, LogReplyForm(initial={"received_at": now}), notice, company)
 
-    def post(self, request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest, kind: str, pk: int) -> HttpResponse:
         notice, company = self._target(kind, pk)
         form = LogReplyForm(request.POST, request.FILES)
         if not form.is_valid():

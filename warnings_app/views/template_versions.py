@@ -14,7 +14,7 @@ from warnings_app.forms import PreviewForm, RejectForm, TemplateVersionForm
 from warnings_app.models import TemplateVersion
 from warnings_app.selectors.merge_data import merge_data_preview
 from warnings_app.services.rendering import template_version_preview_pdf
-from warnings_app.views.access import RoleRequiredMixin
+from warnings_app.views.access import AuthenticatedHttpRequest, RoleRequiredMixin
 
 # The preview runs in a sandboxed frame; this policy also stops it loading anything remote.
 PREVIEW_CSP = (
@@ -30,7 +30,13 @@ class VersionEditView(RoleRequiredMixin, View):
     permission_required = "warnings_app.change_templateversion"
     template_name = "warnings_app/templateversion_edit.html"
 
-    def _page(self, request, version, form, status=200):
+    def _page(
+        self,
+        request: HttpRequest,
+        version: TemplateVersion,
+        form: TemplateVersionForm,
+        status: int = 200,
+    ) -> HttpResponse:
         return render(
             request,
             self.template_name,
@@ -52,7 +58,7 @@ class VersionEditView(RoleRequiredMixin, View):
         )
         return self._page(request, version, form)
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         version = _version(pk)
         form = TemplateVersionForm(request.POST)
         if form.is_valid():
@@ -80,7 +86,10 @@ class VersionPreviewView(RoleRequiredMixin, View):
         version = _version(pk)
         form = PreviewForm(request.POST)
         if not form.is_valid():
-            problems = [f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()]
+            problems = [
+                f"{name}: {' '.join(str(e) for e in errors)}"
+                for name, errors in form.errors.items()
+            ]
             return JsonResponse({"problems": problems, "html": ""})
         data = form.cleaned_data
         problems = services.template_text_problems(subject=data["subject"], body=data["body"])
@@ -119,7 +128,7 @@ class VersionPdfView(RoleRequiredMixin, View):
         if not form.is_valid() or form.cleaned_data["company"] is None:
             return HttpResponse(
                 "Choose a company in the register for the preview: "
-                + " ".join(e for errs in form.errors.values() for e in errs),
+                + " ".join(str(e) for errs in form.errors.values() for e in errs),
                 status=400,
                 content_type="text/plain; charset=utf-8",
             )
@@ -167,10 +176,10 @@ class VersionDiffView(RoleRequiredMixin, View):
 class _VersionActionView(RoleRequiredMixin, View):
     """POST: apply one service to the version, say how it went, back to the version list."""
 
-    def act(self, request: HttpRequest, version: TemplateVersion) -> str:
+    def act(self, request: AuthenticatedHttpRequest, version: TemplateVersion) -> str:
         raise NotImplementedError
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         version = _version(pk)
         try:
             messages.success(request, self.act(request, version))
@@ -182,7 +191,7 @@ class _VersionActionView(RoleRequiredMixin, View):
 class VersionSubmitView(_VersionActionView):
     permission_required = "warnings_app.change_templateversion"
 
-    def act(self, request: HttpRequest, version: TemplateVersion) -> str:
+    def act(self, request: AuthenticatedHttpRequest, version: TemplateVersion) -> str:
         services.template_version_submit(version=version, by=request.user)
         return f"{version} submitted for approval by another lawyer."
 
@@ -190,7 +199,7 @@ class VersionSubmitView(_VersionActionView):
 class VersionApproveView(_VersionActionView):
     permission_required = "warnings_app.approve_templateversion"
 
-    def act(self, request: HttpRequest, version: TemplateVersion) -> str:
+    def act(self, request: AuthenticatedHttpRequest, version: TemplateVersion) -> str:
         services.template_version_approve(version=version, by=request.user)
         return f"{version} approved: new letters will use it."
 
@@ -198,7 +207,7 @@ class VersionApproveView(_VersionActionView):
 class VersionRejectView(_VersionActionView):
     permission_required = "warnings_app.approve_templateversion"
 
-    def act(self, request: HttpRequest, version: TemplateVersion) -> str:
+    def act(self, request: AuthenticatedHttpRequest, version: TemplateVersion) -> str:
         form = RejectForm(request.POST)
         if not form.is_valid():
             raise services.ServiceError("Say what needs to change before sending it back.")
