@@ -6,7 +6,7 @@ nothing."""
 import logging
 from contextlib import nullcontext
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from warnings_app.domain.normalise import company_name_key
+from warnings_app.domain.preferences import Instruction
 from warnings_app.models import (
     Artist,
     Company,
@@ -25,9 +26,12 @@ from warnings_app.models import (
     Work,
 )
 from warnings_app.services.audit import audit_record
-from warnings_app.services.preferences import Instruction, preference_record
+from warnings_app.services.preferences import preference_record
 from warnings_demo import demo_data, demo_story
-from warnings_demo.demo_stage import demo_stage, tasks_in_process
+from warnings_demo.demo_stage import DemoClock, demo_stage, tasks_in_process
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +78,7 @@ def _users() -> int:
     return created
 
 
-def _companies(count: int, by: Any) -> tuple[int, int]:
+def _companies(count: int, by: "User") -> tuple[int, int]:
     rows = demo_data.company_rows(count)
     existing = set(
         Company.objects.filter(domain__in=[r["domain"] for r in rows]).values_list(
@@ -164,7 +168,7 @@ def _rights() -> tuple[int, int]:
     return principals, works
 
 
-def _preferences(by: Any) -> int:
+def _preferences(by: "User") -> int:
     """The demo artists' statements of preference, with their instructions, once."""
     if PreferenceStatement.objects.exists():
         return 0
@@ -195,7 +199,7 @@ def _preferences(by: Any) -> int:
     return created
 
 
-def _templates(by: Any, approver: Any) -> int:
+def _templates(by: "User", approver: "User") -> int:
     created = 0
     for name, kind, subject, body in demo_data.TEMPLATES:
         template, _ = LetterTemplate.objects.get_or_create(
@@ -229,7 +233,7 @@ def _register(companies: int) -> dict[str, int]:
     return counts
 
 
-def _story(clock: Any, timeline: demo_story.Timeline, companies: int) -> dict[str, int]:
+def _story(clock: DemoClock, timeline: demo_story.Timeline, companies: int) -> dict[str, int]:
     """The story, or nothing if it cannot be told here: a first look at the register must not
     depend on the PDF renderer's system libraries."""
     try:
@@ -255,7 +259,7 @@ def demo_seed(*, companies: int = 720) -> dict[str, int]:
     with tasks_in_process(), transaction.atomic():
         with demo_stage(timeline.register_at) if story else nullcontext() as clock:
             counts = _register(companies)
-            if story:
+            if clock is not None:  # the story is told
                 counts |= _story(clock, timeline, companies)
         if counts.get("letters"):
             counts["figure_cells"] = figures_refresh()["cells"]

@@ -3,6 +3,7 @@ so no demo letter can ever reach or describe a real company."""
 
 import random
 import re
+from typing import TypedDict
 
 NAME_HEADS = [
     "Aurel",
@@ -202,10 +203,32 @@ def _weighted(rng: random.Random, weights: dict[str, int]) -> str:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 
-def company_rows(count: int, seed: int = 2026) -> list[dict]:
+class CompanyRow(TypedDict):
+    legal_name: str
+    trading_name: str
+    domain: str
+    country: str  # ISO code
+    segment: str
+    city: str
+    street: str
+    postal_code: str
+    person: str
+    roll: float  # in [0, 1): decides the company's flags and contacts
+
+
+class WorkRow(TypedDict):
+    title: str
+    artist: str
+    isrc: str
+    iswc: str
+    release_year: int
+
+
+def company_rows(count: int, seed: int = 2026) -> list[CompanyRow]:
     """`count` distinct fictional companies, the same list for the same arguments."""
     rng = random.Random(seed)
-    rows, seen = [], set()
+    rows: list[CompanyRow] = []
+    seen: set[str] = set()
     while len(rows) < count:
         base = f"{rng.choice(NAME_HEADS)}{rng.choice(NAME_TAILS)} {rng.choice(NAME_KINDS)}"
         if base in seen:
@@ -229,9 +252,9 @@ def company_rows(count: int, seed: int = 2026) -> list[dict]:
     return rows
 
 
-def work_rows(count: int, seed: int = 2026) -> list[dict]:
+def work_rows(count: int, seed: int = 2026) -> list[WorkRow]:
     rng = random.Random(seed + 1)
-    rows = []
+    rows: list[WorkRow] = []
     for n in range(1, count + 1):
         title = f"{rng.choice(SONG_WORDS)} {rng.choice(SONG_WORDS)}"
         rows.append(

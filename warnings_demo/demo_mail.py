@@ -1,6 +1,8 @@
 """The mail the demo's story receives (services/demo_story.py): fictional replies to the first
 wave of letters, from fictional people at the `.example` companies of `demo_data`."""
 
+from typing import NotRequired, TypedDict
+
 # In each entry: which letter it answers (`letter`: the n-th letter addressed to the company
 # itself, in reference order), when (`day`: business days after sending; `at`: hour and
 # minute), how it came (`kind`; for a reply, `match`: to the letter's reply address (the
@@ -9,7 +11,24 @@ wave of letters, from fictional people at the `.example` companies of `demo_data
 # for it, its lawyer and title, recorded as counsel of record once read), and, for those a
 # paralegal has read, the outcome and the answer to each demand. Bodies may use {company},
 # {reference}, {letter_date}, {deadline} and {counsel}.
-STORY_MAIL = [
+MailEntry = TypedDict(
+    "MailEntry",
+    {
+        "kind": str,  # reply, automatic, bounce, triage or phone
+        "letter": int,
+        "day": int,
+        "at": tuple[int, int],
+        "match": NotRequired[str],
+        "from": NotRequired[tuple[str, str]],
+        "counsel": NotRequired[tuple[str, str, str]],  # firm, lawyer, title
+        "subject": NotRequired[str],
+        "body": NotRequired[str],
+        "outcome": NotRequired[str],
+        "note": NotRequired[str],
+        "demands": NotRequired[dict[str, tuple[str, str]]],  # demand: (answer, note)
+    },
+)
+STORY_MAIL: list[MailEntry] = [
     {
         "kind": "automatic",
         "letter": 2,

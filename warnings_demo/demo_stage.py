@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta, tzinfo
 from types import SimpleNamespace
+from typing import Any
 
 from django.core.mail import EmailMessage
 from django.core.mail.backends.base import BaseEmailBackend
@@ -68,21 +69,25 @@ def demo_clock(start: datetime) -> Iterator[DemoClock]:
     """Within the block, `django.utils.timezone.now()` answers from a DemoClock starting at
     `start` (aware). Single-threaded use only: seed_demo runs before the server starts."""
     clock = DemoClock(start)
-    real = django_timezone.datetime
+    # The module's own namespace: the stubs do not list the `datetime` it imported.
+    namespace = vars(django_timezone)
+    real = namespace["datetime"]
 
     class ClockDatetime(datetime, metaclass=_LikeDatetime):
         @classmethod
-        def now(cls, tz: tzinfo | None = None) -> datetime:
+        def now(  # type: ignore[override]  # answers plain datetimes, not its own class
+            cls, tz: tzinfo | None = None
+        ) -> datetime:
             moment = clock.read()
             if tz is None:  # USE_TZ off: naive local time, as datetime.now() gives
                 return moment.astimezone().replace(tzinfo=None)
             return moment.astimezone(tz)
 
-    django_timezone.datetime = ClockDatetime
+    namespace["datetime"] = ClockDatetime
     try:
         yield clock
     finally:
-        django_timezone.datetime = real
+        namespace["datetime"] = real
 
 
 class DemoMailServer(BaseEmailBackend):
@@ -99,7 +104,7 @@ class DemoMailServer(BaseEmailBackend):
     relay, and the quickstart's console backend would print forty lines about letters that, in
     the story, went out weeks ago."""
 
-    def __init__(self, fail_silently: bool = False, **kwargs: object) -> None:
+    def __init__(self, fail_silently: bool = False, **kwargs: Any) -> None:
         super().__init__(fail_silently=fail_silently, **kwargs)
         self.connection = SimpleNamespace(on_content=None, last_reply=None)
 

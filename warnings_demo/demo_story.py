@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -60,6 +60,9 @@ from warnings_app.services.pipeline import notice_render_step
 from warnings_app.services.replies import reply_ingest, reply_log
 from warnings_demo import demo_data, demo_mail
 from warnings_demo.demo_stage import DemoClock
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 LETTERS = 40
 # A register smaller than this (the tests' few companies) gets no story: it would leave too
@@ -259,7 +262,7 @@ def _bounce_report(notice: Notice, at: datetime) -> bytes:
     ).encode()
 
 
-def _texts(notice: Notice, entry: dict[str, Any]) -> dict[str, str]:
+def _texts(notice: Notice, entry: demo_mail.MailEntry) -> dict[str, str]:
     data = notice.merge_data
     firm, lawyer, title = entry.get("counsel", ("", "", ""))
     fields = {
@@ -278,7 +281,7 @@ def _counsel_address(firm: str) -> str:
     return f"notices@{demo_data.slug(firm)}.example"
 
 
-def _sender(notice: Notice, entry: dict[str, Any]) -> str:
+def _sender(notice: Notice, entry: demo_mail.MailEntry) -> str:
     if "counsel" in entry:
         firm, lawyer, _title = entry["counsel"]
         return formataddr((f"{lawyer}, {firm}", _counsel_address(firm)))
@@ -286,7 +289,7 @@ def _sender(notice: Notice, entry: dict[str, Any]) -> str:
     return formataddr((name, f"{local}@{notice.company.domain}"))
 
 
-def _record_counsel(notice: Notice, entry: dict[str, Any], by: Any) -> None:
+def _record_counsel(notice: Notice, entry: demo_mail.MailEntry, by: "User") -> None:
     """The firm that wrote for the company becomes its counsel of record: the company's next
     letters are addressed to the firm (`letter_contact`), and one still addressed to the
     company is refused before it leaves (`presend_problems`)."""
@@ -302,7 +305,7 @@ def _record_counsel(notice: Notice, entry: dict[str, Any], by: Any) -> None:
     )
 
 
-def _arrives(notice: Notice, entry: dict[str, Any], at: datetime) -> Response:
+def _arrives(notice: Notice, entry: demo_mail.MailEntry, at: datetime) -> Response:
     """One piece of inbound mail, through the service that reads the mailbox."""
     if entry["kind"] == "bounce":
         return reply_ingest(raw=_bounce_report(notice, at), source=SOURCE, received_at=at)[0]

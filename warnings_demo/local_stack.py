@@ -9,6 +9,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 PR_SET_PDEATHSIG = 1
@@ -25,7 +26,7 @@ def _die_with_parent() -> None:
         pass
 
 
-def start_child(argv: list[str], *, env: dict[str, str], cwd: Path) -> subprocess.Popen:
+def start_child(argv: list[str], *, env: dict[str, str], cwd: Path) -> subprocess.Popen[bytes]:
     """A child in its own session (a terminal's Ctrl-C or hang-up reaches runstack only, which
     then stops the children in order) that is ended if runstack goes away."""
     return subprocess.Popen(  # noqa: S603 (argv built by runstack, no shell)
@@ -124,7 +125,17 @@ def web_answers(url: str) -> bool:
         return False
 
 
-def wait_until(check, *, timeout: float, interval: float = 0.3, stop=lambda: False) -> bool:
+def _never() -> bool:
+    return False
+
+
+def wait_until(
+    check: Callable[[], bool],
+    *,
+    timeout: float,
+    interval: float = 0.3,
+    stop: Callable[[], bool] = _never,
+) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and not stop():
         if check():

@@ -5,13 +5,24 @@ so far) and the primitives every part of a history is played with. The parts of 
 import random
 from datetime import date, datetime, time, timedelta
 from functools import cache
+from typing import Any
 
 from django.db import models
 from django.utils import timezone
 
 from warnings_app.domain.deadlines import Deadline, business_days_after
 from warnings_app.models.lifecycle import TRANSITIONS
-from warnings_demo.scale.plan import _Attempt, _Event, _FollowUp, _Letter, _Reply, target_counts
+from warnings_demo.scale.plan import (
+    Fixed,
+    Row,
+    _Attempt,
+    _Campaign,
+    _Event,
+    _FollowUp,
+    _Letter,
+    _Reply,
+    target_counts,
+)
 
 
 @cache
@@ -35,7 +46,17 @@ def _seconds(value: float) -> timedelta:
 class _Base:
     """The state every part of the builder shares, and the primitives of a history."""
 
-    def __init__(self, *, notices, seed, fixed, first_ids, last_reference, taken, now):
+    def __init__(
+        self,
+        *,
+        notices: int,
+        seed: int,
+        fixed: Fixed,
+        first_ids: dict[type[models.Model], int],
+        last_reference: dict[int, int],
+        taken: tuple[set[str], set[str]],
+        now: datetime,
+    ) -> None:
         self.rng = random.Random(seed)  # noqa: S311 — reproducible fake data, not secrets
         self.n, self.fixed, self.now = notices, fixed, now
         self.latest = now - timedelta(hours=1)  # nothing is played closer to now than this
@@ -43,8 +64,8 @@ class _Base:
         self.ids = dict(first_ids)
         self.last_reference = dict(last_reference)
         self.taken_domains, self.taken_names = taken
-        self.company_rows: list[dict] = []
-        self.contact_rows: list[dict] = []
+        self.company_rows: list[Row] = []
+        self.contact_rows: list[Row] = []
         self.events: list[_Event] = []
         self.attempts: list[_Attempt] = []
         self.replies: list[_Reply] = []
@@ -68,7 +89,14 @@ class _Base:
 
     # --- history primitives ----------------------------------------------------------------
 
-    def move(self, letter, name: str, at: datetime, actor, data: dict | None = None) -> _Event:
+    def move(
+        self,
+        letter: _Letter,
+        name: str,
+        at: datetime,
+        actor: int | None,
+        data: dict[str, Any] | None = None,
+    ) -> _Event:
         """One transition of the real state machine, with its audit event."""
         step = TRANSITIONS[name]
         if not step.allows(letter.status):
@@ -78,7 +106,14 @@ class _Base:
         letter.status, letter.status_changed_at = step.target, at
         return event
 
-    def note(self, at: datetime, verb: str, actor, target, data: dict) -> None:
+    def note(
+        self,
+        at: datetime,
+        verb: str,
+        actor: int | None,
+        target: _Letter | _Reply | _Campaign,
+        data: dict[str, Any],
+    ) -> None:
         self.events.append(_Event(at, verb, actor, target, data=data))
 
     def finish(self, letter: _Letter, name: str, attempt: _Attempt) -> _Event:

@@ -2,6 +2,7 @@
 with their transient failures and backoff, and what the mail server reported afterwards."""
 
 from datetime import datetime
+from typing import Any
 
 from warnings_demo.scale.base import _Base, _business_days, _day, _seconds
 from warnings_demo.scale.plan import (
@@ -21,13 +22,11 @@ class _Delivery(_Base):
 
     def prepare(self, letter: _Letter, rendered_at: datetime, version: int, pages: int) -> None:
         """Created, then rendered: the PDF's hash, and the deadline from the letter's date."""
-        data = {"company_id": letter.company.pk, "template_version_id": version}
+        data: dict[str, Any] = {"company_id": letter.company.pk, "template_version_id": version}
         self.events.append(
-            _Event(
-                letter.created_at, "notice.created", letter.created_by, letter, "", S.DRAFT, data
-            )
+            _Event(letter.created, "notice.created", letter.created_by, letter, "", S.DRAFT, data)
         )
-        letter.status_changed_at = letter.created_at
+        letter.status_changed_at = letter.created
         letter.sha256 = f"{self.rng.getrandbits(256):064x}"
         letter.pages, letter.size = pages, pages * self.rng.randint(30_000, 45_000)
         data = {"sha256": letter.sha256, "size": letter.size, "pages": pages}
@@ -40,7 +39,7 @@ class _Delivery(_Base):
         self.move(letter, "approve", at, by)
         letter.approved_at, letter.approved_by = at, by
 
-    def send(self, letter: _Letter, queued_at: datetime, at: datetime, by) -> None:
+    def send(self, letter: _Letter, queued_at: datetime, at: datetime, by: int | None) -> None:
         """Queued, then claimed and tried until the server accepts (or refuses for good), with
         the delivery service's backoff between tries."""
         rng, recipient = self.rng, f"legal@{letter.company.domain}"
@@ -67,7 +66,9 @@ class _Delivery(_Base):
             letter, "mark_sent", self.attempt(letter, "accepted", recipient, reply, at)
         ).at
 
-    def attempt(self, letter, outcome: str, recipient: str, reply: str, at) -> _Attempt:
+    def attempt(
+        self, letter: _Letter, outcome: str, recipient: str, reply: str, at: datetime
+    ) -> _Attempt:
         took = self.rng.uniform(0.3, 2.5) + (30 if "timed out" in reply else 0)
         attempt = _Attempt(letter, outcome, recipient, reply, at, at + _seconds(took))
         self.attempts.append(attempt)
@@ -78,11 +79,11 @@ class _Delivery(_Base):
         rng = self.rng
         if letter.delivery == "ok":
             if rng.random() < 0.35:
-                at = letter.sent_at + _seconds(rng.uniform(300, 4 * 3600))
+                at = letter.sent + _seconds(rng.uniform(300, 4 * 3600))
                 self.move(letter, "mark_delivered", at, None, {"source": "delivery notification"})
             return
         attempt = next(a for a in reversed(self.attempts) if a.letter is letter)
-        at = letter.sent_at + _seconds(rng.uniform(60, 1800))
+        at = letter.sent + _seconds(rng.uniform(60, 1800))
         attempt.outcome, attempt.reply = "bounced", f"{attempt.reply}\nthen {BOUNCE_REPORT}"
         data = {"attempt_id": attempt, "report": BOUNCE_REPORT, "recipient": attempt.recipient}
         self.note(at, "delivery.bounced", None, letter, data)

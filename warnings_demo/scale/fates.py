@@ -5,13 +5,15 @@ are answered and how the rest end, and where the transient failures fall."""
 from django.conf import settings
 
 from warnings_demo.scale.base import _Base
-from warnings_demo.scale.plan import CAMPAIGNS, _Campaign, _Letter
+from warnings_demo.scale.plan import CAMPAIGNS, _Campaign, _Company, _Letter
 
 
 class _Fates(_Base):
     """The plans for each letter, chosen before its history is played."""
 
-    def first_letters(self, campaigns, companies) -> dict[_Campaign, list[_Letter]]:
+    def first_letters(
+        self, campaigns: list[_Campaign], companies: list[_Company]
+    ) -> dict[_Campaign, list[_Letter]]:
         """Each campaign writes once to each of its companies; a few letters never go out."""
         rng, total = self.rng, self.counts["first_letters"]
         sizes = [total // CAMPAIGNS] * CAMPAIGNS

@@ -2,8 +2,9 @@
 `register`, `fates`, `delivery` and `matters`; then the audit budget balanced and the ids and
 references handed out in the order things happened."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from math import ceil
+from typing import Any
 
 from django.conf import settings
 
@@ -32,7 +33,7 @@ class _Builder(_Register, _Fates, _Matters):
         queued = sum(x.fate not in ("withdrawn", "withdrawn_approved") for x in letters)
         self.note(camp.created_at, "campaign.created", camp.author, camp, {"name": camp.name})
         rendered = at
-        for when, actor, verb, source, target, data in [
+        scenes: list[tuple[datetime, int | None, str, str, str, dict[str, Any]]] = [
             (camp.generated_at, camp.author, "generating", "draft", "generating",
              {"included": len(letters), "excluded": []}),
             (rendered + _seconds(1), None, "generated", "generating", "in_review", {}),
@@ -40,7 +41,8 @@ class _Builder(_Register, _Fates, _Matters):
              {"approved": approved}),
             (camp.queued_at, camp.author, "sending", "approved", "sending",
              {"queued": queued, "blocked": 0}),
-        ]:  # fmt: skip
+        ]  # fmt: skip
+        for when, actor, verb, source, target, data in scenes:
             self.events.append(_Event(when, f"campaign.{verb}", actor, camp, source, target, data))
         for letter in letters:
             self.first_letter_history(letter)
@@ -77,16 +79,16 @@ class _Builder(_Register, _Fates, _Matters):
                 claim.dropped = release.dropped = True
             excess -= 2 * pairs
         for letter in rng.choices(letters, k=max(0, -excess)):
-            at = self.between(letter.rendered_at, self.latest)
+            at = self.between(letter.rendered, self.latest)
             self.note(at, "notice.pdf_downloaded", self.lawyer(), letter, {"sha256": letter.sha256})
 
     def number(self, letters: list[_Letter]) -> None:
         """Ids and references in the order things were created."""
         prefix = settings.NOTICE_REFERENCE_PREFIX
-        letters.sort(key=lambda x: x.created_at)
+        letters.sort(key=lambda x: x.created)
         for letter in letters:
             letter.pk = self.take_id(Notice)
-            year = _day(letter.created_at).year
+            year = _day(letter.created).year
             self.last_reference[year] = number = self.last_reference.get(year, 0) + 1
             letter.reference = f"{prefix}-{year}-{number:06d}"
         self.attempts.sort(key=lambda a: a.started_at)

@@ -20,6 +20,7 @@ from warnings_demo.scale.plan import (
     _FollowUp,
     _Letter,
     _Reply,
+    played,
 )
 
 
@@ -28,20 +29,20 @@ class _Matters(_Delivery):
 
     def matter(self, first: _Letter) -> None:
         """What followed a first letter that went out: replies, the ladder, how it ended."""
-        sent_day, country = _day(first.sent_at), first.company.country
+        sent_day, country = _day(first.sent), first.company.country
         dues = tuple(
             _at(_business_days(sent_day, days, country).due, 9.0)
             for days in (REMINDER_AFTER, HANDOFF_AFTER)
         )
         steps, reminder = first.campaign.steps, first.reminder
         if first.reply_plan == "early":
-            reply = self.replied(first, first.sent_at, (0.2, 11), first.more_replies)
+            reply = self.replied(first, first.sent, (0.2, 11), first.more_replies)
             self.stop_ladder(first, steps, dues, reply.ingested_at, "a reply was logged")
         elif reminder is None:
             self.unanswered(first, steps, dues)
         else:
             reminder.created_at = dues[0] + _seconds(self.rng.uniform(5, 300))
-            done = _FollowUp(first, steps[0], dues[0], "done", reminder.created_at)
+            done = _FollowUp(first, steps[0], dues[0], "done", reminder.created)
             done.result = reminder
             self.follow_ups.append(done)
             self.reminder_history(reminder)
@@ -53,7 +54,7 @@ class _Matters(_Delivery):
     def reminder_history(self, reminder: _Letter) -> None:
         """Made by the ladder job, approved in advance by the campaign's approver, sent."""
         rng = self.rng
-        rendered_at = reminder.created_at + _seconds(rng.uniform(2, 90))
+        rendered_at = reminder.created + _seconds(rng.uniform(2, 90))
         self.prepare(reminder, rendered_at, self.fixed.reminder_version, rng.randint(1, 2))
         approved_at = rendered_at + _seconds(rng.uniform(0.5, 5))
         self.approve(reminder, approved_at, reminder.campaign.approver)
@@ -61,15 +62,17 @@ class _Matters(_Delivery):
         self.after_sending(reminder)
 
     def late_reply(self, first: _Letter, handoff_step: int, handoff_due: datetime) -> None:
-        reminder = first.reminder
-        reply = self.replied(reminder, reminder.sent_at, (0.2, 18), first.more_replies)
+        reminder = played(first.reminder, "reminder")  # a late reply answers the reminder
+        reply = self.replied(reminder, reminder.sent, (0.2, 18), first.more_replies)
         stopped = reply.ingested_at
         self.stop_ladder(first, (handoff_step,), (handoff_due,), stopped, "a reply was logged")
         if reminder.status == S.CLOSED:  # closed on the reminder's reply: close the matter
-            at = reminder.status_changed_at + _seconds(self.rng.uniform(30, 600))
+            at = reminder.changed + _seconds(self.rng.uniform(30, 600))
             self.move(first, "close", at, self.lawyer(), {"reason": "settled on the reply"})
 
-    def unanswered(self, first: _Letter, steps: tuple, dues: tuple) -> None:
+    def unanswered(
+        self, first: _Letter, steps: tuple[int, ...], dues: tuple[datetime, ...]
+    ) -> None:
         """A matter nobody answered: handed off, closed by a lawyer, or still open with its
         last step scheduled in the coming weeks."""
         rng, reminder = self.rng, first.reminder
@@ -79,7 +82,7 @@ class _Matters(_Delivery):
             self.move(first, "escalate", at, None, data)
             self.follow_ups.append(_FollowUp(first, steps[-1], dues[-1], "done", at))
             return
-        last, until = (reminder or first).status_changed_at, min(dues[0], self.latest)
+        last, until = (reminder or first).changed, min(dues[0], self.latest)
         if first.ending == "closed" and last + timedelta(days=2) < until:
             at, by = self.between(last + timedelta(days=1), until), self.lawyer()
             for letter in (first, reminder):
@@ -89,7 +92,7 @@ class _Matters(_Delivery):
             return
         if len(steps) == 2:  # an open bounced letter: its reminder waits for a new address
             reason = "the address bounced: waiting for a corrected one"
-            self.stop_ladder(first, steps[:1], dues[:1], first.status_changed_at, reason)
+            self.stop_ladder(first, steps[:1], dues[:1], first.changed, reason)
         self.follow_ups.append(_FollowUp(first, steps[-1], self.soon(), "scheduled"))
 
     def soon(self) -> datetime:
@@ -101,13 +104,22 @@ class _Matters(_Delivery):
             return self.between(earliest, week_end)
         return self.between(earliest, earliest + timedelta(days=21))
 
-    def stop_ladder(self, first, steps, dues, at: datetime, reason: str) -> None:
+    def stop_ladder(
+        self,
+        first: _Letter,
+        steps: tuple[int, ...],
+        dues: tuple[datetime, ...],
+        at: datetime,
+        reason: str,
+    ) -> None:
         for step, due in zip(steps, dues, strict=True):
             self.follow_ups.append(_FollowUp(first, step, due, "cancelled", at, reason))
 
     # --- replies ---------------------------------------------------------------------------
 
-    def replied(self, letter: _Letter, earliest, days: tuple, more: int) -> _Reply:
+    def replied(
+        self, letter: _Letter, earliest: datetime, days: tuple[float, float], more: int
+    ) -> _Reply:
         """The first reply to `letter`, which moves it to responded (a lawyer may settle it
         later), and `more` further replies that move nothing."""
         rng = self.rng
@@ -117,7 +129,7 @@ class _Matters(_Delivery):
         self.move(letter, "record_response", first.ingested_at + _seconds(0.05), None, data)
         if self.classify(first):
             settle = rng.choices(["resolve", "close", ""], [45, 25, 30])[0]
-            at = first.classified_at + timedelta(days=rng.uniform(1, 25))
+            at = first.classified + timedelta(days=rng.uniform(1, 25))
             if settle and at < self.latest:
                 self.move(letter, settle, at, first.classified_by)
         for _ in range(more):

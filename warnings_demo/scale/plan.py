@@ -2,10 +2,11 @@
 makes (`target_counts`), the rows the command makes first (`Fixed`), what `build()` returns
 (`Table`, `Seed`), and the plain records the builder plays histories with."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from math import ceil
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import models
 
@@ -23,6 +24,8 @@ from warnings_app.models import (
 from warnings_app.models.lifecycle import NoticeStatus
 
 S = NoticeStatus
+Row = dict[str, Any]  # a table row: its model's attribute names and values
+_T = TypeVar("_T")
 OUT = (S.SENT, S.DELIVERED, S.BOUNCED)
 CAMPAIGNS = 12
 REMINDER_AFTER, HANDOFF_AFTER, WINDOW = 10, 25, 15
@@ -128,13 +131,20 @@ class Table:
     """Rows of one model, as dicts keyed by attribute name; `rows` may be a generator."""
 
     model: type[models.Model]
-    rows: Any
+    rows: Iterable[Row]
 
 
 @dataclass
 class Seed:
     tables: list[Table]
     last_reference: dict[int, int]  # year -> last reference number used
+
+
+def played(value: _T | None, what: str) -> _T:
+    """A record's field that its history sets before anything reads it."""
+    if value is None:
+        raise ValueError(f"seed bug: {what} is read before the history set it")
+    return value
 
 
 @dataclass(eq=False, slots=True)
@@ -170,16 +180,16 @@ class _Event:
     at: datetime
     verb: str
     actor: int | None
-    target: Any
+    target: "_Letter | _Reply | _Campaign"
     from_state: str = ""
     to_state: str = ""
-    data: dict = field(default_factory=dict)
+    data: dict[str, Any] = field(default_factory=dict)
     dropped: bool = False
 
 
 @dataclass(eq=False, slots=True)
 class _Attempt:
-    letter: Any
+    letter: "_Letter"
     outcome: str
     recipient: str
     reply: str
@@ -190,26 +200,30 @@ class _Attempt:
 
 @dataclass(eq=False, slots=True)
 class _Reply:
-    letter: Any
+    letter: "_Letter"
     received_at: datetime
     ingested_at: datetime
     tone: str = "acknowledged"  # what the text says, whether or not anyone classified it
     outcome: str = "unclassified"
     classified_at: datetime | None = None
     classified_by: int | None = None
-    demands: dict = field(default_factory=dict)
+    demands: dict[str, str] = field(default_factory=dict)  # demand -> answer
     pk: int = 0
+
+    @property
+    def classified(self) -> datetime:
+        return played(self.classified_at, "classified_at")
 
 
 @dataclass(eq=False, slots=True)
 class _FollowUp:
-    letter: Any
+    letter: "_Letter"
     step: int
     due_at: datetime
     status: str
     processed_at: datetime | None = None
     reason: str = ""
-    result: Any = None
+    result: "_Letter | None" = None
 
 
 @dataclass(eq=False, slots=True)
@@ -217,13 +231,13 @@ class _Letter:
     campaign: _Campaign
     company: _Company
     created_by: int | None
-    follows: Any = None
+    follows: "_Letter | None" = None
     created_at: datetime | None = None
     # The plan, chosen before the history is played.
     fate: str = "sent"  # sent, failed, withdrawn (before approval), withdrawn_approved
     delivery: str = "ok"  # ok, bounced (and left so), bounced_retried (then resent)
     extra_failures: int = 0  # transient failures before the last attempt
-    reminder: Any = None
+    reminder: "_Letter | None" = None
     reply_plan: str = ""  # "", early (to the first letter), late (to the reminder)
     more_replies: int = 0
     ending: str = "open"  # for a matter nobody answered: open, escalated or closed
@@ -241,3 +255,24 @@ class _Letter:
     size: int = 0
     pk: int = 0
     reference: str = ""
+
+    # The moments its history has set by the time they are read.
+    @property
+    def created(self) -> datetime:
+        return played(self.created_at, "created_at")
+
+    @property
+    def changed(self) -> datetime:
+        return played(self.status_changed_at, "status_changed_at")
+
+    @property
+    def rendered(self) -> datetime:
+        return played(self.rendered_at, "rendered_at")
+
+    @property
+    def sent(self) -> datetime:
+        return played(self.sent_at, "sent_at")
+
+    @property
+    def due(self) -> Deadline:
+        return played(self.deadline, "deadline")

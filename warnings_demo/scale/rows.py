@@ -26,6 +26,7 @@ from warnings_demo.scale.plan import (
     TONES,
     WINDOW,
     Fixed,
+    Row,
     Table,
     _Attempt,
     _Campaign,
@@ -62,7 +63,7 @@ def tables(b: _Builder, campaigns: list[_Campaign], letters: list[_Letter]) -> l
     ]  # fmt: skip
 
 
-def _campaign_row(fixed: Fixed, c: _Campaign) -> dict:
+def _campaign_row(fixed: Fixed, c: _Campaign) -> Row:
     return {
         "id": c.pk, "name": c.name, "description": f"{c.name}: letters sent from {c.start}.",
         "status": c.status, "template_version_id": fixed.initial_version,
@@ -72,7 +73,7 @@ def _campaign_row(fixed: Fixed, c: _Campaign) -> dict:
     }  # fmt: skip
 
 
-def _step_rows(fixed: Fixed, c: _Campaign) -> list[dict]:
+def _step_rows(fixed: Fixed, c: _Campaign) -> list[Row]:
     reminder, handoff = c.steps
     return [
         {"id": reminder, "campaign_id": c.pk, "order": 1, "name": "Reminder",
@@ -85,7 +86,7 @@ def _step_rows(fixed: Fixed, c: _Campaign) -> list[dict]:
     ]  # fmt: skip
 
 
-def _notice_row(fixed: Fixed, x: _Letter) -> dict:
+def _notice_row(fixed: Fixed, x: _Letter) -> Row:
     reminder, company = x.follows is not None, x.company
     recipient = {"legal_name": company.legal_name, "email": f"legal@{company.domain}",
                  "address_lines": [], "via_counsel": False}  # fmt: skip
@@ -93,10 +94,10 @@ def _notice_row(fixed: Fixed, x: _Letter) -> dict:
         "id": x.pk, "reference": x.reference, "company_id": company.pk,
         "contact_id": company.contact, "campaign_id": x.campaign.pk,
         "ladder_step_id": x.campaign.steps[0] if reminder else None,
-        "follows_id": x.follows.pk if reminder else None,
+        "follows_id": x.follows.pk if x.follows is not None else None,
         "template_version_id": fixed.reminder_version if reminder else fixed.initial_version,
-        "status": x.status, "channels": ["email"], "due_date": x.deadline.due,
-        "due_date_explanation": x.deadline.explanation, "merge_data": {"recipient": recipient},
+        "status": x.status, "channels": ["email"], "due_date": x.due.due,
+        "due_date_explanation": x.due.explanation, "merge_data": {"recipient": recipient},
         "pdf_sha256": x.sha256, "pdf_size": x.size, "pdf_pages": x.pages,
         "rendered_at": x.rendered_at, "created_at": x.created_at, "created_by_id": x.created_by,
         "approved_at": x.approved_at, "approved_by_id": x.approved_by, "sent_at": x.sent_at,
@@ -108,7 +109,7 @@ def _message_id(letter: _Letter) -> str:
     return f"<{letter.reference}.{letter.pk}@{settings.MESSAGE_ID_DOMAIN}>"
 
 
-def _attempt_row(a: _Attempt) -> dict:
+def _attempt_row(a: _Attempt) -> Row:
     letter = a.letter
     return {
         "id": a.pk, "notice_id": letter.pk, "channel": "email", "outcome": a.outcome,
@@ -119,7 +120,7 @@ def _attempt_row(a: _Attempt) -> dict:
     }  # fmt: skip
 
 
-def _reply_row(fixed: Fixed, r: _Reply) -> dict:
+def _reply_row(fixed: Fixed, r: _Reply) -> Row:
     letter, company = r.letter, r.letter.company
     ref, person = letter.reference, company.person
     subject = fixed.reminder_subject if letter.follows else fixed.initial_subject
@@ -137,7 +138,7 @@ def _reply_row(fixed: Fixed, r: _Reply) -> dict:
     }  # fmt: skip
 
 
-def _follow_up_row(f: _FollowUp) -> dict:
+def _follow_up_row(f: _FollowUp) -> Row:
     return {
         "notice_id": f.letter.pk, "step_id": f.step, "due_at": f.due_at, "status": f.status,
         "result_notice_id": f.result.pk if f.result is not None else None,
@@ -145,7 +146,7 @@ def _follow_up_row(f: _FollowUp) -> dict:
     }  # fmt: skip
 
 
-def _audit_rows(b: _Builder) -> Iterator[dict]:
+def _audit_rows(b: _Builder) -> Iterator[Row]:
     for e in b.events:
         kind, pk, label = _target(e.target)
         yield {

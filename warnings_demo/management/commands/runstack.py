@@ -8,7 +8,11 @@ import signal
 import subprocess
 import sys
 import time
+from argparse import ArgumentParser
 from datetime import UTC, datetime
+from subprocess import Popen
+from types import FrameType
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -48,11 +52,11 @@ def _embedded_broker_env() -> dict[str, str]:
 class Command(BaseCommand):
     help = "Run web, worker and beat together on the local defaults (Ctrl-C stops them all)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--addr", default="127.0.0.1:8000")
         parser.add_argument("--no-seed", action="store_true")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         host, _, port = options["addr"].rpartition(":")
         if not host or not port.isdigit():
             raise CommandError(f"--addr must be host:port, not {options['addr']!r}")
@@ -66,7 +70,7 @@ class Command(BaseCommand):
         processes = self._start(options["addr"], env, worker_flags)
         record.write({"runstack": os.getpid()} | {n: proc.pid for n, proc in processes.items()})
         try:
-            return self._supervise(processes, options["addr"])
+            self._supervise(processes, options["addr"])
         finally:
             record.clear()
 
@@ -127,7 +131,9 @@ class Command(BaseCommand):
         # The filesystem transport has no cheap broadcast; workers need not chat to each other.
         return env, ["--without-gossip", "--without-mingle", "--without-heartbeat"]
 
-    def _start(self, addr: str, env: dict[str, str], worker_flags: list[str]) -> dict:
+    def _start(
+        self, addr: str, env: dict[str, str], worker_flags: list[str]
+    ) -> dict[str, Popen[bytes]]:
         self._step("Starting web, worker and beat")
         python = sys.executable
         celery = [python, "-m", "celery", "-A", "config", "--quiet"]
@@ -158,10 +164,10 @@ class Command(BaseCommand):
             for name, argv in commands.items()
         }
 
-    def _supervise(self, processes: dict, addr: str) -> None:
+    def _supervise(self, processes: dict[str, Popen[bytes]], addr: str) -> None:
         stopping: list[str] = []
 
-        def stop(signum, _frame):
+        def stop(signum: int, _frame: FrameType | None) -> None:
             stopping.append(signal.Signals(signum).name)
 
         for signum in STOP_SIGNALS:
@@ -217,7 +223,7 @@ class Command(BaseCommand):
         self.stdout.write("\n".join(lines) + "\n")
         self.stdout.flush()
 
-    def _stop_all(self, processes: dict) -> None:
+    def _stop_all(self, processes: dict[str, Popen[bytes]]) -> None:
         for proc in processes.values():
             if proc.poll() is None:
                 proc.terminate()  # the main process stops its own children (warm shutdown)

@@ -1,3 +1,6 @@
+from argparse import ArgumentParser
+from typing import Any
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
@@ -13,7 +16,7 @@ class Command(BaseCommand):
         "again."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--companies", type=int, default=720)
         parser.add_argument(
             "--allow-production",
@@ -21,7 +24,7 @@ class Command(BaseCommand):
             help="Seed even with DEBUG off (demo users have known passwords).",
         )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG and not options["allow_production"]:
             raise CommandError(
                 "DEBUG is off: demo users with known passwords would be created. "

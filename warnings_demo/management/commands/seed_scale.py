@@ -8,9 +8,11 @@ an import, and mixing its rows with real ones would make both untrustworthy."""
 import itertools
 import json
 import time
-from collections.abc import Iterator
+from argparse import ArgumentParser
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -36,6 +38,10 @@ from warnings_app.models import (
 )
 from warnings_app.reports.dashboard.rollup import figures_refresh
 from warnings_demo import demo_data, scale
+from warnings_demo.scale.plan import Row
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 BATCH = 5000
 # On PostgreSQL the two biggest tables go in by COPY, several times faster than INSERTs.
@@ -47,13 +53,13 @@ MIN_NOTICES = 100  # fewer cannot hold every campaign, status and ladder branch
 class Command(BaseCommand):
     help = "Fill an empty database with a large, realistic register (100,000 notices by default)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--notices", type=int, default=100_000)
         parser.add_argument(
             "--seed", type=int, default=2026, help="random seed: the same seed makes the same data"
         )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         notices, seed = options["notices"], options["seed"]
         if notices < MIN_NOTICES:
             raise CommandError(f"--notices must be at least {MIN_NOTICES}")
@@ -76,7 +82,7 @@ class Command(BaseCommand):
             tables = [table.model for table in seed_rows.tables]
             for table in seed_rows.tables:
                 count = _insert(table)
-                clock = self._done(table.model._meta.model_name, clock, count)
+                clock = self._done(table.model._meta.model_name or "", clock, count)
             _references_continue(seed_rows.last_reference)
             _sequences_reset()
         clock = self._done("commit", clock)
@@ -97,7 +103,17 @@ class Command(BaseCommand):
         return now
 
 
-def _start(now: datetime) -> dict:
+class _Start(TypedDict):
+    """scale.build's arguments that come from the database."""
+
+    fixed: scale.Fixed
+    first_ids: dict[type[models.Model], int]
+    last_reference: dict[int, int]
+    taken_domains: set[str]
+    taken_names: set[str]
+
+
+def _start(now: datetime) -> _Start:
     """What the new rows build on: the fixed rows, the first free ids, the references used."""
     prefix = settings.NOTICE_REFERENCE_PREFIX
     return {
@@ -119,7 +135,7 @@ def _fixed_rows(now: datetime) -> scale.Fixed:
     works and two approved templates. Found again if they exist already."""
     user_model = get_user_model()
     legal = Group.objects.get(name=roles.LEGAL)
-    lawyers = []
+    lawyers: list[User] = []
     for username, first, last in LAWYERS:
         user, made = user_model.objects.get_or_create(
             username=username,
@@ -157,7 +173,9 @@ def _fixed_rows(now: datetime) -> scale.Fixed:
     )
 
 
-def _template_version(name, kind, subject, body, lawyers, since) -> TemplateVersion:
+def _template_version(
+    name: str, kind: str, subject: str, body: str, lawyers: "list[User]", since: datetime
+) -> TemplateVersion:
     author, approver = lawyers
     template, _ = LetterTemplate.objects.get_or_create(
         name=name, defaults={"kind": kind, "created_by": author}
@@ -200,12 +218,20 @@ def _insert(table: scale.Table) -> int:
     count = 0
     with _given_timestamps(table.model):
         while chunk := list(itertools.islice(rows, BATCH)):
-            table.model.objects.bulk_create([table.model(**row) for row in chunk], BATCH)
+            manager = table.model._default_manager  # `objects`: no model has another
+            manager.bulk_create([table.model(**row) for row in chunk], BATCH)
             count += len(chunk)
     return count
 
 
-def _copy(model: type[models.Model], given, rows: Iterator[dict]) -> int:
+def _column(field: "models.Field[Any, Any]") -> str:
+    """A concrete field's column (being concrete means having one)."""
+    if field.column is None:
+        raise ValueError(f"{field} has no column")
+    return field.column
+
+
+def _copy(model: type[models.Model], given: Collection[str], rows: Iterator[Row]) -> int:
     """PostgreSQL's COPY FROM STDIN through psycopg 3, every column spelled out: COPY does not
     know Django's defaults, so the fields a row leaves out get them here."""
     fields = [f for f in model._meta.concrete_fields if f.attname in given or not f.primary_key]
@@ -213,7 +239,7 @@ def _copy(model: type[models.Model], given, rows: Iterator[dict]) -> int:
     names = [f.attname for f in fields]
     json_columns = [(i, f.encoder) for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
+    columns = ", ".join(quote(_column(f)) for f in fields)
     count = 0
     sql = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
     with connection.cursor() as cursor, cursor.copy(sql) as copy:
@@ -232,7 +258,11 @@ def _given_timestamps(model: type[models.Model]) -> Iterator[None]:
     """bulk_create stamps auto_now_add fields with the present moment; the seed's rows carry
     the dates they were made on, so the flag is off while they are written. Only this process
     and only for the duration of the insert."""
-    stamped = [f for f in model._meta.concrete_fields if getattr(f, "auto_now_add", False)]
+    stamped = [
+        f
+        for f in model._meta.concrete_fields
+        if isinstance(f, models.DateField | models.TimeField) and f.auto_now_add
+    ]
     for f in stamped:
         f.auto_now_add = False
     try:
