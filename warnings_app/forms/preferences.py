@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from warnings_app.domain.preferences import Instruction
 from warnings_app.models import Preference, Work
-from warnings_app.selectors.preference_register import LABELS
+from warnings_app.selectors.preference_register import LABELS, ArtistState
 
 # A statement dated further away than this is almost certainly a typing slip (2062 for 2026).
 MAX_YEARS_AWAY = 10
@@ -32,6 +32,9 @@ def _date_input() -> forms.DateInput:
 class PreferenceStatementForm(forms.Form):
     """One statement for an artist, with a choice per work for the works that differ.
     `exceptions` (work id -> preference) pre-fills the works' choices, e.g. from today's state."""
+
+    # Where the artist stands today, shown beside the form: set by the page that makes it.
+    state: ArtistState | None
 
     preference = forms.ChoiceField(
         choices=[("", "Choose…"), *Preference.choices],

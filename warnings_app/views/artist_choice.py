@@ -2,8 +2,11 @@
 a link that is not this page's, or no longer open, gets a plain refusal and none of the artist's
 data. Choose, check the summary, confirm once."""
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +17,12 @@ from django.views.decorators.cache import never_cache
 from warnings_app.domain.uploads import UploadRefused
 from warnings_app.forms.artist_choice import ArtistChoiceForm
 from warnings_app.models import PreferenceLink, PreferenceStatement, Work
-from warnings_app.selectors.preference_register import LABELS, NOT_RECORDED, register_as_of
+from warnings_app.selectors.preference_register import (
+    LABELS,
+    NOT_RECORDED,
+    ArtistState,
+    register_as_of,
+)
 from warnings_app.services.artist_link_parts import local_time, receipt_context
 from warnings_app.services.artist_links import (
     LinkRefused,
@@ -49,14 +57,15 @@ class _LinkPage(View):
     """Open to anyone holding the link; everything else is decided by the link itself."""
 
     link: PreferenceLink
+    state: ArtistState | None  # where the artist stands today (set by form())
 
     @classmethod
-    def as_view(cls, **initkwargs):
+    def as_view(cls, **initkwargs: Any) -> Callable[..., HttpResponseBase]:
         return login_not_required(super().as_view(**initkwargs))
 
-    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         """Every method this page answers first opens the link, or refuses."""
-        if hasattr(self, request.method.lower()):
+        if hasattr(self, (request.method or "").lower()):
             try:
                 self.link = preference_link_open(
                     artist_pk=kwargs["artist_pk"], token=kwargs["token"]
@@ -65,13 +74,21 @@ class _LinkPage(View):
                 return _refused(request, refusal)
         return super().dispatch(request, *args, **kwargs)
 
-    def form(self, link: PreferenceLink, data=None) -> ArtistChoiceForm:
+    def form(self, link: PreferenceLink, data: QueryDict | None = None) -> ArtistChoiceForm:
         works = list(Work.objects.filter(artist_profile=link.artist).order_by("title", "pk"))
         states = register_as_of(timezone.localdate(), artist_ids=[link.artist_id])
         self.state = states.get(link.artist_id)
         return ArtistChoiceForm(data, link=link, works=works, current=self.state)
 
-    def page(self, request, template: str, link: PreferenceLink, form, status=200, **extra):
+    def page(
+        self,
+        request: HttpRequest,
+        template: str,
+        link: PreferenceLink,
+        form: ArtistChoiceForm,
+        status: int = 200,
+        **extra: Any,
+    ) -> HttpResponse:
         args = [link.artist_id, self.kwargs["token"]]
         context = {
             "choice_url": reverse("artist_choice", args=args),
@@ -84,7 +101,13 @@ class _LinkPage(View):
         }
         return _private(render(request, template, context, status=status))
 
-    def choosing(self, request, link, form, status=200) -> HttpResponse:
+    def choosing(
+        self,
+        request: HttpRequest,
+        link: PreferenceLink,
+        form: ArtistChoiceForm,
+        status: int = 200,
+    ) -> HttpResponse:
         """The choice page: the works with where each stands today, and the form."""
         state = self.state
         rows = [

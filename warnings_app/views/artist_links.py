@@ -1,7 +1,7 @@
 """Staff send an artist a private link, or withdraw one, from the artist's page."""
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views import View
 
@@ -10,13 +10,13 @@ from warnings_app.models import Artist, PreferenceLink
 from warnings_app.services.artist_link_parts import local_time
 from warnings_app.services.artist_links import preference_link_create, preference_link_revoke
 from warnings_app.services.errors import ServiceError
-from warnings_app.views.access import RoleRequiredMixin
+from warnings_app.views.access import AuthenticatedHttpRequest, RoleRequiredMixin
 
 
 class PreferenceLinkCreateView(RoleRequiredMixin, View):
     permission_required = "warnings_app.add_preferencelink"
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         artist = get_object_or_404(Artist, pk=pk)
         form = PreferenceLinkForm(request.POST, artist=artist)
         if not form.is_valid():
@@ -44,7 +44,7 @@ class PreferenceLinkCreateView(RoleRequiredMixin, View):
 class PreferenceLinkRevokeView(RoleRequiredMixin, View):
     permission_required = "warnings_app.change_preferencelink"
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         link = get_object_or_404(PreferenceLink, pk=pk)
         try:
             preference_link_revoke(link=link, by=request.user)

@@ -2,6 +2,8 @@
 full history, recording a new statement from the artist's instruction, and the instruction file.
 Nothing here changes a statement: a change is a new statement (preference_record)."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -22,7 +24,7 @@ from warnings_app.selectors.artists import (
 from warnings_app.selectors.preference_register import LABELS, register_as_of
 from warnings_app.services.preferences import PreferenceInvalid, preference_record
 from warnings_app.services.stored_files import StoredFileAltered, stored_file_download
-from warnings_app.views.access import RoleRequiredMixin
+from warnings_app.views.access import AuthenticatedHttpRequest, RoleRequiredMixin
 from warnings_app.views.files import attachment_response
 
 PAGE_SIZE = 50
@@ -59,7 +61,7 @@ class ArtistListView(RoleRequiredMixin, View):
 class ArtistDetailView(RoleRequiredMixin, View):
     permission_required = "warnings_app.view_artist"
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def get(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         artist = get_object_or_404(Artist, pk=pk)
         page = artist_page(artist=artist)
         context = {
@@ -82,7 +84,7 @@ class PreferenceRecordView(RoleRequiredMixin, View):
 
     permission_required = "warnings_app.add_preferencestatement"
 
-    def _form(self, artist: Artist, *args) -> PreferenceStatementForm:
+    def _form(self, artist: Artist, *args: Any) -> PreferenceStatementForm:
         state = register_as_of(timezone.localdate(), artist_ids=[artist.pk]).get(artist.pk)
         works = list(artist.works.order_by("title", "pk"))
         form = PreferenceStatementForm(*args, works=works, exceptions=state.works if state else {})
@@ -91,7 +93,13 @@ class PreferenceRecordView(RoleRequiredMixin, View):
         form.state = state
         return form
 
-    def _page(self, request, artist, form, status=200) -> HttpResponse:
+    def _page(
+        self,
+        request: HttpRequest,
+        artist: Artist,
+        form: PreferenceStatementForm,
+        status: int = 200,
+    ) -> HttpResponse:
         scheduled = artist.statements.filter(effective_from__gt=timezone.localdate())
         context = {
             "artist": artist,
@@ -105,7 +113,7 @@ class PreferenceRecordView(RoleRequiredMixin, View):
         artist = get_object_or_404(Artist, pk=pk)
         return self._page(request, artist, self._form(artist))
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         artist = get_object_or_404(Artist, pk=pk)
         form = self._form(artist, request.POST, request.FILES)
         if not form.is_valid():
@@ -142,7 +150,7 @@ class InstructionFileView(RoleRequiredMixin, View):
 
     permission_required = "warnings_app.view_preferencestatement"
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def get(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         statement = get_object_or_404(PreferenceStatement.objects.select_related("artist"), pk=pk)
         try:
             content = stored_file_download(

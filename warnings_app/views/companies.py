@@ -9,7 +9,7 @@ from warnings_app.forms import CompanyFilterForm, CompanyForm
 from warnings_app.models import Company
 from warnings_app.selectors.companies import companies_matching, company_page
 from warnings_app.services.companies import DuplicateDomain, StaleEdit
-from warnings_app.views.access import RoleRequiredMixin
+from warnings_app.views.access import AuthenticatedHttpRequest, RoleRequiredMixin
 
 PAGE_SIZE = 50
 FORM_TEMPLATE = "warnings_app/company_form.html"
@@ -51,7 +51,7 @@ class CompanyCreateView(RoleRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         return render(request, FORM_TEMPLATE, {"form": CompanyForm()})
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest) -> HttpResponse:
         form = CompanyForm(request.POST)
         if form.is_valid():
             try:
@@ -75,7 +75,7 @@ class CompanyEditView(RoleRequiredMixin, View):
             request, FORM_TEMPLATE, {"form": CompanyForm(instance=company), "company": company}
         )
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         company = get_object_or_404(Company, pk=pk)
         form = CompanyForm(request.POST, instance=Company.objects.get(pk=pk))
         status = 400

@@ -7,7 +7,7 @@ from warnings_app import services
 from warnings_app.forms import ContactForm
 from warnings_app.models import Company, Contact
 from warnings_app.services.companies import StaleEdit
-from warnings_app.views.access import RoleRequiredMixin
+from warnings_app.views.access import AuthenticatedHttpRequest, RoleRequiredMixin
 
 TEMPLATE = "warnings_app/contact_form.html"
 
@@ -20,7 +20,7 @@ class ContactCreateView(RoleRequiredMixin, View):
         form = ContactForm(initial={"country": company.country})
         return render(request, TEMPLATE, {"form": form, "company": company})
 
-    def post(self, request: HttpRequest, company_pk: int) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest, company_pk: int) -> HttpResponse:
         company = get_object_or_404(Company, pk=company_pk)
         form = ContactForm(request.POST, instance=Contact(company=company))
         if not form.is_valid():
@@ -41,7 +41,7 @@ class ContactEditView(RoleRequiredMixin, View):
             {"form": ContactForm(instance=contact), "company": contact.company, "contact": contact},
         )
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         contact = get_object_or_404(Contact.objects.select_related("company"), pk=pk)
         form = ContactForm(request.POST, instance=Contact.objects.get(pk=pk))
         context = {"form": form, "company": contact.company, "contact": contact}

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views import View
@@ -13,13 +13,13 @@ from warnings_app.reports.dashboard.figures import Filters, dashboard_figures
 from warnings_app.reports.dashboard.page import dashboard_page
 from warnings_app.reports.dashboard.preferences import preferences_section
 from warnings_app.services.figures import figures_first_build_request
-from warnings_app.views.access import RoleRequiredMixin
+from warnings_app.views.access import AuthenticatedHttpRequest, RoleRequiredMixin
 
 
 class DashboardView(RoleRequiredMixin, View):
     permission_required = "warnings_app.view_reports"
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: AuthenticatedHttpRequest) -> HttpResponse:
         form = ReportFilterForm(request.GET or None)
         form.fields.pop("status")  # the dashboard shows every status side by side
         valid = form.is_valid() if form.is_bound else True

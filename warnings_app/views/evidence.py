@@ -1,4 +1,4 @@
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.views import View
@@ -6,7 +6,7 @@ from django.views import View
 from warnings_app.models import Campaign, Company, Notice
 from warnings_app.reports.evidence import evidence_bundle
 from warnings_app.services.audit import audit_record
-from warnings_app.views.access import RoleRequiredMixin, wants_privileged
+from warnings_app.views.access import AuthenticatedHttpRequest, RoleRequiredMixin, wants_privileged
 
 
 class EvidenceBundleView(RoleRequiredMixin, View):
@@ -14,17 +14,18 @@ class EvidenceBundleView(RoleRequiredMixin, View):
 
     permission_required = "warnings_app.view_auditevent"
 
-    def get(self, request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    def get(self, request: AuthenticatedHttpRequest, kind: str, pk: int) -> HttpResponse:
+        target: Company | Campaign
         if kind == "company":
-            target = get_object_or_404(Company, pk=pk)
-            notices = Notice.objects.filter(company=target)
-            subject = {"company": target.legal_name, "company_id": target.pk}
-            slug = f"company-{target.pk}"
+            target = company = get_object_or_404(Company, pk=pk)
+            notices = Notice.objects.filter(company=company)
+            subject = {"company": company.legal_name, "company_id": company.pk}
+            slug = f"company-{company.pk}"
         else:
-            target = get_object_or_404(Campaign, pk=pk)
-            notices = Notice.objects.filter(campaign=target)
-            subject = {"campaign": target.name, "campaign_id": target.pk}
-            slug = f"campaign-{target.pk}"
+            target = campaign = get_object_or_404(Campaign, pk=pk)
+            notices = Notice.objects.filter(campaign=campaign)
+            subject = {"campaign": campaign.name, "campaign_id": campaign.pk}
+            slug = f"campaign-{campaign.pk}"
         privileged = wants_privileged(request)
         content = evidence_bundle(notices=notices, subject=subject, include_privileged=privileged)
         audit_record(

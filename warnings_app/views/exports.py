@@ -1,11 +1,11 @@
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.utils import timezone
 from django.views import View
 
 from warnings_app.forms.reports import ReportFilterForm
 from warnings_app.reports.exports import export_file
 from warnings_app.services.audit import audit_record
-from warnings_app.views.access import RoleRequiredMixin, wants_privileged
+from warnings_app.views.access import AuthenticatedHttpRequest, RoleRequiredMixin, wants_privileged
 
 
 class ExportView(RoleRequiredMixin, View):
@@ -13,7 +13,7 @@ class ExportView(RoleRequiredMixin, View):
 
     permission_required = "warnings_app.view_reports"
 
-    def get(self, request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
+    def get(self, request: AuthenticatedHttpRequest, kind: str, fmt: str) -> HttpResponse:
         form = ReportFilterForm(request.GET)
         if not form.is_valid():
             return HttpResponse(

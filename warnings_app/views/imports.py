@@ -15,12 +15,14 @@ from warnings_app.services.imports.held_files import (
     import_file_release,
 )
 from warnings_app.services.imports.report import Report
-from warnings_app.views.access import RoleRequiredMixin
+from warnings_app.views.access import AuthenticatedHttpRequest, RoleRequiredMixin
 
 TEMPLATE = "warnings_app/company_import.html"
 
 
-def _render(request: HttpRequest, form: CompanyImportForm, report: Report | None, status: int):
+def _render(
+    request: HttpRequest, form: CompanyImportForm, report: Report | None, status: int
+) -> HttpResponse:
     context = {
         "form": form,
         "report": report,
@@ -30,7 +32,9 @@ def _render(request: HttpRequest, form: CompanyImportForm, report: Report | None
     return render(request, TEMPLATE, context, status=status)
 
 
-def _file_bytes(request: HttpRequest, form: CompanyImportForm) -> tuple[bytes, str] | None:
+def _file_bytes(
+    request: AuthenticatedHttpRequest, form: CompanyImportForm
+) -> tuple[bytes, str] | None:
     """The posted file (stored for the commit step) or the one stored at preview time."""
     upload = form.cleaned_data.get("file")
     if upload is not None:
@@ -56,7 +60,7 @@ class CompanyImportView(RoleRequiredMixin, View):
             return response
         return _render(request, CompanyImportForm(), None, 200)
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest) -> HttpResponse:
         form = CompanyImportForm(request.POST, request.FILES)
         if not form.is_valid() or (found := _file_bytes(request, form)) is None:
             return _render(request, form, None, 400)
@@ -83,7 +87,7 @@ class CompanyImportView(RoleRequiredMixin, View):
 class CompanyImportCommitView(RoleRequiredMixin, View):
     permission_required = "warnings_app.add_company"
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest) -> HttpResponse:
         form = CompanyImportForm(request.POST)
         if not form.is_valid() or not form.cleaned_data["upload"]:
             if form.is_valid():

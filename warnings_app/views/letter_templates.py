@@ -9,7 +9,7 @@ from django.views import View
 from warnings_app import services
 from warnings_app.forms import LetterTemplateForm
 from warnings_app.models import LetterTemplate, TemplateVersion
-from warnings_app.views.access import RoleRequiredMixin
+from warnings_app.views.access import AuthenticatedHttpRequest, RoleRequiredMixin
 
 
 class TemplateListView(RoleRequiredMixin, View):
@@ -30,7 +30,7 @@ class TemplateCreateView(RoleRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         return render(request, self.template_name, {"form": LetterTemplateForm()})
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest) -> HttpResponse:
         form = LetterTemplateForm(request.POST)
         if form.is_valid():
             try:
@@ -72,7 +72,7 @@ class VersionDraftView(RoleRequiredMixin, View):
 
     permission_required = "warnings_app.change_templateversion"
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         template = get_object_or_404(LetterTemplate, pk=pk)
         version = services.template_version_draft(template=template, by=request.user)
         return redirect("version_edit", pk=version.pk)

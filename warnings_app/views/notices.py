@@ -9,7 +9,7 @@ from warnings_app.models import Notice
 from warnings_app.models.lifecycle import TRANSITIONS
 from warnings_app.selectors.timeline import notice_timeline
 from warnings_app.services.stored_files import StoredFileAltered, stored_file_download
-from warnings_app.views.access import RoleRequiredMixin
+from warnings_app.views.access import AuthenticatedHttpRequest, RoleRequiredMixin
 from warnings_app.views.files import attachment_response
 
 
@@ -18,7 +18,7 @@ class NoticePdfView(RoleRequiredMixin, View):
 
     permission_required = "warnings_app.view_notice"
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def get(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         notice = get_object_or_404(Notice, pk=pk)
         if not notice.pdf:
             return HttpResponse(
@@ -87,7 +87,7 @@ class NoticeDetailView(RoleRequiredMixin, View):
 class NoticeWithdrawView(RoleRequiredMixin, View):
     permission_required = "warnings_app.approve_notice"
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         notice = get_object_or_404(Notice, pk=pk)
         form = WithdrawForm(request.POST)
         try:

@@ -20,7 +20,7 @@ from warnings_app.models import AICrawler, ReservationPublication
 from warnings_app.reports.reservations import policy_text, sha256_text
 from warnings_app.services.audit import audit_record
 from warnings_app.services.reservations import latest_publication, reservations_current
-from warnings_app.views.access import RoleRequiredMixin
+from warnings_app.views.access import AuthenticatedHttpRequest, RoleRequiredMixin
 
 PAGE_SIZE = 50
 JSON = "application/json"
@@ -127,7 +127,7 @@ class PublicationDownloadView(RoleRequiredMixin, View):
 
     permission_required = "warnings_app.view_reservationpublication"
 
-    def get(self, request: HttpRequest, version: str, kind: str) -> HttpResponse:
+    def get(self, request: AuthenticatedHttpRequest, version: str, kind: str) -> HttpResponse:
         if kind not in FILES:
             raise Http404
         try:

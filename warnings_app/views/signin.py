@@ -3,7 +3,7 @@ second factor for some roles, and an audit event for every sign-in step. Passwor
 codes are never recorded."""
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from axes.signals import user_locked_out
@@ -19,6 +19,9 @@ from django_otp import user_has_device
 
 from warnings_app.services.audit import audit_record
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
+
 SIGNED_IN_AT = "signed_in_at"  # session key: epoch seconds of the sign-in
 SEEN_AT = "seen_at"  # session key: epoch seconds of the latest idle-deadline refresh
 # Where a user who still owes the second factor may go.
@@ -28,16 +31,18 @@ TWO_FACTOR_OPEN = {"two_factor_setup", "two_factor_verify", "logout", "login"}
 def client_ip(request: HttpRequest) -> str | None:
     """REMOTE_ADDR, or with SIGNIN_TRUSTED_PROXIES=N the address the outermost of N proxies
     appended to X-Forwarded-For (the entries left of it are the client's to invent)."""
-    proxies = settings.SIGNIN_TRUSTED_PROXIES
+    proxies: int = settings.SIGNIN_TRUSTED_PROXIES
     if proxies:
-        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded: str = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        hops = [h.strip() for h in forwarded.split(",")]
         hops = [h for h in hops if h]
         if len(hops) >= proxies:
             return hops[-proxies]
-    return request.META.get("REMOTE_ADDR") or None
+    remote: str | None = request.META.get("REMOTE_ADDR")
+    return remote or None
 
 
-def requires_two_factor(user: Any) -> bool:
+def requires_two_factor(user: "User | AnonymousUser") -> bool:
     roles = settings.TWO_FACTOR_ROLES
     if not roles or not getattr(user, "is_authenticated", False):
         return False
@@ -82,7 +87,8 @@ class TwoFactorMiddleware:
 
     def process_view(self, request: HttpRequest, view_func: Any, *args: Any) -> HttpResponse | None:
         user = request.user
-        if not requires_two_factor(user) or user.is_verified():  # type: ignore[attr-defined]
+        # django_otp's OTPMiddleware gives request.user its is_verified(); the stubs cannot know.
+        if not requires_two_factor(user) or user.is_verified():  # type: ignore[union-attr]
             return None
         match = request.resolver_match
         if match is not None and match.url_name in TWO_FACTOR_OPEN and not match.namespace:

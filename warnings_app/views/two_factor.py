@@ -24,6 +24,7 @@ from warnings_app.services.two_factor import (
     totp_enrolment_confirm,
     totp_qr_svg,
 )
+from warnings_app.views.access import AuthenticatedHttpRequest
 
 
 class TokenForm(forms.Form):
@@ -45,7 +46,7 @@ def _next_url(request: HttpRequest) -> str:
     return target if safe else settings.LOGIN_REDIRECT_URL
 
 
-def _verified(request: HttpRequest, device: TOTPDevice, verb: str) -> HttpResponse:
+def _verified(request: AuthenticatedHttpRequest, device: TOTPDevice, verb: str) -> HttpResponse:
     request.session.cycle_key()  # the session's rights grew: give it a new key
     django_otp.login(request, device)
     audit_record(actor=request.user, verb=verb, target=request.user, data={"device": device.pk})
@@ -58,7 +59,7 @@ class TwoFactorSetupView(View):
 
     template_name = "registration/two_factor_setup.html"
 
-    def _device(self, request: HttpRequest) -> TOTPDevice:
+    def _device(self, request: AuthenticatedHttpRequest) -> TOTPDevice:
         return totp_device_for_enrolment(user=request.user)
 
     def _page(self, request: HttpRequest, form: TokenForm, device: TOTPDevice) -> HttpResponse:
@@ -70,13 +71,13 @@ class TwoFactorSetupView(View):
         }
         return render(request, self.template_name, context)
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: AuthenticatedHttpRequest) -> HttpResponse:
         if user_has_device(request.user):
             return redirect("two_factor_verify")
         return self._page(request, TokenForm(), self._device(request))
 
     @transaction.atomic
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest) -> HttpResponse:
         if user_has_device(request.user):
             return redirect("two_factor_verify")
         device = self._device(request)
@@ -95,10 +96,10 @@ class TwoFactorVerifyView(View):
 
     template_name = "registration/two_factor_verify.html"
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: AuthenticatedHttpRequest) -> HttpResponse:
         return render(request, self.template_name, {"form": TokenForm(), **self._ctx(request)})
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest) -> HttpResponse:
         form = TokenForm(request.POST)
         if form.is_valid():
             token = form.cleaned_data["token"].strip()
@@ -109,6 +110,6 @@ class TwoFactorVerifyView(View):
         form.add_error(None, "That code did not match. Try the newest code from your app.")
         return render(request, self.template_name, {"form": form, **self._ctx(request)})
 
-    def _ctx(self, request: HttpRequest) -> dict[str, Any]:
+    def _ctx(self, request: AuthenticatedHttpRequest) -> dict[str, Any]:
         # Without a device the page points to enrolment (TwoFactorMiddleware sends people there).
         return {"next": _next_url(request), "has_device": user_has_device(request.user)}
