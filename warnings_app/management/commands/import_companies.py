@@ -1,4 +1,6 @@
+from argparse import ArgumentParser
 from pathlib import Path
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
@@ -13,13 +15,13 @@ class Command(BaseCommand):
         "nothing unless --commit is given, and then writes every row or none."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("file")
         parser.add_argument("--commit", action="store_true", help="Write the rows (all or none).")
         parser.add_argument("--encoding", default="", help="e.g. cp1252; default: detect.")
         parser.add_argument("--by", default="", help="Username the audit trail names.")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["file"])
         try:
             with path.open("rb") as handle:

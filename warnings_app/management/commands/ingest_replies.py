@@ -1,7 +1,9 @@
 """Fetch inbound replies and store each once: from the IMAP mailbox in IMAP_URL, a Maildir, or
 a folder of .eml files. Safe to run again: messages already stored are skipped."""
 
+from argparse import ArgumentParser
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -12,7 +14,7 @@ from warnings_app.services.replies import replies_ingest_from
 class Command(BaseCommand):
     help = __doc__
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         where = parser.add_mutually_exclusive_group(required=True)
         where.add_argument("--imap", action="store_true", help="read the mailbox in IMAP_URL")
         where.add_argument("--maildir", type=Path, help="read a Maildir")
@@ -21,7 +23,7 @@ class Command(BaseCommand):
             "--all", action="store_true", help="IMAP: read seen messages too (default: unseen)"
         )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         summary = ingest(options)
         self.stdout.write(
             f"{summary['read']} read: {summary['stored']} stored, "
@@ -32,7 +34,7 @@ class Command(BaseCommand):
             raise CommandError(f"{summary['errors']} messages could not be stored (see the log)")
 
 
-def ingest(options: dict) -> dict[str, int]:
+def ingest(options: dict[str, Any]) -> dict[str, int]:
     if options.get("imap"):
         if not settings.IMAP_URL:
             raise CommandError("IMAP_URL is not set")

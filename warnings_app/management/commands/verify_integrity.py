@@ -1,3 +1,6 @@
+from collections.abc import Iterator
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandError
 
 from warnings_app.domain import audit_chain
@@ -15,7 +18,7 @@ class Command(BaseCommand):
         "missing or altered."
     )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         problems = self._pdfs() + self._audit_chain() + self._preferences()
         if problems:
             raise CommandError(
@@ -59,10 +62,12 @@ class Command(BaseCommand):
 
 
 class _Counted:
-    def __init__(self, rows):
+    """The rows, counting how many were read."""
+
+    def __init__(self, rows: Iterator[dict[str, Any]]) -> None:
         self.rows, self.n = rows, 0
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[dict[str, Any]]:
         for row in self.rows:
             self.n += 1
             yield row
