@@ -12,7 +12,7 @@ from warnings_app.reports.reservations import policies_sha256
 from warnings_app.selectors.preference_register import record_sha256
 
 
-def _file_sha256(name: str) -> str | None:
+def _file_sha256(name: str | None) -> str | None:
     if not name or not default_storage.exists(name):
         return None
     digest = hashlib.sha256()

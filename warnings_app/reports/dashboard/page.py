@@ -191,7 +191,8 @@ def _outcomes_by(f: Figures, dimension: str) -> Chart:
 
 
 def _response_curves(f: Figures) -> Chart:
-    names = dict(
+    # Keyed as by_campaign is: None stands for the letters outside campaigns.
+    names: dict[int | None, str] = dict(
         Campaign.objects.filter(pk__in=[pk for pk in f.by_campaign if pk]).values_list("pk", "name")
     )
     series, rows = [], []

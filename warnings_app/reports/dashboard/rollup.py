@@ -6,7 +6,7 @@ Matters, answers and overdue are defined in `domain/matters.py`."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -29,6 +29,8 @@ from warnings_app.models.lifecycle import NoticeStatus
 SETTLED = {NoticeStatus.RESOLVED, NoticeStatus.CLOSED}
 ROLLUP_NAME = "figures"
 CHUNK = 5000
+# A cell: the letters of one campaign (None: outside any), segment and country sent on one day.
+CellKey = tuple[int | None, str, str, date]
 
 
 @dataclass
@@ -45,10 +47,10 @@ class _Answers:
     """What the replies to one matter say: when the first came, the latest classified outcome
     (by time of receipt), and the days replies came on."""
 
-    first: Any = None
+    first: datetime | None = None
     outcome: str = Response.Outcome.UNCLASSIFIED
-    outcome_at: tuple = ()
-    received: list = field(default_factory=list)
+    outcome_at: tuple[datetime, int] | tuple[()] = ()  # the classified reply's (received, pk)
+    received: list[datetime] = field(default_factory=list)
 
 
 def _answers() -> dict[int, _Answers]:
@@ -82,13 +84,14 @@ def _deliveries() -> tuple[set[int], set[int]]:
         .distinct()
         .order_by()
     )
-    accepted, bounced = set(), set()
+    accepted: set[int] = set()
+    bounced: set[int] = set()
     for notice_id, outcome in rows.iterator(chunk_size=CHUNK):
         (accepted if outcome == DeliveryAttempt.Outcome.ACCEPTED else bounced).add(notice_id)
     return accepted, bounced
 
 
-def _local_day(moment: Any) -> date:
+def _local_day(moment: datetime) -> date:
     return timezone.localtime(moment).date()
 
 
@@ -96,8 +99,8 @@ def _monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def cells_compute(today: date) -> dict[tuple, _Cell]:
-    cells: dict[tuple, _Cell] = defaultdict(_Cell)
+def cells_compute(today: date) -> dict[CellKey, _Cell]:
+    cells: dict[CellKey, _Cell] = defaultdict(_Cell)
     answered, (accepted, bounced) = _answers(), _deliveries()
     matters = (
         Notice.objects.filter(ladder_step__isnull=True, sent_at__isnull=False)
@@ -108,6 +111,8 @@ def cells_compute(today: date) -> dict[tuple, _Cell]:
         .order_by()
     )  # fmt: skip
     for pk, campaign_id, segment, country, sent_at, due, status in matters.iterator(CHUNK):
+        if sent_at is None:  # never: the query asks for sent letters only
+            continue
         sent_on = _local_day(sent_at)
         cell = cells[(campaign_id, segment, country, sent_on)]
         cell.counts["issued"] += 1
@@ -120,7 +125,7 @@ def cells_compute(today: date) -> dict[tuple, _Cell]:
         cell.counts["overdue"] += is_overdue(
             status=status, due=due, answered=answers is not None, today=today
         )
-        if answers is None:
+        if answers is None or answers.first is None:  # (an answer always has a first time)
             continue
         replied_on = _local_day(answers.first)
         cell.counts["replied"] += 1
@@ -132,7 +137,7 @@ def cells_compute(today: date) -> dict[tuple, _Cell]:
     return cells
 
 
-def summaries_compute(cells: dict[tuple, _Cell]) -> dict[tuple[str, str, str], _Cell]:
+def summaries_compute(cells: dict[CellKey, _Cell]) -> dict[tuple[str, str, str], _Cell]:
     """The cells summed over their sending days, then for each of campaign, segment and
     jurisdiction also over "all" (FigureSummary.ALL)."""
     by_scope: dict[tuple[str, str, str], _Cell] = defaultdict(_Cell)
@@ -208,7 +213,7 @@ def figures_refresh() -> dict[str, int]:
 SNAPSHOT_FIGURES = ("issued", "delivered", "bounced", "replied", "resolved", "overdue")
 
 
-def _snapshots_take(cells: dict[tuple, _Cell], today: date, now: Any) -> int:
+def _snapshots_take(cells: dict[CellKey, _Cell], today: date, now: datetime) -> int:
     per_campaign: dict[int | None, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for (campaign_id, *_), cell in cells.items():
         for name in SNAPSHOT_FIGURES:
@@ -216,12 +221,12 @@ def _snapshots_take(cells: dict[tuple, _Cell], today: date, now: Any) -> int:
     for campaign_id, figures in per_campaign.items():
         DailySnapshot.objects.update_or_create(
             day=today,
-            campaign_id=campaign_id,
+            campaign_id=campaign_id,  # type: ignore[misc]  # None is valid: the FK is nullable
             defaults={**{n: figures[n] for n in SNAPSHOT_FIGURES}, "taken_at": now},
         )
     return len(per_campaign)
 
 
-def figures_built_at() -> Any:
+def figures_built_at() -> datetime | None:
     row = Heartbeat.objects.filter(name=ROLLUP_NAME).only("seen_at", "detail").first()
     return row.seen_at if row and row.detail else None
