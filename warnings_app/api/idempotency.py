@@ -22,6 +22,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from warnings_app.api.base import caller
 from warnings_app.api.schema import KEY_PATTERN
 from warnings_app.models import IdempotencyKey
 
@@ -68,6 +69,7 @@ def idempotent(handler: Callable[..., Response]) -> Callable[..., Response]:
             raise ValidationError(
                 {"detail": f"{HEADER}: 1 to {MAX_KEY_LENGTH} letters, digits or - _ . :"}
             )
+        user = caller(request)
         method_path = f"{request.method} {request.path}"[:300]
         body_sha256 = _fingerprint(request)
         try:
@@ -75,11 +77,11 @@ def idempotent(handler: Callable[..., Response]) -> Callable[..., Response]:
                 try:
                     with transaction.atomic():  # waits here while another request holds the key
                         record = IdempotencyKey.objects.create(
-                            key=key, user=request.user, method_path=method_path,
+                            key=key, user=user, method_path=method_path,
                             body_sha256=body_sha256,
                         )  # fmt: skip
                 except IntegrityError:
-                    stored = IdempotencyKey.objects.get(user=request.user, key=key)
+                    stored = IdempotencyKey.objects.get(user=user, key=key)
                     return _replay(stored, method_path, body_sha256)
                 response = handler(view, request, *args, **kwargs)
                 if not status.is_success(response.status_code):

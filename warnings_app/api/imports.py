@@ -3,6 +3,8 @@
 the file can be imported (and was, with commit), 400 with the same report when it cannot.
 Permission: warnings_app.add_company, as on the page (Legal, Paralegal, Admin)."""
 
+from typing import Any
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -10,13 +12,13 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from warnings_app.api.base import ApiView
+from warnings_app.api.base import ApiView, caller
 from warnings_app.domain.uploads import IMPORT_MAX_BYTES
 from warnings_app.forms.imports import ENCODINGS
 from warnings_app.services.imports.companies import companies_import
 
 
-class ImportRequestSerializer(serializers.Serializer):
+class ImportRequestSerializer(serializers.Serializer[dict[str, Any]]):
     file = serializers.FileField()
     encoding = serializers.ChoiceField(choices=ENCODINGS, required=False, default="")
     commit = serializers.BooleanField(required=False, default=False)
@@ -42,7 +44,7 @@ class ImportCompaniesAPIView(ApiView):
             file_bytes=upload.read(IMPORT_MAX_BYTES + 1),
             filename=upload.name,
             encoding=given.validated_data["encoding"],
-            by=request.user,
+            by=caller(request),
             commit=given.validated_data["commit"],
         )
         return Response(report.as_dict(), status=200 if report.ok else 400)

@@ -26,11 +26,11 @@ def handles(view: Any, request: Request) -> bool:
     """Whether the view has a handler for the request's method (on a view set: an action)."""
     if hasattr(view, "action_map"):
         return getattr(view, "action", None) is not None
-    return hasattr(view, request.method.lower())
+    return hasattr(view, (request.method or "").lower())
 
 
 def required_permission(view: Any, request: Request) -> str | None:
-    action = getattr(view, "action", None) or request.method.lower()
+    action = getattr(view, "action", None) or (request.method or "").lower()
     mapping: dict[str, str] = getattr(view, "action_permissions", {})
     if action == "metadata":  # OPTIONS describes an endpoint: whoever may read it may ask
         action = "list" if "list" in mapping else "get"

@@ -8,9 +8,10 @@ from rest_framework import serializers
 from warnings_app.api.serializers.ids import IdField, IdRelatedField
 from warnings_app.api.serializers.strict import StrictTypes
 from warnings_app.models import Campaign, Company, Notice, Principal, Tag, TemplateVersion, Work
+from warnings_app.services.campaigns import ApprovalResult, SendResult
 
 
-class LadderStepSerializer(StrictTypes, serializers.Serializer):
+class LadderStepSerializer(StrictTypes, serializers.Serializer[dict[str, Any]]):
     name = serializers.CharField(max_length=100)
     offset_business_days = serializers.IntegerField(min_value=1, max_value=250)
     action = serializers.ChoiceField(choices=[("letter", "letter"), ("handoff", "handoff")])
@@ -33,7 +34,7 @@ class LadderStepSerializer(StrictTypes, serializers.Serializer):
         return attrs
 
 
-class RecipientFilterSerializer(StrictTypes, serializers.Serializer):
+class RecipientFilterSerializer(StrictTypes, serializers.Serializer[dict[str, Any]]):
     """Which companies get a letter: any of these, combined as the campaign form does."""
 
     segment = serializers.ListField(
@@ -69,7 +70,7 @@ class RecipientFilterSerializer(StrictTypes, serializers.Serializer):
         return chosen
 
 
-class CampaignSerializer(StrictTypes, serializers.ModelSerializer):
+class CampaignSerializer(StrictTypes, serializers.ModelSerializer[Campaign]):
     template_version = IdRelatedField(
         queryset=TemplateVersion.objects.filter(status=TemplateVersion.Status.APPROVED)
     )
@@ -81,7 +82,10 @@ class CampaignSerializer(StrictTypes, serializers.ModelSerializer):
         max_length=3,
     )  # fmt: skip
     response_window_days = serializers.IntegerField(min_value=1, max_value=120, default=15)
-    steps = LadderStepSerializer(many=True, required=False, max_length=6)
+    # many=True makes a ListSerializer, which takes max_length; the stubs leave it out.
+    steps = LadderStepSerializer(  # type: ignore[call-arg]
+        many=True, required=False, max_length=6
+    )
 
     class Meta:
         model = Campaign
@@ -140,7 +144,7 @@ class CampaignSerializer(StrictTypes, serializers.ModelSerializer):
         return list(dict.fromkeys(channels))
 
 
-class ApproveSerializer(StrictTypes, serializers.Serializer):
+class ApproveSerializer(StrictTypes, serializers.Serializer[dict[str, Any]]):
     notices = serializers.ListField(
         child=IdField(),
         required=False,
@@ -150,15 +154,15 @@ class ApproveSerializer(StrictTypes, serializers.Serializer):
     )
 
 
-class PauseSerializer(StrictTypes, serializers.Serializer):
+class PauseSerializer(StrictTypes, serializers.Serializer[dict[str, Any]]):
     reason = serializers.CharField(max_length=500)
 
 
-class ApproveResultSerializer(serializers.Serializer):
+class ApproveResultSerializer(serializers.Serializer[ApprovalResult]):
     approved = serializers.IntegerField()
     refused = serializers.ListField(child=serializers.CharField())
 
 
-class SendResultSerializer(serializers.Serializer):
+class SendResultSerializer(serializers.Serializer[SendResult]):
     queued = serializers.IntegerField()
     blocked = serializers.IntegerField()

@@ -10,7 +10,7 @@ from warnings_app.models import Campaign, Company
 from warnings_app.reports.dashboard.figures import Figures
 
 
-class FiguresQuerySerializer(serializers.Serializer):
+class FiguresQuerySerializer(serializers.Serializer[dict[str, Any]]):
     campaign = IdRelatedField(queryset=Campaign.objects.all(), required=False)
     segment = serializers.ChoiceField(choices=Company.Segment.choices, required=False)
     country = serializers.ChoiceField(choices=list(countries), required=False)
@@ -18,7 +18,7 @@ class FiguresQuerySerializer(serializers.Serializer):
     until = serializers.DateField(required=False, help_text="Letters sent on or before")
 
     def to_internal_value(self, data: Any) -> Any:
-        blank = [name for name in self.fields if data.get(name) == ""]
+        blank = [name for name, _field in self.fields.items() if data.get(name) == ""]
         if blank:  # `?until=` is a mistake, not the same as leaving the filter out
             raise serializers.ValidationError({name: ["Give a value."] for name in blank})
         return super().to_internal_value(data)
@@ -32,7 +32,7 @@ class FiguresQuerySerializer(serializers.Serializer):
 _COUNTS = serializers.DictField(child=serializers.IntegerField())
 
 
-class CampaignFiguresSerializer(serializers.Serializer):
+class CampaignFiguresSerializer(serializers.Serializer[dict[str, Any]]):
     campaign = serializers.IntegerField(allow_null=True)
     issued = serializers.IntegerField()
     reply_days = serializers.DictField(
@@ -40,12 +40,12 @@ class CampaignFiguresSerializer(serializers.Serializer):
     )
 
 
-class TrendDaySerializer(serializers.Serializer):
+class TrendDaySerializer(serializers.Serializer[dict[str, Any]]):
     day = serializers.DateField()
     figures = serializers.DictField(child=serializers.IntegerField())
 
 
-class FiguresSerializer(serializers.Serializer):
+class FiguresSerializer(serializers.Serializer[dict[str, Any]]):
     built_at = serializers.DateTimeField(allow_null=True)
     totals = serializers.DictField(child=serializers.IntegerField())
     percent = serializers.DictField(child=serializers.FloatField(allow_null=True))

@@ -1,12 +1,14 @@
 """Letter templates and their versions, read-only: wording is edited and approved on the pages,
 where the four-eyes rules and the live preview are."""
 
+from typing import Any
+
 from rest_framework import serializers
 
 from warnings_app.models import LetterTemplate, TemplateVersion
 
 
-class TemplateVersionSerializer(serializers.ModelSerializer):
+class TemplateVersionSerializer(serializers.ModelSerializer[TemplateVersion]):
     class Meta:
         model = TemplateVersion
         fields = [
@@ -27,7 +29,7 @@ class TemplateVersionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class LetterTemplateSerializer(serializers.ModelSerializer):
+class LetterTemplateSerializer(serializers.ModelSerializer[LetterTemplate]):
     versions = serializers.SerializerMethodField()
 
     class Meta:
@@ -35,7 +37,7 @@ class LetterTemplateSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "kind", "jurisdiction", "language", "paper_size", "versions"]
         read_only_fields = fields
 
-    def get_versions(self, template: LetterTemplate) -> list[dict]:
+    def get_versions(self, template: LetterTemplate) -> list[dict[str, Any]]:
         """Number, status and id of each version, newest first; the text is at
         /template-versions/{id}/."""
         return [

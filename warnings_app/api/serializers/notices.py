@@ -5,7 +5,7 @@ from rest_framework import serializers
 from warnings_app.models import DeliveryAttempt, Notice
 
 
-class NoticeSerializer(serializers.ModelSerializer):
+class NoticeSerializer(serializers.ModelSerializer[Notice]):
     pdf_available = serializers.SerializerMethodField()
 
     class Meta:
@@ -44,7 +44,7 @@ class NoticeSerializer(serializers.ModelSerializer):
         return bool(notice.pdf)
 
 
-class DeliveryAttemptSerializer(serializers.ModelSerializer):
+class DeliveryAttemptSerializer(serializers.ModelSerializer[DeliveryAttempt]):
     class Meta:
         model = DeliveryAttempt
         fields = [

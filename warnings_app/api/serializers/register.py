@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.db.models import Field, Model
 from django_countries import countries
 from rest_framework import serializers
 
@@ -30,7 +31,7 @@ class _TagNamesField(serializers.ListField):
         return sorted(tag.name for tag in tags.all())
 
 
-class CompanySerializer(StrictTypes, serializers.ModelSerializer):
+class CompanySerializer(StrictTypes, serializers.ModelSerializer[Company]):
     """Read: the company as the register page shows it. Write: the fields of the company form,
     checked by that form (domain normalised and unique, likely duplicates refused unless
     `confirm_not_duplicate`); the view stores it through the company services."""
@@ -39,7 +40,10 @@ class CompanySerializer(StrictTypes, serializers.ModelSerializer):
     segment = serializers.ChoiceField(choices=Company.Segment.choices, required=False)
     website = serializers.CharField(max_length=300, required=False, allow_blank=True)
     domain = serializers.CharField(max_length=253, required=False, allow_blank=True)
-    parent = IdRelatedField(queryset=Company.objects.all(), required=False, allow_null=True)
+    # A declared field: DRF's metaclass takes it out of the class, so it never is Field.parent.
+    parent = IdRelatedField(  # type: ignore[assignment]
+        queryset=Company.objects.all(), required=False, allow_null=True
+    )
     tags = _TagNamesField(child=serializers.CharField(max_length=60), required=False, max_length=20)
     confirm_not_duplicate = serializers.BooleanField(
         write_only=True,
@@ -95,14 +99,18 @@ class CompanySerializer(StrictTypes, serializers.ModelSerializer):
         return {"values": values, "tags": cleaned["tags"]}
 
 
-def _default(model: type, name: str) -> Any:
+def _default(model: type[Model], name: str) -> Any:
     """What the model stores when a field is left out (the form needs a value for each)."""
-    value = model._meta.get_field(name).get_default()
+    field = model._meta.get_field(name)
+    if not isinstance(field, Field):
+        raise TypeError(f"{model.__name__}.{name} is a relation's other end, not a field")
+    value = field.get_default()
     return "" if value is None else value
 
 
 def _refuse_cycle(company: Company, parent: Company) -> None:
-    ancestor, seen = parent, set()
+    ancestor: Company | None = parent
+    seen: set[int] = set()
     while ancestor is not None and ancestor.pk not in seen:
         if ancestor.pk == company.pk:
             raise serializers.ValidationError(
@@ -112,7 +120,7 @@ def _refuse_cycle(company: Company, parent: Company) -> None:
         ancestor = ancestor.parent
 
 
-class ContactSerializer(StrictTypes, serializers.ModelSerializer):
+class ContactSerializer(StrictTypes, serializers.ModelSerializer[Contact]):
     """As CompanySerializer, with the contact form's rules (reachable, a whole postal address,
     counsel named). The company is chosen when the contact is created and never changes."""
 
@@ -149,7 +157,7 @@ class ContactSerializer(StrictTypes, serializers.ModelSerializer):
         return {"company": company, "values": form.service_values()}
 
 
-class PrincipalSerializer(serializers.ModelSerializer):
+class PrincipalSerializer(serializers.ModelSerializer[Principal]):
     # Often empty: plain strings, not "format: email/uri", so the schema is true of them.
     email = serializers.CharField(read_only=True)
     website = serializers.CharField(read_only=True)
@@ -171,7 +179,7 @@ class PrincipalSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class WorkSerializer(serializers.ModelSerializer):
+class WorkSerializer(serializers.ModelSerializer[Work]):
     class Meta:
         model = Work
         fields = [

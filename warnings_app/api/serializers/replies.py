@@ -13,13 +13,13 @@ LOGGABLE_CHANNELS = [(v, label) for v, label in Response.Channel.choices if v !=
 OUTCOMES = [(v, label) for v, label in Response.Outcome.choices if v != "unclassified"]
 
 
-class DemandAnswerSerializer(StrictTypes, serializers.ModelSerializer):
+class DemandAnswerSerializer(StrictTypes, serializers.ModelSerializer[DemandAnswer]):
     class Meta:
         model = DemandAnswer
         fields = ["demand", "answer", "note"]
 
 
-class ReplySerializer(serializers.ModelSerializer):
+class ReplySerializer(serializers.ModelSerializer[Response]):
     demands = DemandAnswerSerializer(many=True, read_only=True)
 
     class Meta:
@@ -49,7 +49,7 @@ class ReplySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ReplyLogSerializer(StrictTypes, serializers.Serializer):
+class ReplyLogSerializer(StrictTypes, serializers.Serializer[dict[str, Any]]):
     """A reply that came by letter, phone or a portal, as the log-a-reply page takes it
     (attachments are added on that page)."""
 
@@ -78,10 +78,13 @@ class ReplyLogSerializer(StrictTypes, serializers.Serializer):
         return attrs
 
 
-class ClassifySerializer(StrictTypes, serializers.Serializer):
+class ClassifySerializer(StrictTypes, serializers.Serializer[dict[str, Any]]):
     outcome = serializers.ChoiceField(choices=OUTCOMES)
     note = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
-    demands = DemandAnswerSerializer(many=True, required=False, max_length=5)
+    # many=True makes a ListSerializer, which takes max_length; the stubs leave it out.
+    demands = DemandAnswerSerializer(  # type: ignore[call-arg]
+        many=True, required=False, max_length=5
+    )
 
     def validate_demands(self, demands: list[dict[str, Any]]) -> list[dict[str, Any]]:
         names = [d["demand"] for d in demands]

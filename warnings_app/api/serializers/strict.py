@@ -21,7 +21,7 @@ _EXPECTED: list[tuple[type, tuple[type, ...], str]] = [
 ]
 
 
-def _type_problem(field: fields.Field, value: Any) -> str | None:
+def _type_problem(field: "fields.Field[Any, Any, Any, Any]", value: Any) -> str | None:
     if value is None:
         return None  # DRF refuses null where the field does not allow it
     for field_class, types, name in _EXPECTED:

@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from warnings_app.api import filters
-from warnings_app.api.base import ApiViewSet
+from warnings_app.api.base import ApiViewSet, caller
 from warnings_app.api.idempotency import idempotent
 from warnings_app.api.serializers.campaigns import (
     ApproveResultSerializer,
@@ -27,7 +27,7 @@ CHANGE = "warnings_app.change_campaign"
 
 
 class CampaignViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ApiViewSet
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ApiViewSet[Campaign]
 ):
     queryset = Campaign.objects.prefetch_related("principals", "works", "steps")
     serializer_class = CampaignSerializer
@@ -53,7 +53,7 @@ class CampaignViewSet(
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         campaign = campaign_services.campaign_create(
-            by=request.user,
+            by=caller(request),
             name=data["name"],
             description=data.get("description", ""),
             template_version=data["template_version"],
@@ -73,7 +73,9 @@ class CampaignViewSet(
     @idempotent
     def generate(self, request: Request, pk: str) -> Response:
         """draft → generating: one letter per included company, rendered in the background."""
-        campaign = campaign_services.campaign_generate(campaign=self.get_object(), by=request.user)
+        campaign = campaign_services.campaign_generate(
+            campaign=self.get_object(), by=caller(request)
+        )
         return Response(self._fresh(campaign))
 
     @extend_schema(request=ApproveSerializer, responses=ApproveResultSerializer)
@@ -85,7 +87,7 @@ class CampaignViewSet(
         serializer.is_valid(raise_exception=True)
         result = campaign_services.campaign_approve(
             campaign=self.get_object(),
-            by=request.user,
+            by=caller(request),
             notice_ids=serializer.validated_data.get("notices"),
         )
         return Response(ApproveResultSerializer(result).data)
@@ -95,7 +97,7 @@ class CampaignViewSet(
     @idempotent
     def send(self, request: Request, pk: str) -> Response:
         """Queue every approved letter for delivery."""
-        result = campaign_services.campaign_send(campaign=self.get_object(), by=request.user)
+        result = campaign_services.campaign_send(campaign=self.get_object(), by=caller(request))
         return Response(SendResultSerializer(result).data)
 
     @extend_schema(request=PauseSerializer, responses=CampaignSerializer)
@@ -106,7 +108,9 @@ class CampaignViewSet(
         serializer = PauseSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         campaign = campaign_services.campaign_pause(
-            campaign=self.get_object(), by=request.user, reason=serializer.validated_data["reason"]
+            campaign=self.get_object(),
+            by=caller(request),
+            reason=serializer.validated_data["reason"],
         )
         return Response(self._fresh(campaign))
 
@@ -114,5 +118,5 @@ class CampaignViewSet(
     @action(detail=True, methods=["post"])
     @idempotent
     def resume(self, request: Request, pk: str) -> Response:
-        campaign = campaign_services.campaign_resume(campaign=self.get_object(), by=request.user)
+        campaign = campaign_services.campaign_resume(campaign=self.get_object(), by=caller(request))
         return Response(self._fresh(campaign))

@@ -8,7 +8,9 @@ from warnings_app.api.serializers.letters import LetterTemplateSerializer, Templ
 from warnings_app.models import LetterTemplate, TemplateVersion
 
 
-class LetterTemplateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+class LetterTemplateViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet[LetterTemplate]
+):
     queryset = LetterTemplate.objects.prefetch_related("versions")
     serializer_class = LetterTemplateSerializer
     filterset_fields = ["kind", "jurisdiction", "language"]
@@ -19,7 +21,9 @@ class LetterTemplateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ap
     }
 
 
-class TemplateVersionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+class TemplateVersionViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet[TemplateVersion]
+):
     queryset = TemplateVersion.objects.all()
     serializer_class = TemplateVersionSerializer
     filterset_class = filters.TemplateVersionFilter

@@ -12,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from warnings_app.api import filters
-from warnings_app.api.base import ApiViewSet
+from warnings_app.api.base import ApiViewSet, caller
 from warnings_app.api.schema import ErrorSerializer
 from warnings_app.api.serializers.notices import DeliveryAttemptSerializer, NoticeSerializer
 from warnings_app.models import DeliveryAttempt, Notice
@@ -32,7 +32,7 @@ class PdfRenderer(renderers.BaseRenderer):
         return data if isinstance(data, bytes) else b""
 
 
-class NoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+class NoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet[Notice]):
     queryset = Notice.objects.all()
     serializer_class = NoticeSerializer
     filterset_class = filters.NoticeFilter
@@ -65,7 +65,7 @@ class NoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
             content = stored_file_download(
                 name=notice.pdf.name,
                 sha256=notice.pdf_sha256,
-                by=request.user,
+                by=caller(request),
                 verb="notice.pdf_downloaded",
                 target=notice,
                 data={"via": "api"},
@@ -94,7 +94,9 @@ class NoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
         return super().finalize_response(request, response, *args, **kwargs)
 
 
-class DeliveryAttemptViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+class DeliveryAttemptViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet[DeliveryAttempt]
+):
     queryset = DeliveryAttempt.objects.all()
     serializer_class = DeliveryAttemptSerializer
     filterset_class = filters.DeliveryFilter

@@ -1,7 +1,7 @@
 """Companies and contacts (read, create, update through the register services); principals and
 works (read: they are kept in the administration)."""
 
-from typing import Any
+from typing import Any, TypeVar
 
 from rest_framework import mixins, status
 from rest_framework.request import Request
@@ -9,7 +9,7 @@ from rest_framework.response import Response
 
 from warnings_app import services
 from warnings_app.api import filters
-from warnings_app.api.base import ApiViewSet
+from warnings_app.api.base import ApiViewSet, caller
 from warnings_app.api.idempotency import idempotent
 from warnings_app.api.serializers.register import (
     CompanySerializer,
@@ -20,6 +20,7 @@ from warnings_app.api.serializers.register import (
 from warnings_app.models import Company, Contact, Principal, Work
 
 P = "warnings_app."
+_Stored = TypeVar("_Stored", Company, Contact)
 
 
 def _read(model: str) -> dict[str, str]:
@@ -35,14 +36,14 @@ def _write(model: str) -> dict[str, str]:
 
 
 class _WritableViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, ApiViewSet
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, ApiViewSet[_Stored]
 ):
     """create/update validate with the serializer, then call `store`, which goes through a
     service; the answer is the stored row, read back."""
 
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
-    def store(self, data: dict[str, Any], instance: Any = None) -> Any:
+    def store(self, data: dict[str, Any], instance: _Stored | None = None) -> _Stored:
         raise NotImplementedError
 
     @idempotent
@@ -61,11 +62,12 @@ class _WritableViewSet(
         obj = self.store(serializer.validated_data, instance)
         return Response(self._read_back(obj))
 
-    def _read_back(self, obj: Any) -> dict[str, Any]:
-        return self.get_serializer(self.get_queryset().get(pk=obj.pk)).data
+    def _read_back(self, obj: _Stored) -> dict[str, Any]:
+        data: dict[str, Any] = self.get_serializer(self.get_queryset().get(pk=obj.pk)).data
+        return data
 
 
-class CompanyViewSet(_WritableViewSet):
+class CompanyViewSet(_WritableViewSet[Company]):
     queryset = Company.objects.prefetch_related("tags")
     serializer_class = CompanySerializer
     filterset_class = filters.CompanyFilter
@@ -75,14 +77,14 @@ class CompanyViewSet(_WritableViewSet):
     def store(self, data: dict[str, Any], instance: Company | None = None) -> Company:
         if instance is None:
             return services.company_create(
-                by=self.request.user, tags=data["tags"], **data["values"]
+                by=caller(self.request), tags=data["tags"], **data["values"]
             )
         return services.company_update(
-            company=instance, by=self.request.user, tags=data["tags"], **data["values"]
+            company=instance, by=caller(self.request), tags=data["tags"], **data["values"]
         )
 
 
-class ContactViewSet(_WritableViewSet):
+class ContactViewSet(_WritableViewSet[Contact]):
     queryset = Contact.objects.all()
     serializer_class = ContactSerializer
     filterset_class = filters.ContactFilter
@@ -92,12 +94,12 @@ class ContactViewSet(_WritableViewSet):
     def store(self, data: dict[str, Any], instance: Contact | None = None) -> Contact:
         if instance is None:
             return services.contact_create(
-                company=data["company"], by=self.request.user, **data["values"]
+                company=data["company"], by=caller(self.request), **data["values"]
             )
-        return services.contact_update(contact=instance, by=self.request.user, **data["values"])
+        return services.contact_update(contact=instance, by=caller(self.request), **data["values"])
 
 
-class PrincipalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+class PrincipalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet[Principal]):
     queryset = Principal.objects.all()
     serializer_class = PrincipalSerializer
     filterset_fields = ["kind"]
@@ -105,7 +107,7 @@ class PrincipalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiView
     action_permissions = _read("principal")
 
 
-class WorkViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+class WorkViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet[Work]):
     queryset = Work.objects.all()
     serializer_class = WorkSerializer
     filterset_class = filters.WorkFilter

@@ -9,7 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from warnings_app.api import filters
-from warnings_app.api.base import ApiViewSet
+from warnings_app.api.base import ApiViewSet, caller
 from warnings_app.api.idempotency import idempotent
 from warnings_app.api.serializers.replies import (
     ClassifySerializer,
@@ -20,7 +20,7 @@ from warnings_app.models import Response as Reply
 from warnings_app.services import classification, replies
 
 
-class ReplyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+class ReplyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet[Reply]):
     queryset = Reply.objects.prefetch_related("demands")
     serializer_class = ReplySerializer
     filterset_class = filters.ReplyFilter
@@ -43,7 +43,7 @@ class ReplyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         reply = replies.reply_log(
-            by=request.user,
+            by=caller(request),
             channel=data["channel"],
             received_at=data["received_at"],
             notice=data.get("notice"),
@@ -63,7 +63,7 @@ class ReplyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet)
         serializer.is_valid(raise_exception=True)
         reply = classification.response_classify(
             response=self.get_object(),
-            by=request.user,
+            by=caller(request),
             outcome=serializer.validated_data["outcome"],
             note=serializer.validated_data["note"],
             demands=serializer.service_demands(),
