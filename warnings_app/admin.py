@@ -2,6 +2,8 @@
 Records whose changes have rules of their own (notices, template versions, deliveries,
 campaigns) or that are evidence are read-only here: those change only through their services."""
 
+from typing import TYPE_CHECKING, Any
+
 from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
@@ -13,10 +15,26 @@ from warnings_app.domain import uploads
 from warnings_app.domain.normalise import normalise_domain
 from warnings_app.models.companies import COMPANY_EDITABLE_FIELDS
 from warnings_app.services import audit_record, company_create, company_update
+from warnings_app.views.access import signed_in_user
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.db.models import Model, QuerySet
+    from django.http import HttpRequest
+
+    # django-stubs makes these generic over the model; Django's classes are not subscriptable
+    # at run time. The audited admins serve many models, hence Any.
+    _ModelAdmin = admin.ModelAdmin[Any]
+    _ModelForm = forms.ModelForm[Any]
+    _UserAdmin = UserAdmin[User]
+else:
+    _ModelAdmin = admin.ModelAdmin
+    _ModelForm = forms.ModelForm
+    _UserAdmin = UserAdmin
 
 
-class AuditedAdmin(admin.ModelAdmin):
-    def save_model(self, request, obj, form, change):
+class AuditedAdmin(_ModelAdmin):
+    def save_model(self, request: "HttpRequest", obj: Any, form: Any, change: bool) -> None:
         with transaction.atomic():
             super().save_model(request, obj, form, change)
             audit_record(
@@ -26,12 +44,12 @@ class AuditedAdmin(admin.ModelAdmin):
                 data={"fields": sorted(form.changed_data)},
             )
 
-    def delete_model(self, request, obj):
+    def delete_model(self, request: "HttpRequest", obj: Any) -> None:
         with transaction.atomic():
             audit_record(actor=request.user, verb="admin.deleted", target=obj)
             super().delete_model(request, obj)
 
-    def delete_queryset(self, request, queryset):
+    def delete_queryset(self, request: "HttpRequest", queryset: "QuerySet[Any]") -> None:
         with transaction.atomic():
             for obj in queryset:
                 audit_record(actor=request.user, verb="admin.deleted", target=obj)
@@ -41,18 +59,18 @@ class AuditedAdmin(admin.ModelAdmin):
 class KeptAdmin(AuditedAdmin):
     """Editable, never deleted: part of the record of what happened."""
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: "HttpRequest", obj: "Model | None" = None) -> bool:
         return False
 
 
-class EvidenceItemForm(forms.ModelForm):
+class EvidenceItemForm(_ModelForm):
     """The exhibit's file passes the upload gate (warnings_app/domain/uploads.py) by its bytes."""
 
     class Meta:
         model = m.EvidenceItem
         fields = ["company", "works", "description", "source_url", "observed_at", "file"]
 
-    def clean_file(self):
+    def clean_file(self) -> Any:
         upload = self.cleaned_data.get("file")
         if upload and "file" in self.changed_data:
             content = upload.read()
@@ -69,38 +87,40 @@ class EvidenceItemAdmin(KeptAdmin):
     form = EvidenceItemForm
     readonly_fields = ["original_filename", "content_type", "size", "sha256", "uploaded_by"]
 
-    def save_model(self, request, obj, form, change):
+    def save_model(
+        self, request: "HttpRequest", obj: m.EvidenceItem, form: Any, change: bool
+    ) -> None:
         checked = getattr(form, "checked", None)
         if checked is not None:
             # A generated name: the uploader's file name is kept as data, never in the path.
-            obj.original_filename = obj.file.name[:255]
+            obj.original_filename = (obj.file.name or "")[:255]
             obj.file.name = uploads.generated_filename(checked)  # upload_to adds evidence/Y/m/
             obj.content_type, obj.size, obj.sha256 = (
                 checked.content_type,
                 checked.size,
                 checked.sha256,
             )
-            obj.uploaded_by = request.user
+            obj.uploaded_by = signed_in_user(request)
         super().save_model(request, obj, form, change)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
+class ReadOnlyAdmin(_ModelAdmin):
+    def has_add_permission(self, request: "HttpRequest", obj: "Model | None" = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: "HttpRequest", obj: "Model | None" = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: "HttpRequest", obj: "Model | None" = None) -> bool:
         return False
 
 
-class CompanyAdminForm(forms.ModelForm):
+class CompanyAdminForm(_ModelForm):
     class Meta:
         model = m.Company
         fields = [*COMPANY_EDITABLE_FIELDS, "tags"]
 
-    def clean_domain(self):
+    def clean_domain(self) -> str:
         try:
             return normalise_domain(self.cleaned_data["domain"])
         except ValueError as exc:
@@ -123,19 +143,20 @@ class CompanyAdmin(AuditedAdmin):
     raw_id_fields = ["parent", "created_by"]
     readonly_fields = ["name_key"]
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: "HttpRequest", obj: m.Company, form: Any, change: bool) -> None:
         """Through the register's services, as the pages do: they keep the name key and the
         tags and write company.created / company.updated with the changed fields."""
         values = {name: form.cleaned_data[name] for name in COMPANY_EDITABLE_FIELDS}
         tags = [tag.name for tag in form.cleaned_data.get("tags") or []]
+        by = signed_in_user(request)
         if change:
-            saved = company_update(company=obj, by=request.user, tags=tags, **values)
+            saved = company_update(company=obj, by=by, tags=tags, **values)
         else:
-            saved = company_create(by=request.user, tags=tags, **values)
+            saved = company_create(by=by, tags=tags, **values)
         obj.pk, obj.name_key, obj.created_by = saved.pk, saved.name_key, saved.created_by
         obj._state.adding = False
 
-    def save_related(self, request, form, formsets, change):
+    def save_related(self, request: "HttpRequest", form: Any, formsets: Any, change: bool) -> None:
         """The tags were set by the service with the company; nothing else is related here."""
 
 
@@ -161,11 +182,11 @@ class AuditEventAdmin(ReadOnlyAdmin):
     search_fields = ["target_repr", "verb", "target_id"]
 
 
-class AuditedUserAdmin(UserAdmin, AuditedAdmin):
+class AuditedUserAdmin(_UserAdmin, AuditedAdmin):
     """Administrators manage accounts, but cannot make anyone a superuser, hand out single
     permissions past the roles, or change their own roles and status."""
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(self, request: "HttpRequest", obj: "User | None" = None) -> list[str]:
         fields = list(super().get_readonly_fields(request, obj))
         if not request.user.is_superuser:
             fields += ["is_superuser", "user_permissions"]
@@ -203,12 +224,12 @@ class AICrawlerAdmin(KeptAdmin):
     search_fields = ["user_agent", "operator"]
     readonly_fields = ["created_at"]
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: "HttpRequest", obj: m.AICrawler, form: Any, change: bool) -> None:
         from warnings_app.services.reservations import reservations_publish
 
         with transaction.atomic():  # the change, its audit event and the new version together
             super().save_model(request, obj, form, change)
-            reservations_publish(by=request.user)
+            reservations_publish(by=signed_in_user(request))
 
 
 @admin.register(m.Artist)
@@ -220,7 +241,7 @@ class ArtistAdmin(KeptAdmin):
     search_fields = ["name", "email", "manager_email"]
     fields = ["name", "email", "manager_name", "manager_email"]
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(self, request: "HttpRequest", obj: m.Artist | None = None) -> list[str]:
         return ["name"] if obj is not None else []
 
 

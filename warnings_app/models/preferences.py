@@ -5,6 +5,8 @@ Nothing here is edited in place. A change of preference is a new statement; the 
 day is the latest statement in effect on that day
 (warnings_app/selectors/preference_register.py)."""
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -72,7 +74,7 @@ class PreferenceLink(models.Model):
     def __str__(self) -> str:
         return f"Link #{self.pk} for {self.artist}"
 
-    def state(self, now=None) -> str:
+    def state(self, now: datetime | None = None) -> str:
         now = now or timezone.now()
         if self.used_at:
             return "used"

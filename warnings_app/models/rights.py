@@ -1,5 +1,7 @@
 """Whose rights the letters assert, the works at issue, and the evidence gathered."""
 
+from typing import Any
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
@@ -69,7 +71,7 @@ class Work(models.Model):
     def __str__(self) -> str:
         return f"{self.artist} — {self.title}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         """Ties the work to its artist's register entry, creating the entry for a new artist,
         so every path that saves a work (pages, API, admin, imports) keeps the register whole."""
         from warnings_app.models.preferences import Artist
