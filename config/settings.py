@@ -173,10 +173,11 @@ STORAGES = {
 }
 
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
-if EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend":  # noqa: F821 — set just above
+EMAIL_BACKEND: str = vars()["EMAIL_BACKEND"]  # set just above; named for readers and type checks
+if EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend":
     # Same backend, but it reports whether the content was handed over when a send breaks.
     EMAIL_BACKEND = "warnings_app.integrations.smtp.TrackingEmailBackend"
-elif EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend":  # noqa: F821
+elif EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend":
     # One line per message (to, subject, attachments and sizes), not each letter's PDF in base64.
     EMAIL_BACKEND = "warnings_app.integrations.console_email.SummaryConsoleBackend"
 # A stalled SMTP server must not hold a worker (or its lease) for long.

@@ -16,7 +16,7 @@ os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 # The suite seeds the demo and the scale register (warnings_demo) in production-like settings too.
 os.environ.setdefault("DEMO_TOOLS", "true")
 
-from config.settings import *  # noqa: E402,F403
+from config.settings import *  # noqa: F403
 
 # Hashing demo passwords with PBKDF2's full work factor would dominate the run time.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -32,4 +32,4 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # Tests sign in with force_login; tests/test_signin.py switches the second factor on itself.
-TWO_FACTOR_ROLES: list[str] = []
+TWO_FACTOR_ROLES = []
