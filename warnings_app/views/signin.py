@@ -110,15 +110,17 @@ def _ip(request: HttpRequest | None) -> str | None:
 
 
 @receiver(user_logged_in, dispatch_uid="signin_logged_in")
-def record_login(sender: Any, request: HttpRequest | None, user: Any, **_kwargs: Any) -> None:
+def record_login(sender: Any, request: HttpRequest | None, user: "User", **_kwargs: Any) -> None:
     if request is not None and hasattr(request, "session"):
         request.session[SIGNED_IN_AT] = request.session[SEEN_AT] = timezone.now().timestamp()
     audit_record(actor=user, verb="signin.login", target=user, data={"ip": _ip(request)})
 
 
 @receiver(user_logged_out, dispatch_uid="signin_logged_out")
-def record_logout(sender: Any, request: HttpRequest | None, user: Any, **_kwargs: Any) -> None:
-    if user is None:
+def record_logout(
+    sender: Any, request: HttpRequest | None, user: "User | None", **_kwargs: Any
+) -> None:
+    if user is None:  # Django sends None when nobody was signed in
         return
     expired = getattr(request, "signin_expired", False)
     verb = "signin.session_expired" if expired else "signin.logout"
