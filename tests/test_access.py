@@ -1,6 +1,8 @@
 """Built from the URL configuration: every URL must be listed here with the roles that may use
 it, so a new page cannot ship without a decision about who sees it."""
 
+import hashlib
+
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -154,9 +156,9 @@ class _PageRows(Rows):
                 code="PB-TEST",
                 channel="post",
                 pdf=self.notice().pdf.name,
-                pdf_sha256="0" * 64,
+                pdf_sha256=self.notice().pdf_sha256,  # the batch's files are served verified
                 manifest=default_storage.save("print/test.csv", ContentFile(b"item\n")),
-                manifest_sha256="0" * 64,
+                manifest_sha256=hashlib.sha256(b"item\n").hexdigest(),
                 letters=0,
                 pages=0,
                 created_by=UserFactory(),
