@@ -58,6 +58,7 @@ lint: $(DEV_STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(VENV)/bin/lint-imports
+	DEBUG=true $(PY) -m mypy
 	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
 
 ## Any manage.py command on the local settings: make manage ARGS="create_api_token paralegal"

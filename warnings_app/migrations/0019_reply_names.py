@@ -4,14 +4,17 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('warnings_app', '0018_preference_receipts'),
+        ("warnings_app", "0018_preference_receipts"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='response',
-            options={'ordering': ['-received_at', '-pk'], 'verbose_name': 'reply', 'verbose_name_plural': 'replies'},
+            name="response",
+            options={
+                "ordering": ["-received_at", "-pk"],
+                "verbose_name": "reply",
+                "verbose_name_plural": "replies",
+            },
         ),
     ]
