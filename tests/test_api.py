@@ -21,8 +21,9 @@ from tests.factories import CompanyFactory, UserFactory, make_notice
 from warnings_app.api.serializers.figures import figures_data
 from warnings_app.domain.roles import LEGAL, MANAGER, PARALEGAL
 from warnings_app.models import AuditEvent, Campaign, Company, Notice
-from warnings_app.reports.dashboard.figures import Filters, dashboard_figures
+from warnings_app.reports.dashboard.figures import dashboard_figures
 from warnings_app.reports.dashboard.rollup import figures_refresh
+from warnings_app.selectors.letter_filters import LetterFilter
 
 pytestmark = pytest.mark.django_db
 
@@ -339,12 +340,12 @@ def test_figures_equal_the_dashboards():
     everything = manager.get("/api/v1/figures/").json()
     one = manager.get(f"/api/v1/figures/?campaign={campaign.pk}&segment=generative_music").json()
 
-    expected = dashboard_figures(Filters())
+    expected = dashboard_figures(LetterFilter())
     assert everything["totals"] == dict(expected.totals)
     assert everything["outcomes"] == dict(expected.outcomes)
     assert everything["median_days_to_reply"] == expected.median_days_to_reply
     assert everything["steps_due_this_week"] == expected.steps_due_this_week
-    chosen = dashboard_figures(Filters(campaign=campaign, segment="generative_music"))
+    chosen = dashboard_figures(LetterFilter(campaign=campaign, segment="generative_music"))
     assert one["totals"] == figures_data(chosen)["totals"]
 
 

@@ -14,8 +14,9 @@ from tests.factories import UserFactory
 from tests.report_helpers import CASES, SENT
 from warnings_app.domain.roles import MANAGER
 from warnings_app.models import DailySnapshot
-from warnings_app.reports.dashboard.figures import Filters, dashboard_figures
+from warnings_app.reports.dashboard.figures import dashboard_figures
 from warnings_app.reports.dashboard.rollup import figures_refresh
+from warnings_app.selectors.letter_filters import LetterFilter
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +43,7 @@ def test_figures_match_the_letters_counted_by_hand(known_letters):
     campaign, _ = known_letters
     figures_refresh()
 
-    figures = dashboard_figures(Filters())
+    figures = dashboard_figures(LetterFilter())
 
     expected = _expected(CASES)
     for name in ("issued", "delivered", "bounced", "replied", "replied_late", "overdue"):
@@ -65,7 +66,7 @@ def test_a_segment_filter_counts_only_that_segment(known_letters):
     figures_refresh()
     music = [c for c in CASES if c["seg"] == "generative_music"]
 
-    figures = dashboard_figures(Filters(segment="generative_music"))
+    figures = dashboard_figures(LetterFilter(segment="generative_music"))
 
     expected = _expected(music)
     for name in ("issued", "delivered", "bounced", "replied", "overdue"):
@@ -77,7 +78,7 @@ def test_a_segment_filter_counts_only_that_segment(known_letters):
 def test_a_date_range_outside_the_sending_day_counts_nothing(known_letters):
     figures_refresh()
 
-    figures = dashboard_figures(Filters(since=SENT + timedelta(days=1)))
+    figures = dashboard_figures(LetterFilter(since=SENT + timedelta(days=1)))
 
     assert figures.totals["issued"] == 0
     assert figures.median_days_to_reply is None
@@ -96,7 +97,7 @@ def test_refresh_takes_todays_snapshot_and_keeps_earlier_days(known_letters):
     today = DailySnapshot.objects.get(day=timezone.localdate(), campaign=campaign)
     assert (today.issued, today.replied, today.overdue) == (len(CASES), 3, 3)
     assert DailySnapshot.objects.get(day=yesterday, campaign=campaign).issued == 3
-    trend = dashboard_figures(Filters(campaign=campaign)).trend
+    trend = dashboard_figures(LetterFilter(campaign=campaign)).trend
     assert [row["day"] for row in trend] == [yesterday, timezone.localdate()]
 
 
@@ -114,6 +115,20 @@ def test_the_page_shows_the_figures_and_a_table_for_every_chart(client, known_le
         assert f'data-chart="{chart.key}"' in html or not chart.rows, chart.key
         assert f'data-table="{chart.key}"' in html
     assert "segment=foundation_model" in html  # the download links carry the filter
+
+
+def test_the_download_links_choose_what_the_figures_show(client, known_letters):
+    figures_refresh()
+    client.force_login(UserFactory(role=MANAGER))
+
+    # The dashboard has no status filter: a status typed into the address changes nothing on
+    # the page, so it must not narrow the exports its links download either.
+    page = client.get(reverse("dashboard"), {"segment": "foundation_model", "status": "bounced"})
+
+    assert page.status_code == 200
+    assert page.context["export_query"] == "segment=foundation_model"
+    tiles = {t["key"]: t["value"] for t in page.context["page"].tiles}
+    assert tiles["issued"] == 3
 
 
 def test_bad_filters_are_refused_with_a_reason(client, known_letters):
@@ -157,8 +172,8 @@ def test_summaries_give_the_same_figures_as_summing_the_cells(known_letters, cho
     figures_refresh()
     chosen = {**choice, "campaign": campaign if choice.get("campaign") else None}
 
-    from_summaries = dashboard_figures(Filters(**chosen))
-    from_cells = dashboard_figures(Filters(**chosen, since=date(2000, 1, 1)))
+    from_summaries = dashboard_figures(LetterFilter(**chosen))
+    from_cells = dashboard_figures(LetterFilter(**chosen, since=date(2000, 1, 1)))
 
     for part in ("totals", "statuses", "outcomes", "reply_days", "reply_weeks"):
         assert dict(getattr(from_summaries, part)) == dict(getattr(from_cells, part)), part
@@ -191,10 +206,8 @@ def test_a_new_installation_is_told_the_figures_are_being_built_not_made_to_wait
 def test_reading_the_figures_writes_nothing_and_enqueues_nothing(
     known_letters, django_capture_on_commit_callbacks, django_assert_max_num_queries
 ):
-    from warnings_app.reports.dashboard.figures import Filters, dashboard_figures
-
     with django_capture_on_commit_callbacks() as asked, django_assert_max_num_queries(20) as ran:
-        dashboard_figures(Filters())
+        dashboard_figures(LetterFilter())
 
     assert asked == []
     assert not [

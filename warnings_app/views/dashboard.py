@@ -9,11 +9,20 @@ from django.utils import timezone
 from django.views import View
 
 from warnings_app.forms.reports import ReportFilterForm
-from warnings_app.reports.dashboard.figures import Filters, dashboard_figures
+from warnings_app.reports.dashboard.figures import dashboard_figures
 from warnings_app.reports.dashboard.page import dashboard_page
 from warnings_app.reports.dashboard.preferences import preferences_section
+from warnings_app.selectors.letter_filters import LetterFilter
 from warnings_app.services.figures import figures_first_build_request
 from warnings_app.views.access import AuthenticatedHttpRequest, RoleRequiredMixin
+
+
+def _export_query(request: AuthenticatedHttpRequest) -> str:
+    """The download links choose what the figures show: the dashboard has no status filter, so
+    a status typed into the address is not passed on to the exports either."""
+    query = request.GET.copy()
+    query.pop("status", None)
+    return query.urlencode()
 
 
 class DashboardView(RoleRequiredMixin, View):
@@ -23,14 +32,7 @@ class DashboardView(RoleRequiredMixin, View):
         form = ReportFilterForm(request.GET or None)
         form.fields.pop("status")  # the dashboard shows every status side by side
         valid = form.is_valid() if form.is_bound else True
-        data = form.cleaned_data if form.is_bound and valid else {}
-        filters = Filters(
-            campaign=data.get("campaign"),
-            segment=data.get("segment", ""),
-            country=data.get("country", ""),
-            since=data.get("since"),
-            until=data.get("until"),
-        )
+        filters = form.letter_filter() if form.is_bound and valid else LetterFilter()
         figures = dashboard_figures(filters)
         if figures.built_at is None:  # a new installation: a worker builds them, not this request
             figures_first_build_request()
@@ -45,7 +47,7 @@ class DashboardView(RoleRequiredMixin, View):
                 "page": dashboard_page(figures),
                 "stale": figures.built_at is not None
                 and timezone.now() - figures.built_at > stale_after,
-                "export_query": request.GET.urlencode() if valid else "",
+                "export_query": _export_query(request) if valid else "",
                 "preferences": preferences_section()
                 if request.user.has_perm("warnings_app.view_artist")
                 else None,

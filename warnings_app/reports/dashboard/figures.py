@@ -19,10 +19,6 @@ from warnings_app.selectors.letter_filters import LetterFilter
 TREND_DAYS = 90
 
 
-# The dashboard's name for the letter filter: the exports and the API choose with the same one.
-Filters = LetterFilter
-
-
 def _counter() -> defaultdict[Any, int]:
     return defaultdict(int)
 
@@ -59,7 +55,7 @@ FIGURES = ("issued", "delivered", "bounced", "replied", "replied_late", "resolve
 COLUMNS = (*FIGURES, "statuses", "outcomes", "reply_days", "reply_weeks")
 
 
-def dashboard_figures(filters: Filters, *, today: date | None = None) -> Figures:
+def dashboard_figures(filters: LetterFilter, *, today: date | None = None) -> Figures:
     today = today or timezone.localdate()
     figures = Figures(built_at=figures_built_at())
     if filters.by_date:
@@ -71,7 +67,7 @@ def dashboard_figures(filters: Filters, *, today: date | None = None) -> Figures
     return figures
 
 
-def _from_cells(figures: Figures, filters: Filters) -> None:
+def _from_cells(figures: Figures, filters: LetterFilter) -> None:
     """A date range: sum the cells of the days in it."""
     rows = filters.figure_cells().values_list("campaign_id", "segment", "country", *COLUMNS)
     for campaign_id, segment, country, *values in rows:
@@ -82,7 +78,7 @@ def _from_cells(figures: Figures, filters: Filters) -> None:
         _add_campaign(figures, campaign_id, counts, days)
 
 
-def _from_summaries(figures: Figures, filters: Filters) -> None:
+def _from_summaries(figures: Figures, filters: LetterFilter) -> None:
     """No date range: the summary row for the filter, and beside it the rows that split it by
     segment, by jurisdiction and by campaign. About forty rows whatever the number of letters."""
     every = FigureSummary.ALL
@@ -150,7 +146,7 @@ def week_bounds(today: date) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=7)
 
 
-def _steps_due_this_week(filters: Filters, today: date) -> int:
+def _steps_due_this_week(filters: LetterFilter, today: date) -> int:
     start, end = week_bounds(today)
     return (
         FollowUp.objects.filter(
@@ -164,7 +160,7 @@ def _steps_due_this_week(filters: Filters, today: date) -> int:
     )
 
 
-def _trend(filters: Filters, today: date) -> list[dict[str, Any]]:
+def _trend(filters: LetterFilter, today: date) -> list[dict[str, Any]]:
     """Headline figures per day for the last TREND_DAYS days, from the snapshots (per campaign:
     the segment, jurisdiction and date filters do not apply to them)."""
     qs = DailySnapshot.objects.filter(day__gt=today - timedelta(days=TREND_DAYS))
