@@ -7,7 +7,7 @@ never stays open. The receipt, built from stored rows only, goes through a task 
 import smtplib
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -39,6 +39,9 @@ from warnings_app.services.audit import audit_record
 from warnings_app.services.errors import ServiceError
 from warnings_app.services.preferences import preference_record
 from warnings_app.services.stored_files import StoredFileAltered, stored_file_read_verified
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 MAX_DAYS = PreferenceLink.MAX_DAYS
 RECEIPT_SENT, RECEIPT_FAILED = "preference.receipt_sent", "preference.receipt_failed"
@@ -81,7 +84,7 @@ def preference_link_create(
     recipient_email: str,
     recipient_name: str = "",
     days: int | None = None,
-    by: Any,
+    by: "User",
 ) -> tuple[PreferenceLink, str]:
     """A new link for `artist`, open for `days` (1-60), e-mailed to the recipient once the link
     is committed. Returns the link and its token (never stored). Raises ServiceError for bad
@@ -122,7 +125,7 @@ def preference_link_create(
     return link, token
 
 
-def _send_link(*, link: PreferenceLink, token: str, by: Any) -> None:
+def _send_link(*, link: PreferenceLink, token: str, by: "User") -> None:
     message = link_email(link, token)
     try:
         message.send()
@@ -152,7 +155,7 @@ def _send_link(*, link: PreferenceLink, token: str, by: Any) -> None:
 
 
 @transaction.atomic
-def preference_link_revoke(*, link: PreferenceLink, by: Any) -> PreferenceLink:
+def preference_link_revoke(*, link: PreferenceLink, by: "User") -> PreferenceLink:
     """Withdraws an open link; a used, withdrawn or expired one is refused."""
     moved = PreferenceLink.objects.filter(
         pk=link.pk, used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()

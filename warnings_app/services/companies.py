@@ -1,7 +1,7 @@
 """Writes to the recipient register. Forms validate; these store and audit."""
 
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db import IntegrityError, transaction
 from django.db.models import Model
@@ -12,6 +12,9 @@ from warnings_app.models.companies import COMPANY_EDITABLE_FIELDS as COMPANY_FIE
 from warnings_app.models.companies import CONTACT_EDITABLE_FIELDS as CONTACT_FIELDS
 from warnings_app.services.audit import audit_record
 from warnings_app.services.errors import ServiceError
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 class StaleEdit(ServiceError):
@@ -71,7 +74,7 @@ def _set_tags(company: Company, names: list[str]) -> list[str]:
 
 
 @transaction.atomic
-def company_create(*, by: Any, tags: list[str] | None = None, **values: Any) -> Company:
+def company_create(*, by: "User | None", tags: list[str] | None = None, **values: Any) -> Company:
     company = Company(created_by=by, **values)
     company.name_key = company_name_key(company.legal_name)
     _save_company(company)
@@ -89,7 +92,7 @@ def company_create(*, by: Any, tags: list[str] | None = None, **values: Any) -> 
 def company_update(
     *,
     company: Company,
-    by: Any,
+    by: "User | None",
     tags: list[str] | None = None,
     expected_version: datetime | None = None,
     **values: Any,
@@ -118,7 +121,7 @@ def company_update(
 
 
 @transaction.atomic
-def contact_create(*, company: Company, by: Any, **values: Any) -> Contact:
+def contact_create(*, company: Company, by: "User | None", **values: Any) -> Contact:
     contact = Contact.objects.create(company=company, **values)
     audit_record(
         actor=by,
@@ -131,7 +134,7 @@ def contact_create(*, company: Company, by: Any, **values: Any) -> Contact:
 
 @transaction.atomic
 def contact_update(
-    *, contact: Contact, by: Any, expected_version: datetime | None = None, **values: Any
+    *, contact: Contact, by: "User | None", expected_version: datetime | None = None, **values: Any
 ) -> Contact:
     """As company_update, for a contact."""
     contact = _locked_current(Contact, contact.pk, expected_version)
