@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +23,8 @@ from warnings_app.forms.replies import (
     MatchForm,
     QueueActionForm,
 )
-from warnings_app.models import AuditEvent, Company, Contact, Notice, Response
+from warnings_app.models import Company, Notice, Response
+from warnings_app.selectors.replies import counsel_of_record, replies_chosen, reply_page
 from warnings_app.selectors.work_queue import BY_KEY, SECTIONS, section_counts, section_items
 from warnings_app.services import classification, replies
 from warnings_app.services.errors import ServiceError
@@ -77,7 +78,7 @@ class WorkQueueActionView(RoleRequiredMixin, View):
         except ValidationError as exc:
             messages.error(request, f"Nothing was changed: {exc.messages[0]}")
             return redirect(back)
-        replies = list(Response.objects.filter(pk__in=posted, kind=Response.Kind.REPLY))
+        replies = replies_chosen(posted)
         form = QueueActionForm(request.POST, replies=replies)
         if not form.is_valid():
             messages.error(request, f"Nothing was changed: {_errors(form)}")
@@ -116,11 +117,11 @@ class ReplyDetailView(RoleRequiredMixin, View):
     permission_required = "warnings_app.view_response"
 
     def get(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-        reply = get_object_or_404(
-            Response.objects.select_related("notice", "company", "assigned_to", "classified_by"),
-            pk=pk,
-        )
-        answers = {d.demand: d for d in reply.demands.all()}
+        try:
+            page = reply_page(reply_id=pk)
+        except Response.DoesNotExist as exc:
+            raise Http404("No such reply.") from exc
+        reply, answers = page.reply, page.answers
         initial = {"outcome": reply.outcome if reply.outcome != "unclassified" else ""}
         for demand, answer in answers.items():
             initial[f"demand_{demand}"] = answer.answer
@@ -132,14 +133,12 @@ class ReplyDetailView(RoleRequiredMixin, View):
                 "reply": reply,
                 # Sanitised at ingestion, and again here: stored HTML is never trusted as is.
                 "body_html": mark_safe(sanitise_html(reply.body_html)),  # noqa: S308
-                "attachments": reply.attachments.all(),
+                "attachments": page.attachments,
                 "answers": answers,
                 "match_form": MatchForm(),
                 "classify_form": ClassifyForm(initial=initial),
                 "can_act": request.user.has_perm("warnings_app.change_response"),
-                "events": AuditEvent.objects.filter(
-                    target_type="warnings_app.response", target_id=str(reply.pk)
-                ).select_related("actor"),
+                "events": page.events,
             },
         )
 
@@ -213,9 +212,7 @@ class LogReplyView(RoleRequiredMixin, View):
                 "form": form,
                 "notice": notice,
                 "company": company,
-                "counsel": company.contacts.filter(
-                    role=Contact.Role.COUNSEL_OF_RECORD, is_active=True
-                ).first(),
+                "counsel": counsel_of_record(company),
             },
             status=status,
         )
