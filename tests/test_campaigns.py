@@ -8,7 +8,7 @@ from tests.campaign_helpers import company_with_contact, make_campaign, sent_cam
 from tests.factories import UserFactory, make_notice
 from warnings_app.models import AuditEvent, Campaign, FollowUp, Notice, Response, Tag
 from warnings_app.models.lifecycle import NoticeStatus
-from warnings_app.selectors.companies import campaign_progress
+from warnings_app.selectors.campaigns import campaign_progress
 from warnings_app.services import ServiceError
 from warnings_app.services.campaigns import (
     campaign_approve,

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from warnings_app.models import Campaign, LadderStep, Notice, Principal, TemplateVersion, Work
 from warnings_app.models.lifecycle import NoticeStatus
-from warnings_app.selectors.companies import campaign_recipients
+from warnings_app.selectors.campaigns import campaign_recipients
 from warnings_app.services.audit import audit_record
 from warnings_app.services.delivery.queue import presend_problems, publish_on_commit
 from warnings_app.services.errors import ServiceError

@@ -17,6 +17,7 @@ from warnings_app.domain.letters.compose import PAGE_SIZES
 from warnings_app.integrations.pdf import merge_pdfs, render_letter_pdf
 from warnings_app.models import Campaign, DeliveryAttempt, Notice, PrintBatch
 from warnings_app.models.lifecycle import NoticeStatus
+from warnings_app.selectors.printing import READY, notices_awaiting_print
 from warnings_app.services.audit import audit_record
 from warnings_app.services.errors import ServiceError
 from warnings_app.services.followups import followups_schedule
@@ -42,27 +43,6 @@ MANIFEST_COLUMNS = [
     "pages",
     "letter_sha256",
 ]
-READY = [NoticeStatus.QUEUED, NoticeStatus.SENT, NoticeStatus.DELIVERED]
-
-
-def notices_awaiting_print(*, channel: str, campaign: Campaign | None = None) -> list[Notice]:
-    """Letters cleared for sending by `channel` that no batch holds yet."""
-    notices = (
-        Notice.objects.filter(
-            status__in=READY, company__hold_automation=False, company__licensed_do_not_send=False
-        )
-        .exclude(campaign__status__in=["paused", "cancelled"])
-        .select_related("company", "template_version__template")
-        .order_by("reference")
-    )
-    if campaign is not None:
-        notices = notices.filter(campaign=campaign)
-    taken = set(
-        DeliveryAttempt.objects.filter(
-            channel=channel, outcome__in=["pending", "accepted"]
-        ).values_list("notice_id", flat=True)
-    )
-    return [n for n in notices if channel in n.channels and n.pk not in taken]
 
 
 def print_batch_create(*, channel: str, by: "User", campaign: Campaign | None = None) -> PrintBatch:

@@ -4,14 +4,14 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 
 from warnings_app.forms import CampaignForm, LadderFormSet, PauseForm
 from warnings_app.forms.ids import parse_ids
-from warnings_app.models import Campaign, Company
-from warnings_app.selectors.companies import campaign_progress, campaign_recipients
+from warnings_app.models import Campaign
+from warnings_app.selectors.campaigns import campaign_page, campaign_progress, campaigns_listed
 from warnings_app.services import ServiceError
 from warnings_app.services import campaigns as campaign_services
 from warnings_app.views.access import AuthenticatedHttpRequest, RoleRequiredMixin
@@ -21,8 +21,7 @@ class CampaignListView(RoleRequiredMixin, View):
     permission_required = "warnings_app.view_campaign"
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        campaigns = Campaign.objects.select_related("template_version__template", "created_by")
-        return render(request, "warnings_app/campaign_list.html", {"campaigns": campaigns})
+        return render(request, "warnings_app/campaign_list.html", {"campaigns": campaigns_listed()})
 
 
 class CampaignCreateView(RoleRequiredMixin, View):
@@ -69,30 +68,21 @@ class CampaignDetailView(RoleRequiredMixin, View):
     permission_required = "warnings_app.view_campaign"
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        campaign = get_object_or_404(
-            Campaign.objects.select_related(
-                "template_version__template", "created_by", "approved_by"
-            ),
-            pk=pk,
-        )
-        notices = campaign.notices.select_related("company", "ladder_step").order_by(
-            "ladder_step__order", "reference"
-        )
-        page = Paginator(notices, 100).get_page(request.GET.get("page"))
-        included: list[Company] = []
-        excluded: list[tuple[Company, str]] = []
-        if campaign.status == Campaign.Status.DRAFT:
-            included, excluded = campaign_recipients(campaign.recipient_filter)
+        try:
+            shown = campaign_page(campaign_id=pk)
+        except Campaign.DoesNotExist as exc:
+            raise Http404("No such campaign.") from exc
+        page = Paginator(shown.letters, 100).get_page(request.GET.get("page"))
         return render(
             request,
             "warnings_app/campaign_detail.html",
             {
-                "campaign": campaign,
+                "campaign": shown.campaign,
                 "page": page,
-                "progress": campaign_progress(campaign.pk),
-                "steps": campaign.steps.select_related("template_version__template"),
-                "included": included,
-                "excluded": excluded,
+                "progress": shown.progress,
+                "steps": shown.steps,
+                "included": shown.included,
+                "excluded": shown.excluded,
                 "pause_form": PauseForm(),
                 "query": "",
             },

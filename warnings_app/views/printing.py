@@ -12,8 +12,12 @@ from django.views import View
 from warnings_app import services
 from warnings_app.forms.ids import parse_id
 from warnings_app.models import Campaign, PrintBatch
+from warnings_app.selectors.printing import (
+    campaigns_for_print,
+    print_batches_recent,
+    print_waiting_counts,
+)
 from warnings_app.services.printing import (
-    notices_awaiting_print,
     print_batch_create,
     print_batch_hand_over,
     tracking_import,
@@ -29,16 +33,13 @@ class PrintBatchListView(RoleRequiredMixin, View):
     permission_required = "warnings_app.view_deliveryattempt"
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        waiting = {
-            channel: len(notices_awaiting_print(channel=channel)) for channel in ("post", "courier")
-        }
         return render(
             request,
             "warnings_app/printbatch_list.html",
             {
-                "batches": PrintBatch.objects.select_related("campaign", "created_by")[:200],
-                "waiting": waiting,
-                "campaigns": Campaign.objects.order_by("-created_at")[:100],
+                "batches": print_batches_recent(),
+                "waiting": print_waiting_counts(),
+                "campaigns": campaigns_for_print(),
             },
         )
 

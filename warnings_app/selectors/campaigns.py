@@ -1,0 +1,96 @@
+"""Reads of the campaign pages: the list, one campaign with its letters and ladder, who a
+recipient filter takes in and leaves out (and why), and how far the first letters have got."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from warnings_app.models import Campaign, Company, LadderStep, Notice
+
+
+def campaigns_listed() -> QuerySet[Campaign]:
+    """Every campaign with its template and author, newest first (the model's order): one
+    query for the page."""
+    return Campaign.objects.select_related("template_version__template", "created_by")
+
+
+@dataclass
+class CampaignPage:
+    campaign: Campaign
+    letters: QuerySet[Notice]  # first letters, then each ladder step's, by reference
+    steps: QuerySet[LadderStep]
+    included: list[Company]  # a draft's recipients; empty once the letters exist
+    excluded: list[tuple[Company, str]]  # a draft's companies left out, with the reason
+    progress: dict[str, Any]
+
+
+def campaign_page(*, campaign_id: int) -> CampaignPage:
+    """One campaign (Campaign.DoesNotExist when there is none) with what its page shows. The
+    letters are a queryset for the page to paginate; the recipients are worked out only while
+    the campaign is a draft."""
+    campaign = Campaign.objects.select_related(
+        "template_version__template", "created_by", "approved_by"
+    ).get(pk=campaign_id)
+    included: list[Company] = []
+    excluded: list[tuple[Company, str]] = []
+    if campaign.status == Campaign.Status.DRAFT:
+        included, excluded = campaign_recipients(campaign.recipient_filter)
+    return CampaignPage(
+        campaign=campaign,
+        letters=campaign.notices.select_related("company", "ladder_step").order_by(
+            "ladder_step__order", "reference"
+        ),
+        steps=campaign.steps.select_related("template_version__template"),
+        included=included,
+        excluded=excluded,
+        progress=campaign_progress(campaign.pk),
+    )
+
+
+def campaign_recipients(
+    recipient_filter: dict[str, Any],
+) -> tuple[list[Company], list[tuple[Company, str]]]:
+    """(included, excluded with the reason) for a campaign's recipient filter: segment, country,
+    parent (id), tags (names; any of them) and/or company_ids (an explicit list)."""
+    qs = Company.objects.all()
+    if recipient_filter.get("company_ids"):
+        qs = qs.filter(pk__in=recipient_filter["company_ids"])
+    if recipient_filter.get("segment"):
+        qs = qs.filter(segment__in=_as_list(recipient_filter["segment"]))
+    if recipient_filter.get("country"):
+        qs = qs.filter(country__in=_as_list(recipient_filter["country"]))
+    if recipient_filter.get("parent"):
+        qs = qs.filter(Q(parent_id=recipient_filter["parent"]) | Q(pk=recipient_filter["parent"]))
+    if recipient_filter.get("tags"):
+        qs = qs.filter(tags__name__in=_as_list(recipient_filter["tags"])).distinct()
+    included, excluded = [], []
+    for company in qs.order_by("legal_name", "pk"):
+        if company.licensed_do_not_send:
+            excluded.append((company, "licensed — do not send"))
+        elif company.hold_automation:
+            excluded.append((company, f"on hold: {company.hold_reason or 'no reason given'}"))
+        else:
+            included.append(company)
+    return included, excluded
+
+
+def _as_list(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def campaign_progress(campaign_id: int) -> dict[str, int]:
+    """Letters of a campaign's first step: total, rendered (done), failed, remaining, and counts
+    by status. Two queries whatever the size."""
+    initial = Notice.objects.filter(campaign_id=campaign_id, ladder_step__isnull=True)
+    by_status = dict(initial.values_list("status").annotate(n=Count("pk")))
+    failed = initial.filter(status="draft").exclude(problem="").count()
+    total = sum(by_status.values())
+    remaining = by_status.get("draft", 0) - failed
+    return {
+        "total": total,
+        "done": total - remaining - failed,
+        "failed": failed,
+        "remaining": remaining,
+        "by_status": by_status,
+    }

@@ -1,0 +1,47 @@
+"""Reads of the print pages: the letters waiting for a print batch, how many per channel, and
+the batches prepared so far."""
+
+from django.db.models import QuerySet
+
+from warnings_app.models import Campaign, DeliveryAttempt, Notice, PrintBatch
+from warnings_app.models.lifecycle import NoticeStatus
+
+# A letter may go into a batch once it is cleared for sending; one sent or delivered by e-mail
+# may still need its paper copy.
+READY = [NoticeStatus.QUEUED, NoticeStatus.SENT, NoticeStatus.DELIVERED]
+CHANNELS = ("post", "courier")
+
+
+def notices_awaiting_print(*, channel: str, campaign: Campaign | None = None) -> list[Notice]:
+    """Letters cleared for sending by `channel` that no batch holds yet."""
+    notices = (
+        Notice.objects.filter(
+            status__in=READY, company__hold_automation=False, company__licensed_do_not_send=False
+        )
+        .exclude(campaign__status__in=["paused", "cancelled"])
+        .select_related("company", "template_version__template")
+        .order_by("reference")
+    )
+    if campaign is not None:
+        notices = notices.filter(campaign=campaign)
+    taken = set(
+        DeliveryAttempt.objects.filter(
+            channel=channel, outcome__in=["pending", "accepted"]
+        ).values_list("notice_id", flat=True)
+    )
+    return [n for n in notices if channel in n.channels and n.pk not in taken]
+
+
+def print_waiting_counts() -> dict[str, int]:
+    """Letters waiting for a batch, per paper channel (the same rule as notices_awaiting_print)."""
+    return {channel: len(notices_awaiting_print(channel=channel)) for channel in CHANNELS}
+
+
+def print_batches_recent(limit: int = 200) -> QuerySet[PrintBatch]:
+    """The latest batches with their campaign and author: one query."""
+    return PrintBatch.objects.select_related("campaign", "created_by")[:limit]
+
+
+def campaigns_for_print(limit: int = 100) -> QuerySet[Campaign]:
+    """The campaigns a batch may be limited to, newest first: one query."""
+    return Campaign.objects.order_by("-created_at")[:limit]
