@@ -1,14 +1,14 @@
 """Template list, creation and detail; opening a new draft version."""
 
 from django.contrib import messages
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 
 from warnings_app import services
 from warnings_app.forms import LetterTemplateForm
-from warnings_app.models import LetterTemplate, TemplateVersion
+from warnings_app.models import LetterTemplate
+from warnings_app.selectors.letters import template_versions, templates_listed
 from warnings_app.views.access import AuthenticatedHttpRequest, RoleRequiredMixin
 
 
@@ -16,11 +16,9 @@ class TemplateListView(RoleRequiredMixin, View):
     permission_required = "warnings_app.view_lettertemplate"
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        versions = TemplateVersion.objects.select_related("created_by", "approved_by")
-        templates = LetterTemplate.objects.prefetch_related(
-            Prefetch("versions", queryset=versions.order_by("-number"))
+        return render(
+            request, "warnings_app/lettertemplate_list.html", {"templates": templates_listed()}
         )
-        return render(request, "warnings_app/lettertemplate_list.html", {"templates": templates})
 
 
 class TemplateCreateView(RoleRequiredMixin, View):
@@ -57,13 +55,10 @@ class TemplateDetailView(RoleRequiredMixin, View):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         template = get_object_or_404(LetterTemplate, pk=pk)
-        versions = template.versions.select_related(
-            "created_by", "submitted_by", "approved_by"
-        ).order_by("-number")
         return render(
             request,
             "warnings_app/lettertemplate_detail.html",
-            {"template": template, "versions": versions},
+            {"template": template, "versions": template_versions(template)},
         )
 
 

@@ -12,6 +12,7 @@ from warnings_app.domain.letters.compose import letter_html
 from warnings_app.domain.letters.fields import catalogue_rows
 from warnings_app.forms import PreviewForm, RejectForm, TemplateVersionForm
 from warnings_app.models import TemplateVersion
+from warnings_app.selectors.letters import version_before
 from warnings_app.selectors.merge_data import merge_data_preview
 from warnings_app.services.rendering import template_version_preview_pdf
 from warnings_app.views.access import AuthenticatedHttpRequest, RoleRequiredMixin
@@ -144,9 +145,7 @@ class VersionDiffView(RoleRequiredMixin, View):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         version = _version(pk)
-        previous = (
-            version.template.versions.filter(number__lt=version.number).order_by("-number").first()
-        )
+        previous = version_before(version)
         lines = []
         if previous is not None:
             old = [
