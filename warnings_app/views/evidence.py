@@ -3,8 +3,9 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.views import View
 
-from warnings_app.models import Campaign, Company, Notice
+from warnings_app.models import Campaign, Company
 from warnings_app.reports.evidence import evidence_bundle
+from warnings_app.selectors.notices import notices_of
 from warnings_app.services.audit import audit_record
 from warnings_app.views.access import AuthenticatedHttpRequest, RoleRequiredMixin, wants_privileged
 
@@ -18,12 +19,12 @@ class EvidenceBundleView(RoleRequiredMixin, View):
         target: Company | Campaign
         if kind == "company":
             target = company = get_object_or_404(Company, pk=pk)
-            notices = Notice.objects.filter(company=company)
+            notices = notices_of(company=company)
             subject = {"company": company.legal_name, "company_id": company.pk}
             slug = f"company-{company.pk}"
         else:
             target = campaign = get_object_or_404(Campaign, pk=pk)
-            notices = Notice.objects.filter(campaign=campaign)
+            notices = notices_of(campaign=campaign)
             subject = {"campaign": campaign.name, "campaign_id": campaign.pk}
             slug = f"campaign-{campaign.pk}"
         privileged = wants_privileged(request)

@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 
@@ -7,7 +7,7 @@ from warnings_app import services
 from warnings_app.forms import WithdrawForm
 from warnings_app.models import Notice
 from warnings_app.models.lifecycle import TRANSITIONS
-from warnings_app.selectors.timeline import notice_timeline
+from warnings_app.selectors.notices import notice_page
 from warnings_app.services.stored_files import StoredFileAltered, stored_file_download
 from warnings_app.views.access import AuthenticatedHttpRequest, RoleRequiredMixin
 from warnings_app.views.files import attachment_response
@@ -58,26 +58,19 @@ class NoticeDetailView(RoleRequiredMixin, View):
     permission_required = "warnings_app.view_notice"
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        notice = get_object_or_404(
-            Notice.objects.select_related(
-                "company",
-                "campaign",
-                "template_version__template",
-                "follows",
-                "ladder_step",
-                "created_by",
-                "approved_by",
-            ),
-            pk=pk,
-        )
+        try:
+            page = notice_page(notice_id=pk)
+        except Notice.DoesNotExist as exc:
+            raise Http404("No such letter.") from exc
+        notice = page.notice
         return render(
             request,
             "warnings_app/notice_detail.html",
             {
                 "notice": notice,
-                "deliveries": notice.deliveries.order_by("started_at", "pk"),
-                "follow_ups": notice.follow_ups.select_related("step", "result_notice"),
-                "timeline": notice_timeline(notice),
+                "deliveries": page.deliveries,
+                "follow_ups": page.follow_ups,
+                "timeline": page.timeline,
                 "can_withdraw": TRANSITIONS["withdraw"].allows(notice.status),
                 "withdraw_form": WithdrawForm(),
             },
