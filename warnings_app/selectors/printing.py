@@ -1,5 +1,5 @@
-"""Reads of the print pages: the letters waiting for a print batch, how many per channel, and
-the batches prepared so far."""
+"""Reads of the print pages: the letters waiting for a print batch, how many per channel, the
+batches prepared so far, the campaign a new batch is limited to and the letters in a batch."""
 
 from django.db.models import QuerySet
 
@@ -45,3 +45,15 @@ def print_batches_recent(limit: int = 200) -> QuerySet[PrintBatch]:
 def campaigns_for_print(limit: int = 100) -> QuerySet[Campaign]:
     """The campaigns a batch may be limited to, newest first: one query."""
     return Campaign.objects.order_by("-created_at")[:limit]
+
+
+def campaign_chosen(campaign_id: int) -> Campaign | None:
+    """The campaign a new batch is limited to, or None when there is no such campaign: one
+    query."""
+    return Campaign.objects.filter(pk=campaign_id).first()
+
+
+def batch_attempts(batch: PrintBatch) -> QuerySet[DeliveryAttempt]:
+    """The batch's letters (its delivery attempts) with their notice and company, in the
+    batch's order: one query."""
+    return batch.attempts.select_related("notice__company").order_by("pk")

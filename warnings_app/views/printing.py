@@ -11,8 +11,10 @@ from django.views import View
 
 from warnings_app import services
 from warnings_app.forms.ids import parse_id
-from warnings_app.models import Campaign, PrintBatch
+from warnings_app.models import PrintBatch
 from warnings_app.selectors.printing import (
+    batch_attempts,
+    campaign_chosen,
     campaigns_for_print,
     print_batches_recent,
     print_waiting_counts,
@@ -51,7 +53,7 @@ class PrintBatchListView(RoleRequiredMixin, View):
         campaign = None
         if campaign_id:
             try:
-                campaign = Campaign.objects.filter(pk=parse_id(campaign_id)).first()
+                campaign = campaign_chosen(parse_id(campaign_id))
             except ValidationError as exc:
                 messages.error(request, f"Nothing was prepared: {exc.messages[0]}")
                 return redirect("printbatch_list")
@@ -80,7 +82,7 @@ class PrintBatchDetailView(RoleRequiredMixin, View):
             "warnings_app/printbatch_detail.html",
             {
                 "batch": batch,
-                "attempts": batch.attempts.select_related("notice__company").order_by("pk"),
+                "attempts": batch_attempts(batch),
             },
         )
 
