@@ -16,6 +16,7 @@ from warnings_app.domain import audit_chain
 from warnings_app.models import AICrawler, PreferenceStatement, ReservationPublication, Work
 from warnings_app.reports import reservations as publication
 from warnings_app.selectors.preference_register import register_as_of
+from warnings_app.selectors.reservations import latest_publication
 from warnings_app.services.audit import audit_record
 
 if TYPE_CHECKING:
@@ -56,10 +57,6 @@ def _lock() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
-
-
-def latest_publication() -> ReservationPublication | None:
-    return ReservationPublication.objects.order_by("-version").first()
 
 
 def _unchanged(latest: ReservationPublication | None, new: publication.Generated) -> bool:

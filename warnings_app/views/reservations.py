@@ -16,10 +16,15 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.views import View
 
 from warnings_app.forms.ids import parse_id
-from warnings_app.models import AICrawler, ReservationPublication
+from warnings_app.models import ReservationPublication
 from warnings_app.reports.reservations import policy_text, sha256_text
+from warnings_app.selectors.reservations import (
+    crawlers_listed,
+    latest_publication,
+    publications_listed,
+)
 from warnings_app.services.audit import audit_record
-from warnings_app.services.reservations import latest_publication, reservations_current
+from warnings_app.services.reservations import reservations_current
 from warnings_app.views.access import AuthenticatedHttpRequest, RoleRequiredMixin
 
 PAGE_SIZE = 50
@@ -100,11 +105,6 @@ class PublicationListView(RoleRequiredMixin, View):
     permission_required = "warnings_app.view_reservationpublication"
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        versions = (
-            ReservationPublication.objects.select_related("published_by")
-            .defer("tdmrep_json", "robots_txt")
-            .order_by("-version")
-        )
         current = latest_publication()
         policies = current.summary.get("policies", {}) if current else {}
         context = {
@@ -113,8 +113,8 @@ class PublicationListView(RoleRequiredMixin, View):
                 {"artist": p["assigner"].get("vcard:fn", ""), "url": p["uid"]}
                 for _, p in sorted(policies.items(), key=lambda item: int(item[0]))
             ],
-            "page": Paginator(versions, PAGE_SIZE).get_page(request.GET.get("page")),
-            "crawlers": list(AICrawler.objects.order_by("user_agent")),
+            "page": Paginator(publications_listed(), PAGE_SIZE).get_page(request.GET.get("page")),
+            "crawlers": crawlers_listed(),
             "tdmrep_url": settings.PUBLIC_BASE_URL + reverse("tdmrep_json"),
             "robots_url": settings.PUBLIC_BASE_URL + reverse("reservations_robots"),
         }
