@@ -1,6 +1,7 @@
 """Reads of the preference register's pages: every artist with today's preference, the count of
-artists per preference, and one artist's full page. Each costs a fixed number of queries however
-many artists, statements or links there are."""
+artists per preference, one artist's full page, their works and the statements dated ahead, and
+the statement an artist has just confirmed on their private link. Each costs a fixed number of
+queries however many artists, statements or links there are."""
 
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -165,6 +166,24 @@ def artist_page(*, artist: Artist) -> ArtistPage:
         in_force=in_force,
         scheduled=scheduled,
         history=history,
-        works=works_as_of(artist.works.order_by("title", "pk"), today),
+        works=works_as_of(artist_works(artist), today),
         links=[(link, link.state()) for link in links],
     )
+
+
+def artist_works(artist: Artist) -> list[Work]:
+    """The artist's works by title: one query."""
+    return list(artist.works.order_by("title", "pk"))
+
+
+def statements_scheduled(artist: Artist) -> QuerySet[PreferenceStatement]:
+    """The artist's statements dated after today, in the order they take effect: one query."""
+    return artist.statements.filter(effective_from__gt=timezone.localdate()).order_by(
+        "effective_from", "created_at"
+    )
+
+
+def statement_for_receipt(statement_id: int) -> PreferenceStatement:
+    """A statement with its artist and link, for its receipt (PreferenceStatement.DoesNotExist
+    when there is none): one query."""
+    return PreferenceStatement.objects.select_related("artist", "link").get(pk=statement_id)

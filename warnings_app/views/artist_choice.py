@@ -16,7 +16,8 @@ from django.views.decorators.cache import never_cache
 
 from warnings_app.domain.uploads import UploadRefused
 from warnings_app.forms.artist_choice import ArtistChoiceForm
-from warnings_app.models import PreferenceLink, PreferenceStatement, Work
+from warnings_app.models import PreferenceLink
+from warnings_app.selectors.artists import artist_works, statement_for_receipt, statements_scheduled
 from warnings_app.selectors.preference_register import (
     LABELS,
     NOT_RECORDED,
@@ -75,7 +76,7 @@ class _LinkPage(View):
         return super().dispatch(request, *args, **kwargs)
 
     def form(self, link: PreferenceLink, data: QueryDict | None = None) -> ArtistChoiceForm:
-        works = list(Work.objects.filter(artist_profile=link.artist).order_by("title", "pk"))
+        works = artist_works(link.artist)
         states = register_as_of(timezone.localdate(), artist_ids=[link.artist_id])
         self.state = states.get(link.artist_id)
         return ArtistChoiceForm(data, link=link, works=works, current=self.state)
@@ -114,7 +115,6 @@ class _LinkPage(View):
             (work, field, LABELS[state.of_work(work.pk)] if state else LABELS[NOT_RECORDED])
             for work, field in form.work_rows()
         ]
-        scheduled = link.artist.statements.filter(effective_from__gt=timezone.localdate())
         return self.page(
             request,
             "warnings_app/artist_choice.html",
@@ -124,7 +124,7 @@ class _LinkPage(View):
             rows=rows,
             scheduled=[
                 (s.get_preference_display(), s.effective_from)
-                for s in scheduled.order_by("effective_from", "created_at")
+                for s in statements_scheduled(link.artist)
             ],
             current=state.label if state else LABELS[NOT_RECORDED],
         )
@@ -175,9 +175,7 @@ class ArtistChoiceConfirmView(_LinkPage):
         except (ServiceError, UploadRefused) as exc:
             form.add_error(None, str(exc))
             return self.choosing(request, link, form, status=400)
-        statement = PreferenceStatement.objects.select_related("artist", "link").get(
-            pk=statement.pk
-        )
+        statement = statement_for_receipt(statement.pk)
         return _private(
             render(
                 request,

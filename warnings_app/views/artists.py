@@ -19,7 +19,9 @@ from warnings_app.selectors.artists import (
     artist_counts_today,
     artist_page,
     artist_rows,
+    artist_works,
     artists_with_today,
+    statements_scheduled,
 )
 from warnings_app.selectors.preference_register import LABELS, register_as_of
 from warnings_app.services.preferences import PreferenceInvalid, preference_record
@@ -86,7 +88,7 @@ class PreferenceRecordView(RoleRequiredMixin, View):
 
     def _form(self, artist: Artist, *args: Any) -> PreferenceStatementForm:
         state = register_as_of(timezone.localdate(), artist_ids=[artist.pk]).get(artist.pk)
-        works = list(artist.works.order_by("title", "pk"))
+        works = artist_works(artist)
         form = PreferenceStatementForm(*args, works=works, exceptions=state.works if state else {})
         if state:
             form.fields["licensing_contact"].initial = state.licensing_contact
@@ -100,12 +102,11 @@ class PreferenceRecordView(RoleRequiredMixin, View):
         form: PreferenceStatementForm,
         status: int = 200,
     ) -> HttpResponse:
-        scheduled = artist.statements.filter(effective_from__gt=timezone.localdate())
         context = {
             "artist": artist,
             "form": form,
             "state": form.state,
-            "scheduled": scheduled.order_by("effective_from", "created_at"),
+            "scheduled": statements_scheduled(artist),
         }
         return render(request, RECORD_TEMPLATE, context, status=status)
 
