@@ -152,6 +152,24 @@ def _filtered(rows: "QuerySet[OutcomeRow]", filters: OutcomeFilters) -> "QuerySe
     return rows
 
 
+def outcome_row_ids(rows: "QuerySet[OutcomeRow]") -> "QuerySet[OutcomeRow, int]":
+    """The rows' ids in their order, for paging: sorted and filtered in SQL without working out
+    the columns shown (a paginator makes it a count and one page of ids)."""
+    return rows.values_list("pk", flat=True)
+
+
+def outcome_rows_among(rows: "QuerySet[OutcomeRow]", ids: list[int]) -> "list[OutcomeRow]":
+    """The rows among `ids` (one page of outcome_row_ids) with their columns, in the rows'
+    order: one query."""
+    return list(rows.filter(pk__in=ids))
+
+
+def first_letters_chosen(campaign: Campaign, ids: list[int]) -> list[Notice]:
+    """The campaign's first letters among `ids` (reminders and other campaigns' letters are
+    left out): one query."""
+    return list(Notice.objects.filter(pk__in=ids, campaign=campaign, ladder_step__isnull=True))
+
+
 def campaign_jurisdictions(campaign: Campaign) -> list[str]:
     """The countries of the companies the campaign wrote to, for the jurisdiction filter."""
     codes = (

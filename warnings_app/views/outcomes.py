@@ -21,6 +21,9 @@ from warnings_app.selectors.outcomes import (
     campaign_jurisdictions,
     campaign_outcome_rows,
     demand_answers_for,
+    first_letters_chosen,
+    outcome_row_ids,
+    outcome_rows_among,
     outcome_sort,
 )
 from warnings_app.services import outcomes as outcome_services
@@ -98,12 +101,10 @@ class CampaignOutcomesView(RoleRequiredMixin, View):
         rows = campaign_outcome_rows(campaign, form.filters(), sort)
         # The page's ids first: sorting and filtering in SQL without working out the columns
         # shown for every letter skipped; then those columns for this page's rows only.
-        page = Paginator(rows.values_list("pk", flat=True), PAGE_SIZE).get_page(
-            request.GET.get("page")
-        )
+        page = Paginator(outcome_row_ids(rows), PAGE_SIZE).get_page(request.GET.get("page"))
         ids = list(page.object_list)
         answers = demand_answers_for(ids)
-        shown = [_shown(notice, answers) for notice in rows.filter(pk__in=ids)]
+        shown = [_shown(notice, answers) for notice in outcome_rows_among(rows, ids)]
         query = form.query()
         actions = _allowed_actions(request.user)
         return render(
@@ -142,9 +143,7 @@ class CampaignOutcomesActionView(RoleRequiredMixin, View):
         except ValidationError as exc:
             messages.error(request, f"Nothing was changed: {exc.messages[0]}")
             return redirect(back)
-        notices = list(
-            Notice.objects.filter(pk__in=posted, campaign=campaign, ladder_step__isnull=True)
-        )
+        notices = first_letters_chosen(campaign, posted)
         form = OutcomeActionForm(request.POST, notices=notices)
         if not form.is_valid():
             errors = " ".join(str(e) for errs in form.errors.values() for e in errs)
