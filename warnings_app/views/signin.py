@@ -17,10 +17,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django_otp import user_has_device
 
+from warnings_app.domain.roles import needs_second_factor
 from warnings_app.services.audit import audit_record
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AnonymousUser, User
+    from django.contrib.auth.models import User
 
 SIGNED_IN_AT = "signed_in_at"  # session key: epoch seconds of the sign-in
 SEEN_AT = "seen_at"  # session key: epoch seconds of the latest idle-deadline refresh
@@ -40,13 +41,6 @@ def client_ip(request: HttpRequest) -> str | None:
             return hops[-proxies]
     remote: str | None = request.META.get("REMOTE_ADDR")
     return remote or None
-
-
-def requires_two_factor(user: "User | AnonymousUser") -> bool:
-    roles = settings.TWO_FACTOR_ROLES
-    if not roles or not getattr(user, "is_authenticated", False):
-        return False
-    return user.groups.filter(name__in=roles).exists()
 
 
 class SessionLifetimeMiddleware:
@@ -88,7 +82,7 @@ class TwoFactorMiddleware:
     def process_view(self, request: HttpRequest, view_func: Any, *args: Any) -> HttpResponse | None:
         user = request.user
         # django_otp's OTPMiddleware gives request.user its is_verified(); the stubs cannot know.
-        if not requires_two_factor(user) or user.is_verified():  # type: ignore[union-attr]
+        if not needs_second_factor(user) or user.is_verified():  # type: ignore[union-attr]
             return None
         match = request.resolver_match
         if match is not None and match.url_name in TWO_FACTOR_OPEN and not match.namespace:
