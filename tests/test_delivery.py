@@ -297,3 +297,33 @@ def test_an_invalid_recipient_address_fails_with_a_clear_reason(smtp_server):
 
     assert outcome == "failed"
     assert "is not a valid e-mail address" in notice.deliveries.get().server_reply
+
+
+def test_the_email_subject_is_the_rendered_subject_as_the_server_receives_it(smtp_server, client):
+    from tests.factories import TemplateVersionFactory
+
+    version = TemplateVersionFactory(
+        subject="Notice to {{ recipient.legal_name }} & its affiliates", body="Dear Sirs"
+    )
+    notice = _queued_notice(legal_name="Sonora Machine Audio Ltd", template_version=version)
+
+    notice_deliver(notice_id=notice.pk, worker="w1")
+
+    [received] = smtp_server.handler.received
+    expected = f"Notice to Sonora Machine Audio Ltd & its affiliates [{notice.reference}]"
+    assert received.message["Subject"] == expected
+    assert "{{" not in received.message["Subject"]
+    # The lawyer sees the same subject on the letter's page before it goes.
+    client.force_login(UserFactory(role="Legal"))
+    page = client.get(f"/notices/{notice.pk}/")
+    assert f'data-testid="email-subject">{expected.replace("&", "&amp;")}<' in page.content.decode()
+
+
+def test_an_email_subject_never_carries_a_line_break_into_the_header():
+    from warnings_app.domain.letters.compose import email_subject
+
+    data = {"recipient": {"legal_name": "Evil Ltd\r\nBcc: everyone@evil.example"}}
+
+    subject = email_subject("Re: {{ recipient.legal_name }}", data, reference="WN-2026-000001")
+
+    assert subject == "Re: Evil Ltd Bcc: everyone@evil.example [WN-2026-000001]"

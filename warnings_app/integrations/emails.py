@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
+from warnings_app.domain.letters.compose import email_subject
 from warnings_app.models import Notice
 
 
@@ -51,10 +52,17 @@ def notice_reply_to(notice: Notice) -> str:
     return f"{local}+{notice.reference}@{domain}"
 
 
+def notice_subject(notice: Notice) -> str:
+    """The e-mail's Subject: the version's subject rendered with the notice's merge data."""
+    return email_subject(
+        notice.template_version.subject, notice.merge_data, reference=notice.reference
+    )
+
+
 def notice_email(notice: Notice, *, pdf: bytes, recipient: str) -> EmailMultiAlternatives:
     data = notice.merge_data
     context = {
-        "subject": " ".join(notice.template_version.subject.split())[:150],
+        "subject": notice_subject(notice),
         "reference": notice.reference,
         "addressee": data["recipient"]["addressee"] or "Dear Sirs and Madams",
         "date": data["notice"]["date"],

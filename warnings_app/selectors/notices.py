@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
+from warnings_app.domain.letters.compose import email_subject
 from warnings_app.models import Campaign, Company, DeliveryAttempt, FollowUp, Notice
 from warnings_app.selectors.timeline import Entry, notice_timeline
 
@@ -15,6 +16,7 @@ class NoticePage:
     deliveries: QuerySet[DeliveryAttempt]  # every attempt, first started first
     follow_ups: QuerySet[FollowUp]  # the ladder's steps, with the letter each made
     timeline: list[Entry]
+    email_subject: str  # the Subject header the recipient sees; "" until the letter is rendered
 
 
 def notice_page(*, notice_id: int) -> NoticePage:
@@ -36,6 +38,13 @@ def notice_page(*, notice_id: int) -> NoticePage:
         deliveries=notice.deliveries.order_by("started_at", "pk"),
         follow_ups=notice.follow_ups.select_related("step", "result_notice"),
         timeline=notice_timeline(notice),
+        email_subject=(
+            email_subject(
+                notice.template_version.subject, notice.merge_data, reference=notice.reference
+            )
+            if notice.merge_data
+            else ""
+        ),
     )
 
 

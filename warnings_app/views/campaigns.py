@@ -80,6 +80,7 @@ class CampaignDetailView(RoleRequiredMixin, View):
                 "campaign": shown.campaign,
                 "page": page,
                 "progress": shown.progress,
+                "email_subject_example": shown.email_subject_example,
                 "steps": shown.steps,
                 "included": shown.included,
                 "excluded": shown.excluded,

@@ -71,6 +71,7 @@ class NoticeDetailView(RoleRequiredMixin, View):
                 "deliveries": page.deliveries,
                 "follow_ups": page.follow_ups,
                 "timeline": page.timeline,
+                "email_subject": page.email_subject,
                 "can_withdraw": TRANSITIONS["withdraw"].allows(notice.status),
                 "withdraw_form": WithdrawForm(),
             },

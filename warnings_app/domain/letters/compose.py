@@ -1,12 +1,13 @@
 """Puts a letter together: the checked template text rendered with its merge data, inside our
 own layout. The layout is trusted project code; only the body and subject come from users."""
 
+import html
 import re
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
 from django.template.loader import render_to_string
-from django.utils.html import escape
+from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
 from warnings_app.domain.letters.language import render_letter_text
@@ -103,3 +104,11 @@ def version_letter_html(
         data=data,
         for_browser=for_browser,
     )
+
+
+def email_subject(subject: str, data: dict[str, Any], *, reference: str) -> str:
+    """The Subject header a recipient sees: the version's subject rendered with the notice's
+    merge data exactly as the letter shows it, as plain text on one line (no CR or LF can reach
+    the header; the mail library folds long lines), followed by the notice's reference."""
+    text = html.unescape(strip_tags(render_letter_text(subject, data)))
+    return f"{' '.join(text.split())} [{reference}]"
