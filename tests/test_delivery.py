@@ -327,3 +327,28 @@ def test_an_email_subject_never_carries_a_line_break_into_the_header():
     subject = email_subject("Re: {{ recipient.legal_name }}", data, reference="WN-2026-000001")
 
     assert subject == "Re: Evil Ltd Bcc: everyone@evil.example [WN-2026-000001]"
+
+
+def test_a_retry_after_a_temporary_failure_leaves_when_its_backoff_ends(
+    smtp_server, django_capture_on_commit_callbacks
+):
+    smtp_server.handler.script = ["451"]
+    notice = _queued_notice()
+    notice_deliver(notice_id=notice.pk, worker="w1")
+    notice.refresh_from_db()
+    assert notice.status == NoticeStatus.QUEUED
+    backoff_ends = notice.next_attempt_at
+    # The documented first backoff: between 15 and 30 s after the failure.
+    waited = (backoff_ends - notice.deliveries.get().finished_at).total_seconds()
+    assert 15 <= waited <= 30
+
+    with django_capture_on_commit_callbacks() as before_end:
+        early = notices_sweep(now=backoff_ends - timedelta(seconds=1))
+    with django_capture_on_commit_callbacks() as after_end:
+        due = notices_sweep(now=backoff_ends + timedelta(seconds=1))
+
+    # With the sweep every 30 s, the retry leaves at most backoff + 30 s after the failure
+    # (it waited for REPUBLISH_AFTER, 2 minutes, before).
+    assert (early["republished"], len(before_end)) == (0, 0)
+    assert due["republished"] == 1
+    assert len(after_end) == 1

@@ -1,10 +1,12 @@
 """The delivery sweeper: recovers what no worker holds any more. A notice whose lease ran out
 while sending is released, retried or parked by how far its attempt got; a queued notice whose
-task never ran (a lost or flushed broker message) is published again."""
+task never ran (a lost or flushed broker message), or whose backoff after a transient failure
+has ended, is published again."""
 
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from warnings_app.models import DeliveryAttempt, Notice
@@ -67,7 +69,14 @@ def notices_sweep(*, now: datetime | None = None) -> dict[str, int]:
         Notice.objects.filter(status=NoticeStatus.QUEUED, company__hold_automation=False)
         .exclude(campaign__status__in=CAMPAIGN_HELD)
         .exclude(next_attempt_at__gt=now)
-        .exclude(enqueued_at__gt=now - REPUBLISH_AFTER)
+        .filter(
+            # Never published, or published long enough ago that its message must be lost, or
+            # last published before its current backoff began: a retry after a transient
+            # failure leaves as soon as the backoff ends, not REPUBLISH_AFTER later.
+            Q(enqueued_at__isnull=True)
+            | Q(enqueued_at__lte=now - REPUBLISH_AFTER)
+            | Q(enqueued_at__lt=F("next_attempt_at"))
+        )
     )
     ids = [pk for pk, channels in due.values_list("pk", "channels")[:2000] if EMAIL in channels]
     with transaction.atomic():
