@@ -352,3 +352,20 @@ def test_a_retry_after_a_temporary_failure_leaves_when_its_backoff_ends(
     assert (early["republished"], len(before_end)) == (0, 0)
     assert due["republished"] == 1
     assert len(after_end) == 1
+
+
+def test_the_failed_deliveries_queue_shows_the_servers_refusal(smtp_server, client):
+    from django.urls import reverse
+
+    smtp_server.handler.script = ["550"]
+    notice = _queued_notice()
+    notice_deliver(notice_id=notice.pk, worker="w1")
+    client.force_login(UserFactory(role="Paralegal"))
+
+    page = client.get(reverse("work_queue"), {"section": "failed"})
+
+    html = page.content.decode()
+    assert notice.reference in html
+    reply = notice.deliveries.get().server_reply
+    assert reply.startswith("550")
+    assert f'data-testid="server-reply">{reply}' in html

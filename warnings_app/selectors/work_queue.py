@@ -4,11 +4,11 @@ oldest first. Counts and lists come from the same definitions, so they always ag
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from warnings_app.domain.matters import overdue_matters, replies_to_classify
-from warnings_app.models import Notice, Response
+from warnings_app.models import DeliveryAttempt, Notice, Response
 from warnings_app.models.lifecycle import NoticeStatus
 
 
@@ -53,6 +53,11 @@ def section_items(key: str, *, today: date | None = None) -> QuerySet[Response] 
         "notice", "company", "assigned_to"
     )
     notices = Notice.objects.select_related("company", "campaign")
+    # What the mail server last said about the letter: the reason a person needs to act on it.
+    last_reply = DeliveryAttempt.objects.filter(notice=OuterRef("pk")).order_by(
+        "-started_at", "-pk"
+    )
+    delivery_trouble = notices.annotate(last_reply=Subquery(last_reply.values("server_reply")[:1]))
     if key == "triage":
         return _awake(replies.filter(notice__isnull=True), today).order_by("received_at", "pk")
     if key == "unclassified":
@@ -60,11 +65,15 @@ def section_items(key: str, *, today: date | None = None) -> QuerySet[Response] 
             replies_to_classify().select_related("notice", "company", "assigned_to"), today
         ).order_by("received_at", "pk")
     if key == "bounced":
-        return notices.filter(status=NoticeStatus.BOUNCED).order_by("status_changed_at", "pk")
+        return delivery_trouble.filter(status=NoticeStatus.BOUNCED).order_by(
+            "status_changed_at", "pk"
+        )
     if key == "failed":
-        return notices.filter(status=NoticeStatus.FAILED).order_by("status_changed_at", "pk")
+        return delivery_trouble.filter(status=NoticeStatus.FAILED).order_by(
+            "status_changed_at", "pk"
+        )
     if key == "reconciliation":
-        return notices.filter(status=NoticeStatus.NEEDS_RECONCILIATION).order_by(
+        return delivery_trouble.filter(status=NoticeStatus.NEEDS_RECONCILIATION).order_by(
             "status_changed_at", "pk"
         )
     if key == "approval":
