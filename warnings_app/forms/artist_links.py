@@ -7,8 +7,6 @@ from django.conf import settings
 
 from warnings_app.models import Artist, PreferenceLink
 
-MAX_DAYS = PreferenceLink.MAX_DAYS
-
 
 class PreferenceLinkForm(forms.Form):
     """Who gets the link and for how long. Unbound, it is prefilled with the artist's own
@@ -18,9 +16,11 @@ class PreferenceLinkForm(forms.Form):
     recipient_email = forms.EmailField(max_length=254, label="Recipient's e-mail")
     valid_days = forms.IntegerField(
         min_value=1,
-        max_value=MAX_DAYS,
+        max_value=PreferenceLink.MAX_DAYS,
         label="Open for (days)",
-        help_text=f"1 to {MAX_DAYS} days; the link also closes once it has been used.",
+        help_text=(
+            f"1 to {PreferenceLink.MAX_DAYS} days; the link also closes once it has been used."
+        ),
     )
 
     def __init__(self, *args: Any, artist: Artist, **kwargs: Any) -> None:

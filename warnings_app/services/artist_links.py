@@ -43,7 +43,6 @@ from warnings_app.services.stored_files import StoredFileAltered, stored_file_re
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
-MAX_DAYS = PreferenceLink.MAX_DAYS
 RECEIPT_SENT, RECEIPT_FAILED = "preference.receipt_sent", "preference.receipt_failed"
 
 
@@ -91,8 +90,10 @@ def preference_link_create(
     input (nothing created) and LinkNotSent when the mail server refused the e-mail (the link
     exists but is withdrawn, and both events are audited)."""
     days = settings.PREFERENCE_LINK_DAYS if days is None else days
-    if not 1 <= days <= MAX_DAYS:
-        raise ServiceError(f"A link stays open for 1 to {MAX_DAYS} days, not {days}.")
+    if not 1 <= days <= PreferenceLink.MAX_DAYS:
+        raise ServiceError(
+            f"A link stays open for 1 to {PreferenceLink.MAX_DAYS} days, not {days}."
+        )
     recipient_email = recipient_email.strip()
     try:
         validate_email(recipient_email)
