@@ -27,7 +27,7 @@ from warnings_app.selectors.preference_register import LABELS, register_as_of
 from warnings_app.services.preferences import PreferenceInvalid, preference_record
 from warnings_app.services.stored_files import StoredFileAltered, stored_file_download
 from warnings_app.views.access import AuthenticatedHttpRequest, RoleRequiredMixin
-from warnings_app.views.files import attachment_response
+from warnings_app.views.files import altered_file_response, attachment_response
 
 PAGE_SIZE = 50
 RECORD_TEMPLATE = "warnings_app/preference_record.html"
@@ -163,12 +163,7 @@ class InstructionFileView(RoleRequiredMixin, View):
                 data={"artist": statement.artist_id},
             )
         except StoredFileAltered:
-            return HttpResponse(
-                f"The stored instruction of statement #{statement.pk} is missing or does not "
-                "match its recorded SHA-256; it is not served. Tell an administrator.",
-                status=409,
-                content_type="text/plain; charset=utf-8",
-            )
+            return altered_file_response(f"The stored instruction of statement #{statement.pk}")
         return attachment_response(
             content,
             content_type=statement.instruction_content_type,

@@ -15,3 +15,13 @@ def attachment_response(
     response["X-Content-Type-Options"] = "nosniff"
     response["X-Content-SHA256"] = sha256
     return response
+
+
+def altered_file_response(what: str, *, advice: str = "Tell an administrator.") -> HttpResponse:
+    """409 for a stored file that is missing or no longer matches its recorded SHA-256: it is
+    never served. `what` names the file ("The stored letter of WN-…")."""
+    return HttpResponse(
+        f"{what} is missing or does not match its recorded SHA-256; it is not served. {advice}",
+        status=409,
+        content_type="text/plain; charset=utf-8",
+    )

@@ -10,7 +10,7 @@ from warnings_app.models.lifecycle import TRANSITIONS
 from warnings_app.selectors.notices import notice_page
 from warnings_app.services.stored_files import StoredFileAltered, stored_file_download
 from warnings_app.views.access import AuthenticatedHttpRequest, RoleRequiredMixin
-from warnings_app.views.files import attachment_response
+from warnings_app.views.files import altered_file_response, attachment_response
 
 
 class NoticePdfView(RoleRequiredMixin, View):
@@ -36,12 +36,9 @@ class NoticePdfView(RoleRequiredMixin, View):
                 data={},
             )
         except StoredFileAltered:
-            return HttpResponse(
-                f"The stored letter of {notice.reference} is missing or does not match its "
-                "recorded SHA-256; it is not served. Run verify_integrity and tell an "
-                "administrator.",
-                status=409,
-                content_type="text/plain; charset=utf-8",
+            return altered_file_response(
+                f"The stored letter of {notice.reference}",
+                advice="Run verify_integrity and tell an administrator.",
             )
         return attachment_response(
             content,

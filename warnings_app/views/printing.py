@@ -26,7 +26,7 @@ from warnings_app.services.printing import (
 )
 from warnings_app.services.stored_files import StoredFileAltered, stored_file_download
 from warnings_app.views.access import AuthenticatedHttpRequest, RoleRequiredMixin
-from warnings_app.views.files import attachment_response
+from warnings_app.views.files import altered_file_response, attachment_response
 
 MAX_TRACKING_UPLOAD = 2 * 1024 * 1024
 
@@ -107,12 +107,7 @@ class PrintBatchFileView(RoleRequiredMixin, View):
                 data={},
             )
         except StoredFileAltered:
-            return HttpResponse(
-                f"The stored {kind} of print batch {batch.pk} is missing or does not match its "
-                "recorded SHA-256; it is not served. Tell an administrator.",
-                status=409,
-                content_type="text/plain; charset=utf-8",
-            )
+            return altered_file_response(f"The stored {kind} of print batch {batch.pk}")
         return attachment_response(
             content,
             content_type="application/pdf" if kind == "pdf" else "text/csv; charset=utf-8",
