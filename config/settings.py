@@ -189,6 +189,15 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 NOTICE_REPLY_MAILBOX = env.str("NOTICE_REPLY_MAILBOX", default="notices@localhost")
 # The right-hand side of each notice's stable Message-ID.
 MESSAGE_ID_DOMAIN = env.str("MESSAGE_ID_DOMAIN", default="notices.localhost")
+# The keys of the tokens in reply and bounce addresses, "id:secret" pairs, the first one signs
+# and every one is accepted (add a new key first, drop an old one only when no reply can still
+# come to it: replies come for years). Unset: one key derived from SECRET_KEY, id "s1".
+MAIL_TOKEN_KEYS = env.list("MAIL_TOKEN_KEYS", default=[])
+# DKIM signing of every outgoing message: the signing domain (d=), the selector (s=) and the
+# PEM private key file. `manage.py dkim_dns_record` prints the TXT record to publish.
+DKIM_DOMAIN = env.str("DKIM_DOMAIN", default="")
+DKIM_SELECTOR = env.str("DKIM_SELECTOR", default="")
+DKIM_KEY_FILE = env.str("DKIM_KEY_FILE", default="")
 # How long a worker may hold a notice it is sending. It must outlast the task's hard time limit
 # (180 s in config/celery.py) with a margin, or the sweeper could hand a letter to a second
 # worker while the first is still talking to the SMTP server.
