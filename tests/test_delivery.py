@@ -2,6 +2,7 @@ import hashlib
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -10,6 +11,7 @@ from django.utils import timezone
 from tests.factories import UserFactory
 from tests.letters_helpers import notice_with_schedule
 from warnings_app import services
+from warnings_app.domain.mail_tokens import AddressToken, read_detail
 from warnings_app.models import DeliveryAttempt, Notice
 from warnings_app.models.lifecycle import NoticeStatus
 from warnings_app.services.delivery.queue import notice_queue
@@ -47,13 +49,25 @@ def test_a_delivered_email_carries_the_stored_pdf_reply_to_and_message_id(smtp_s
     message = received.message
     assert received.recipients == [notice.merge_data["recipient"]["email"]]
     assert message["Message-ID"] == f"<{notice.reference}.{notice.pk}@notices.localhost>"
-    assert message["Reply-To"] == f"notices+{notice.reference}@localhost"
+    attempt = notice.deliveries.get()
+    # Replies come back to a keyed address for this notice, bounces to one for this attempt:
+    # the From stays ours, the envelope sender is the attempt's bounce address.
+    reply_local = message["Reply-To"].partition("@")[0]
+    assert reply_local.startswith(f"notices+{notice.reference.lower()}-")
+    assert read_detail(reply_local.partition("+")[2]) == AddressToken(
+        reference=notice.reference, valid=True
+    )
+    assert message["Reply-To"] == attempt.reply_to
+    assert received.sender == attempt.return_path
+    assert read_detail(received.sender.partition("+")[2].partition("@")[0]) == AddressToken(
+        attempt_id=attempt.pk, valid=True
+    )
+    assert message["From"] == settings.DEFAULT_FROM_EMAIL
     assert notice.reference in message["Subject"]
     [pdf] = [part for part in message.walk() if part.get_content_type() == "application/pdf"]
     content = pdf.get_payload(decode=True)
     assert hashlib.sha256(content).hexdigest() == notice.pdf_sha256
     assert content == stored_pdf_bytes(notice)
-    attempt = notice.deliveries.get()
     assert attempt.outcome == DeliveryAttempt.Outcome.ACCEPTED
     assert attempt.server_reply.startswith("250")
 

@@ -64,7 +64,7 @@ def _assert_each_sent_once(smtp_server, notices) -> None:
         notice.refresh_from_db()
         assert notice.status == NoticeStatus.SENT, notice.reference
         message = by_id[f"<{notice.reference}.{notice.pk}@{settings.MESSAGE_ID_DOMAIN}>"]
-        assert message["Reply-To"].startswith(f"notices+{notice.reference}@")
+        assert message["Reply-To"].startswith(f"notices+{notice.reference.lower()}-")
         [pdf] = [p for p in message.walk() if p.get_content_type() == "application/pdf"]
         content = pdf.get_payload(decode=True)
         assert hashlib.sha256(content).hexdigest() == notice.pdf_sha256

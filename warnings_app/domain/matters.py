@@ -3,9 +3,10 @@ home page count.
 
 A *matter* is the first letter of a series, a notice with no ladder step; its reminders follow
 it. A matter is *answered* by a reply to any letter of its series. A bounce report, an automatic
-reply (out of office) or a reply matched only by the sender's domain is no answer: a person has
-not yet tied it to the letter. A matter is *overdue* when its letter has gone out and the matter
-is still open (sent, delivered or bounced), its response deadline has passed, and no answer came.
+reply (out of office), a reply matched only by the sender's domain or one whose sender was not
+authenticated is no answer: a person has not yet tied it to the letter. A matter is *overdue*
+when its letter has gone out and the matter is still open (sent, delivered or bounced), its
+response deadline has passed, and no answer came.
 """
 
 from datetime import date
@@ -27,10 +28,22 @@ def answers_to(matter: OuterRef) -> QuerySet[Response]:
     return Response.objects.filter(counts_as_answer(), notice__in=series).order_by()
 
 
+def acts_on_notices(prefix: str = "") -> Q:
+    """A reply that may move a notice and stop a ladder: a reply (not a bounce or an automatic
+    message), not a mere guess from the sender's domain, and not one waiting for a person to
+    confirm it (its sender or its address proved nothing). `prefix` reaches Response from
+    another model ("response__")."""
+    return (
+        Q(**{f"{prefix}kind": Response.Kind.REPLY})
+        & ~Q(**{f"{prefix}matched_by": Response.Match.DOMAIN})
+        & ~Q(**{f"{prefix}trust": Response.Trust.UNCONFIRMED})
+    )
+
+
 def counts_as_answer() -> Q:
     """The same rule as a filter on Response, for reading every answer in one pass: their
     matter is `Coalesce("notice__follows_id", "notice_id")`."""
-    return Q(kind=Response.Kind.REPLY, notice__isnull=False) & ~Q(matched_by=Response.Match.DOMAIN)
+    return acts_on_notices() & Q(notice__isnull=False)
 
 
 def is_overdue(*, status: str, due: date | None, answered: bool, today: date) -> bool:

@@ -11,6 +11,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
 from warnings_app.domain.letters.compose import email_subject
+from warnings_app.domain.mail_tokens import bounce_detail, reply_detail
 from warnings_app.models import Notice
 
 
@@ -47,9 +48,20 @@ def notice_message_id(notice: Notice) -> str:
     return message_id(f"{notice.reference}.{notice.pk}")
 
 
-def notice_reply_to(notice: Notice) -> str:
+def _reply_mailbox(detail: str) -> str:
     local, _, domain = settings.NOTICE_REPLY_MAILBOX.partition("@")
-    return f"{local}+{notice.reference}@{domain}"
+    return f"{local}+{detail}@{domain}"
+
+
+def notice_reply_to(notice: Notice) -> str:
+    """The notice's Reply-To: the reply mailbox with the reference and its keyed token."""
+    return _reply_mailbox(reply_detail(notice.reference))
+
+
+def bounce_address(attempt_id: int) -> str:
+    """One delivery attempt's envelope sender (VERP): a bounce comes back to it, and its token
+    says which delivery failed without reading the report's body."""
+    return _reply_mailbox(bounce_detail(attempt_id))
 
 
 def notice_subject(notice: Notice) -> str:
@@ -59,7 +71,11 @@ def notice_subject(notice: Notice) -> str:
     )
 
 
-def notice_email(notice: Notice, *, pdf: bytes, recipient: str) -> EmailMultiAlternatives:
+def notice_email(
+    notice: Notice, *, pdf: bytes, recipient: str, envelope_sender: str = ""
+) -> EmailMultiAlternatives:
+    """The notice's message. `envelope_sender` (the attempt's bounce address) is the SMTP
+    MAIL FROM; the visible From stays DEFAULT_FROM_EMAIL."""
     data = notice.merge_data
     context = {
         "subject": notice_subject(notice),
@@ -80,5 +96,8 @@ def notice_email(notice: Notice, *, pdf: bytes, recipient: str) -> EmailMultiAlt
         reply_to=[notice_reply_to(notice)],
         headers={"X-Notice-Reference": notice.reference},
     )
+    if envelope_sender:
+        message.extra_headers["From"] = message.from_email
+        message.from_email = envelope_sender
     message.attach(f"{notice.reference}.pdf", pdf, "application/pdf")
     return message

@@ -143,6 +143,8 @@ class DeliveryAttempt(models.Model):
         BOUNCED = "bounced", "Bounced"
         FAILED = "failed", "Failed"
         UNKNOWN = "unknown", "Outcome unknown"
+        # Accepted by our relay; the recipient's server reported it is still trying.
+        DELAYED = "delayed", "Accepted, delivery delayed"
 
     notice = models.ForeignKey(Notice, on_delete=models.PROTECT, related_name="deliveries")
     channel = models.CharField(max_length=20, choices=Notice.Channel.choices)
@@ -151,6 +153,10 @@ class DeliveryAttempt(models.Model):
     idempotency_key = models.CharField(max_length=100)
     message_id = models.CharField(max_length=255, blank=True)
     recipient = models.CharField(max_length=500, blank=True)
+    # E-mail: the Reply-To and the envelope sender (VERP bounce address) this attempt carried;
+    # empty for attempts made before addresses carried tokens.
+    reply_to = models.CharField(max_length=320, blank=True)
+    return_path = models.CharField(max_length=320, blank=True)
     server_reply = models.TextField(blank=True, max_length=5000)
     pdf_sha256 = models.CharField(max_length=64, blank=True)
     # How far an e-mail conversation got: "content" means the message may have been accepted.
@@ -173,11 +179,13 @@ class DeliveryAttempt(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["notice", "channel"],
-                condition=Q(outcome="accepted"),
+                condition=Q(outcome__in=["accepted", "delayed"]),
                 name="one_accepted_delivery_per_notice_channel",
             ),
             models.CheckConstraint(
-                condition=Q(outcome__in=["pending", "accepted", "bounced", "failed", "unknown"]),
+                condition=Q(
+                    outcome__in=["pending", "accepted", "bounced", "failed", "unknown", "delayed"]
+                ),
                 name="delivery_valid_outcome",
             ),
             models.CheckConstraint(

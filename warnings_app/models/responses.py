@@ -23,6 +23,14 @@ class Response(models.Model):
         MANUAL = "manual", "Matched by hand"
         UNMATCHED = "unmatched", "Not matched (triage)"
 
+    class Trust(models.TextChoices):
+        """Whether the reply may act on its notice (move it, stop its ladder) by itself."""
+
+        TRUSTED = "trusted", "Sender authenticated: acted on automatically"
+        CONFIRMED = "confirmed", "Confirmed by a person"
+        UNCONFIRMED = "unconfirmed", "Waiting for a person to confirm"
+        UNCHECKED = "unchecked", "Acted on before sender checks existed"
+
     class Channel(models.TextChoices):
         EMAIL = "email", "E-mail"
         LETTER = "letter", "Letter"
@@ -65,6 +73,24 @@ class Response(models.Model):
     # HTML bodies only ever as sanitised by nh3: no scripts, no styles, no images.
     body_html = models.TextField(blank=True)
     recipients = models.JSONField(default=list, blank=True)
+    # What could be verified of the sender (DKIM on the raw bytes, SPF/DMARC from our own
+    # receiving server): integrations/sender_auth.SenderEvidence as JSON.
+    sender_check = models.JSONField(default=dict, blank=True)
+    trust = models.CharField(max_length=12, choices=Trust.choices, default=Trust.CONFIRMED)
+    # Why it acted, or why it waits for a person ("sender not authenticated", ...).
+    trust_reason = models.CharField(max_length=500, blank=True)
+    # The notice the message seems to answer, while it waits for a person to confirm it.
+    suggested_notice = models.ForeignKey(
+        "warnings_app.Notice",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="suggested_replies",
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
     in_reply_to = models.CharField(max_length=995, blank=True)
     # What ingestion could not take as it was: refused attachments, undecodable parts.
     problems = models.TextField(blank=True)
@@ -120,6 +146,15 @@ class Response(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(kind__in=["reply", "bounce", "automatic"]), name="response_valid_kind"
+            ),
+            models.CheckConstraint(
+                condition=Q(trust__in=["trusted", "confirmed", "unconfirmed", "unchecked"]),
+                name="response_valid_trust",
+            ),
+            # A reply waiting for a person acts on nothing: it is tied to no notice yet.
+            models.CheckConstraint(
+                condition=~Q(trust="unconfirmed") | Q(notice__isnull=True),
+                name="response_unconfirmed_has_no_notice",
             ),
         ]
 

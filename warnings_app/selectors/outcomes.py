@@ -24,7 +24,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from warnings_app.domain.matters import answers_to, overdue_flag
+from warnings_app.domain.matters import acts_on_notices, answers_to, overdue_flag
 from warnings_app.models import Campaign, DemandAnswer, FollowUp, Notice, Response
 from warnings_app.models.lifecycle import NoticeStatus
 
@@ -191,8 +191,7 @@ def demand_answers_for(notice_ids: list[int]) -> dict[int, list[DemandAnswer]]:
     # across the joins would make PostgreSQL read every answer.
     series = Notice.objects.filter(Q(pk__in=wanted) | Q(follows__in=wanted)).values("pk")
     answers = (
-        DemandAnswer.objects.filter(response__notice__in=series, response__kind=Response.Kind.REPLY)
-        .exclude(response__matched_by=Response.Match.DOMAIN)
+        DemandAnswer.objects.filter(acts_on_notices("response__"), response__notice__in=series)
         .select_related("response__notice")
         .order_by("response__received_at", "response_id")
     )

@@ -49,7 +49,9 @@ def _stop_ladder(notice: Notice, reason: str) -> int:
 
 @transaction.atomic
 def response_match(*, response: Response, notice: Notice, by: "User") -> Response:
-    """Attach a reply (from triage, or wrongly matched) to its notice."""
+    """Attach a reply (from triage, or wrongly matched) to its notice. For a reply that waited
+    for a person (its sender or its address proved nothing) this is the confirmation: from now
+    on it counts as the company's answer and stops the notice's ladder."""
     response = _locked(response)
     if response.kind == Response.Kind.BOUNCE:
         raise ServiceError("a bounce report belongs to the delivery it reports on")
@@ -63,15 +65,25 @@ def response_match(*, response: Response, notice: Notice, by: "User") -> Respons
             target=response.notice,
             data={"response_id": response.pk, "to": notice.reference},
         )
+    before = {"trust": response.trust, "reason": response.trust_reason}
+    confirmed = response.trust == Response.Trust.UNCONFIRMED
     Response.objects.filter(pk=response.pk).update(
-        notice=notice, company=notice.company, matched_by=Response.Match.MANUAL
+        notice=notice,
+        company=notice.company,
+        matched_by=Response.Match.MANUAL,
+        suggested_notice=None,
+        **(
+            {"trust": Response.Trust.CONFIRMED, "confirmed_by": by, "confirmed_at": timezone.now()}
+            if confirmed
+            else {}
+        ),
     )
     response.refresh_from_db()
     audit_record(
         actor=by,
-        verb="reply.matched",
+        verb="reply.confirmed" if confirmed else "reply.matched",
         target=response,
-        data={"notice": notice.reference, "previous": previous},
+        data={"notice": notice.reference, "previous": previous, "before": before},
     )
     if response.kind == Response.Kind.REPLY:
         _answered(notice, response, by)

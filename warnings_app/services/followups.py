@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from warnings_app.domain.deadlines import business_days_after
+from warnings_app.domain.matters import acts_on_notices
 from warnings_app.models import FollowUp, LadderStep, Notice, Response
 from warnings_app.models.lifecycle import TRANSITIONS, NoticeStatus
 from warnings_app.services.audit import audit_record
@@ -48,11 +49,9 @@ def ladder_stop_reason(notice: Notice) -> str:
     if notice.on_hold:
         return "the notice is on hold"
     # A reply to any letter of the series counts, not only to the first one.
-    # A bounce or an out-of-office is no answer; a reply only guessed from the sender's domain
-    # counts once a person has matched it.
-    replies = Response.objects.filter(kind=Response.Kind.REPLY).exclude(
-        matched_by=Response.Match.DOMAIN
-    )
+    # A bounce or an out-of-office is no answer; a reply only guessed from the sender's domain,
+    # or whose sender was not authenticated, counts once a person has confirmed it.
+    replies = Response.objects.filter(acts_on_notices())
     if (
         replies.filter(company=notice.company_id, received_at__gte=notice.sent_at).exists()
         or replies.filter(notice=notice).exists()

@@ -17,22 +17,26 @@ from django.utils import timezone
 
 from warnings_app.domain import uploads
 from warnings_app.integrations import mailboxes
-from warnings_app.integrations.mail_parse import ParsedMessage, parse_message
+from warnings_app.integrations.mail_parse import Bounce, ParsedMessage, parse_message
 from warnings_app.models import Company, DeliveryAttempt, Notice, Response, ResponseAttachment
 from warnings_app.models.lifecycle import TRANSITIONS
 from warnings_app.services.audit import audit_record
 from warnings_app.services.errors import ServiceError
 from warnings_app.services.notices import apply_transition
-from warnings_app.services.reply_matching import match_message
+from warnings_app.services.reply_matching import Matched, match_message
+from warnings_app.services.reply_trust import Standing, reply_standing
 from warnings_app.services.stored_files import stored_file_save
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
+    from warnings_app.integrations.sender_auth import DnsLookup, SenderEvidence
+
 logger = logging.getLogger(__name__)
 Match = Response.Match
 # Matches that name the notice itself; a domain match only suggests one, for a person to check.
-CERTAIN = (Match.REPLY_ADDRESS, Match.THREAD, Match.REFERENCE)
+Trust = Response.Trust
+Outcome = DeliveryAttempt.Outcome
 
 
 def _message_id(raw: bytes, parsed_id: str) -> str:
@@ -54,10 +58,14 @@ def _too_large(raw: bytes) -> ParsedMessage:
 
 
 def reply_ingest(
-    *, raw: bytes, source: str, received_at: datetime | None = None
+    *,
+    raw: bytes,
+    source: str,
+    received_at: datetime | None = None,
+    dnsfunc: "DnsLookup | None" = None,
 ) -> tuple[Response, bool]:
     """Store one inbound e-mail; (response, created). Running it again for the same message
-    returns the stored one and changes nothing."""
+    returns the stored one and changes nothing. `dnsfunc` looks up DKIM keys (DNS by default)."""
     too_large = len(raw) > settings.REPLY_MAX_MESSAGE_BYTES
     parsed = _too_large(raw) if too_large else parse_message(raw)
     sha256 = hashlib.sha256(raw).hexdigest()
@@ -81,7 +89,7 @@ def reply_ingest(
     )
     try:
         with transaction.atomic():
-            response = _record(parsed, raw, message_id, source, received_at, stored)
+            response = _record(parsed, raw, message_id, source, received_at, stored, dnsfunc)
     except IntegrityError:
         for name in stored:
             default_storage.delete(name)
@@ -103,23 +111,23 @@ def _record(
     source: str,
     received_at: datetime,
     stored: list[str],
+    dnsfunc: "DnsLookup | None",
 ) -> Response:
-    bounce_attempt = _bounced_attempt(parsed, received_at)
+    from warnings_app.integrations.sender_auth import check_sender
+
     matched = match_message(parsed)
-    notice = bounce_attempt.notice if bounce_attempt else matched.notice
-    if bounce_attempt:
-        kind = Response.Kind.BOUNCE
-    elif parsed.automatic:
-        kind = Response.Kind.AUTOMATIC
-    else:
-        kind = Response.Kind.REPLY
+    evidence = check_sender(raw, dnsfunc=dnsfunc)
+    kind, standing = _kind_and_standing(parsed, matched, evidence)
+    acts = standing.trust != Trust.UNCONFIRMED
+    notice = matched.notice if acts else None
     sender = f"{parsed.sender_name} <{parsed.sender}>" if parsed.sender_name else parsed.sender
     response = Response.objects.create(
         notice=notice,
-        company=notice.company if notice else matched.company,
+        company=matched.company,
+        suggested_notice=None if acts else matched.notice,
         channel=Response.Channel.EMAIL,
         kind=kind,
-        matched_by=Match.THREAD if bounce_attempt else matched.method,
+        matched_by=matched.method,
         received_at=received_at,
         sender=sender[:500],
         subject=parsed.subject,
@@ -131,7 +139,10 @@ def _record(
         raw_message=stored[0] if stored else "",
         raw_sha256=hashlib.sha256(raw).hexdigest(),
         authentication_results=parsed.authentication,
-        problems="\n".join(parsed.problems)[:10_000],
+        sender_check=evidence.to_json(),
+        trust=standing.trust,
+        trust_reason=standing.reason[:500],
+        problems="\n".join([*parsed.problems, *evidence.problems])[:10_000],
     )
     for attachment in parsed.attachments:
         name = ""
@@ -150,9 +161,10 @@ def _record(
             size=attachment.size,
             sha256=attachment.sha256,
         )
+    report = parsed.bounce if acts else None
     audit_record(
         actor=None,
-        verb="reply.bounce_received" if bounce_attempt else "reply.ingested",
+        verb="reply.bounce_received" if kind == Response.Kind.BOUNCE else "reply.ingested",
         target=response,
         data={
             "source": source[:200],
@@ -160,52 +172,57 @@ def _record(
             "sha256": response.raw_sha256,
             "matched_by": response.matched_by,
             "notice": notice.reference if notice else None,
+            "suggested": response.suggested_notice.reference
+            if response.suggested_notice
+            else None,
+            "trust": standing.trust,
+            "reason": standing.reason,
         },
     )
-    if bounce_attempt:
-        _mark_bounced(bounce_attempt, parsed, response)
-    elif kind == Response.Kind.REPLY and notice is not None and matched.method in CERTAIN:
+    if report is not None and matched.attempt is not None:
+        if report.is_permanent:
+            _mark_bounced(matched.attempt, report, response)
+        else:
+            _mark_delayed(matched.attempt, report, response)
+    elif kind == Response.Kind.REPLY and notice is not None:
         _note_reply(notice, response)
     return response
 
 
-def _bounced_attempt(parsed: ParsedMessage, received_at: datetime) -> DeliveryAttempt | None:
-    """Our accepted delivery the report is about: same Message-ID and the same recipient, sent
-    before the report came. Anything else is kept as an automatic message and changes
-    nothing (a report can be forged or late)."""
+def _kind_and_standing(
+    parsed: ParsedMessage, matched: Matched, evidence: "SenderEvidence"
+) -> tuple[str, Standing]:
+    """What the message is, and whether it may act. A delivery report acts only through the
+    token of the attempt's own bounce address: Message-IDs and bodies can be forged."""
     report = parsed.bounce
-    if report is None or not report.original_message_id.strip():
-        return None
-    attempt = (
-        DeliveryAttempt.objects.select_related("notice")
-        .filter(
-            message_id=report.original_message_id.strip(),
-            channel="email",
-            outcome=DeliveryAttempt.Outcome.ACCEPTED,
-            recipient__iexact=report.recipient,
-            started_at__lte=received_at,
-        )
-        .order_by("-pk")
-        .first()
-    )
-    if attempt is None:
-        parsed.problems.append(
-            "a delivery report that matches none of our accepted deliveries "
-            f"(Message-ID {report.original_message_id[:200]}, recipient {report.recipient[:200]})"
-        )
-    return attempt
+    if report is not None:
+        kind = Response.Kind.BOUNCE if report.is_permanent else Response.Kind.AUTOMATIC
+        if matched.attempt is not None:  # named by a valid bounce address token
+            return kind, Standing(Trust.TRUSTED, "sent to the delivery's own bounce address")
+        reason = matched.problem if matched.notice else "delivery report without a bounce token"
+        return Response.Kind.BOUNCE, Standing(Trust.UNCONFIRMED, reason)
+    if parsed.automatic:
+        if matched.address_proves:
+            return Response.Kind.AUTOMATIC, Standing(Trust.TRUSTED, "sent to our tokened address")
+        return Response.Kind.AUTOMATIC, Standing(Trust.UNCONFIRMED, matched.problem)
+    return Response.Kind.REPLY, reply_standing(matched, evidence)
 
 
-def _mark_bounced(attempt: DeliveryAttempt, parsed: ParsedMessage, response: Response) -> None:
-    """The server's earlier answer is kept; the report is added after it and audited."""
-    report = parsed.bounce
-    if report is None:  # never: the attempt was found through this report
+def _report_text(report: Bounce, word: str) -> str:
+    return f"{word}: {report.status} {report.diagnostic}".strip()[:1000]
+
+
+def _mark_bounced(attempt: DeliveryAttempt, report: Bounce, response: Response) -> None:
+    """The delivery the bounce address names failed. Its earlier answer is kept; the report is
+    added after it and audited, and the notice is marked bounced."""
+    bounce = _report_text(report, "bounced")
+    moved = DeliveryAttempt.objects.filter(
+        pk=attempt.pk, outcome__in=[Outcome.ACCEPTED, Outcome.DELAYED]
+    ).update(outcome=Outcome.BOUNCED, server_reply=f"{attempt.server_reply}\nthen {bounce}"[:5000])
+    if not moved:  # already bounced, or never accepted: the report is kept, nothing moves
+        response.problems = f"{response.problems}\nthe delivery was {attempt.outcome}".strip()
+        Response.objects.filter(pk=response.pk).update(problems=response.problems)
         return
-    bounce = f"bounced: {report.status} {report.diagnostic}".strip()
-    DeliveryAttempt.objects.filter(pk=attempt.pk).update(
-        outcome=DeliveryAttempt.Outcome.BOUNCED,
-        server_reply=f"{attempt.server_reply}\nthen {bounce}"[:5000],
-    )
     audit_record(
         actor=None,
         verb="delivery.bounced",
@@ -215,7 +232,8 @@ def _mark_bounced(attempt: DeliveryAttempt, parsed: ParsedMessage, response: Res
             "response_id": response.pk,
             "before": {"outcome": attempt.outcome, "server_reply": attempt.server_reply[:500]},
             "report": bounce[:500],
-            "recipient": report.recipient,
+            "recipient": report.recipient or attempt.recipient,
+            "format": report.format,
         },
     )
     notice = attempt.notice
@@ -224,7 +242,27 @@ def _mark_bounced(attempt: DeliveryAttempt, parsed: ParsedMessage, response: Res
             notice=notice,
             transition="mark_bounced",
             by=None,
-            data={"attempt_id": attempt.pk, "recipient": report.recipient, "reply": bounce[:500]},
+            data={
+                "attempt_id": attempt.pk,
+                "recipient": report.recipient or attempt.recipient,
+                "reply": bounce[:500],
+            },
+        )
+
+
+def _mark_delayed(attempt: DeliveryAttempt, report: Bounce, response: Response) -> None:
+    """A temporary failure report: the recipient's server is still trying. The delivery is
+    marked delayed, never bounced; the notice stays sent."""
+    delay = _report_text(report, "delayed")
+    moved = DeliveryAttempt.objects.filter(pk=attempt.pk, outcome=Outcome.ACCEPTED).update(
+        outcome=Outcome.DELAYED, server_reply=f"{attempt.server_reply}\nthen {delay}"[:5000]
+    )
+    if moved:
+        audit_record(
+            actor=None,
+            verb="delivery.delayed",
+            target=attempt.notice,
+            data={"attempt_id": attempt.pk, "response_id": response.pk, "report": delay[:500]},
         )
 
 

@@ -1,7 +1,11 @@
-"""Which notice an inbound message belongs to. In order: the per-notice reply address, our own
-Message-ID in In-Reply-To/References, a notice reference quoted in the subject or body. Failing
-those, the sender's domain suggests the company (the reply still waits in triage for a person
-to pick the notice); otherwise nothing."""
+"""Which notice an inbound message belongs to, and whether its address proves it.
+
+In order: a keyed address of ours among the recipients (a notice's Reply-To token, or a delivery
+attempt's bounce address); the bare reference address of a letter sent before addresses carried
+tokens; our own Message-ID in In-Reply-To/References; a notice reference quoted in the subject or
+body. Only the first two prove which notice the message answers: Message-IDs and references are
+predictable, so those name a notice for a person to confirm. Failing all of them, the sender's
+domain suggests the company; otherwise nothing."""
 
 import re
 from dataclasses import dataclass
@@ -9,13 +13,18 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 
+from warnings_app.domain.mail_tokens import AddressToken, read_detail
 from warnings_app.integrations.mail_parse import ParsedMessage
-from warnings_app.models import Company, Notice, Response
+from warnings_app.models import Company, DeliveryAttempt, Notice, Response
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
 Match = Response.Match
+NO_TOKEN = "reference quoted but no token"
+THREAD_NO_TOKEN = "answers our message but carries no token"
+BAD_TOKEN = "the address token is not valid"
+BARE_ADDRESS = "sent to the bare reference address of a letter that carried a token"
 
 
 @dataclass
@@ -23,6 +32,11 @@ class Matched:
     method: str
     notice: Notice | None = None
     company: Company | None = None
+    # The recipient address proves the notice (a valid token, or the bare address of a letter
+    # sent before tokens): only then may the message act on it by itself.
+    address_proves: bool = False
+    problem: str = ""  # why the address proves nothing, when a notice is named
+    attempt: DeliveryAttempt | None = None  # named by a valid bounce address
 
 
 def _reference_pattern() -> re.Pattern[str]:
@@ -34,17 +48,61 @@ def _reference(match: re.Match[str]) -> str:
     return f"{settings.NOTICE_REFERENCE_PREFIX}-{match.group(1)}-{match.group(2)}"
 
 
-def _by_reply_address(recipients: list[str]) -> Notice | None:
+def _details(recipients: list[str]) -> list[str]:
+    """The "+detail" of each recipient address on our reply mailbox."""
     local, _, domain = settings.NOTICE_REPLY_MAILBOX.lower().partition("@")
     pattern = re.compile(rf"^{re.escape(local)}\+(.+)@{re.escape(domain)}$")
-    for address in recipients:
-        found = pattern.match(address.lower())
-        reference = found and _reference_pattern().fullmatch(found.group(1))
-        if reference:
-            notice = Notice.objects.filter(reference=_reference(reference)).first()
-            if notice is not None:
-                return notice
-    return None
+    found = (pattern.match(address.lower().strip()) for address in recipients)
+    return list(dict.fromkeys(m.group(1) for m in found if m))
+
+
+def _by_token(token: AddressToken) -> Matched | None:
+    if token.attempt_id is not None:
+        attempt = (
+            DeliveryAttempt.objects.select_related("notice__company")
+            .filter(pk=token.attempt_id, channel="email")
+            .first()
+        )
+        if attempt is None:
+            return None
+        notice = attempt.notice
+        if not token.valid:
+            return Matched(Match.REPLY_ADDRESS, notice, notice.company, problem=BAD_TOKEN)
+        return Matched(Match.REPLY_ADDRESS, notice, notice.company, True, attempt=attempt)
+    notice = Notice.objects.select_related("company").filter(reference=token.reference).first()
+    if notice is None:
+        return None
+    if not token.valid:
+        return Matched(Match.REPLY_ADDRESS, notice, notice.company, problem=BAD_TOKEN)
+    return Matched(Match.REPLY_ADDRESS, notice, notice.company, True)
+
+
+def _by_bare_reference(detail: str) -> Matched | None:
+    """An older letter's Reply-To carried the bare reference. Replies to those come for years,
+    so the address still names the notice, and proves it while no letter of that notice has
+    carried a token (someone who guesses a newer letter's reference proves nothing)."""
+    found = _reference_pattern().fullmatch(detail)
+    if found is None:
+        return None
+    notice = Notice.objects.select_related("company").filter(reference=_reference(found)).first()
+    if notice is None:
+        return None
+    emailed = DeliveryAttempt.objects.filter(notice=notice, channel="email")
+    if emailed.exists() and not emailed.exclude(reply_to="").exists():
+        return Matched(Match.REPLY_ADDRESS, notice, notice.company, True)
+    return Matched(Match.REPLY_ADDRESS, notice, notice.company, problem=BARE_ADDRESS)
+
+
+def _by_address(recipients: list[str]) -> Matched | None:
+    """The best of the recipient addresses: one that proves its notice, else one that names one."""
+    named: Matched | None = None
+    for detail in _details(recipients):
+        token = read_detail(detail)
+        matched = _by_token(token) if token is not None else _by_bare_reference(detail)
+        if matched is not None and matched.address_proves:
+            return matched
+        named = named or matched
+    return named
 
 
 def _by_thread(parsed: ParsedMessage) -> Notice | None:
@@ -81,15 +139,17 @@ def company_for_domain(address: str) -> Company | None:
 
 
 def match_message(parsed: ParsedMessage) -> Matched:
-    finders: list[tuple[str, Callable[[], Notice | None]]] = [
-        (Match.REPLY_ADDRESS, lambda: _by_reply_address(parsed.recipients)),
-        (Match.THREAD, lambda: _by_thread(parsed)),
-        (Match.REFERENCE, lambda: _by_reference(parsed)),
+    by_address = _by_address(parsed.recipients)
+    if by_address is not None:
+        return by_address
+    finders: list[tuple[str, Callable[[], Notice | None], str]] = [
+        (Match.THREAD, lambda: _by_thread(parsed), THREAD_NO_TOKEN),
+        (Match.REFERENCE, lambda: _by_reference(parsed), NO_TOKEN),
     ]
-    for method, finder in finders:
+    for method, finder, problem in finders:
         notice = finder()
         if notice is not None:
-            return Matched(method, notice, notice.company)
+            return Matched(method, notice, notice.company, problem=problem)
     company = company_for_domain(parsed.sender) if parsed.sender else None
     if company is not None:  # a suggestion for a person to confirm, never a notice by itself
         return Matched(Match.DOMAIN, None, company)

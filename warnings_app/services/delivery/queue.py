@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from warnings_app.integrations.emails import notice_message_id
+from warnings_app.integrations.emails import bounce_address, notice_message_id, notice_reply_to
 from warnings_app.models import Campaign, DeliveryAttempt, Notice
 from warnings_app.models.lifecycle import NoticeStatus
 from warnings_app.services.errors import NoticeStateError, ServiceError
@@ -103,9 +103,12 @@ def notice_claim(notice_id: int, worker: str) -> tuple[Notice, DeliveryAttempt] 
                 idempotency_key=f"{notice.reference}/email",
                 message_id=notice_message_id(notice),
                 recipient=notice.merge_data.get("recipient", {}).get("email", ""),
+                reply_to=notice_reply_to(notice),
                 pdf_sha256=notice.pdf_sha256,
                 started_at=now,
             )
+            attempt.return_path = bounce_address(attempt.pk)  # names this attempt: known now
+            attempt.save(update_fields=["return_path"])
     except NoticeStateError:
         return None  # another worker got there first
     return notice, attempt

@@ -80,7 +80,9 @@ def _smtp_send(notice: Notice, attempt: DeliveryAttempt, pdf: bytes, worker: str
     """Send; return the server's reply. Raises what smtplib/socket raise, or LeaseLost. The
     process's SMTP session is reused after a clean send; if the server closed it meanwhile
     (found out before any content left), the message goes once more on a new session."""
-    message = notice_email(notice, pdf=pdf, recipient=attempt.recipient)
+    message = notice_email(
+        notice, pdf=pdf, recipient=attempt.recipient, envelope_sender=attempt.return_path
+    )
     content_started = False
 
     def on_content() -> None:
