@@ -9,9 +9,10 @@ PIP := $(PY) -m pip install --disable-pip-version-check
 RUN_STAMP := $(VENV)/.run-$(shell cat requirements.lock | cksum | cut -d' ' -f1)
 DEV_STAMP := $(VENV)/.dev-$(shell cat requirements.lock requirements-dev.lock | cksum | cut -d' ' -f1)
 # Debian packages the tests use: Chromium (browser tests), qpdf and poppler-utils (PDF checks),
-# Dovecot (a real IMAP server for reading replies).
-TEST_DEBS := chromium qpdf poppler-utils dovecot-imapd
-TEST_TOOLS := chromium qpdf pdftotext dovecot
+# Dovecot (a real IMAP server for reading replies), Postfix and Dovecot's LMTP (a real MTA on
+# loopback, tests/mail_system.py; Postfix installed unconfigured: no system-wide mail server).
+TEST_DEBS := chromium qpdf poppler-utils dovecot-imapd dovecot-lmtpd postfix
+TEST_TOOLS := chromium qpdf pdftotext dovecot /usr/lib/dovecot/lmtp /usr/sbin/postfix
 
 .PHONY: run test lint manage system-packages lock clean
 
@@ -71,6 +72,7 @@ system-packages:
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "==> Installing Debian packages for the tests: $(TEST_DEBS)"; \
+	    echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(TEST_DEBS) >/dev/null; \
 	  elif [ -n "$$SKIP_BROWSER_TESTS" ]; then echo "SKIP_BROWSER_TESTS set: not installing $(TEST_DEBS)"; \
 	  else echo "The tests need Debian's $(TEST_DEBS): sudo apt-get install $(TEST_DEBS)"; exit 1; fi; fi
