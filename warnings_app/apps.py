@@ -6,6 +6,6 @@ class WarningsAppConfig(AppConfig):
     verbose_name = "Notices and warnings"
 
     def ready(self) -> None:
-        # Worker heartbeat on start-up; sign-in audit events.
-        from warnings_app import signals  # noqa: F401
+        # Worker heartbeat on start-up; sign-in audit events; our system checks.
+        from warnings_app import checks, signals  # noqa: F401
         from warnings_app.views import signin  # noqa: F401
