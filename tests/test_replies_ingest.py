@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from tests.factories import UserFactory
 from tests.letters_helpers import notice_with_schedule
-from tests.mail_helpers import mail
+from tests.mail_helpers import OUR_SERVER, as_our_server_passes_it, mail
 from warnings_app import services
 from warnings_app.models import AuditEvent, DeliveryAttempt, Response
 from warnings_app.models.lifecycle import NoticeStatus
@@ -40,20 +40,24 @@ def _write_eml(folder, name, message) -> bytes:
 
 
 def test_replies_in_a_folder_land_where_they_should_and_a_second_run_adds_nothing(
-    smtp_server, tmp_path
+    smtp_server, tmp_path, settings
 ):
+    settings.REPLY_AUTHSERV_ID = OUR_SERVER
     notice, sent = _sent_notice(smtp_server)
     other, _ = _sent_notice(smtp_server)
     reply_raw = _write_eml(
         tmp_path,
         "1-reply",
-        mail(
-            sender=f"Legal <legal@{notice.company.domain}>",
-            to=sent["Reply-To"],
-            subject=f"Re: {sent['Subject']}",
-            body="We acknowledge receipt of your letter.",
-            Message_ID="<reply-1@example.net>",
-            In_Reply_To=sent["Message-ID"],
+        as_our_server_passes_it(
+            mail(
+                sender=f"Legal <legal@{notice.company.domain}>",
+                to=sent["Reply-To"],
+                subject=f"Re: {sent['Subject']}",
+                body="We acknowledge receipt of your letter.",
+                Message_ID="<reply-1@example.net>",
+                In_Reply_To=sent["Message-ID"],
+            ),
+            dmarc="pass",
         ),
     )
     _write_eml(
@@ -84,11 +88,13 @@ def test_replies_in_a_folder_land_where_they_should_and_a_second_run_adds_nothin
 
     assert Response.objects.count() == 3
     direct = Response.objects.get(message_id="<reply-1@example.net>")
-    assert (direct.notice, direct.matched_by) == (notice, "reply_address")
+    assert (direct.notice, direct.matched_by, direct.trust) == (notice, "reply_address", "trusted")
     assert direct.raw_sha256 == hashlib.sha256(reply_raw).hexdigest()
     assert direct.raw_message.read() == reply_raw
+    # A quoted reference names the letter but proves nothing: a person confirms it.
     quoted = Response.objects.get(message_id="<reply-2@example.net>")
-    assert (quoted.notice, quoted.matched_by) == (other, "reference")
+    assert (quoted.notice, quoted.suggested_notice, quoted.matched_by) == (None, other, "reference")
+    assert quoted.trust_reason == "reference quoted but no token"
     triage = Response.objects.get(message_id="<promo@shop.example>")
     assert (triage.notice, triage.company, triage.matched_by) == (None, None, "unmatched")
     notice.refresh_from_db()
@@ -101,17 +107,21 @@ def test_imap_ingestion_from_a_real_server_matches_and_a_second_run_adds_nothing
 ):
     from tests.imap_server import ImapServer
 
+    settings.REPLY_AUTHSERV_ID = OUR_SERVER
     notice, sent = _sent_notice(smtp_server)
     other, _ = _sent_notice(smtp_server)
     with ImapServer() as imap:
         settings.IMAP_URL = imap.url
         for message in [
-            mail(
-                sender=f"legal@{notice.company.domain}",
-                to=sent["Reply-To"],
-                subject=f"Re: {sent['Subject']}",
-                body="Received; we are looking into it.",
-                Message_ID="<imap-reply@example.net>",
+            as_our_server_passes_it(
+                mail(
+                    sender=f"legal@{notice.company.domain}",
+                    to=sent["Reply-To"],
+                    subject=f"Re: {sent['Subject']}",
+                    body="Received; we are looking into it.",
+                    Message_ID="<imap-reply@example.net>",
+                ),
+                dmarc="pass",
             ),
             mail(
                 sender="counsel@outside-firm.example",
@@ -128,7 +138,7 @@ def test_imap_ingestion_from_a_real_server_matches_and_a_second_run_adds_nothing
                 Message_ID="<imap-unrelated@example.net>",
             ),
         ]:
-            imap.deliver(message.as_bytes())
+            imap.deliver(message if isinstance(message, bytes) else message.as_bytes())
 
         call_command("ingest_replies", imap=True)
         assert ingest_replies_task() == {  # what beat runs: all seen now, nothing to read
@@ -143,7 +153,8 @@ def test_imap_ingestion_from_a_real_server_matches_and_a_second_run_adds_nothing
         "<imap-unrelated@example.net>": "unmatched",
     }
     assert Response.objects.get(message_id="<imap-reply@example.net>").notice == notice
-    assert Response.objects.get(message_id="<imap-reference@example.net>").notice == other
+    quoted = Response.objects.get(message_id="<imap-reference@example.net>")
+    assert (quoted.notice, quoted.suggested_notice) == (None, other)
     received = Response.objects.get(message_id="<imap-unrelated@example.net>").received_at
     assert abs(received - timezone.now()).total_seconds() < 120  # the server's INTERNALDATE
 
@@ -178,7 +189,7 @@ def test_a_bounce_report_marks_the_delivery_bounced_and_is_no_reply(smtp_server)
     notice, sent = _sent_notice(smtp_server)
     report = EmailMessage()
     report["From"] = "Mail Delivery System <MAILER-DAEMON@mx.example>"
-    report["To"] = "notices@localhost"
+    report["To"] = notice.deliveries.get().return_path  # the attempt's own bounce address
     report["Subject"] = "Undelivered Mail Returned to Sender"
     report["Message-ID"] = "<dsn-1@mx.example>"
     report.set_content("Your message could not be delivered.")
@@ -254,6 +265,7 @@ def test_machine_written_mail_is_kept_but_never_taken_as_an_answer(smtp_server):
     second, _ = reply_ingest(raw=delayed, source="test")
 
     assert (first.kind, second.kind) == ("automatic", "automatic")
+    assert (first.notice, second.notice) == (notice, None)  # a delay report without a token
     assert notice.reference not in second.body_text  # the returned letter is not its text
     notice.refresh_from_db()
     assert notice.status == NoticeStatus.SENT
@@ -276,8 +288,9 @@ def test_a_bounce_report_for_another_recipient_changes_nothing(smtp_server):
 
     response, _ = reply_ingest(raw=forged, source="test")
 
-    assert response.kind == "automatic"
-    assert "matches none of our accepted deliveries" in response.problems
+    assert (response.kind, response.notice, response.trust) == ("bounce", None, "unconfirmed")
+    assert response.trust_reason == "delivery report without a bounce token"
+    assert list(section_items("triage")) == [response]
     attempt = notice.deliveries.get()
     assert attempt.outcome == DeliveryAttempt.Outcome.ACCEPTED
     assert attempt.server_reply.startswith("250")

@@ -30,7 +30,12 @@ def reply_page(*, reply_id: int) -> ReplyPage:
     """One reply (Response.DoesNotExist when there is none) with its notice, company, assignee
     and classifier, its demand answers, attachments and audit events: five queries."""
     reply = Response.objects.select_related(
-        "notice", "company", "assigned_to", "classified_by"
+        "notice",
+        "company",
+        "assigned_to",
+        "classified_by",
+        "suggested_notice__company",
+        "confirmed_by",
     ).get(pk=reply_id)
     return ReplyPage(
         reply=reply,

@@ -21,7 +21,13 @@ class Section:
 
 
 SECTIONS = [
-    Section("triage", "Triage", "Replies not matched to any notice", "reply"),
+    Section(
+        "triage",
+        "Triage",
+        "Replies tied to no notice yet: not matched, or their sender or address proved "
+        "nothing (the reason is shown); and delivery reports that named no delivery of ours",
+        "reply",
+    ),
     Section("unclassified", "Unclassified replies", "Matched, waiting to be read", "reply"),
     Section("bounced", "Bounced", "The recipient's server returned the letter", "notice"),
     Section("failed", "Failed deliveries", "Refused or given up on; the reason is shown", "notice"),
@@ -49,9 +55,6 @@ def _awake(qs: QuerySet[Response], today: date) -> QuerySet[Response]:
 
 def section_items(key: str, *, today: date | None = None) -> QuerySet[Response] | QuerySet[Notice]:
     today = today or timezone.localdate()
-    replies = Response.objects.filter(kind=Response.Kind.REPLY).select_related(
-        "notice", "company", "assigned_to"
-    )
     notices = Notice.objects.select_related("company", "campaign")
     # What the mail server last said about the letter: the reason a person needs to act on it.
     last_reply = DeliveryAttempt.objects.filter(notice=OuterRef("pk")).order_by(
@@ -59,7 +62,11 @@ def section_items(key: str, *, today: date | None = None) -> QuerySet[Response] 
     )
     delivery_trouble = notices.annotate(last_reply=Subquery(last_reply.values("server_reply")[:1]))
     if key == "triage":
-        return _awake(replies.filter(notice__isnull=True), today).order_by("received_at", "pk")
+        waiting = Response.objects.filter(
+            Q(kind=Response.Kind.REPLY, notice__isnull=True)
+            | Q(kind=Response.Kind.BOUNCE, trust=Response.Trust.UNCONFIRMED)
+        ).select_related("company", "assigned_to", "suggested_notice")
+        return _awake(waiting, today).order_by("received_at", "pk")
     if key == "unclassified":
         return _awake(
             replies_to_classify().select_related("notice", "company", "assigned_to"), today

@@ -18,6 +18,7 @@ from django.utils import timezone
 from warnings_app.domain import uploads
 from warnings_app.integrations import mailboxes
 from warnings_app.integrations.mail_parse import Bounce, ParsedMessage, parse_message
+from warnings_app.integrations.sender_auth import DnsLookup, SenderEvidence, check_sender
 from warnings_app.models import Company, DeliveryAttempt, Notice, Response, ResponseAttachment
 from warnings_app.models.lifecycle import TRANSITIONS
 from warnings_app.services.audit import audit_record
@@ -29,8 +30,6 @@ from warnings_app.services.stored_files import stored_file_save
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
-
-    from warnings_app.integrations.sender_auth import DnsLookup, SenderEvidence
 
 logger = logging.getLogger(__name__)
 Match = Response.Match
@@ -62,7 +61,7 @@ def reply_ingest(
     raw: bytes,
     source: str,
     received_at: datetime | None = None,
-    dnsfunc: "DnsLookup | None" = None,
+    dnsfunc: DnsLookup | None = None,
 ) -> tuple[Response, bool]:
     """Store one inbound e-mail; (response, created). Running it again for the same message
     returns the stored one and changes nothing. `dnsfunc` looks up DKIM keys (DNS by default)."""
@@ -111,10 +110,8 @@ def _record(
     source: str,
     received_at: datetime,
     stored: list[str],
-    dnsfunc: "DnsLookup | None",
+    dnsfunc: DnsLookup | None,
 ) -> Response:
-    from warnings_app.integrations.sender_auth import check_sender
-
     matched = match_message(parsed)
     evidence = check_sender(raw, dnsfunc=dnsfunc)
     kind, standing = _kind_and_standing(parsed, matched, evidence)
@@ -172,9 +169,7 @@ def _record(
             "sha256": response.raw_sha256,
             "matched_by": response.matched_by,
             "notice": notice.reference if notice else None,
-            "suggested": response.suggested_notice.reference
-            if response.suggested_notice
-            else None,
+            "suggested": response.suggested_notice.reference if response.suggested_notice else None,
             "trust": standing.trust,
             "reason": standing.reason,
         },
@@ -190,7 +185,7 @@ def _record(
 
 
 def _kind_and_standing(
-    parsed: ParsedMessage, matched: Matched, evidence: "SenderEvidence"
+    parsed: ParsedMessage, matched: Matched, evidence: SenderEvidence
 ) -> tuple[str, Standing]:
     """What the message is, and whether it may act. A delivery report acts only through the
     token of the attempt's own bounce address: Message-IDs and bodies can be forged."""
@@ -200,7 +195,7 @@ def _kind_and_standing(
         if matched.attempt is not None:  # named by a valid bounce address token
             return kind, Standing(Trust.TRUSTED, "sent to the delivery's own bounce address")
         reason = matched.problem if matched.notice else "delivery report without a bounce token"
-        return Response.Kind.BOUNCE, Standing(Trust.UNCONFIRMED, reason)
+        return kind, Standing(Trust.UNCONFIRMED, reason)
     if parsed.automatic:
         if matched.address_proves:
             return Response.Kind.AUTOMATIC, Standing(Trust.TRUSTED, "sent to our tokened address")

@@ -21,9 +21,10 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 Match = Response.Match
-NO_TOKEN = "reference quoted but no token"
-THREAD_NO_TOKEN = "answers our message but carries no token"
-BAD_TOKEN = "the address token is not valid"
+# Why a named notice is not proved (reasons shown to people, not secrets).
+NO_TOKEN = "reference quoted but no token"  # noqa: S105
+THREAD_NO_TOKEN = "answers our message but carries no token"  # noqa: S105
+BAD_TOKEN = "the address token is not valid"  # noqa: S105
 BARE_ADDRESS = "sent to the bare reference address of a letter that carried a token"
 
 

@@ -11,13 +11,11 @@ A contact's or counsel's domain alone does not count: it may be a mail provider 
 Everything else is kept, suggested for the notice, and waits for a person with the reason."""
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
+from warnings_app.domain.sender_trust import aligned, authenticated_domains, spf_pass_for
+from warnings_app.integrations.sender_auth import SenderEvidence
 from warnings_app.models import Contact, Response
 from warnings_app.services.reply_matching import Matched
-
-if TYPE_CHECKING:
-    from warnings_app.integrations.sender_auth import SenderEvidence
 
 Trust = Response.Trust
 NOT_AUTHENTICATED = "sender not authenticated"
@@ -35,9 +33,7 @@ def _known_addresses(company_id: int) -> set[str]:
     return {e.lower() for e in emails.values_list("email", flat=True)}
 
 
-def reply_standing(matched: Matched, evidence: "SenderEvidence") -> Standing:
-    from warnings_app.domain.sender_trust import aligned, authenticated_domains, spf_pass_for
-
+def reply_standing(matched: Matched, evidence: SenderEvidence) -> Standing:
     notice = matched.notice
     if notice is None:
         reason = "only the sender's domain matches" if matched.company else "no notice named"

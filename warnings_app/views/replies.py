@@ -150,9 +150,12 @@ class _ReplyAction(RoleRequiredMixin, View, Generic[_F]):
     def act(self, request: AuthenticatedHttpRequest, reply: Response, form: _F) -> str:
         raise NotImplementedError
 
+    def form_data(self, request: AuthenticatedHttpRequest) -> Any:
+        return request.POST
+
     def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         reply = get_object_or_404(Response, pk=pk)
-        form = self.form_class(request.POST)
+        form = self.form_class(self.form_data(request))
         if not form.is_valid():
             messages.error(request, f"Nothing was changed: {_errors(form)}")
         else:
@@ -160,15 +163,27 @@ class _ReplyAction(RoleRequiredMixin, View, Generic[_F]):
                 messages.success(request, self.act(request, reply, form))
             except ServiceError as exc:
                 messages.error(request, f"Nothing was changed: {exc}")
+        if request.GET.get("next") == "queue":  # acted on from the work queue: back there
+            return redirect(f"{reverse('work_queue')}?section=triage")
         return redirect("reply_detail", pk=reply.pk)
 
 
 class ReplyMatchView(_ReplyAction[MatchForm]):
     form_class = MatchForm
 
+    def form_data(self, request: AuthenticatedHttpRequest) -> Any:
+        """The queue's one-click "Confirm" sends the suggested reference as `confirm` (the
+        queue's bulk form has a `reference` field of its own)."""
+        if request.POST.get("confirm"):
+            return {"reference": request.POST["confirm"]}
+        return request.POST
+
     def act(self, request: AuthenticatedHttpRequest, reply: Response, form: MatchForm) -> str:
         notice = form.cleaned_data["reference"]
+        waited = reply.trust == Response.Trust.UNCONFIRMED
         classification.response_match(response=reply, notice=notice, by=request.user)
+        if waited:
+            return f"Confirmed as the answer to {notice.reference}; its reminders stop."
         return f"Matched to {notice.reference}."
 
 
