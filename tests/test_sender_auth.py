@@ -301,6 +301,15 @@ def test_a_from_without_exactly_one_address_leaves_no_sender(from_header):
     assert "does not hold one address" in evidence.problems[0]
 
 
+def test_an_unquoted_comma_in_the_display_name_still_gives_the_one_address():
+    raw = REPLY.replace(b"From: CEO <", b"From: Smith, John <")
+
+    evidence = check_sender(raw, dnsfunc=_dns({}))
+
+    assert evidence.from_address == "ceo@company.test"
+    assert evidence.problems == ()
+
+
 def test_a_missing_from_is_a_problem():
     raw = REPLY.replace(b"From: CEO <ceo@company.test>\r\n", b"")
 
@@ -484,7 +493,7 @@ def loopback_dns() -> Iterator[LoopbackDns]:
 def test_the_dns_lookup_reads_a_key_split_over_several_strings(keys, loopback_dns):
     loopback_dns.records["s1._domainkey.company.test."] = keys["company.test"].record
     signed = _sign(REPLY, keys["company.test"], "company.test")
-    lookup = txt_lookup(nameservers=["127.0.0.1"], port=loopback_dns.port, timeout=2)
+    lookup = txt_lookup(nameservers=("127.0.0.1",), port=loopback_dns.port, timeout=2)
 
     evidence = check_sender(signed, dnsfunc=lookup)
 
@@ -496,7 +505,7 @@ def test_a_server_failure_is_a_temperror_and_no_such_name_a_permerror(keys, loop
     loopback_dns.servfail.add("s1._domainkey.company.test.")
     signed = _sign(REPLY, keys["company.test"], "company.test")
     unknown = _sign(REPLY, keys["company.test"], "company.test", selector="gone")
-    lookup = txt_lookup(nameservers=["127.0.0.1"], port=loopback_dns.port, timeout=2)
+    lookup = txt_lookup(nameservers=("127.0.0.1",), port=loopback_dns.port, timeout=2)
 
     failing = check_sender(signed, dnsfunc=lookup)
     missing = check_sender(unknown, dnsfunc=lookup)
@@ -504,6 +513,21 @@ def test_a_server_failure_is_a_temperror_and_no_such_name_a_permerror(keys, loop
     assert failing.dkim[0].result == "temperror"
     assert missing.dkim[0].result == "permerror"
     assert "no key published at gone._domainkey.company.test." in missing.dkim[0].reason
+
+
+def test_a_dns_server_that_never_answers_is_a_temperror(keys):
+    silent = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    silent.bind(("127.0.0.1", 0))
+    signed = _sign(REPLY, keys["company.test"], "company.test")
+    lookup = txt_lookup(nameservers=("127.0.0.1",), port=silent.getsockname()[1], timeout=0.5)
+
+    try:
+        evidence = check_sender(signed, dnsfunc=lookup)
+    finally:
+        silent.close()
+
+    assert evidence.dkim[0].result == "temperror"
+    assert "Timeout" in evidence.dkim[0].reason
 
 
 # Organisational domains and alignment

@@ -162,7 +162,8 @@ def _single_from(fields: list[tuple[bytes, str]], problems: list[str]) -> str:
     if len(values) != 1:
         problems.append(f"{len(values)} From headers: the sender cannot be established")
         return ""
-    addresses = [address for _, address in getaddresses(values) if address]
+    # "@" skips the stray word an unquoted comma in a display name makes ("Smith, John <j@x>").
+    addresses = [address for _, address in getaddresses(values) if "@" in address]
     local, at, domain = addresses[0].rpartition("@") if len(addresses) == 1 else ("", "", "")
     if not (local and at and domain):
         problems.append(f"the From header does not hold one address: {values[0][:200]!r}")
@@ -330,24 +331,26 @@ def _authserv_id(value: str) -> str:
 
 
 def txt_lookup(
-    *, nameservers: list[str] | None = None, port: int = 53, timeout: float = 5
+    *, nameservers: tuple[str, ...] = (), port: int = 53, timeout: float = 5
 ) -> DnsLookup:
     """A DnsLookup over DNS: the system's resolver, or `nameservers` on `port`. Unlike dkimpy's
     own lookup, which turns a server failure (SERVFAIL, no server answering) into "no record",
     only NXDOMAIN and an empty answer read as "no record"; anything else raises, so a broken
     resolver gives temperror and not a permanent verdict on the sender."""
-    resolver = dns.resolver.Resolver(configure=nameservers is None)
-    if nameservers is not None:
-        resolver.nameservers = list(nameservers)
-        resolver.port = port
-    return partial(_txt, resolver, timeout)
+    return partial(_txt, nameservers, port, timeout)
 
 
-def _txt(resolver: dns.resolver.Resolver, timeout: float, name: bytes) -> bytes | None:
+def _txt(nameservers: tuple[str, ...], port: int, timeout: float, name: bytes) -> bytes | None:
     try:
         qname = dns.name.from_text(name.decode("ascii"))
     except (UnicodeDecodeError, dns.exception.DNSException):
         return None  # no such name can exist in the DNS
+    # Made for each query, inside the lookup: a missing /etc/resolv.conf raises here, where it
+    # reads as a DNS failure (temperror), not in the caller.
+    resolver = dns.resolver.Resolver(configure=not nameservers)
+    if nameservers:
+        resolver.nameservers = list(nameservers)
+        resolver.port = port
     try:
         answer = resolver.resolve(
             qname, dns.rdatatype.TXT, lifetime=timeout, raise_on_no_answer=False
@@ -356,5 +359,5 @@ def _txt(resolver: dns.resolver.Resolver, timeout: float, name: bytes) -> bytes 
         return None
     if answer.rrset is None:
         return None
-    first = next(iter(answer.rrset))
+    first = next(iter(answer.rrset))  # several key records are an error of theirs: take one
     return b"".join(first.strings)
