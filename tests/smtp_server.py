@@ -1,5 +1,6 @@
 """A real SMTP server on loopback (aiosmtpd) that records what it receives and answers as told:
-"250", "451", "550", or "drop" (take the data, then close the connection without a reply)."""
+"250", "451", "550", "drop" (take the data, then close the connection without a reply), or
+"hang" (take the data and say nothing for HANG_SECONDS: a worker killed meanwhile never knows)."""
 
 import asyncio
 import email
@@ -10,6 +11,8 @@ import threading
 from dataclasses import dataclass, field
 
 from aiosmtpd.controller import Controller
+
+HANG_SECONDS = 60.0
 
 
 @dataclass
@@ -67,6 +70,10 @@ class ScriptedHandler:
                 envelope.content,
             )
         )
+        if answer == "hang":
+            await asyncio.sleep(HANG_SECONDS)
+            server.transport.close()
+            return "421 closing"
         if answer == "drop":
             server.transport.close()
             return "421 closing"  # never reaches the client: the connection is gone

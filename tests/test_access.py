@@ -72,6 +72,8 @@ ALLOWED = {
     "campaign_evidence": {LEGAL, ADMIN},
     "work_queue": EVERYONE,
     "work_queue_act": {LEGAL, PARALEGAL, ADMIN},
+    "reconciliation": EVERYONE,
+    "notice_reconcile": {LEGAL},
     "reply_detail": EVERYONE,
     "reply_match": {LEGAL, PARALEGAL, ADMIN},
     "reply_classify": {LEGAL, PARALEGAL, ADMIN},
@@ -113,6 +115,7 @@ POST_ONLY = {
     "version_approve",
     "version_reject",
     "notice_withdraw",
+    "notice_reconcile",
     "campaign_generate",
     "campaign_approve",
     "campaign_send",
@@ -176,7 +179,13 @@ class _PageRows(Rows):
             return {"pk": self.notice().template_version_id}
         if name in ("reply_detail", "reply_match", "reply_classify"):
             return {"pk": self.reply().pk}
-        if name in ("notice_pdf", "notice_detail", "notice_withdraw", "notice_log_reply"):
+        if name in (
+            "notice_pdf",
+            "notice_detail",
+            "notice_withdraw",
+            "notice_log_reply",
+            "notice_reconcile",
+        ):
             return {"pk": self.notice().pk}
         if name in ("company_evidence", "company_log_reply", "company_detail", "company_edit"):
             return {"pk": self.contact().company_id}

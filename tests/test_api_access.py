@@ -42,6 +42,7 @@ ALLOWED: dict[str, dict[str, set]] = {
     "notice-list": READ,
     "notice-detail": READ,
     "notice-pdf": READ,
+    "notice-reconcile": {"post": {LEGAL}},
     "delivery-list": READ,
     "delivery-detail": READ,
     "reply-list": {"get": EVERYONE, "post": EDITORS},

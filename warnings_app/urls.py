@@ -2,7 +2,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, re_path
 
 from warnings_app import views
-from warnings_app.views import artist_choice, artist_links, artists, reservations, two_factor
+from warnings_app.views import (
+    artist_choice,
+    artist_links,
+    artists,
+    reconciliation,
+    reservations,
+    two_factor,
+)
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
@@ -94,6 +101,12 @@ urlpatterns = [
     ),
     path("queue/", views.WorkQueueView.as_view(), name="work_queue"),
     path("queue/act/", views.WorkQueueActionView.as_view(), name="work_queue_act"),
+    path("reconciliation/", reconciliation.ReconciliationView.as_view(), name="reconciliation"),
+    path(
+        "notices/<int:pk>/reconcile/",
+        reconciliation.ReconcileNoticeView.as_view(),
+        name="notice_reconcile",
+    ),
     path("replies/<int:pk>/", views.ReplyDetailView.as_view(), name="reply_detail"),
     path(
         "notices/<int:pk>/log-reply/",

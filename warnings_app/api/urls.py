@@ -4,7 +4,7 @@ Every route here needs a decision in tests/test_api_access.py."""
 from csp import constants as csp
 from csp.decorators import csp_update
 from django.contrib.auth.decorators import login_not_required, login_required
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
@@ -13,6 +13,7 @@ from warnings_app.api.views.campaigns import CampaignViewSet
 from warnings_app.api.views.figures import FiguresView
 from warnings_app.api.views.letters import LetterTemplateViewSet, TemplateVersionViewSet
 from warnings_app.api.views.notices import DeliveryAttemptViewSet, NoticeViewSet
+from warnings_app.api.views.reconciliation import NoticeReconcileAPIView
 from warnings_app.api.views.register import (
     CompanyViewSet,
     ContactViewSet,
@@ -39,6 +40,11 @@ router.register("replies", ReplyViewSet, basename="reply")
 urlpatterns = [
     path("v1/figures/", FiguresView.as_view(), name="figures"),
     path("v1/companies/import/", ImportCompaniesAPIView.as_view(), name="company-import"),
+    re_path(  # ids as the router's: at most 18 digits, anything else is a 404
+        r"^v1/notices/(?P<pk>[0-9]{1,18})/reconcile/$",
+        NoticeReconcileAPIView.as_view(),
+        name="notice-reconcile",
+    ),
     path("v1/", include(router.urls)),
     # The schema answers API clients (token or session) with 401/403, like the API itself.
     path("schema/", login_not_required(SpectacularAPIView.as_view()), name="schema"),

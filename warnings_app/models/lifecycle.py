@@ -38,8 +38,10 @@ class Transition:
         return status in self.sources
 
 
-def _t(name: str, sources: set[str], target: str) -> Transition:
-    return Transition(name=name, sources=frozenset(sources), target=target, verb=f"notice.{name}")
+def _t(name: str, sources: set[str], target: str, verb: str = "") -> Transition:
+    return Transition(
+        name=name, sources=frozenset(sources), target=target, verb=verb or f"notice.{name}"
+    )
 
 
 # Where a letter has gone out and the matter is still open.
@@ -59,7 +61,16 @@ TRANSITIONS: dict[str, Transition] = {
         _t("mark_sent", {S.SENDING}, S.SENT),
         _t("mark_failed", {S.SENDING, S.QUEUED}, S.FAILED),
         _t("park_for_reconciliation", {S.SENDING}, S.NEEDS_RECONCILIATION),
-        _t("reconcile_sent", {S.NEEDS_RECONCILIATION}, S.SENT),
+        # A lawyer resolves an unknown outcome (services/delivery/reconcile.py): the evidence
+        # shows the server took the letter, or it goes again with the same Message-ID. The
+        # audit verb names the decision, since the event carries the note that justifies it.
+        _t("reconcile_sent", {S.NEEDS_RECONCILIATION}, S.SENT, "delivery.reconciled_delivered"),
+        _t(
+            "reconcile_send_again",
+            {S.NEEDS_RECONCILIATION},
+            S.QUEUED,
+            "delivery.reconciled_send_again",
+        ),
         _t("reconcile_failed", {S.NEEDS_RECONCILIATION}, S.FAILED),
         _t("retry", {S.FAILED, S.BOUNCED}, S.APPROVED),
         _t("mark_delivered", {S.SENT}, S.DELIVERED),
