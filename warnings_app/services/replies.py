@@ -17,14 +17,15 @@ from django.utils import timezone
 
 from warnings_app.domain import uploads
 from warnings_app.integrations import mailboxes
-from warnings_app.integrations.mail_parse import Bounce, ParsedMessage, parse_message
+from warnings_app.integrations.bounce_reports import Bounce
+from warnings_app.integrations.mail_parse import ParsedMessage, parse_message
 from warnings_app.integrations.sender_auth import DnsLookup, SenderEvidence, check_sender
 from warnings_app.models import Company, DeliveryAttempt, Notice, Response, ResponseAttachment
 from warnings_app.models.lifecycle import TRANSITIONS
 from warnings_app.services.audit import audit_record
 from warnings_app.services.errors import ServiceError
 from warnings_app.services.notices import apply_transition
-from warnings_app.services.reply_matching import Matched, match_message
+from warnings_app.services.reply_matching import BAD_TOKEN, Matched, match_message
 from warnings_app.services.reply_trust import Standing, reply_standing
 from warnings_app.services.stored_files import stored_file_save
 
@@ -194,7 +195,9 @@ def _kind_and_standing(
         kind = Response.Kind.BOUNCE if report.is_permanent else Response.Kind.AUTOMATIC
         if matched.attempt is not None:  # named by a valid bounce address token
             return kind, Standing(Trust.TRUSTED, "sent to the delivery's own bounce address")
-        reason = matched.problem if matched.notice else "delivery report without a bounce token"
+        reason = (
+            BAD_TOKEN if matched.problem == BAD_TOKEN else "delivery report without a bounce token"
+        )
         return kind, Standing(Trust.UNCONFIRMED, reason)
     if parsed.automatic:
         if matched.address_proves:

@@ -66,10 +66,10 @@ def _by_token(token: AddressToken) -> Matched | None:
         )
         if attempt is None:
             return None
-        notice = attempt.notice
+        sent = attempt.notice
         if not token.valid:
-            return Matched(Match.REPLY_ADDRESS, notice, notice.company, problem=BAD_TOKEN)
-        return Matched(Match.REPLY_ADDRESS, notice, notice.company, True, attempt=attempt)
+            return Matched(Match.REPLY_ADDRESS, sent, sent.company, problem=BAD_TOKEN)
+        return Matched(Match.REPLY_ADDRESS, sent, sent.company, True, attempt=attempt)
     notice = Notice.objects.select_related("company").filter(reference=token.reference).first()
     if notice is None:
         return None
