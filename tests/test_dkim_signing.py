@@ -22,6 +22,7 @@ from warnings_app import services
 from warnings_app.integrations import dkim_signing
 from warnings_app.models import AuditEvent, DeliveryAttempt, PreferenceLink
 from warnings_app.models.lifecycle import NoticeStatus
+from warnings_app.services.artist_link_parts import ReceiptDeferred
 from warnings_app.services.artist_links import (
     LinkNotSent,
     preference_link_create,
@@ -237,6 +238,19 @@ def test_a_link_that_cannot_be_signed_is_withdrawn_and_staff_are_told(
         )
 
     assert PreferenceLink.objects.get().state() == "revoked"
+    assert smtp_server.handler.received == []
+
+
+def test_a_receipt_that_cannot_be_signed_is_deferred_for_a_retry(smtp_server, dkim_key):
+    artist, works = artist_with_works()
+    _link, token = make_link(artist)
+    statement = confirm_through_link(artist, works, token)
+    dkim_key.unlink()
+
+    with pytest.raises(ReceiptDeferred, match="DKIM key file"):
+        preference_receipt_send(statement_id=statement.pk)
+
+    assert not statement.receipts.exists()  # nothing recorded: neither sent nor given up on
     assert smtp_server.handler.received == []
 
 
