@@ -17,6 +17,7 @@ import nh3
 from django.conf import settings
 
 from warnings_app.domain.reply_html import sanitise_html
+from warnings_app.integrations.bounce_reports import Bounce, read_bounce
 
 ADDRESS_HEADERS = ("To", "Cc", "Delivered-To", "X-Original-To", "Envelope-To")
 
@@ -30,14 +31,6 @@ class Attachment:
     sha256: str
     content: bytes | None  # None when refused
     refused_reason: str = ""
-
-
-@dataclass
-class Bounce:
-    original_message_id: str
-    recipient: str
-    status: str
-    diagnostic: str
 
 
 @dataclass
@@ -172,45 +165,10 @@ def _authentication(message: Message, problems: list[str]) -> dict[str, str]:
     return results
 
 
-def _bounce(message: Message) -> Bounce | None:
-    """A delivery status notification (RFC 3464) about a message that failed."""
-    if message.get_content_type() != "multipart/report":
-        return None
-    status_fields: dict[str, str] = {}
-    original_id = ""
-    for part in message.walk():
-        kind = part.get_content_type()
-        if kind == "message/delivery-status":
-            for block in part.get_payload():
-                if isinstance(block, Message):
-                    for key, value in block.items():
-                        status_fields.setdefault(key.lower(), _clean(str(value)))
-        elif kind in ("message/rfc822", "text/rfc822-headers") and not original_id:
-            original_id = _returned_message_id(part)
-    if not status_fields or status_fields.get("action", "failed").lower() != "failed":
-        return None
-    recipient = status_fields.get("final-recipient", "").split(";")[-1].strip()
-    return Bounce(
-        original_message_id=_clean(original_id),
-        recipient=recipient[:500],
-        status=status_fields.get("status", "")[:20],
-        diagnostic=status_fields.get("diagnostic-code", "")[:1000],
-    )
-
-
-def _returned_message_id(part: Message) -> str:
-    """The Message-ID of the message a report returns, as far as it can be read."""
-    try:
-        inner = part.get_payload()
-        if isinstance(inner, list) and inner:
-            headers = inner[0]
-        else:
-            headers = email.message_from_string(str(inner or ""))
-        if not isinstance(headers, Message):
-            return ""  # not a message: nothing to read a Message-ID from
-        return str(headers.get("Message-ID", "") or "")
-    except Exception:  # a malformed returned message only loses the link to our letter
-        return ""
+def _bounce(raw: bytes, problems: list[str]) -> Bounce | None:
+    """A delivery report in any server's format (bounce_reports): the failed and the delayed
+    recipients, the server's words and the returned message's Message-ID."""
+    return read_bounce(raw, problems)
 
 
 def _is_automatic(message: Message, sender: str, header: Callable[[str], str]) -> bool:
@@ -315,7 +273,7 @@ def _parse(raw: bytes) -> ParsedMessage:
         html=html[:400_000],
         attachments=attachments,
         authentication=_authentication(message, problems),
-        bounce=_bounce(message),
+        bounce=_bounce(raw, problems),
         automatic=_is_automatic(message, sender, header),
         problems=problems,
     )
