@@ -4,11 +4,12 @@ or send again with the same Message-ID). Everyone who sees deliveries may read i
 paralegal can prepare the evidence; only those who may issue letters get the buttons."""
 
 from dataclasses import dataclass
+from typing import cast
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -49,7 +50,9 @@ class ReconciliationView(RoleRequiredMixin, View):
     permission_required = "warnings_app.view_deliveryattempt"
 
     def get(self, request: AuthenticatedHttpRequest) -> HttpResponse:
-        letters = section_items(SECTION.key).prefetch_related(
+        # A section of kind "notice" lists notices; section_items' type covers both kinds.
+        listed = cast("QuerySet[Notice]", section_items(SECTION.key))
+        letters = listed.prefetch_related(
             Prefetch("deliveries", queryset=DeliveryAttempt.objects.order_by("started_at", "pk"))
         )
         query = ""
