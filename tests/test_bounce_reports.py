@@ -215,6 +215,19 @@ def test_a_warning_laid_out_like_a_bounce_is_still_a_warning(name):
     assert (bounce.permanent, bounce.temporary) == ([], sorted(a.decode() for a in permanent))
 
 
+def test_a_bounce_quoting_a_letter_worded_like_a_warning_stays_permanent():
+    letter = (
+        b"THIS IS A WARNING MESSAGE ONLY: we will keep trying to reach you, and you do not need\n"
+        b"to resend anything. Delivery attempts will continue until you answer.\n"
+    )
+    raw = _raw("qmail").replace(b"Subject: Notice of", b"Subject: Warning: notice of") + letter
+
+    bounce = read_bounce(raw)
+
+    assert bounce is not None
+    assert (bounce.permanent, bounce.temporary) == (["copyright@vocalis.example"], [])
+
+
 def _dsn(*blocks: bytes, sender: bytes = b"MAILER-DAEMON@mx.company.example") -> bytes:
     """An RFC 3464 report with these per-recipient blocks."""
     return (

@@ -38,11 +38,19 @@ _REPORT_SUBJECT = re.compile(
     re.IGNORECASE,
 )
 _MESSAGE_ID_LINE = re.compile(r"^message-id:[ \t]*(<[^>\s]{1,900}>)", re.IGNORECASE | re.MULTILINE)
-_WARNING_SUBJECT = re.compile(r"\bdelay(ed)?\b|^warning\b|still being retried", re.I)
+# How servers title and word a delay warning (Postfix, Sendmail, Exim, Google, Exchange). A
+# subject is matched from its start: a bounce's subject may end with our letter's own.
+_WARNING_SUBJECT = re.compile(
+    r"^\s*(warning:|delayed mail|delivery delayed)|^[^:]*\(delay\)|still being retried", re.I
+)
 _WARNING_TEXT = re.compile(
-    r"not yet been delivered|this is a warning|will keep trying|no action is required"
-    r"|do not need to resend|message will be retried|still being retried",
+    r"this is a warning message only|has not yet been delivered|will keep trying"
+    r"|do not need to resend|message will be retried|delivery attempts will continue",
     re.I,
+)
+# Where a plain-text report starts quoting the returned message (whose words are not its own).
+_QUOTE_START = re.compile(
+    r"^\s*-{2,}.*\b(copy|original|returned)\b|^\s*original message follows", re.I | re.M
 )
 _QUOTED_HEADER = re.compile(
     r"^\s*(to|cc|bcc|from|sender|reply-to|return-path|delivered-to|envelope-to)\s*:", re.I
@@ -241,10 +249,13 @@ def _address(value: str) -> str:
 
 
 def _is_warning(subject: str, text: str) -> bool:
-    """The report says it is only a warning. Some detectors take any report of their layout as
-    a failure (Exim's and Sendmail's delay warnings look like their bounces), and a letter still
-    being retried must not be counted as bounced."""
-    return bool(_WARNING_SUBJECT.search(subject) or _WARNING_TEXT.search(text))
+    """The report says, in its title or in its own words before any quoted copy of our letter,
+    that it is only a warning. Some detectors take any report of their layout as a failure
+    (Exim's and Sendmail's delay warnings look like their bounces), and a letter still being
+    retried must not be counted as bounced."""
+    quote = _QUOTE_START.search(text)
+    explanation = text[: quote.start() if quote else 5000][:5000]
+    return bool(_WARNING_SUBJECT.search(subject) or _WARNING_TEXT.search(explanation))
 
 
 def _own_addresses(headers: Message) -> set[str]:
