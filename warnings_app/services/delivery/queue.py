@@ -74,12 +74,14 @@ def notice_claim(notice_id: int, worker: str) -> tuple[Notice, DeliveryAttempt] 
     """queued -> sending under this worker's lease, with the attempt recorded in the same
     transaction. None when the notice is not this worker's to send now."""
     now = timezone.now()
-    notice = (
-        Notice.objects.select_related("company", "template_version", "campaign")
-        .filter(pk=notice_id, status=NoticeStatus.QUEUED)
-        .first()
-    )
-    if notice is None or (notice.next_attempt_at and notice.next_attempt_at > now):
+    try:
+        # get(), not first(): the primary key names one row, so no ORDER BY to build and run.
+        notice = Notice.objects.select_related("company", "template_version", "campaign").get(
+            pk=notice_id, status=NoticeStatus.QUEUED
+        )
+    except Notice.DoesNotExist:
+        return None
+    if notice.next_attempt_at and notice.next_attempt_at > now:
         return None
     if EMAIL not in notice.channels:
         return None  # goes by post or courier only: a print batch sends it

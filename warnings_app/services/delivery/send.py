@@ -195,7 +195,8 @@ def attempt_finish(
     outcome = {"accepted": Outcome.ACCEPTED, "unknown": Outcome.UNKNOWN}.get(kind, Outcome.FAILED)
     data = {"attempt_id": attempt.pk, "reply": reply[:500], "recipient": attempt.recipient}
     release = {"lease_owner": "", "lease_expires_at": None}
-    attempts = notice.deliveries.filter(channel=EMAIL).count()
+    # Counted only where it decides something (the limit, the backoff): not on every send.
+    attempts = notice.deliveries.filter(channel=EMAIL).count() if kind == "transient" else 0
     if kind == "transient" and attempts >= settings.DELIVERY_MAX_ATTEMPTS:
         kind, data["reply"] = "permanent", f"gave up after {attempts} attempts; last: {reply}"[:500]
     if kind == "accepted":
