@@ -10,8 +10,12 @@ ladder scheduled. Two of the letters go to a company's counsel of record. Then t
 came back is ingested as raw e-mail through `reply_ingest`: a bounce report, an out-of-office,
 replies matched by reply address, by thread and by reference, one only guessed from the
 sender's domain, and one from a law firm acting for its client, which a paralegal then records
-as the company's counsel of record with `contact_create`. A phone call is logged with
-`reply_log`, and a paralegal classifies some replies with `response_classify`. All of it
+as the company's counsel of record with `contact_create`. Replies from a company's own domain
+carry a DKIM signature made with a key generated for the demo (`demo_signing`) and are verified
+as any reply is; those that prove nothing by themselves (a quoted reference, our Message-ID, the
+firm) the paralegal confirms with `response_match`, as the triage page's "Confirm" does. A
+phone call is logged with `reply_log`, and a paralegal classifies some replies with
+`response_classify`. All of it
 happens on `demo_stage`'s clock, set back to the day each thing happened; services that take
 the time as an argument (`reply_ingest(received_at=)`, `reply_log(received_at=)`) are given it
 as well.
@@ -33,6 +37,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from warnings_app.integrations.emails import notice_message_id, notice_reply_to
+from warnings_app.integrations.sender_auth import DnsLookup
 from warnings_app.models import (
     Campaign,
     Company,
@@ -52,13 +57,13 @@ from warnings_app.services.campaigns import (
     campaign_generate,
     campaign_send,
 )
-from warnings_app.services.classification import response_classify
+from warnings_app.services.classification import response_classify, response_match
 from warnings_app.services.companies import contact_create
 from warnings_app.services.delivery.send import notice_deliver
 from warnings_app.services.errors import ServiceError
 from warnings_app.services.pipeline import notice_render_step
 from warnings_app.services.replies import reply_ingest, reply_log
-from warnings_demo import demo_data, demo_mail
+from warnings_demo import demo_data, demo_mail, demo_signing
 from warnings_demo.demo_stage import DemoClock
 
 if TYPE_CHECKING:
@@ -245,7 +250,7 @@ def _bounce_report(notice: Notice, at: datetime) -> bytes:
     host, to = f"mx1.{notice.company.domain}", attempt.recipient
     return (
         f"From: Mail Delivery System <MAILER-DAEMON@{host}>\r\n"
-        f"To: {settings.DEFAULT_FROM_EMAIL}\r\n"
+        f"To: {attempt.return_path}\r\n"
         f"Subject: Undelivered Mail Returned to Sender\r\n"
         f"Date: {format_datetime(at)}\r\n"
         f"Message-ID: <dsn.{notice.reference.lower()}@{host}>\r\n"
@@ -259,7 +264,7 @@ def _bounce_report(notice: Notice, at: datetime) -> bytes:
         f"Diagnostic-Code: smtp; 550 5.1.1 <{to}>: Recipient address rejected: User unknown\r\n"
         "\r\n--dsn\r\nContent-Type: text/rfc822-headers\r\n\r\n"
         f"Message-ID: {attempt.message_id}\r\nTo: {to}\r\n\r\n--dsn--\r\n"
-    ).encode()
+    ).encode()  # sent, as every bounce is, to the attempt's own bounce address (its envelope)
 
 
 def _texts(notice: Notice, entry: demo_mail.MailEntry) -> dict[str, str]:
@@ -322,7 +327,12 @@ def _arrives(notice: Notice, entry: demo_mail.MailEntry, at: datetime) -> Respon
         to = settings.NOTICE_REPLY_MAILBOX
     sender = _sender(notice, entry)
     raw = _message(notice, at, sender, to, texts["subject"], texts["body"], **headers)
-    return reply_ingest(raw=raw, source=SOURCE, received_at=at)[0]
+    if sender.endswith(f"@{notice.company.domain}>"):  # the company's mail server signs it
+        raw = demo_signing.signed(raw, domain=notice.company.domain)
+    return reply_ingest(raw=raw, source=SOURCE, received_at=at, dnsfunc=_DNS)[0]
+
+
+_DNS: DnsLookup = demo_signing.lookup
 
 
 def _answers(clock: DemoClock, timeline: Timeline, campaign: Campaign) -> int:
@@ -355,6 +365,11 @@ def _answers(clock: DemoClock, timeline: Timeline, campaign: Campaign) -> int:
         if "counsel" in entry:
             clock.wait(60 * 60)
             _record_counsel(notice, entry, by=paralegal)
+        if entry["kind"] == "reply" and response.trust == Response.Trust.UNCONFIRMED:
+            # It proved nothing by itself (a quoted reference, our Message-ID, a firm not yet
+            # known): the paralegal reads it and confirms the letter it answers.
+            clock.wait(30 * 60)
+            response = response_match(response=response, notice=notice, by=paralegal)
         if entry.get("outcome"):
             clock.wait(2 * 60 * 60)
             response_classify(

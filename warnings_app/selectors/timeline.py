@@ -61,7 +61,7 @@ def notice_timeline(notice: Notice) -> list[Entry]:
     for event in events.select_related("actor"):
         who = event.actor.get_full_name() or event.actor.username if event.actor else "system"
         moved = f" ({event.from_state or '—'} → {event.to_state})" if event.to_state else ""
-        detail = event.data.get("reason") or event.data.get("reply") or ""
+        detail = event.data.get("reason") or event.data.get("reply") or event.data.get("note") or ""
         entries.append(
             Entry(
                 event.created_at,
