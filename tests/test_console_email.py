@@ -50,3 +50,27 @@ def test_the_console_url_selects_the_one_line_backend():
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "warnings_app.integrations.console_email.SummaryConsoleBackend"
+
+
+def test_with_a_dkim_key_each_message_is_signed_and_says_so(settings, tmp_path):
+    from warnings_app.integrations.dkim_signing import new_private_key_pem
+
+    key = tmp_path / "demo.key"
+    key.write_bytes(new_private_key_pem())
+    settings.DKIM_DOMAIN, settings.DKIM_SELECTOR, settings.DKIM_KEY_FILE = (
+        "localhost",
+        "demo",
+        str(key),
+    )
+    stream = io.StringIO()
+
+    SummaryConsoleBackend(stream=stream).send_messages([_letter(b"%PDF-1.7\n")])
+
+    assert stream.getvalue().rstrip().endswith("(DKIM-signed, d=localhost s=demo)")
+    key.write_bytes(b"not a key")  # a key that cannot sign: nothing is "sent"
+    import pytest
+
+    from warnings_app.integrations.dkim_signing import DkimError
+
+    with pytest.raises(DkimError):
+        SummaryConsoleBackend(stream=io.StringIO()).send_messages([_letter(b"%PDF-1.7\n")])

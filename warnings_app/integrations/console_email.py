@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from django.core.mail.backends.base import BaseEmailBackend
 
+from warnings_app.integrations import dkim_signing
+
 if TYPE_CHECKING:
     from django.core.mail import EmailMessage
 
@@ -28,6 +30,16 @@ def summary_line(message: "EmailMessage") -> str:
     return f'E-mail to {recipients}: "{message.subject}"{attached}'
 
 
+def _signed(message: "EmailMessage") -> str:
+    """Signed as the SMTP backend would sign it, when DKIM is configured (the local stack makes
+    a demo key): a message that cannot be signed is not "sent" here either."""
+    config = dkim_signing.dkim_settings()
+    if config is None:
+        return ""
+    dkim_signing.sign(message.message().as_bytes(linesep="\r\n"))
+    return f" (DKIM-signed, d={config.domain} s={config.selector})"
+
+
 class SummaryConsoleBackend(BaseEmailBackend):
     def __init__(self, *args: Any, stream: TextIO | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -38,7 +50,7 @@ class SummaryConsoleBackend(BaseEmailBackend):
         sent = 0
         with self._lock:
             for message in email_messages:
-                self.stream.write(summary_line(message) + "\n")
+                self.stream.write(summary_line(message) + _signed(message) + "\n")
                 sent += 1
             self.stream.flush()
         return sent

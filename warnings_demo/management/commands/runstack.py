@@ -10,6 +10,7 @@ import sys
 import time
 from argparse import ArgumentParser
 from datetime import UTC, datetime
+from email.utils import parseaddr
 from subprocess import Popen
 from types import FrameType
 from typing import Any
@@ -24,6 +25,7 @@ from django.urls import reverse
 
 from warnings_app.models import Company, Heartbeat
 from warnings_app.selectors.health import broker_reachable
+from warnings_app.services.dkim_keys import dkim_key_generate
 from warnings_demo import demo_data, local_stack
 
 STOP_GRACE_SECONDS = 15
@@ -67,6 +69,7 @@ class Command(BaseCommand):
         if not options["no_seed"]:
             self._seed()
         env, worker_flags = self._broker_env()
+        env.update(self._dkim_env())
         processes = self._start(options["addr"], env, worker_flags)
         record.write({"runstack": os.getpid()} | {n: proc.pid for n, proc in processes.items()})
         try:
@@ -117,6 +120,18 @@ class Command(BaseCommand):
         started = time.monotonic()
         call_command("seed_demo", verbosity=0)
         self._step(f"Demo data in place ({time.monotonic() - started:.0f} s).")
+
+    def _dkim_env(self) -> dict[str, str]:
+        """Outgoing mail is signed as in production: with a key made for this machine on first
+        start (var/dkim-demo.key), unless DKIM is configured already."""
+        if settings.DKIM_DOMAIN or settings.DKIM_SELECTOR or settings.DKIM_KEY_FILE:
+            return {}
+        path = settings.VAR_DIR / "dkim-demo.key"
+        if not path.exists():
+            dkim_key_generate(path=str(path), by="runstack (demo key)")
+        domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
+        self._step(f"Outgoing mail is DKIM-signed for {domain} with a demo key ({path.name}).")
+        return {"DKIM_DOMAIN": domain, "DKIM_SELECTOR": "demo", "DKIM_KEY_FILE": str(path)}
 
     def _broker_env(self) -> tuple[dict[str, str], list[str]]:
         env = os.environ.copy()
