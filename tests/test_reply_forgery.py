@@ -406,3 +406,23 @@ def test_a_reply_waiting_for_a_person_never_cancels_a_reminder(smtp_server):
     assert result["stopped"] == 0
     step.refresh_from_db()
     assert step.status == FollowUp.Status.DONE
+
+
+def test_the_api_shows_why_a_reply_waits_and_what_was_verified(smtp_server):
+    from tests.api_helpers import api_client
+
+    notice, sent = _sent(smtp_server)
+    waiting, _ = reply_ingest(
+        raw=_reply(notice, sent, sender=ATTACKER, to=sent["Reply-To"], n=12).as_bytes(),
+        source="test",
+    )
+
+    body = api_client(UserFactory(role="Paralegal")).get(f"/api/v1/replies/{waiting.pk}/").json()
+
+    assert (body["notice"], body["suggested_notice"]) == (None, notice.pk)
+    assert (body["trust"], body["trust_reason"]) == (
+        "unconfirmed",
+        "sender unknown to this company",
+    )
+    assert body["sender_check"]["from_address"] == ATTACKER
+    assert body["sender_check"]["dkim"] == []

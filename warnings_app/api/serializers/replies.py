@@ -31,6 +31,14 @@ class ReplySerializer(serializers.ModelSerializer[Response]):
             "channel",
             "kind",
             "matched_by",
+            # Whether it acts on its notice by itself, why (or why it waits for a person), the
+            # notice it seems to answer while it waits, and what was verified of the sender.
+            "trust",
+            "trust_reason",
+            "suggested_notice",
+            "confirmed_by",
+            "confirmed_at",
+            "sender_check",
             "received_at",
             "sender",
             "subject",
