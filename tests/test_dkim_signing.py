@@ -180,7 +180,7 @@ def test_a_missing_key_file_stops_the_letter_before_anything_reaches_the_server(
     assert notice.next_attempt_at is not None
     assert attempt.outcome == DeliveryAttempt.Outcome.FAILED
     assert attempt.phase != "content"
-    assert f"the DKIM key file {dkim_key} cannot be read" in attempt.server_reply
+    assert attempt.server_reply.startswith(f"not sent: the DKIM key file {dkim_key} cannot be read")
     assert smtp_server.handler.received == []
     assert (smtp_server.handler.rcpt_commands, smtp_server.handler.data_commands) == (0, 0)
     assert AuditEvent.objects.filter(target_id=str(notice.pk), to_state="queued").count() == 2

@@ -16,6 +16,7 @@ from django.core.validators import validate_email
 from django.db import models, transaction
 from django.utils import timezone
 
+from warnings_app.integrations.dkim_signing import DkimError
 from warnings_app.integrations.emails import notice_email
 from warnings_app.integrations.smtp import release_shared_backend, session_ended, shared_backend
 from warnings_app.models import DeliveryAttempt, Notice
@@ -46,6 +47,8 @@ def _classify(exc: Exception, attempt: DeliveryAttempt) -> tuple[str, str]:
     """(kind, server reply) where kind is permanent, transient or unknown. Only the server's
     refusal of this recipient or this message is permanent; trouble with the connection, the
     login or our own sender address is the relay's problem, so it is retried."""
+    if isinstance(exc, DkimError):  # raised before any SMTP command: nothing left
+        return "transient", f"not sent: {exc}"
     attempt.refresh_from_db(fields=["phase"])
     after_content = attempt.phase == "content"
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
