@@ -118,6 +118,27 @@ def smtp_server(settings):
 
 
 @pytest.fixture
+def worker_for(smtp_server, redis_broker):
+    """Starts real Celery worker processes (`worker_for(concurrency=2, ...)`) against the broker
+    and the SMTP server on loopback; each is stopped and the broker emptied afterwards."""
+    from tests.worker import Worker, purge_broker
+
+    require_postgres("a worker process shares the test database")
+    purge_broker()
+    started: list[Worker] = []
+
+    def start(**kwargs) -> Worker:
+        worker = Worker(smtp_port=smtp_server.port, **kwargs).start()
+        started.append(worker)
+        return worker
+
+    yield start
+    for worker in started:
+        worker.stop()
+    purge_broker()
+
+
+@pytest.fixture
 def browser(monkeypatch):
     """A headless Chromium driven by Playwright's sync API."""
     if not shutil.which("chromium") and not os.path.exists(CHROMIUM):

@@ -54,3 +54,19 @@ def notice_with_schedule(
         by=kwargs.pop("by", UserFactory(role="Legal")),
         **kwargs,
     )
+
+
+def sent_notice(smtp_server):
+    """A notice rendered, approved by a second lawyer, queued and delivered to the test SMTP
+    server; (notice, the message as received)."""
+    from warnings_app import services
+    from warnings_app.services.delivery.queue import notice_queue
+    from warnings_app.services.delivery.send import notice_deliver
+
+    notice = notice_with_schedule()
+    notice = services.notice_render(notice=notice, by=notice.created_by)
+    notice = services.notice_approve(notice=notice, by=UserFactory(role="Legal"))
+    notice_queue(notice=notice, by=None)
+    assert notice_deliver(notice_id=notice.pk, worker="w") == "sent"
+    notice.refresh_from_db()
+    return notice, smtp_server.handler.received[-1].message

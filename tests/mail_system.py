@@ -30,6 +30,7 @@ from pathlib import Path
 import pytest
 
 from tests.smtp_server import free_port
+from warnings_demo.local_stack import is_alive
 
 DOMAINS = ("company.test", "notices.test")
 PASSWORD = "mail-system-test-password"
@@ -169,16 +170,6 @@ def require_mail_system() -> None:
         pytest.skip("needs root: Postfix runs with root-owned queue folders")
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _pid_in(path: Path) -> int | None:
     try:
         return int(path.read_text().split()[0])
@@ -196,7 +187,7 @@ def _stop_servers(root: Path) -> None:
             check=False,
         )
     dovecot = _pid_in(root / "dovecot" / "run" / "master.pid")
-    if dovecot and _alive(dovecot):
+    if dovecot and is_alive(dovecot):
         os.kill(dovecot, signal.SIGTERM)
 
 
@@ -205,7 +196,7 @@ def clean_leftovers() -> None:
     folder whose owner process no longer exists. Other runs' live systems are left alone."""
     for root in Path(tempfile.gettempdir()).glob(f"{PREFIX}*"):
         owner = _pid_in(root / "owner.pid")
-        if owner is not None and _alive(owner):
+        if owner is not None and is_alive(owner):
             continue
         try:
             if owner is None and time.time() - root.stat().st_mtime < 60:

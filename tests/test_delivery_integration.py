@@ -18,7 +18,7 @@ from tests.campaign_helpers import make_campaign
 from tests.conftest import require_postgres
 from tests.factories import UserFactory
 from tests.letters_helpers import notice_with_schedule
-from tests.worker import Beat, Worker, purge_broker, wait_for
+from tests.worker import Beat, purge_broker, wait_for
 from warnings_app.models import Campaign, DeliveryAttempt, FollowUp, Notice, Response
 from warnings_app.models.lifecycle import NoticeStatus
 from warnings_app.services import notice_approve, notice_render
@@ -30,23 +30,6 @@ from warnings_app.services.pipeline import renders_sweep
 from warnings_app.services.rendering import stored_pdf_bytes
 
 pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-@pytest.fixture
-def worker_for(smtp_server, redis_broker):
-    require_postgres()
-    purge_broker()
-    started: list[Worker] = []
-
-    def start(**kwargs) -> Worker:
-        worker = Worker(smtp_port=smtp_server.port, **kwargs).start()
-        started.append(worker)
-        return worker
-
-    yield start
-    for worker in started:
-        worker.stop()
-    purge_broker()
 
 
 def _statuses(**filters) -> dict[str, int]:

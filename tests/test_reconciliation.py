@@ -21,7 +21,7 @@ from tests.campaign_helpers import make_campaign
 from tests.conftest import require_postgres
 from tests.factories import UserFactory
 from tests.letters_helpers import notice_with_schedule
-from tests.worker import Worker, purge_broker, wait_for
+from tests.worker import wait_for
 from warnings_app import services
 from warnings_app.domain import audit_chain
 from warnings_app.domain.roles import ADMIN, LEGAL, MANAGER, PARALEGAL
@@ -517,23 +517,6 @@ def test_the_schema_documents_the_reconcile_action(client):
 
 
 # End to end: a real worker killed after the content, the sweeper, the page, both decisions
-
-
-@pytest.fixture
-def worker_for(smtp_server, redis_broker):
-    require_postgres("a worker process shares the test database")
-    purge_broker()
-    started: list[Worker] = []
-
-    def start(**kwargs) -> Worker:
-        worker = Worker(smtp_port=smtp_server.port, **kwargs).start()
-        started.append(worker)
-        return worker
-
-    yield start
-    for worker in started:
-        worker.stop()
-    purge_broker()
 
 
 def _status(notice: Notice) -> str:

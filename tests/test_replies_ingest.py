@@ -8,29 +8,15 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from tests.factories import UserFactory
-from tests.letters_helpers import notice_with_schedule
+from tests.letters_helpers import sent_notice
 from tests.mail_helpers import OUR_SERVER, as_our_server_passes_it, mail
-from warnings_app import services
 from warnings_app.models import AuditEvent, DeliveryAttempt, Response
 from warnings_app.models.lifecycle import NoticeStatus
 from warnings_app.selectors.work_queue import section_items
-from warnings_app.services.delivery.queue import notice_queue
-from warnings_app.services.delivery.send import notice_deliver
 from warnings_app.services.replies import reply_ingest
 from warnings_app.tasks import ingest_replies_task
 
 pytestmark = pytest.mark.django_db
-
-
-def _sent_notice(smtp_server):
-    notice = notice_with_schedule()
-    notice = services.notice_render(notice=notice, by=notice.created_by)
-    notice = services.notice_approve(notice=notice, by=UserFactory(role="Legal"))
-    notice_queue(notice=notice, by=None)
-    assert notice_deliver(notice_id=notice.pk, worker="w") == "sent"
-    notice.refresh_from_db()
-    return notice, smtp_server.handler.received[-1].message
 
 
 def _write_eml(folder, name, message) -> bytes:
@@ -43,8 +29,8 @@ def test_replies_in_a_folder_land_where_they_should_and_a_second_run_adds_nothin
     smtp_server, tmp_path, settings
 ):
     settings.REPLY_AUTHSERV_ID = OUR_SERVER
-    notice, sent = _sent_notice(smtp_server)
-    other, _ = _sent_notice(smtp_server)
+    notice, sent = sent_notice(smtp_server)
+    other, _ = sent_notice(smtp_server)
     reply_raw = _write_eml(
         tmp_path,
         "1-reply",
@@ -108,8 +94,8 @@ def test_imap_ingestion_from_a_real_server_matches_and_a_second_run_adds_nothing
     from tests.imap_server import ImapServer
 
     settings.REPLY_AUTHSERV_ID = OUR_SERVER
-    notice, sent = _sent_notice(smtp_server)
-    other, _ = _sent_notice(smtp_server)
+    notice, sent = sent_notice(smtp_server)
+    other, _ = sent_notice(smtp_server)
     with ImapServer() as imap:
         settings.IMAP_URL = imap.url
         for message in [
@@ -160,7 +146,7 @@ def test_imap_ingestion_from_a_real_server_matches_and_a_second_run_adds_nothing
 
 
 def test_a_maildir_is_read_once_and_a_sender_domain_only_suggests_the_notice(smtp_server, tmp_path):
-    notice, _ = _sent_notice(smtp_server)
+    notice, _ = sent_notice(smtp_server)
     box = mailbox.Maildir(tmp_path / "Maildir", create=True)
     box.add(
         mail(
@@ -186,7 +172,7 @@ def test_a_maildir_is_read_once_and_a_sender_domain_only_suggests_the_notice(smt
 
 
 def test_a_bounce_report_marks_the_delivery_bounced_and_is_no_reply(smtp_server):
-    notice, sent = _sent_notice(smtp_server)
+    notice, sent = sent_notice(smtp_server)
     report = EmailMessage()
     report["From"] = "Mail Delivery System <MAILER-DAEMON@mx.example>"
     report["To"] = notice.deliveries.get().return_path  # the attempt's own bounce address
@@ -239,7 +225,7 @@ def test_a_bad_source_is_refused_with_a_clear_error(tmp_path):
 
 
 def test_machine_written_mail_is_kept_but_never_taken_as_an_answer(smtp_server):
-    notice, sent = _sent_notice(smtp_server)
+    notice, sent = sent_notice(smtp_server)
     away = mail(
         sender=f"legal@{notice.company.domain}",
         to=sent["Reply-To"],
@@ -276,7 +262,7 @@ def test_machine_written_mail_is_kept_but_never_taken_as_an_answer(smtp_server):
 
 
 def test_a_bounce_report_for_another_recipient_changes_nothing(smtp_server):
-    notice, sent = _sent_notice(smtp_server)
+    notice, sent = sent_notice(smtp_server)
     forged = (
         b"From: MAILER-DAEMON@evil.example\r\nMessage-ID: <forged@evil.example>\r\n"
         b'Content-Type: multipart/report; report-type=delivery-status; boundary="b"\r\n\r\n'

@@ -12,15 +12,12 @@ from django.utils import timezone
 from dkim import dknewkey
 
 from tests.factories import ContactFactory, UserFactory
-from tests.letters_helpers import notice_with_schedule
+from tests.letters_helpers import sent_notice
 from tests.mail_helpers import OUR_SERVER, as_our_server_passes_it, mail
-from warnings_app import services
 from warnings_app.domain.mail_tokens import reply_detail
 from warnings_app.models import AuditEvent, DeliveryAttempt, FollowUp, Response
 from warnings_app.models.lifecycle import NoticeStatus
 from warnings_app.selectors.work_queue import section_items
-from warnings_app.services.delivery.queue import notice_queue
-from warnings_app.services.delivery.send import notice_deliver
 from warnings_app.services.followups import ladder_stop_reason
 from warnings_app.services.replies import reply_ingest
 
@@ -34,16 +31,6 @@ ATTACKER = "attacker@evil.example"
 @pytest.fixture(autouse=True)
 def _our_server(settings):
     settings.REPLY_AUTHSERV_ID = OUR_SERVER
-
-
-def _sent(smtp_server):
-    notice = notice_with_schedule()
-    notice = services.notice_render(notice=notice, by=notice.created_by)
-    notice = services.notice_approve(notice=notice, by=UserFactory(role="Legal"))
-    notice_queue(notice=notice, by=None)
-    assert notice_deliver(notice_id=notice.pk, worker="w") == "sent"
-    notice.refresh_from_db()
-    return notice, smtp_server.handler.received[-1].message
 
 
 def _state(notice) -> tuple:
@@ -75,7 +62,7 @@ def _reply(notice, sent, *, sender: str, to: str, n: int, **headers):
 
 
 def test_the_attackers_reply_to_a_bare_reference_address_moves_nothing(smtp_server):
-    notice, sent = _sent(smtp_server)
+    notice, sent = sent_notice(smtp_server)
     before = _state(notice)
     raw = as_our_server_passes_it(
         _reply(notice, sent, sender=ATTACKER, to=f"notices+{notice.reference}@localhost", n=1),
@@ -106,7 +93,7 @@ def test_the_attackers_reply_to_a_bare_reference_address_moves_nothing(smtp_serv
     ids=["one-character-altered", "unknown-key", "guessed-token"],
 )
 def test_an_altered_or_guessed_token_moves_nothing(smtp_server, change: Callable, reason: str):
-    notice, sent = _sent(smtp_server)
+    notice, sent = sent_notice(smtp_server)
     before = _state(notice)
     detail = change(reply_detail(notice.reference))
     raw = as_our_server_passes_it(
@@ -127,7 +114,7 @@ def test_an_altered_or_guessed_token_moves_nothing(smtp_server, change: Callable
 
 
 def test_a_quoted_reference_or_our_message_id_from_an_unknown_sender_moves_nothing(smtp_server):
-    notice, sent = _sent(smtp_server)
+    notice, sent = sent_notice(smtp_server)
     before = _state(notice)
     quoted = _reply(notice, sent, sender=ATTACKER, to="notices@localhost", n=3)
     threaded = _reply(
@@ -143,7 +130,7 @@ def test_a_quoted_reference_or_our_message_id_from_an_unknown_sender_moves_nothi
 
 
 def test_a_valid_token_with_an_unauthenticated_or_foreign_sender_waits(smtp_server):
-    notice, sent = _sent(smtp_server)
+    notice, sent = sent_notice(smtp_server)
     before = _state(notice)
     unauthenticated = _reply(
         notice, sent, sender=f"legal@{notice.company.domain}", to=sent["Reply-To"], n=5
@@ -177,7 +164,7 @@ def _report(to: str, message_id: str, recipient: str, boundary: str = "b") -> by
 
 
 def test_a_forged_delivery_report_naming_a_real_message_id_marks_nothing(smtp_server):
-    notice, sent = _sent(smtp_server)
+    notice, sent = sent_notice(smtp_server)
     before = _state(notice)
     attempt = notice.deliveries.get()
     guessed = attempt.return_path.rsplit("-", 1)[0] + "-" + "a" * 16 + "@localhost"
@@ -197,7 +184,7 @@ def test_a_forged_delivery_report_naming_a_real_message_id_marks_nothing(smtp_se
 
 
 def test_a_forged_bounce_in_a_non_standard_format_marks_nothing(smtp_server):
-    notice, sent = _sent(smtp_server)
+    notice, sent = sent_notice(smtp_server)
     before = _state(notice)
     qmail_style = (
         "From: MAILER-DAEMON@mx.evil.example\r\nTo: notices@localhost\r\n"
@@ -217,7 +204,7 @@ def test_a_forged_bounce_in_a_non_standard_format_marks_nothing(smtp_server):
 
 
 def test_a_non_standard_bounce_to_the_attempts_own_address_marks_it_bounced(smtp_server):
-    notice, sent = _sent(smtp_server)
+    notice, sent = sent_notice(smtp_server)
     attempt = notice.deliveries.get()
     qmail_style = (
         f"From: MAILER-DAEMON@mx.company.example\r\nTo: {attempt.return_path}\r\n"
@@ -240,7 +227,7 @@ def test_a_non_standard_bounce_to_the_attempts_own_address_marks_it_bounced(smtp
 
 
 def test_a_delay_report_to_the_attempts_own_address_marks_it_delayed_not_bounced(smtp_server):
-    notice, sent = _sent(smtp_server)
+    notice, sent = sent_notice(smtp_server)
     attempt = notice.deliveries.get()
     delay = _report(attempt.return_path, sent["Message-ID"], sent["To"]).replace(
         b"Action: failed\r\nStatus: 5.1.1", b"Action: delayed\r\nStatus: 4.4.1"
@@ -267,7 +254,7 @@ def company_key(tmp_path_factory) -> tuple[bytes, bytes]:
 
 
 def test_a_dkim_signed_reply_from_the_company_moves_the_notice(smtp_server, company_key):
-    notice, sent = _sent(smtp_server)
+    notice, sent = sent_notice(smtp_server)
     domain = notice.company.domain
     private, record = company_key
     message = _reply(
@@ -298,7 +285,7 @@ def test_a_dkim_signed_reply_from_the_company_moves_the_notice(smtp_server, comp
 
 
 def test_a_known_contacts_exact_address_with_spf_pass_moves_the_notice(smtp_server):
-    notice, sent = _sent(smtp_server)
+    notice, sent = sent_notice(smtp_server)
     ContactFactory(company=notice.company, email="counsel@firm.example", role="counsel_of_record")
     raw = as_our_server_passes_it(
         _reply(notice, sent, sender="Counsel <counsel@firm.example>", to=sent["Reply-To"], n=8),
@@ -319,7 +306,7 @@ def test_a_known_contacts_exact_address_with_spf_pass_moves_the_notice(smtp_serv
 
 
 def test_a_reply_to_the_plus_address_of_a_letter_sent_before_tokens_still_matches(smtp_server):
-    notice, sent = _sent(smtp_server)
+    notice, sent = sent_notice(smtp_server)
     # As a letter sent before this change was recorded: no Reply-To or bounce address kept.
     notice.deliveries.update(reply_to="", return_path="")
     raw = as_our_server_passes_it(
@@ -345,7 +332,7 @@ def test_a_reply_to_the_plus_address_of_a_letter_sent_before_tokens_still_matche
 
 
 def test_a_paralegal_confirms_a_waiting_reply_in_one_action_and_it_is_audited(smtp_server, client):
-    notice, sent = _sent(smtp_server)
+    notice, sent = sent_notice(smtp_server)
     waiting, _ = reply_ingest(
         raw=_reply(
             notice, sent, sender="gc@gmail.example", to="notices@localhost", n=11
@@ -411,7 +398,7 @@ def test_a_reply_waiting_for_a_person_never_cancels_a_reminder(smtp_server):
 def test_the_api_shows_why_a_reply_waits_and_what_was_verified(smtp_server):
     from tests.api_helpers import api_client
 
-    notice, sent = _sent(smtp_server)
+    notice, sent = sent_notice(smtp_server)
     waiting, _ = reply_ingest(
         raw=_reply(notice, sent, sender=ATTACKER, to=sent["Reply-To"], n=12).as_bytes(),
         source="test",
