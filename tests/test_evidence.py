@@ -69,9 +69,21 @@ def test_a_company_bundle_holds_its_letters_reply_deliveries_and_audit_and_verif
 
     assert {f"letters/{notice.reference}.pdf", f"letters/{reminder.reference}.pdf"} <= paths
     assert any(p.endswith("/attachments/1-scan.pdf") for p in paths)
-    assert any(p.endswith("/record.json") for p in paths)
+    [record_path] = [p for p in paths if p.endswith("/record.json")]
+    record = json.loads(archive.read(record_path))
+    # Logged by hand: a person vouches for it; the record says so and who confirmed nothing else.
+    assert (record["trust"], record["suggested_notice"], record["confirmed_by"]) == (
+        "confirmed",
+        None,
+        None,
+    )
+    assert record["sender_check"] == {}
     deliveries = archive.read("deliveries.csv").decode()
-    assert notice.deliveries.get().message_id in deliveries
+    attempt = notice.deliveries.get()
+    assert attempt.message_id in deliveries
+    # Which reply and bounce addresses the letter carried: what ties a reply or a bounce to it.
+    assert attempt.reply_to in deliveries
+    assert attempt.return_path in deliveries
     assert "250 2.0.0" in deliveries
     assert "notice.mark_sent" in archive.read("audit.csv").decode()
     assert manifest["problems"] == []

@@ -80,9 +80,13 @@ def evidence_bundle(
             recorded_sha256=notice.pdf_sha256,
             matches_record=matches,
         )
-    replies = Response.objects.filter(
-        Q(notice__in=notices) | Q(company__in={n.company_id for n in notices})
-    ).prefetch_related("attachments")
+    replies = (
+        Response.objects.filter(
+            Q(notice__in=notices) | Q(company__in={n.company_id for n in notices})
+        )
+        .select_related("notice", "suggested_notice", "confirmed_by")
+        .prefetch_related("attachments")
+    )
     for reply in replies.order_by("pk"):
         folder = f"replies/{reply.pk}"
         raw = _read(reply.raw_message) if reply.raw_message else None
@@ -102,6 +106,17 @@ def evidence_bundle(
                     "text": reply.body_text,
                     "raw_sha256": reply.raw_sha256,
                     "authentication_results": reply.authentication_results,
+                    # What was verified of the sender on arrival, and why it acted or waited.
+                    "sender_check": reply.sender_check,
+                    "trust": reply.trust,
+                    "trust_reason": reply.trust_reason,
+                    "suggested_notice": reply.suggested_notice.reference
+                    if reply.suggested_notice
+                    else None,
+                    "confirmed_by": reply.confirmed_by.get_username()
+                    if reply.confirmed_by
+                    else None,
+                    "confirmed_at": reply.confirmed_at.isoformat() if reply.confirmed_at else None,
                 }
                 | (_privileged_reply(reply) if include_privileged else {}),
                 indent=2,

@@ -59,6 +59,8 @@ DELIVERY_COLUMNS: list[Column] = [
     ("outcome", lambda d: d.outcome),
     ("server_reply", lambda d: d.server_reply),
     ("message_id", lambda d: d.message_id),
+    ("reply_to", lambda d: d.reply_to),
+    ("return_path", lambda d: d.return_path),
     ("pdf_sha256", lambda d: d.pdf_sha256),
     ("started_at", lambda d: d.started_at),
     ("finished_at", lambda d: d.finished_at),
