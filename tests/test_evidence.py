@@ -71,7 +71,7 @@ def test_a_company_bundle_holds_its_letters_reply_deliveries_and_audit_and_verif
     assert any(p.endswith("/attachments/1-scan.pdf") for p in paths)
     [record_path] = [p for p in paths if p.endswith("/record.json")]
     record = json.loads(archive.read(record_path))
-    # Logged by hand: a person vouches for it; the record says so and who confirmed nothing else.
+    # Logged by hand: the person who logged it vouches for it; no suggestion waited for a confirm.
     assert (record["trust"], record["suggested_notice"], record["confirmed_by"]) == (
         "confirmed",
         None,
