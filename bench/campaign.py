@@ -188,6 +188,8 @@ def main() -> None:
         layout = _weasyprint_alone(distributed["campaign_id"]) if args.weasyprint_alone else 0
     print(f"at the end: {_load()}")
     _report(distributed, baseline, checked, layout)
+    if any(c.problems or c.duplicates or c.lost for c in checked.values()):
+        sys.exit(1)  # a fast run that lost, doubled or sent unsigned letters is a failed run
 
 
 def _report(

@@ -3,6 +3,7 @@ stopped: duplicates and losses per campaign, the DKIM signature of a sample chec
 against the key the bench generated (proof that signing was really on), and each message's
 envelope sender being the VERP bounce address of the very attempt that sent it."""
 
+import email.message
 import email.parser
 import email.utils
 from dataclasses import dataclass
@@ -43,29 +44,34 @@ def delivered(
     campaign_id: int, received: list[Any], *, txt: bytes, domain: str, selector: str, sample: int
 ) -> Delivered:
     """Checks the `received` messages (tests.smtp_server.Received) of one campaign."""
+    from warnings_app.integrations.emails import notice_message_id
     from warnings_app.models import DeliveryAttempt, Notice
 
+    notices = list(Notice.objects.filter(campaign_id=campaign_id).only("pk", "reference"))
+    expected = {notice_message_id(n) for n in notices}
+    # A letter keeps its Message-ID on every attempt; each attempt has its own bounce address.
     attempts = {
-        a.message_id: a
-        for a in DeliveryAttempt.objects.filter(
-            notice__campaign_id=campaign_id, outcome=DeliveryAttempt.Outcome.ACCEPTED
+        a.return_path: a
+        for a in DeliveryAttempt.objects.filter(notice__campaign_id=campaign_id).exclude(
+            return_path=""
         )
     }
-    expected = Notice.objects.filter(campaign_id=campaign_id).count()
     parser = email.parser.BytesHeaderParser()
-    mine = [(parser.parsebytes(r.raw)["Message-ID"], r) for r in received]
-    mine = [(message_id, r) for message_id, r in mine if message_id in attempts]
-    ids = [message_id for message_id, _ in mine]
+    mine = [(parser.parsebytes(r.raw), r) for r in received]
+    mine = [(headers, r) for headers, r in mine if headers["Message-ID"] in expected]
+    ids = [headers["Message-ID"] for headers, _ in mine]
     problems: list[str] = []
-    verp_valid = sum(_verp_ok(attempts[message_id], r, problems) for message_id, r in mine)
+    verp_valid = sum(
+        _verp_ok(attempts.get(r.sender), r.sender, headers, problems) for headers, r in mine
+    )
     step = max(1, len(mine) // max(1, sample))
     chosen = [r for _, r in mine[::step]][:sample]
     dkim_valid = sum(_dkim_ok(r.raw, txt, domain, selector, problems) for r in chosen)
     return Delivered(
-        expected=expected,
+        expected=len(expected),
         received=len(ids),
         duplicates=len(ids) - len(set(ids)),
-        lost=expected - len(set(ids)),
+        lost=len(expected - set(ids)),
         dkim_checked=len(chosen),
         dkim_valid=dkim_valid,
         verp_checked=len(mine),
@@ -74,15 +80,21 @@ def delivered(
     )
 
 
-def _verp_ok(attempt: Any, received: Any, problems: list[str]) -> bool:
-    """The envelope sender is this attempt's own bounce address, its token names this attempt
-    under our key, and it is not the visible From."""
+def _verp_ok(
+    attempt: Any, sender: str, headers: email.message.Message, problems: list[str]
+) -> bool:
+    """The envelope sender is the bounce address of one of this letter's attempts (`attempt`,
+    None when no attempt has it), its token names that attempt under our key, and it is not the
+    visible From."""
     from warnings_app.domain.mail_tokens import read_detail
 
-    sender = received.sender
+    message_id = headers["Message-ID"]
+    if attempt is None or attempt.message_id != message_id:
+        problems.append(f"VERP: {message_id} went with {sender!r}, no attempt of it has that")
+        return False
     local = sender.partition("@")[0]
     token = read_detail(local.partition("+")[2]) if "+" in local else None
-    header_from = email.utils.parseaddr(received.message["From"])[1]
+    header_from = email.utils.parseaddr(headers["From"])[1]
     ok = (
         sender == attempt.return_path
         and token is not None
