@@ -83,18 +83,6 @@ def _wait(predicate: Any, timeout: float, what: str) -> float:
     raise SystemExit(f"timed out waiting for {what}")
 
 
-def _seed_register(companies: int) -> None:
-    """The demo's register (users, companies, principals, works, approved templates) without
-    the demo's story of an earlier campaign: the bench sends its own letters."""
-    from django.db import transaction
-
-    from warnings_demo.demo import _register
-    from warnings_demo.demo_stage import tasks_in_process
-
-    with tasks_in_process(), transaction.atomic():
-        _register(companies)
-
-
 def _dkim_key() -> bytes:
     """A new key for this run, made by the operator's command; returns its DNS TXT value."""
     from django.core.management import call_command
@@ -158,8 +146,8 @@ def main() -> None:
 
         django.setup()
         call_command("migrate", verbosity=0)
-        _seed_register(args.notices + 60)
-        txt = _dkim_key()
+        txt = _dkim_key()  # before the demo data: its story sends letters, signed like all mail
+        call_command("seed_demo", companies=args.notices + 60, allow_production=True, verbosity=0)
         from config.celery import app as celery_app
 
         celery_app.control.purge()
