@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from django.core.mail.backends.base import BaseEmailBackend
 
 from warnings_app.integrations import dkim_signing
+from warnings_app.integrations.smtp import wire_bytes
 
 if TYPE_CHECKING:
     from django.core.mail import EmailMessage
@@ -36,7 +37,7 @@ def _signed(message: "EmailMessage") -> str:
     config = dkim_signing.dkim_settings()
     if config is None:
         return ""
-    dkim_signing.sign(message.message().as_bytes(linesep="\r\n"))
+    dkim_signing.sign(wire_bytes(message))
     return f" (DKIM-signed, d={config.domain} s={config.selector})"
 
 

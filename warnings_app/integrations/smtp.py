@@ -84,7 +84,7 @@ class TrackingEmailBackend(EmailBackend):
         from_email = sanitize_address(email_message.from_email, encoding)
         recipients = [sanitize_address(addr, encoding) for addr in email_message.recipients()]
         try:
-            content = dkim_signing.sign(_wire_bytes(email_message))
+            content = dkim_signing.sign(wire_bytes(email_message))
         except dkim_signing.DkimError as exc:
             logger.error("not sent (DKIM): %s", exc)
             if not self.fail_silently:
@@ -101,7 +101,7 @@ class TrackingEmailBackend(EmailBackend):
         return True
 
 
-def _wire_bytes(email_message: "EmailMessage") -> bytes:
+def wire_bytes(email_message: "EmailMessage") -> bytes:
     """The message as Django's backend puts it on the wire: CRLF line ends, and no ">" before
     lines starting "From " (Django's MIMEMixin.as_bytes, written out for the type checker)."""
     buffer = BytesIO()
