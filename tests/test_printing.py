@@ -10,7 +10,7 @@ from pypdf import PdfReader
 from tests.factories import UserFactory
 from tests.letters_helpers import notice_with_schedule, pdf_text
 from warnings_app import services
-from warnings_app.models import DeliveryAttempt, PrintBatch
+from warnings_app.models import Contact, DeliveryAttempt, PrintBatch
 from warnings_app.models.lifecycle import NoticeStatus
 from warnings_app.services.delivery.queue import notice_queue
 from warnings_app.services.delivery.send import notice_deliver
@@ -54,6 +54,30 @@ def test_a_print_batch_merges_letters_with_separators_and_a_manifest():
     assert batch.attempts.filter(outcome="pending").count() == 2
     with pytest.raises(services.ServiceError, match="no letter is waiting"):
         print_batch_create(channel="post", by=clerk)
+
+
+@pytest.mark.parametrize("start", ["+", "-", "@", "\t", "\r"])
+def test_the_manifest_neutralises_formulas_in_names_and_addresses(start):
+    """The mail house opens the manifest in a spreadsheet: a company's name or address must
+    never run there. Each cell comes out as the exports write it, behind an apostrophe."""
+    evil = '=HYPERLINK("http://evil","x")'
+    notice = notice_with_schedule(works=1, channels=["post"], legal_name=evil)
+    Contact.objects.filter(company=notice.company).update(
+        name=f"{start}cmd|' /C calc'!A0", address_line1=f"{start}1 Hafenstraße"
+    )
+    notice = services.notice_render(notice=notice, by=None)
+    notice = services.notice_approve(notice=notice, by=UserFactory(role="Legal"))
+    notice_queue(notice=notice, by=None)
+
+    batch = print_batch_create(channel="post", by=UserFactory(role="Paralegal"))
+
+    manifest = _batch_file(batch.manifest).decode()
+    [row] = list(csv.DictReader(io.StringIO(manifest, newline="")))
+    assert row["company"] == "'" + evil
+    assert row["addressee"] == f"'{start}cmd|' /C calc'!A0"
+    assert row["address"].startswith(f"'{start}1 Hafenstraße / ")
+    assert row["reference"] == notice.reference
+    assert row["pages"] == str(notice.pdf_pages)
 
 
 def pdf_text_of_page(reader, index: int) -> str:

@@ -17,6 +17,7 @@ from warnings_app.domain.letters.compose import PAGE_SIZES
 from warnings_app.integrations.pdf import merge_pdfs, render_letter_pdf
 from warnings_app.models import Campaign, DeliveryAttempt, Notice, PrintBatch
 from warnings_app.models.lifecycle import NoticeStatus
+from warnings_app.reports.exports import safe_cell
 from warnings_app.selectors.printing import READY, notices_awaiting_print
 from warnings_app.services.audit import audit_record
 from warnings_app.services.errors import ServiceError
@@ -83,18 +84,23 @@ def print_batch_create(*, channel: str, by: "User", campaign: Campaign | None = 
             )
         )
         letters += [separator.content, content]
+        # The mail house opens the manifest in a spreadsheet: every cell gets the exports' formula
+        # guard, so a company named "=HYPERLINK(...)" is text there, not a live formula.
         rows.append(
             [
-                item,
-                notice.reference,
-                channel,
-                notice.company.legal_name,
-                recipient["addressee"],
-                " / ".join(recipient["address_lines"]),
-                recipient["country"],
-                page + separator.pages,
-                notice.pdf_pages,
-                notice.pdf_sha256,
+                safe_cell(cell)
+                for cell in (
+                    item,
+                    notice.reference,
+                    channel,
+                    notice.company.legal_name,
+                    recipient["addressee"],
+                    " / ".join(recipient["address_lines"]),
+                    recipient["country"],
+                    page + separator.pages,
+                    notice.pdf_pages,
+                    notice.pdf_sha256,
+                )
             ]
         )
         page += separator.pages + (notice.pdf_pages or 0)
