@@ -85,6 +85,62 @@ def test_switching_a_crawler_off_in_the_admin_removes_it_and_republishes(admin_c
     assert AuditEvent.objects.filter(verb="admin.changed", target_id=str(crawler.pk)).exists()
 
 
+INJECTIONS = ["GPTBot\nDisallow: /", "GPTBot\rAllow: /", "GPTBot\r\nUser-agent: *", "GPT Bot"]
+
+
+@pytest.mark.parametrize("user_agent", INJECTIONS)
+def test_the_admin_refuses_a_user_agent_that_is_not_one_token(admin_client, user_agent):
+    reservations_publish()
+    crawler = AICrawler.objects.get(user_agent="GPTBot")
+    crawlers_before = list(AICrawler.objects.values_list("pk", "user_agent", "active"))
+    versions_before = ReservationPublication.objects.count()
+
+    added = admin_client.post(
+        reverse("admin:warnings_app_aicrawler_add"),
+        {"user_agent": user_agent, "operator": "Mallory", "active": "on"},
+    )
+    changed = admin_client.post(
+        reverse("admin:warnings_app_aicrawler_change", args=[crawler.pk]),
+        {"user_agent": user_agent, "operator": "OpenAI", "active": "on"},
+    )
+
+    for response in (added, changed):
+        assert response.status_code == 200
+        assert "one robots.txt product token" in response.content.decode()
+    assert list(AICrawler.objects.values_list("pk", "user_agent", "active")) == crawlers_before
+    assert ReservationPublication.objects.count() == versions_before
+    assert not AuditEvent.objects.filter(verb__startswith="admin.").exists()
+
+
+def test_every_listed_crawler_passes_the_user_agent_rule():
+    from warnings_app.domain.crawlers import user_agent_problem
+
+    assert AICrawler.objects.count() > 10
+    for user_agent in AICrawler.objects.values_list("user_agent", flat=True):
+        assert user_agent_problem(user_agent) is None, user_agent
+    assert user_agent_problem("GPTBot\nDisallow: /") is not None
+
+
+def test_the_robots_section_never_carries_a_line_injected_into_the_data(client, legal):
+    make_statement(WorkFactory(artist="Ina Jection").artist_profile, "reserved", by=legal)
+    AICrawler.objects.filter(user_agent="GPTBot").update(user_agent="GPTBot\nDisallow: /")
+    AICrawler.objects.filter(user_agent="CCBot").update(user_agent="CCBot\rUser-agent: *")
+    AICrawler.objects.filter(user_agent="Diffbot").update(user_agent="Diff\x0bbot")
+
+    reservations_publish()
+
+    text = client.get(reverse("reservations_robots")).content.decode()
+    lines = text.splitlines()  # splits at CR, VT and the other breaks a parser might honour
+    assert "Disallow: /" not in lines
+    assert "User-agent: *" not in lines
+    agents = [line.removeprefix("User-agent: ") for line in lines if line.startswith("User-a")]
+    assert "ClaudeBot" in agents
+    assert all(re.fullmatch(r"[A-Za-z0-9_-]+", agent) for agent in agents), agents
+    assert not any(agent.startswith(("GPTBot", "CCBot", "Diff")) for agent in agents)
+    assert robots_parser(text).can_fetch("Googlebot", "https://label.example/about")
+    assert ReservationPublication.objects.latest().summary["crawlers_refused"] == 3
+
+
 def test_public_files_need_no_account_and_the_first_request_publishes(client):
     assert not ReservationPublication.objects.exists()
 

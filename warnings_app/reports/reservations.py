@@ -45,6 +45,7 @@ from typing import Any
 
 from django.utils.text import slugify
 
+from warnings_app.domain.crawlers import is_user_agent
 from warnings_app.models import Preference
 from warnings_app.selectors.preference_register import ArtistState
 
@@ -202,7 +203,12 @@ def tdmrep_text(rules: list[Rule]) -> str:
 
 
 def robots_text(rules: list[Rule], crawlers: list[str]) -> str:
-    """The section for the label's robots.txt: one group naming every active crawler."""
+    """The section for the label's robots.txt: one group naming every active crawler whose user
+    agent is one token (warnings_app/domain/crawlers.py). The admin refuses anything else; a value
+    that reached the database another way is left out whole rather than stripped, because
+    "GPTBot\nDisallow: /" stripped of its break is a name nobody asked for, and the section must
+    never carry a line the register did not produce."""
+    crawlers = [agent for agent in crawlers if is_user_agent(agent)]
     lines = [
         "# AI training crawlers: the label's reservation of text and data mining rights for the",
         "# artists and recordings below, generated from the artists' preference register.",
@@ -251,7 +257,8 @@ def generate(
         "artists": artists,
         "work_exceptions": sum(len(s.works) for s in states.values()),
         "rules": len(rules),
-        "crawlers": len(crawlers),
+        "crawlers": sum(1 for agent in crawlers if is_user_agent(agent)),
+        "crawlers_refused": sum(1 for agent in crawlers if not is_user_agent(agent)),
         **skipped,
     }
     return Generated(
