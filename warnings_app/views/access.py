@@ -7,6 +7,8 @@ from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
+from warnings_app.domain.privileged import may_see_privileged
+
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
@@ -41,6 +43,6 @@ def wants_privileged(request: HttpRequest) -> bool:
     (include_privileged=1), and asking without warnings_app.include_privileged is refused."""
     if request.GET.get("include_privileged") != "1":
         return False
-    if not request.user.has_perm("warnings_app.include_privileged"):
+    if not may_see_privileged(request.user):
         raise PermissionDenied("Only Legal may include privileged notes.")
     return True

@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from warnings_app.api.serializers.ids import IdRelatedField
 from warnings_app.api.serializers.strict import StrictTypes
+from warnings_app.domain.privileged import may_see_privileged
 from warnings_app.models import Company, DemandAnswer, Notice, Response
 
 LOGGABLE_CHANNELS = [(v, label) for v, label in Response.Channel.choices if v != "email"]
@@ -20,7 +21,24 @@ class DemandAnswerSerializer(StrictTypes, serializers.ModelSerializer[DemandAnsw
 
 
 class ReplySerializer(serializers.ModelSerializer[Response]):
+    """A reply as read. Its classification note is privileged (attorney work product), so it
+    is served only to users for whom `may_see_privileged` holds (Legal), the rule exports and
+    evidence bundles follow; for everyone else the key is left out, not sent as null. With no
+    request in the context the note is left out too: the safe default.
+
+    Whoever may classify (Paralegal as well as Legal) may still write a note when classifying:
+    the classify form and POST .../classify/ take one. Writing it does not let them read it
+    back: the classify answer, like every read, shows it only to users allowed privileged
+    content."""
+
     demands = DemandAnswerSerializer(many=True, read_only=True)
+    # Not read_only: drf-spectacular lists every read-only field as required, and this key is
+    # absent for most users. The serializer only ever writes replies out (read_only_fields).
+    classification_note = serializers.CharField(
+        required=False,
+        help_text="Legal's note on the classification (privileged, attorney work product). "
+        "Appears only for users allowed privileged content (Legal); absent for everyone else.",
+    )
 
     class Meta:
         model = Response
@@ -55,6 +73,13 @@ class ReplySerializer(serializers.ModelSerializer[Response]):
             "created_at",
         ]
         read_only_fields = fields
+
+    def to_representation(self, instance: Response) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if request is None or not may_see_privileged(request.user):
+            del data["classification_note"]
+        return data
 
 
 class ReplyLogSerializer(StrictTypes, serializers.Serializer[dict[str, Any]]):

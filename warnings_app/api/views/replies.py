@@ -33,7 +33,9 @@ class ReplyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet[
     }
 
     def _fresh(self, reply: Reply) -> dict[str, Any]:
-        return ReplySerializer(self.get_queryset().get(pk=reply.pk)).data
+        fresh = self.get_queryset().get(pk=reply.pk)
+        # The request goes with it: privileged notes are shown according to who asks.
+        return ReplySerializer(fresh, context=self.get_serializer_context()).data
 
     @extend_schema(request=ReplyLogSerializer, responses={201: ReplySerializer})
     @idempotent
