@@ -100,3 +100,18 @@ def test_bad_classifications_are_refused_and_change_nothing(smtp_server):
 
     assert set(Response.objects.values_list("outcome", flat=True)) == {"unclassified"}
     assert not AuditEvent.objects.filter(verb="reply.classified").exists()
+
+
+def test_a_reclassification_without_a_note_keeps_the_note_legal_wrote(smtp_server):
+    answered, _ = sent_notices()
+    reply = response_match(
+        response=_triage_reply(), notice=answered, by=UserFactory(role="Paralegal")
+    )
+    response_classify(
+        response=reply, by=UserFactory(role="Legal"), outcome="disputes", note="Privileged view."
+    )
+
+    response_classify(response=reply, by=UserFactory(role="Paralegal"), outcome="requests_talks")
+
+    reply.refresh_from_db()
+    assert (reply.outcome, reply.classification_note) == ("requests_talks", "Privileged view.")

@@ -122,7 +122,13 @@ def response_classify(
     }
     now = timezone.now()
     Response.objects.filter(pk=response.pk).update(
-        outcome=outcome, classification_note=note.strip(), classified_at=now, classified_by=by
+        outcome=outcome,
+        # A re-classification without a note keeps the earlier one: the forms start empty (the
+        # note is privileged and not shown to everyone who classifies), so an empty note means
+        # "nothing to add", never "erase what Legal wrote".
+        classification_note=note.strip() or response.classification_note,
+        classified_at=now,
+        classified_by=by,
     )
     response.demands.exclude(demand__in=list(demands)).delete()  # answers cleared now
     for demand, (answer, demand_note) in demands.items():
