@@ -17,12 +17,12 @@ from django.utils import timezone
 
 from warnings_app.domain import uploads
 from warnings_app.integrations import mailboxes
-from warnings_app.integrations.bounce_reports import Bounce
 from warnings_app.integrations.mail_parse import ParsedMessage, parse_message
 from warnings_app.integrations.sender_auth import DnsLookup, SenderEvidence, check_sender
-from warnings_app.models import Company, DeliveryAttempt, Notice, Response, ResponseAttachment
+from warnings_app.models import Company, Notice, Response, ResponseAttachment
 from warnings_app.models.lifecycle import TRANSITIONS
 from warnings_app.services.audit import audit_record
+from warnings_app.services.delivery_reports import delivery_bounced, delivery_delayed
 from warnings_app.services.errors import ServiceError
 from warnings_app.services.notices import apply_transition
 from warnings_app.services.reply_matching import BAD_TOKEN, Matched, match_message
@@ -36,7 +36,6 @@ logger = logging.getLogger(__name__)
 Match = Response.Match
 # Matches that name the notice itself; a domain match only suggests one, for a person to check.
 Trust = Response.Trust
-Outcome = DeliveryAttempt.Outcome
 
 
 def _message_id(raw: bytes, parsed_id: str) -> str:
@@ -177,9 +176,9 @@ def _record(
     )
     if report is not None and matched.attempt is not None:
         if report.is_permanent:
-            _mark_bounced(matched.attempt, report, response)
+            delivery_bounced(matched.attempt, report, response)
         else:
-            _mark_delayed(matched.attempt, report, response)
+            delivery_delayed(matched.attempt, report, response)
     elif kind == Response.Kind.REPLY and notice is not None:
         _note_reply(notice, response)
     return response
@@ -204,64 +203,6 @@ def _kind_and_standing(
             return Response.Kind.AUTOMATIC, Standing(Trust.TRUSTED, "sent to our tokened address")
         return Response.Kind.AUTOMATIC, Standing(Trust.UNCONFIRMED, matched.problem)
     return Response.Kind.REPLY, reply_standing(matched, evidence)
-
-
-def _report_text(report: Bounce, word: str) -> str:
-    return f"{word}: {report.status} {report.diagnostic}".strip()[:1000]
-
-
-def _mark_bounced(attempt: DeliveryAttempt, report: Bounce, response: Response) -> None:
-    """The delivery the bounce address names failed. Its earlier answer is kept; the report is
-    added after it and audited, and the notice is marked bounced."""
-    bounce = _report_text(report, "bounced")
-    moved = DeliveryAttempt.objects.filter(
-        pk=attempt.pk, outcome__in=[Outcome.ACCEPTED, Outcome.DELAYED]
-    ).update(outcome=Outcome.BOUNCED, server_reply=f"{attempt.server_reply}\nthen {bounce}"[:5000])
-    if not moved:  # already bounced, or never accepted: the report is kept, nothing moves
-        response.problems = f"{response.problems}\nthe delivery was {attempt.outcome}".strip()
-        Response.objects.filter(pk=response.pk).update(problems=response.problems)
-        return
-    audit_record(
-        actor=None,
-        verb="delivery.bounced",
-        target=attempt.notice,
-        data={
-            "attempt_id": attempt.pk,
-            "response_id": response.pk,
-            "before": {"outcome": attempt.outcome, "server_reply": attempt.server_reply[:500]},
-            "report": bounce[:500],
-            "recipient": report.recipient or attempt.recipient,
-            "format": report.format,
-        },
-    )
-    notice = attempt.notice
-    if TRANSITIONS["mark_bounced"].allows(notice.status):
-        apply_transition(
-            notice=notice,
-            transition="mark_bounced",
-            by=None,
-            data={
-                "attempt_id": attempt.pk,
-                "recipient": report.recipient or attempt.recipient,
-                "reply": bounce[:500],
-            },
-        )
-
-
-def _mark_delayed(attempt: DeliveryAttempt, report: Bounce, response: Response) -> None:
-    """A temporary failure report: the recipient's server is still trying. The delivery is
-    marked delayed, never bounced; the notice stays sent."""
-    delay = _report_text(report, "delayed")
-    moved = DeliveryAttempt.objects.filter(pk=attempt.pk, outcome=Outcome.ACCEPTED).update(
-        outcome=Outcome.DELAYED, server_reply=f"{attempt.server_reply}\nthen {delay}"[:5000]
-    )
-    if moved:
-        audit_record(
-            actor=None,
-            verb="delivery.delayed",
-            target=attempt.notice,
-            data={"attempt_id": attempt.pk, "response_id": response.pk, "report": delay[:500]},
-        )
 
 
 def _note_reply(notice: Notice, response: Response, by: "User | None" = None) -> None:
