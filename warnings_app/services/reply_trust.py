@@ -44,8 +44,10 @@ def reply_standing(matched: Matched, evidence: SenderEvidence) -> Standing:
     sender = evidence.from_address
     passing = authenticated_domains(evidence)
     if company_domain and any(aligned(d, company_domain) for d in passing):
-        how = "DKIM" if any(aligned(r, company_domain) for r in evidence.dkim_pass_domains) else ""
-        return Standing(Trust.TRUSTED, f"{how or 'DMARC'} pass for {evidence.from_domain}")
+        signed = any(aligned(d, company_domain) for d in evidence.dkim_pass_domains)
+        return Standing(
+            Trust.TRUSTED, f"{'DKIM' if signed else 'DMARC'} pass for {evidence.from_domain}"
+        )
     if sender and sender in _known_addresses(notice.company_id):
         if evidence.from_domain in passing:
             return Standing(Trust.TRUSTED, f"known contact {sender}, DKIM or DMARC pass")
