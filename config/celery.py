@@ -67,6 +67,12 @@ app.conf.update(
         "requeue-receipts": {"task": "warnings.requeue_receipts", "schedule": 3600.0},
     },
 )
+if settings.AUDIT_ANCHOR_EVERY_MINUTES > 0:
+    # The audit chain's head, timestamped and copied outside the database (0: on demand only).
+    app.conf.beat_schedule["anchor-audit-chain"] = {
+        "task": "warnings.anchor_audit_chain",
+        "schedule": settings.AUDIT_ANCHOR_EVERY_MINUTES * 60.0,
+    }
 if settings.IMAP_URL:
     # Replies are read from the mailbox on a schedule (manage.py ingest_replies does it by hand).
     app.conf.beat_schedule["ingest-replies"] = {

@@ -241,6 +241,13 @@ RESERVATION_WORK_PATH = env.str("RESERVATION_WORK_PATH", default="/recordings/{i
 # Beat republishes when a statement dated ahead takes effect or the crawler list changed.
 RESERVATIONS_EVERY_SECONDS = env.float("RESERVATIONS_EVERY_SECONDS", default=3600.0)
 
+# The audit chain's head is timestamped (TSA_URL) and stored as an anchor every this many
+# minutes (0: only on demand), and also e-mailed to AUDIT_ANCHOR_EMAIL and/or written, one
+# write-once file per anchor, into the directory AUDIT_ANCHOR_PATH: copies outside the database.
+AUDIT_ANCHOR_EVERY_MINUTES = env.int("AUDIT_ANCHOR_EVERY_MINUTES", default=60)
+AUDIT_ANCHOR_EMAIL = env.str("AUDIT_ANCHOR_EMAIL", default="")
+AUDIT_ANCHOR_PATH = env.str("AUDIT_ANCHOR_PATH", default="")
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)

@@ -116,3 +116,14 @@ def requeue_receipts_task() -> dict[str, list[int]]:
     from warnings_app.services.artist_links import receipts_requeue
 
     return {"queued": receipts_requeue()}
+
+
+@shared_task(name="warnings.anchor_audit_chain")
+def anchor_audit_chain_task() -> dict[str, int | str | None]:
+    """Timestamp the audit chain's head and store it as an anchor (AUDIT_ANCHOR_EVERY_MINUTES),
+    copied to AUDIT_ANCHOR_EMAIL / AUDIT_ANCHOR_PATH. Idempotent: with nothing new since the
+    last anchor it stores nothing; two at once anchor the head once."""
+    from warnings_app.services.audit_anchors import anchor_chain_head
+
+    done = anchor_chain_head()
+    return {"anchor": done.anchor.pk if done.anchor else None, "message": done.message}

@@ -153,6 +153,7 @@ urlpatterns = [
     ),
     path("audit/", views.AuditLogView.as_view(), name="audit_log"),
     path("audit/export.csv", views.AuditExportView.as_view(), name="audit_export"),
+    path("audit/anchor", views.AuditAnchorView.as_view(), name="audit_anchor"),
     # Artists' AI-training preferences (issue 9): the register, links to artists, publication.
     path("artists/", artists.ArtistListView.as_view(), name="artist_list"),
     path("artists/<int:pk>/", artists.ArtistDetailView.as_view(), name="artist_detail"),

@@ -16,11 +16,12 @@ from warnings_app.models.preferences import (
 from warnings_app.models.reports import DailySnapshot, FigureCell, FigureSummary
 from warnings_app.models.responses import DemandAnswer, Response, ResponseAttachment
 from warnings_app.models.rights import EvidenceItem, Principal, Work
-from warnings_app.models.system import AuditEvent, Heartbeat, ReferenceCounter
+from warnings_app.models.system import AuditAnchor, AuditEvent, Heartbeat, ReferenceCounter
 
 __all__ = [
     "AICrawler",
     "Artist",
+    "AuditAnchor",
     "AuditEvent",
     "Campaign",
     "Company",

@@ -1,4 +1,4 @@
-"""Bookkeeping rows: the audit log, reference counters and process heartbeats."""
+"""Bookkeeping rows: the audit log and its anchors, reference counters and process heartbeats."""
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -41,6 +41,36 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.verb} {self.target_repr}"
+
+
+class AuditAnchor(models.Model):
+    """The audit chain's head at one moment (event id and hash), timestamped by a timestamp
+    authority (RFC 3161) and copied outside the database (e-mail, write-once file). Append only
+    like the events (a trigger on PostgreSQL): written by services.audit_anchors, checked by
+    verify_integrity. The anchor's own audit event comes after the head it anchors."""
+
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Not a foreign key: the event may be deleted behind the application's back, and the
+    # anchor must outlive it to say so.
+    event_id = models.BigIntegerField(unique=True)  # one anchor per head
+    event_hash = models.CharField(max_length=64)
+    stamped = models.BinaryField(help_text="The exact bytes timestamped.")
+    token = models.BinaryField(help_text="The RFC 3161 timestamp token (DER).")
+    stamped_at = models.DateTimeField(help_text="The time in the token.")
+    authority = models.CharField(max_length=300)
+    demo = models.BooleanField(default=False, help_text="Stamped by the demo authority.")
+    emailed_to = models.CharField(max_length=254, blank=True)
+    file_path = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        permissions = [("anchor_audit_chain", "Can anchor the audit chain on demand")]
+
+    def __str__(self) -> str:
+        return f"anchor #{self.pk}: event {self.event_id} at {self.stamped_at:%Y-%m-%d %H:%M}"
 
 
 class ReferenceCounter(models.Model):

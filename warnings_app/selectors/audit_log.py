@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from warnings_app.models import AuditEvent, Notice
+from warnings_app.models import AuditAnchor, AuditEvent, Notice
 
 PAGE = 50
 
@@ -78,3 +78,8 @@ def audit_page(
         newer=rows[0].pk if newer and rows else None,
         older=rows[-1].pk if older and rows else None,
     )
+
+
+def latest_anchor() -> AuditAnchor | None:
+    """The newest anchor of the chain (services/audit_anchors.py), for the audit log page."""
+    return AuditAnchor.objects.order_by("-pk").first()

@@ -1,4 +1,4 @@
-from warnings_app.views.audit import AuditExportView, AuditLogView
+from warnings_app.views.audit import AuditAnchorView, AuditExportView, AuditLogView
 from warnings_app.views.campaigns import (
     CampaignApproveView,
     CampaignCreateView,
@@ -58,6 +58,7 @@ from warnings_app.views.template_versions import (
 )
 
 __all__ = [
+    "AuditAnchorView",
     "AuditExportView",
     "AuditLogView",
     "CampaignApproveView",

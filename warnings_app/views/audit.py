@@ -1,18 +1,21 @@
 """The audit log for Legal and administrators: newest first, paged by id
-(selectors/audit_log.py), and exported as CSV, the export itself audited."""
+(selectors/audit_log.py), and exported as CSV, the export itself audited; its head anchored on
+demand (services/audit_anchors.py)."""
 
 from typing import Any
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views import View
 
 from warnings_app.forms.audit import AuditCursorForm, AuditFilterForm
 from warnings_app.reports.exports import audit_csv
-from warnings_app.selectors.audit_log import audit_events, audit_page
+from warnings_app.selectors.audit_log import audit_events, audit_page, latest_anchor
 from warnings_app.services.audit import audit_record
-from warnings_app.views.access import RoleRequiredMixin
+from warnings_app.services.audit_anchors import AnchorRefused, anchor_chain_head
+from warnings_app.views.access import AuthenticatedHttpRequest, RoleRequiredMixin
 
 EXPORT_CAP = 50_000
 
@@ -24,7 +27,7 @@ class AuditLogView(RoleRequiredMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         form, cursor = AuditFilterForm(request.GET), AuditCursorForm(request.GET)
-        context: dict[str, Any] = {"form": form, "events": []}
+        context: dict[str, Any] = {"form": form, "events": [], "anchor": latest_anchor()}
         if not cursor.is_valid():
             form.is_valid()
             form.errors.update(cursor.errors)  # the page lists form.errors; a bad link is one
@@ -69,6 +72,22 @@ class AuditExportView(RoleRequiredMixin, View):
         response = HttpResponse(content, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'
         return response
+
+
+class AuditAnchorView(RoleRequiredMixin, View):
+    """POST /audit/anchor — timestamp the chain's head now (Legal and Admin); the anchoring is
+    an audit event of its own."""
+
+    permission_required = "warnings_app.anchor_audit_chain"
+
+    def post(self, request: AuthenticatedHttpRequest) -> HttpResponse:
+        try:
+            done = anchor_chain_head(by=request.user)
+        except AnchorRefused as exc:
+            messages.error(request, str(exc))
+        else:
+            (messages.success if done.anchor else messages.info)(request, done.message)
+        return redirect("audit_log")
 
 
 def _refuse(message: str) -> HttpResponse:

@@ -1,10 +1,11 @@
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from warnings_app.domain import audit_chain
+from warnings_app.domain import audit_anchors, audit_chain
 from warnings_app.models import AuditEvent, Notice
+from warnings_app.reports.audit_anchors import anchors_to_verify
 from warnings_app.reports.preference_integrity import publication_problems, statement_problems
 from warnings_app.services import stored_pdf_matches
 
@@ -14,8 +15,10 @@ SHOWN = 20
 class Command(BaseCommand):
     help = (
         "Recompute the SHA-256 of every stored letter PDF, every link of the audit chain, every "
-        "preference statement and its instruction, and every published reservation; report any "
-        "missing or altered."
+        "preference statement and its instruction, and every published reservation; verify "
+        "every anchor of the chain (its timestamp token, and that the chain still passes "
+        "through its head) and the anchor files in AUDIT_ANCHOR_PATH; report any missing or "
+        "altered."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -40,16 +43,29 @@ class Command(BaseCommand):
         return broken
 
     def _audit_chain(self) -> list[str]:
-        """The whole chain, streamed in id order (a server-side cursor on PostgreSQL)."""
+        """The whole chain, streamed in id order (a server-side cursor on PostgreSQL), held to
+        every anchor (stored, or found only on disk)."""
+        found = anchors_to_verify()
+        walk = audit_anchors.ChainWalk(anchored={a.event_id for a in found.anchors})
         rows = AuditEvent.objects.order_by("pk").values(*audit_chain.FIELDS, "prev_hash", "hash")
-        counted = _Counted(rows.iterator(chunk_size=5000))
+        counted = _Counted(walk.see(rows.iterator(chunk_size=5000)))
         broken = []
-        for found in audit_chain.verify(counted):
-            broken.append(str(found))
+        for found_break in audit_chain.verify(counted):
+            walk.broke(found_break.id)
+            broken.append(str(found_break))
             if len(broken) <= SHOWN:
                 self.stderr.write(broken[-1])
         self.stdout.write(f"Checked {counted.n} audit event(s); {len(broken)} break(s).")
-        return broken
+        contradicted = list(found.problems)
+        for anchor in found.anchors:
+            contradicted += audit_anchors.contradictions(anchor, walk)
+        for problem in contradicted[:SHOWN]:
+            self.stderr.write(problem)
+        files = f" and {found.files} anchor file(s)" if found.files else ""
+        self.stdout.write(
+            f"Checked {found.stored} anchor(s){files}; {len(contradicted)} contradiction(s)."
+        )
+        return contradicted + broken
 
     def _preferences(self) -> list[str]:
         broken = [*statement_problems(), *publication_problems()]
@@ -64,10 +80,10 @@ class Command(BaseCommand):
 class _Counted:
     """The rows, counting how many were read."""
 
-    def __init__(self, rows: Iterator[dict[str, Any]]) -> None:
+    def __init__(self, rows: Iterator[Mapping[str, Any]]) -> None:
         self.rows, self.n = rows, 0
 
-    def __iter__(self) -> Iterator[dict[str, Any]]:
+    def __iter__(self) -> Iterator[Mapping[str, Any]]:
         for row in self.rows:
             self.n += 1
             yield row
