@@ -53,17 +53,17 @@ def anchors_to_verify(directory: str | None = None) -> AnchorsFound:
     AUDIT_ANCHOR_PATH; none when unset) compared with them. A file whose anchor is not in the
     database is itself an anchor to verify, and named as deleted."""
     found = AnchorsFound()
-    stored = {}
-    for row in AuditAnchor.objects.order_by("pk").iterator(chunk_size=500):
-        stored[row.pk] = row
+    stored: dict[int, AuditAnchor] = {}
+    for anchor in AuditAnchor.objects.order_by("pk").iterator(chunk_size=500):
+        stored[anchor.pk] = anchor
         found.anchors.append(
             _checked(
-                number=row.pk,
-                event_id=row.event_id,
-                event_hash=row.event_hash,
-                stamped=bytes(row.stamped),
-                stamped_at=row.stamped_at,
-                token=bytes(row.token),
+                number=anchor.pk,
+                event_id=anchor.event_id,
+                event_hash=anchor.event_hash,
+                stamped=bytes(anchor.stamped),
+                stamped_at=anchor.stamped_at,
+                token=bytes(anchor.token),
             )
         )
     found.stored = len(stored)
