@@ -93,6 +93,7 @@ ALLOWED = {
     "campaign_outcomes_act": {LEGAL},
     "audit_log": {LEGAL, ADMIN},
     "audit_export": {LEGAL, ADMIN},
+    "audit_anchor": {LEGAL, ADMIN},
     "artist_list": EVERYONE,
     "artist_detail": EVERYONE,
     "preference_record": {LEGAL},
@@ -105,6 +106,7 @@ ALLOWED = {
 TWO_FACTOR = {"two_factor_setup", "two_factor_verify"}  # any signed-in user's own sign-in step
 POST_ONLY = {
     "logout",
+    "audit_anchor",
     "company_import_commit",
     "work_queue_act",
     "reply_match",
