@@ -113,8 +113,9 @@ def contradictions(anchor: Anchor, walk: ChainWalk) -> list[str]:
 FILE_PATTERN = "audit-anchor-*.json"
 
 
-def file_name(number: int) -> str:
-    return f"audit-anchor-{number:06d}.json"
+def file_name(event_id: int) -> str:
+    """One file per anchored head (an anchor is made once per head)."""
+    return f"audit-anchor-event-{event_id:09d}.json"
 
 
 def file_text(

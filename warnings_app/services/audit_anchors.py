@@ -5,7 +5,11 @@ AUDIT_ANCHOR_EMAIL and/or written as a write-once file into AUDIT_ANCHOR_PATH. R
 
 The anchoring is itself audited ("audit.anchored"), after the head it anchors: an anchor of
 head N is followed by its event N+1, which the next anchor covers. Those events alone do not
-call for a new anchor, so an idle system is not anchored again and again."""
+call for a new anchor, so an idle system is not anchored again and again.
+
+The copies are made inside the transaction that stores the anchor, before it commits: a copy
+that fails rolls the anchor back. Only a commit failing after both copies were made would leave
+a copy without its anchor, and verify_integrity names such a file ("not in the database")."""
 
 import os
 from dataclasses import dataclass
