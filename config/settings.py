@@ -352,6 +352,8 @@ REST_FRAMEWORK = {
 # A token expires API_TOKEN_DAYS after it is made and is never extended by use; its owner
 # revokes it on the "API tokens" page. Clients send `Authorization: Token <key>`.
 API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=90)
+if not 1 <= API_TOKEN_DAYS <= 365:  # a token outliving a year is permanent in all but name
+    raise ImproperlyConfigured(f"API_TOKEN_DAYS must be from 1 to 365, not {API_TOKEN_DAYS}")
 KNOX_TOKEN_MODEL = "warnings_app.ApiToken"  # noqa: S105 (a model, not a secret)
 # knox's own migrations would create its stock token table although the model is swapped out
 # for ours: an unused table whose foreign key to auth_user also makes a PostgreSQL flush (every

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from knox.auth import TokenAuthentication
 
 from warnings_app.services.api_tokens import api_token_used
@@ -34,6 +36,21 @@ class ApiTokenAuthentication(TokenAuthentication):  # type: ignore[misc]  # knox
         api_token_used(token)
         act_through(str(token))
         return user, token
+
+
+class ApiTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
+    """How the OpenAPI schema describes the token (drf-spectacular's knox extension matches only
+    knox's own class): the `tokenAuth` scheme DRF's tokens had, `Authorization: Token <key>`."""
+
+    target_class = "warnings_app.api.tokens.ApiTokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
+        definition: dict[str, Any] = build_bearer_security_scheme_object(
+            header_name="Authorization",
+            token_prefix=self.target.authenticate_header(None),  # "Token", knox AUTH_HEADER_PREFIX
+        )
+        return definition
 
 
 class TokenAttributionMiddleware:
