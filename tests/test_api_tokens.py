@@ -24,6 +24,7 @@ from tests.api_helpers import api_key
 from tests.factories import UserFactory
 from warnings_app.domain.roles import LEGAL, MANAGER, PARALEGAL
 from warnings_app.models import ApiToken, AuditEvent, Company
+from warnings_app.services.audit import audit_record
 
 pytestmark = pytest.mark.django_db
 
@@ -303,6 +304,17 @@ def test_a_change_made_with_a_token_names_the_token_in_its_audit_event():
     via_session = AuditEvent.objects.get(verb="company.created", target_repr__contains="Session")
     assert "api_token" not in via_session.data
     assert Company.objects.count() == 2
+
+
+def test_attribution_ends_with_the_request():
+    key = api_key(UserFactory(role=PARALEGAL))
+    body = {"legal_name": "Tokened Ltd", "country": "DE", "segment": "other"}
+    assert APIClient(HTTP_AUTHORIZATION=f"Token {key}").post(COMPANIES, body).status_code == 201
+
+    after = audit_record(actor=None, verb="test.after_the_request")  # e.g. a task on this thread
+
+    assert "api_token" in AuditEvent.objects.get(verb="company.created").data
+    assert "api_token" not in after.data
 
 
 # --- manage.py create_api_token -----------------------------------------------------------------
