@@ -168,6 +168,15 @@ def test_you_cannot_revoke_another_users_token():
     assert not AuditEvent.objects.filter(verb="api_token.revoked").exists()
 
 
+@pytest.mark.parametrize(
+    "header", ["Token \xff\xfe", "Token " + "a" * 5000, "Token a b", "Token", "token 0123abcd"]
+)
+def test_a_malformed_token_header_is_refused_with_401(header):
+    response = APIClient(HTTP_AUTHORIZATION=header).get(COMPANIES)
+
+    assert response.status_code == 401
+
+
 def test_an_inactive_users_token_is_refused():
     user = UserFactory(role=PARALEGAL)
     key = api_key(user)

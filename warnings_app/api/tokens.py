@@ -18,6 +18,7 @@ from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from knox.auth import TokenAuthentication
+from rest_framework.exceptions import AuthenticationFailed
 
 from warnings_app.services.api_tokens import api_token_used
 from warnings_app.services.audit import act_through, begin_request_scope, end_request_scope
@@ -27,6 +28,14 @@ if TYPE_CHECKING:
 
 
 class ApiTokenAuthentication(TokenAuthentication):  # type: ignore[misc]  # knox has no types
+    def authenticate_credentials(self, token: bytes) -> tuple[Any, "ApiToken"]:
+        """Keys are ASCII (hex): anything else is refused (401) here, where knox would fail to
+        decode it (500)."""
+        if not token.isascii():
+            raise AuthenticationFailed("Invalid token.")
+        user, auth_token = super().authenticate_credentials(token)
+        return user, auth_token
+
     def _cleanup_token(self, auth_token: "ApiToken") -> bool:
         """Whether to skip this token: it has expired. Nothing is deleted here."""
         return auth_token.expiry is not None and auth_token.expiry <= timezone.now()
