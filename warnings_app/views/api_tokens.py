@@ -18,6 +18,7 @@ from django.views import View
 from warnings_app.domain.api_tokens import may_hold_api_token
 from warnings_app.domain.roles import needs_second_factor
 from warnings_app.models import ApiToken
+from warnings_app.models.tokens import NAME_MAX_LENGTH
 from warnings_app.services.api_tokens import ApiTokenRefused, api_token_create, api_token_revoke
 from warnings_app.views.access import AuthenticatedHttpRequest
 
@@ -30,7 +31,9 @@ NEEDS_CODE = (
 
 class NewTokenForm(forms.Form):
     name = forms.CharField(
-        label="Name", max_length=100, help_text="What the token is for, e.g. “CRM sync”."
+        label="Name",
+        max_length=NAME_MAX_LENGTH,
+        help_text="What the token is for, e.g. “CRM sync”.",
     )
 
 
