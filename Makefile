@@ -62,7 +62,7 @@ lint: $(DEV_STAMP)
 	DEBUG=true $(PY) -m mypy
 	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
 
-## Any manage.py command on the local settings: make manage ARGS="create_api_token paralegal"
+## Any manage.py command on the local settings: make manage ARGS="create_api_token paralegal --name crm"
 manage: $(RUN_STAMP) .env
 	@$(PY) manage.py $(ARGS)
 

@@ -45,7 +45,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_countries",
     "rest_framework",
-    "rest_framework.authtoken",
+    # API tokens: stored as digests, named, expiring (REST_KNOX below; our model is ApiToken).
+    "knox",
     "django_filters",
     "drf_spectacular",
     # Swagger UI's files from the package registry: /api/docs/ loads nothing from a CDN.
@@ -79,6 +80,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     # A role in TWO_FACTOR_ROLES without a verified session reaches only the 2FA pages.
     "warnings_app.views.signin.TwoFactorMiddleware",
+    # Audit events written while an API token authenticates the request name that token.
+    "warnings_app.api.tokens.TokenAttributionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Content-Security-Policy on every response (CONTENT_SECURITY_POLICY below).
@@ -292,9 +295,9 @@ SIGNIN_TRUSTED_PROXIES = env.int("SIGNIN_TRUSTED_PROXIES", default=0)
 AXES_CLIENT_IP_CALLABLE = "warnings_app.views.signin.client_ip"
 # Roles (group names) that must pass a TOTP code after the password. Off by default with DEBUG
 # so the demo users of `make run`/seed_demo sign in with a password alone; set the variable
-# (e.g. TWO_FACTOR_ROLES=Legal,Admin) to try it locally. API calls with a token are integration
-# credentials and are not asked (keep tokens in a secret store; revoke with the admin); API calls
-# riding a browser session are refused (403) until that session is verified.
+# (e.g. TWO_FACTOR_ROLES=Legal,Admin) to try it locally. API calls with a token are not asked:
+# making the token needed a verified session (keep tokens in a secret store; revoke them on the
+# "API tokens" page). API calls riding a browser session are refused (403) until it is verified.
 TWO_FACTOR_ROLES = env.list("TWO_FACTOR_ROLES", default=[] if DEBUG else ["Legal", "Admin"])
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Notice register")
 
@@ -347,10 +350,11 @@ WORKER_HEARTBEAT_MAX_AGE_SECONDS = env.int("WORKER_HEARTBEAT_MAX_AGE_SECONDS", d
 
 # --- REST API (/api/v1/) -------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    # Token for integrations (manage.py create_api_token), session for the browsable docs page.
-    # Token first, so an anonymous call gets 401 with a WWW-Authenticate header, not 403.
+    # Token for integrations (the "API tokens" page, manage.py create_api_token), session for the
+    # browsable docs page. Token first, so an anonymous call gets 401 with a WWW-Authenticate
+    # header, not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "warnings_app.api.tokens.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     # Deny by default: every API view names the permission each of its actions needs.
@@ -366,10 +370,30 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "warnings_app.api.errors.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+# API tokens (django-rest-knox): the key is shown once, the database keeps its SHA-512 digest.
+# A token expires API_TOKEN_DAYS after it is made and is never extended by use; its owner
+# revokes it on the "API tokens" page. Clients send `Authorization: Token <key>`.
+API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=90)
+if not 1 <= API_TOKEN_DAYS <= 365:  # a token outliving a year is permanent in all but name
+    raise ImproperlyConfigured(f"API_TOKEN_DAYS must be from 1 to 365, not {API_TOKEN_DAYS}")
+KNOX_TOKEN_MODEL = "warnings_app.ApiToken"  # noqa: S105 (a model, not a secret)
+# knox's own migrations would create its stock token table although the model is swapped out
+# for ours: an unused table whose foreign key to auth_user also makes a PostgreSQL flush (every
+# transactional test) fail. Without migrations, knox gets no table at all.
+MIGRATION_MODULES = {"knox": None}
+REST_KNOX = {
+    "TOKEN_MODEL": KNOX_TOKEN_MODEL,
+    "TOKEN_TTL": timedelta(days=API_TOKEN_DAYS),
+    "AUTO_REFRESH": False,
+    "AUTH_HEADER_PREFIX": "Token",
+    "TOKEN_LIMIT_PER_USER": None,
+}
 SPECTACULAR_SETTINGS = {
     "TITLE": "Warnings register API",
     "DESCRIPTION": "Companies, campaigns, notices, replies and figures of the notice-and-warning "
-    "letter system. Authenticate with `Authorization: Token <key>` (manage.py create_api_token).",
+    "letter system. Authenticate with `Authorization: Token <key>`: make a token on the “API "
+    "tokens” page (or with manage.py create_api_token); it expires after "
+    f"{API_TOKEN_DAYS} days.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     # The schema and the reference page are for signed-in users and token holders only.

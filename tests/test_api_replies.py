@@ -7,10 +7,9 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from tests.api_helpers import api_client, audited, reply_body
+from tests.api_helpers import api_client, api_key, audited, reply_body
 from tests.campaign_helpers import make_campaign
 from tests.conftest import require_postgres
 from tests.factories import ContactFactory, UserFactory, make_notice
@@ -127,7 +126,7 @@ def test_ten_concurrent_posts_with_one_key_create_one_reply():
     require_postgres("ten connections writing at once; SQLite locks the whole table instead")
     notice = make_notice(company=ContactFactory().company)
     user = UserFactory(role=PARALEGAL)
-    key = Token.objects.create(user=user).key
+    key = api_key(user)
     body = reply_body(notice)
     start = threading.Barrier(10)
     results: list = []

@@ -13,8 +13,8 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
+from tests.api_helpers import api_key
 from tests.campaign_helpers import make_campaign
 from tests.factories import UserFactory, make_notice
 from warnings_app.domain.roles import LEGAL
@@ -37,7 +37,7 @@ def _seed() -> str:
     Response.objects.create(
         notice=notice, company=notice.company, channel="letter", received_at=timezone.now()
     )
-    return Token.objects.create(user=UserFactory(role=LEGAL)).key
+    return api_key(UserFactory(role=LEGAL))
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -36,7 +36,7 @@ def _api_url(name: str) -> str:
 
 
 def _row_counts() -> dict[str, int]:
-    labels = ("warnings_app", "otp_totp", "authtoken", "auth")
+    labels = ("warnings_app", "otp_totp", "auth")
     return {
         model._meta.label: model.objects.count()
         for label in labels

@@ -16,9 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from rest_framework.authtoken.models import Token
 
 from tests import test_access
+from tests.api_helpers import api_key
 from tests.factories import UserFactory
 from tests.test_access import ALLOWED, POST_ONLY
 from warnings_app.domain.roles import ADMIN, LEGAL, PARALEGAL
@@ -128,11 +128,11 @@ def test_forwarded_for_is_not_believed_by_default(client):
 
 def test_the_token_api_still_works_for_a_locked_out_user(client):
     user = UserFactory(role=PARALEGAL)
-    token = Token.objects.create(user=user)
+    key = api_key(user)
     for _ in range(4):
         _log_in(client, user.username, "wrong-password")
 
-    response = Client().get(reverse("api:company-list"), HTTP_AUTHORIZATION=f"Token {token.key}")
+    response = Client().get(reverse("api:company-list"), HTTP_AUTHORIZATION=f"Token {key}")
 
     assert response.status_code == 200
 
@@ -271,9 +271,9 @@ def test_a_paralegal_is_not_asked_for_a_code(client, two_factor):
 
 
 def test_token_calls_are_not_asked_for_a_code(two_factor):
-    token = Token.objects.create(user=UserFactory(role=LEGAL))
+    key = api_key(UserFactory(role=LEGAL))
 
-    response = Client().get(reverse("api:company-list"), HTTP_AUTHORIZATION=f"Token {token.key}")
+    response = Client().get(reverse("api:company-list"), HTTP_AUTHORIZATION=f"Token {key}")
 
     assert response.status_code == 200
 

@@ -3,6 +3,7 @@ from django.urls import path, re_path
 
 from warnings_app import views
 from warnings_app.views import (
+    api_tokens,
     artist_choice,
     artist_links,
     artists,
@@ -25,6 +26,12 @@ urlpatterns = [
         "accounts/two-factor/",
         two_factor.TwoFactorVerifyView.as_view(),
         name="two_factor_verify",
+    ),
+    path("accounts/api-tokens/", api_tokens.ApiTokenListView.as_view(), name="api_tokens"),
+    path(
+        "accounts/api-tokens/<int:pk>/revoke/",
+        api_tokens.ApiTokenRevokeView.as_view(),
+        name="api_token_revoke",
     ),
     path("companies/", views.CompanyListView.as_view(), name="company_list"),
     path("companies/new/", views.CompanyCreateView.as_view(), name="company_create"),

@@ -17,9 +17,11 @@ from warnings_app.models.reports import DailySnapshot, FigureCell, FigureSummary
 from warnings_app.models.responses import DemandAnswer, Response, ResponseAttachment
 from warnings_app.models.rights import EvidenceItem, Principal, Work
 from warnings_app.models.system import AuditAnchor, AuditEvent, Heartbeat, ReferenceCounter
+from warnings_app.models.tokens import ApiToken
 
 __all__ = [
     "AICrawler",
+    "ApiToken",
     "Artist",
     "AuditAnchor",
     "AuditEvent",

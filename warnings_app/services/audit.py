@@ -1,4 +1,5 @@
 from collections.abc import Iterable
+from contextvars import ContextVar, Token
 from typing import TYPE_CHECKING, Any
 
 from django.db import models, transaction
@@ -8,6 +9,35 @@ from warnings_app.models import AuditEvent
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
+
+
+# What the current request acts through, when it is not a person's browser session: an API token
+# ("api token CRM sync (3f9a61c2…)"). Set by the token authentication class for the length of one
+# request (api/tokens.py); every event recorded meanwhile carries it as data["api_token"].
+#
+# Why a context variable rather than a `via=` argument: events are written deep inside services
+# (a campaign's letters, a reply's classification) that the API calls with `by=user` exactly as
+# the pages do. Threading a token through every service signature would touch them all and be
+# forgotten by the next one; the actor is still passed explicitly, this only says how that actor
+# came in. A context variable is per thread (and per asyncio task), so concurrent requests never
+# see each other's token, and the middleware that opens the scope closes it after the response.
+_acting_through: ContextVar[str | None] = ContextVar("audit_acting_through", default=None)
+
+
+def begin_request_scope() -> "Token[str | None]":
+    """A request starts attributed to nothing, whatever an earlier request on this thread set;
+    end_request_scope(<the returned value>) after the response restores what was before."""
+    return _acting_through.set(None)
+
+
+def act_through(credential: str) -> None:
+    """Attribute the events recorded from now until the end of the request scope to
+    `credential` (never a secret: a name and a key prefix)."""
+    _acting_through.set(credential)
+
+
+def end_request_scope(scope: "Token[str | None]") -> None:
+    _acting_through.reset(scope)
 
 
 def audit_event(
@@ -29,8 +59,15 @@ def audit_event(
         target_repr=str(target)[:300] if target is not None else "",
         from_state=from_state,
         to_state=to_state,
-        data=data or {},
+        data=_with_credential(data or {}),
     )
+
+
+def _with_credential(data: dict[str, Any]) -> dict[str, Any]:
+    credential = _acting_through.get()
+    if credential is None or "api_token" in data:
+        return data
+    return {**data, "api_token": credential}
 
 
 def audit_record(

@@ -71,7 +71,8 @@ class TwoFactorMiddleware:
     """A signed-in user whose role needs a second factor and whose session has not passed it
     reaches only the enrolment and verification pages, logout and static files. Pages redirect
     there; API calls riding the session get 403 JSON. Token-authenticated API calls are left to
-    DRF: a token is an integration credential, issued by an administrator, not a person's login."""
+    DRF: a token is an integration credential, made only from a session that passed the second
+    factor (views/api_tokens.py) or by an operator on the command line."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

@@ -1,42 +1,38 @@
-"""manage.py create_api_token USERNAME: the API token of a user, for an integration.
+"""manage.py create_api_token USERNAME --name NAME [--days N]: a new API token for USERNAME, for
+an integration.
 
-Prints the token. Run again, it prints the same token; with --rotate the old one stops working
-and a new one is printed. Creating or rotating a token is audited (the token itself is not)."""
+Prints the key once: it is not stored (only its digest is), so it cannot be printed again; run
+the command again for another token. The token expires after N days (API_TOKEN_DAYS, 90, by
+default). Its owner sees it, and can revoke it, on the "API tokens" page. Creating it is audited
+with its name and key prefix, never the key."""
 
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
-from rest_framework.authtoken.models import Token
 
-from warnings_app.services.audit import audit_record
+from warnings_app.services.api_tokens import ApiTokenRefused, api_token_create
 
 
 class Command(BaseCommand):
-    help = "Print the API token of USERNAME, creating it (audited) if needed."
+    help = "Make a new API token for USERNAME and print its key (shown this once only)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
+        parser.add_argument("--name", required=True, help="What the token is for, e.g. 'CRM'")
         parser.add_argument(
-            "--rotate", action="store_true", help="Replace the user's token with a new one"
+            "--days", type=int, default=None, help="Days until it expires (API_TOKEN_DAYS)"
         )
 
-    @transaction.atomic
-    def handle(self, *args: Any, username: str, rotate: bool, **options: Any) -> None:
+    def handle(self, *args: Any, username: str, name: str, days: int | None, **kw: Any) -> None:
         user = get_user_model().objects.filter(username=username).first()
         if user is None:
             raise CommandError(f"No user named {username!r}.")
-        if not user.is_active:
-            raise CommandError(f"{username} is not active: an inactive user gets no token.")
-        if rotate:
-            Token.objects.filter(user=user).delete()
-        token, created = Token.objects.get_or_create(user=user)
-        if created:
-            audit_record(
-                actor=None,
-                verb="api_token.rotated" if rotate else "api_token.created",
-                target=user,
-                data={"username": user.username, "by": "manage.py create_api_token"},
+        try:
+            token, key = api_token_create(
+                owner=user, name=name, by=None, how="manage.py create_api_token", days=days
             )
-        self.stdout.write(token.key)
+        except ApiTokenRefused as refused:
+            raise CommandError(str(refused)) from refused
+        self.stderr.write(f"{token} for {username}, expires {token.expiry:%Y-%m-%d %H:%M %Z}:")
+        self.stdout.write(key)
