@@ -67,6 +67,12 @@ class PreferenceLink(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        permissions = [
+            (
+                "send_link_to_any_address",
+                "Can send an artist's private link to an address not on record",
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(token_sha256__regex=SHA256_HEX), name="preferencelink_token_hex"
