@@ -11,7 +11,6 @@ from html.parser import HTMLParser
 from typing import Any
 
 from django.template import (
-    Context,
     Engine,
     Library,
     TemplateSyntaxError,
@@ -22,6 +21,7 @@ from django.template.base import (
     DebugLexer,
     FilterExpression,
     Lexer,
+    Node,
     NodeList,
     Parser,
     Template,
@@ -34,6 +34,14 @@ from django.template.base import (
 from django.template.defaulttags import CommentNode, FirstOfNode, ForNode, IfNode, WithNode
 from django.utils.html import escape
 
+from warnings_app.domain.letters.bounds import (
+    BudgetedContext,
+    CountedFirstOf,
+    CountedText,
+    CountedVariable,
+    LoopTick,
+    bounded_filter,
+)
 from warnings_app.domain.letters.fields import CATALOGUE, FORLOOP, Field, Group, ListOf
 
 MAX_BODY_CHARS = 50_000
@@ -83,7 +91,7 @@ def _library() -> Library:
     for name in ALLOWED_TAGS:
         library.tags[name] = defaulttags.register.tags[name]
     for name in ALLOWED_FILTERS:
-        library.filters[name] = defaultfilters.register.filters[name]
+        library.filters[name] = bounded_filter(defaultfilters.register.filters[name])
     return library
 
 
@@ -126,6 +134,21 @@ class _LetterParser(Parser):
         ]
         return expression
 
+    def extend_nodelist(self, nodelist: NodeList, node: Node, token: Token) -> None:
+        # The nodes that write text are built as their counted kind, and every loop body starts
+        # with a tick: what a render writes and how often it loops are charged to its budget.
+        if type(node) is TextNode:
+            node = CountedText(node.s)
+        elif type(node) is VariableNode:
+            node = CountedVariable(node.filter_expression)
+        elif type(node) is FirstOfNode:
+            node = CountedFirstOf(node.vars, node.asvar)
+        super().extend_nodelist(nodelist, node, token)
+        if isinstance(node, ForNode):
+            tick = LoopTick()
+            tick.token, tick.origin = token, node.origin  # as every node has, for errors
+            node.nodelist_loop.insert(0, tick)  # type: ignore[arg-type]  # the stubs say str
+
 
 def _escaped_literal(arg: Any, is_var: bool) -> Any:
     return escape(arg) if not is_var and isinstance(arg, str) else arg
@@ -159,7 +182,7 @@ def _compiled(source: str) -> Template:
 def render_letter_text(source: str, data: dict[str, Any]) -> str:
     """Render a checked body or subject with merge data. Values, and quoted text in tags, are
     escaped (autoescape)."""
-    return _compiled(source).render(Context(data, autoescape=True))
+    return _compiled(source).render(BudgetedContext(data))
 
 
 def template_problems(
@@ -259,7 +282,7 @@ def _line(node: Any) -> str:
 
 def _check_nodes(nodelist: Any, scope: dict[str, Spec], problems: list[str]) -> None:
     for node in nodelist:
-        if isinstance(node, TextNode | CommentNode):
+        if isinstance(node, TextNode | CommentNode | LoopTick):
             continue
         if isinstance(node, VariableNode):
             _check_expression(node.filter_expression, scope, problems, node)
@@ -287,10 +310,12 @@ def _check_for(node: ForNode, scope: dict[str, Spec], problems: list[str]) -> No
     # {% for %} always compiles its sequence into a FilterExpression; the stubs also allow a str.
     if isinstance(sequence, FilterExpression):
         spec, text = _check_expression(sequence, scope, problems, node), sequence.token
+        looped = isinstance(sequence.var, Variable) and sequence.var.lookups
     else:
-        spec, text = None, sequence
+        spec, text, looped = None, sequence, False
     inner = {**scope, "forloop": FORLOOP}
-    if spec is not None and not isinstance(spec, ListOf):
+    # Only the catalogue's lists can be looped over: not quoted text, a number or a single field.
+    if not looped or (spec is not None and not isinstance(spec, ListOf)):
         problems.append(f"{_line(node)}“{text}” is not a list, so it cannot be looped over.")
     item = spec.item if isinstance(spec, ListOf) else Field("")
     for name in node.loopvars:
