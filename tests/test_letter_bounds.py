@@ -2,6 +2,8 @@
 the live preview, the PDF preview and the real render, each stopped with a message a lawyer can
 act on. A normal letter is not affected."""
 
+import time
+
 import pytest
 from django.urls import reverse
 
@@ -11,7 +13,9 @@ from warnings_app import services
 from warnings_app.domain.letters.bounds import (
     MAX_LOOP_ITERATIONS,
     MAX_OUTPUT_CHARS,
+    MAX_SECONDS,
     LetterTooCostly,
+    RenderBudget,
 )
 from warnings_app.domain.letters.language import render_letter_text
 from warnings_app.models import Notice
@@ -110,3 +114,13 @@ def test_a_normal_letter_with_30_works_is_not_affected():
     titles = [w["title"] for w in notice.merge_data["works"]]
     assert len(titles) == 30
     assert all(f"{n}. {title}" in text for n, title in enumerate(titles, start=1))
+
+
+def test_a_render_that_runs_out_of_time_is_stopped():
+    budget = RenderBudget()
+    budget.deadline = time.monotonic()  # no time left: the next loop or text written stops it
+
+    with pytest.raises(LetterTooCostly) as stopped:
+        budget.loop()
+
+    assert f"takes more than {MAX_SECONDS:g} seconds to fill in" in str(stopped.value)
