@@ -45,6 +45,7 @@ def _environment(database: str) -> dict[str, str]:
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DEBUG": "false",  # as in production: DEBUG records every query and slows each one
+        "EMAIL_URL": "dummymail://",  # the pages measured send no mail
         "DEMO_TOOLS": "true",  # the seeders (warnings_demo) are development tools
         "SECRET_KEY": secrets.token_urlsafe(32),
         "ALLOWED_HOSTS": "testserver",

@@ -106,6 +106,7 @@ def _environment(**extra: str) -> dict[str, str]:
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DEBUG": "false",
+        "EMAIL_URL": "dummymail://",  # the pages measured send no mail
         "DEMO_TOOLS": "true",  # the seeders (warnings_demo) are development tools
         "SECRET_KEY": secrets.token_urlsafe(32),
         "DATABASE_URL": f"{PG}/{DB_NAME}",

@@ -175,6 +175,14 @@ STORAGES = {
     },
 }
 
+# Outgoing mail carries letters and artists' private links: without DEBUG it must be chosen on
+# purpose, never fall back to the console (which would print them into the logs).
+if not DEBUG and not env.str("EMAIL_URL", default=""):
+    raise ImproperlyConfigured(
+        "EMAIL_URL must be set when DEBUG is off: the SMTP server letters leave through, e.g. "
+        "EMAIL_URL=smtp+tls://user:password@smtp.example.org:587 (set EMAIL_URL=consolemail:// "
+        "only if you really want every message printed to the console)"
+    )
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 EMAIL_BACKEND: str = vars()["EMAIL_BACKEND"]  # set just above; named for readers and type checks
 if EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend":

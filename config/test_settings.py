@@ -15,6 +15,9 @@ os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/15")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 # The suite seeds the demo and the scale register (warnings_demo) in production-like settings too.
 os.environ.setdefault("DEMO_TOOLS", "true")
+# Messages stay in memory (django.core.mail.outbox); integration tests point workers at a loopback
+# SMTP server through EMAIL_URL instead. Worker processes inherit this choice.
+os.environ.setdefault("EMAIL_URL", "memorymail://")
 
 from config.settings import *  # noqa: F403
 
@@ -22,8 +25,6 @@ from config.settings import *  # noqa: F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Worker processes started by integration tests get the same folder through the environment.
 MEDIA_ROOT = os.environ.get("TEST_MEDIA_ROOT") or tempfile.mkdtemp(prefix="warnings-test-media-")
-if "EMAIL_URL" not in os.environ:  # integration tests point workers at a loopback SMTP server
-    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Pages render without a collectstatic run; tests/test_serving.py checks the production storage.
 # WhiteNoise warns on every request cycle when STATIC_ROOT does not exist: give it an empty one.
 STATIC_ROOT = tempfile.mkdtemp(prefix="warnings-test-static-")

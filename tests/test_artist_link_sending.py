@@ -79,6 +79,54 @@ def test_paralegals_and_lawyers_send_a_link_that_is_emailed_after_commit(
     ]
 
 
+def test_a_paralegal_sends_a_link_only_to_an_address_on_record(
+    client_as, django_capture_on_commit_callbacks
+):
+    artist, _works = artist_with_works()
+    artist.manager_email = "desk@mgmt.example"
+    artist.save()
+    client = client_as("Paralegal")
+    audit_before = AuditEvent.objects.count()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        refused = client.post(
+            reverse("preference_link_create", args=[artist.pk]),
+            {"recipient_email": "me@paralegal.example", "valid_days": 7},
+        )
+
+    [text] = _messages(refused)
+    assert "only to the artist's address (mara@artists.example)" in text
+    assert "or their manager's (desk@mgmt.example)" in text
+    assert not PreferenceLink.objects.exists()
+    assert AuditEvent.objects.count() == audit_before
+    assert mail.outbox == []
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("preference_link_create", args=[artist.pk]),
+            {"recipient_email": "Desk@MGMT.example", "valid_days": 7},
+        )
+    assert [m.to for m in mail.outbox] == [["Desk@MGMT.example"]]
+
+
+def test_a_lawyer_may_send_a_link_to_another_address_and_the_audit_names_it(
+    client_as, django_capture_on_commit_callbacks
+):
+    artist, _works = artist_with_works()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_as("Legal").post(
+            reverse("preference_link_create", args=[artist.pk]),
+            {"recipient_email": "new-inbox@quill.example", "valid_days": 7},
+        )
+
+    link = PreferenceLink.objects.get()
+    assert _messages(response)[0].startswith("Link sent to new-inbox@quill.example")
+    assert [m.to for m in mail.outbox] == [["new-inbox@quill.example"]]
+    created = AuditEvent.objects.get(verb="preference_link.created", target_id=str(link.pk))
+    assert created.data["recipient"] == "new-inbox@quill.example"
+    assert created.data["recipient_on_record"] is False
+
+
 def test_a_manager_cannot_send_or_withdraw_a_link_and_nothing_changes(client_as):
     artist, _works = artist_with_works()
     link, _token = make_link(artist)

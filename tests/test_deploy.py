@@ -24,6 +24,8 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "notices.example.org",
     "SECURE_HSTS_INCLUDE_SUBDOMAINS": "true",
     "SECURE_HSTS_PRELOAD": "true",
+    # Minus the services: no SMTP server (and so no DKIM key), but said explicitly.
+    "EMAIL_URL": "consolemail://",
 }
 
 
@@ -67,6 +69,37 @@ def test_check_deploy_fails_when_https_is_switched_off():
     assert result.returncode != 0
     assert "security.W008" in result.stderr
     assert "security.W012" in result.stderr
+
+
+def test_without_debug_an_unset_email_url_refuses_to_start():
+    without = {k: v for k, v in PRODUCTION_ENV.items() if k != "EMAIL_URL"}
+    env = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG"}}
+    env |= without | {"DJANGO_SETTINGS_MODULE": "config.settings", "WARNINGS_IGNORE_DOTENV": "1"}
+
+    refused = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    started = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env | {"EMAIL_URL": "smtp://127.0.0.1:25"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert refused.returncode != 0
+    assert "ImproperlyConfigured: EMAIL_URL must be set when DEBUG is off" in refused.stderr
+    assert "smtp+tls://" in refused.stderr
+    assert started.returncode == 0, started.stderr
+    assert "no issues" in started.stdout
 
 
 def test_a_page_carries_a_strict_content_security_policy(client_as):

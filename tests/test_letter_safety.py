@@ -6,12 +6,15 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.factories import CompanyFactory, UserFactory
 from tests.letters_helpers import notice_with_schedule, pdf_text
 from warnings_app import services
+from warnings_app.domain.letters.compose import version_letter_html
 from warnings_app.integrations.pdf import LetterRenderer
 from warnings_app.models import LetterTemplate
+from warnings_app.selectors.merge_data import merge_data_for_notice
 from warnings_app.services.rendering import stored_pdf_bytes
 
 pytestmark = pytest.mark.django_db
@@ -148,3 +151,64 @@ def test_markup_in_a_company_name_is_escaped_in_the_editor_preview(client):
     assert "Dear &lt;i&gt;Preview&lt;/i&gt; Ltd" in html
     assert "<i>Preview</i>" not in html
     assert "Content-Security-Policy" in html
+
+
+# --- quoted text inside tags ------------------------------------------------------------------
+
+PAY_HERE = "<a href='https://pay.evil'>pay here</a><style>body { color: white }</style>"
+MARKUP_LITERALS = [
+    '{{ "' + PAY_HERE + '" }}',
+    '{% firstof "<img src=https://pay.evil/x.png>" %}',
+    '{% with x="<b>urgent</b>" %}{{ x }}{% endwith %}',
+    '{{ recipient.trading_names|default:"<i>none</i>" }}',
+    "{{ recipient.address_lines|join:'<br>' }}",
+    '{% if recipient.legal_name == "Tom & Jerry" %}x{% endif %}',
+    '{{ "' + "x" * 201 + '" }}',
+]
+
+
+def _data(notice):
+    return merge_data_for_notice(notice, letter_date=timezone.localdate())
+
+
+@pytest.mark.parametrize("body", MARKUP_LITERALS)
+def test_quoted_text_in_a_tag_must_be_plain_text(body):
+    problems = services.template_text_problems(subject="Notice", body=f"Dear Sirs,\n{body}")
+
+    assert len(problems) == 1, problems
+    assert problems[0].startswith("Body: Line 2: the quoted text “")
+    assert "is not plain text" in problems[0]
+    assert "at most 200 characters, without <, >, &, quotes or line breaks" in problems[0]
+
+
+def test_plain_quoted_text_is_allowed_and_rendered():
+    body = (
+        '{% firstof recipient.trading_names "the company" %} — '
+        '{{ recipient.address_lines|join:", " }} — {% with x="Ltd." %}{{ x }}{% endwith %}'
+    )
+    assert services.template_text_problems(subject="Notice", body=body) == []
+
+    notice = notice_with_schedule(body=body)
+    html = version_letter_html(notice.template_version, _data(notice))
+
+    assert "the company — 1 Hafenstraße, " in html
+    assert "— Ltd.</p>" in html
+
+
+def test_a_stored_version_with_markup_in_quoted_text_renders_it_escaped():
+    body = (
+        '{{ "' + PAY_HERE + '" }} {% firstof "<img src=https://pay.evil/x.png>" %} '
+        '{{ recipient.trading_names|default:"<i>none</i>" }}'
+    )
+    notice = notice_with_schedule(body=body)  # stored directly, as before the check existed
+
+    html = version_letter_html(notice.template_version, _data(notice))
+    text = pdf_text(stored_pdf_bytes(services.notice_render(notice=notice, by=None)))
+
+    assert "&lt;a href=&#x27;https://pay.evil&#x27;&gt;pay here&lt;/a&gt;&lt;style&gt;" in html
+    assert "&lt;img src=https://pay.evil/x.png&gt;" in html
+    assert "&lt;i&gt;none&lt;/i&gt;" in html
+    assert "<a href" not in html
+    assert "<img" not in html
+    assert "<i>none" not in html
+    assert "<a href='https://pay.evil'>pay here</a><style>" in text

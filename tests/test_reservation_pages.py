@@ -7,6 +7,7 @@ import re
 from urllib.robotparser import RobotFileParser
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from tests.factories import UserFactory, WorkFactory
@@ -110,6 +111,17 @@ def test_the_admin_refuses_a_user_agent_that_is_not_one_token(admin_client, user
     assert list(AICrawler.objects.values_list("pk", "user_agent", "active")) == crawlers_before
     assert ReservationPublication.objects.count() == versions_before
     assert not AuditEvent.objects.filter(verb__startswith="admin.").exists()
+
+
+@pytest.mark.parametrize("user_agent", INJECTIONS)
+def test_the_model_refuses_a_user_agent_that_is_not_one_token(user_agent):
+    crawler = AICrawler(user_agent=user_agent, operator="Mallory")
+
+    with pytest.raises(ValidationError) as refused:
+        crawler.full_clean()
+
+    assert "one robots.txt product token" in " ".join(refused.value.message_dict["user_agent"])
+    AICrawler(user_agent="NewTrainerBot", operator="Someone").full_clean()
 
 
 def test_every_listed_crawler_passes_the_user_agent_rule():

@@ -29,6 +29,7 @@ def production_server(tmp_path_factory):
     port = free_port()
     env = process_env(
         DEBUG="false",
+        EMAIL_URL="dummymail://",  # serving pages sends no mail
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="127.0.0.1",
         SECURE_SSL_REDIRECT="false",  # plain http on loopback

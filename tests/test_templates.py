@@ -47,6 +47,31 @@ def test_a_version_is_submitted_then_approved_by_another_lawyer(lawyers):
     assert verbs == ["template_version.submitted", "template_version.approved"]
 
 
+def test_nobody_who_edited_a_version_may_approve_it():
+    founder, legal, legal2, third = (UserFactory(role="Legal") for _ in range(4))
+    first = services.template_version_submit(version=_new_template(founder), by=founder)
+    services.template_version_approve(version=first, by=third)
+
+    draft = services.template_version_draft(template=first.template, by=legal2)
+    services.template_version_update(
+        version=draft,
+        by=legal,
+        subject="Reservation of rights — {{ notice.reference }}",
+        body="Dear {{ recipient.addressee }},\n\nPay us at once.",
+        layout="standard",
+    )
+    services.template_version_submit(version=draft, by=legal2)
+
+    with pytest.raises(services.ServiceError, match="edited"):
+        services.template_version_approve(version=draft, by=legal)
+    draft.refresh_from_db()
+    assert draft.status == Status.SUBMITTED
+    assert set(draft.edited_by.all()) == {legal}
+    approved = services.template_version_approve(version=draft, by=third)
+    assert approved.status == Status.APPROVED
+    assert approved.approved_by == third
+
+
 def test_a_rejection_needs_a_reason_and_returns_the_version_to_draft(lawyers):
     author, reviewer = lawyers
     submitted = services.template_version_submit(version=_new_template(author), by=author)

@@ -12,7 +12,6 @@ from django.db import transaction
 
 from warnings_app import models as m
 from warnings_app.domain import uploads
-from warnings_app.domain.crawlers import user_agent_problem
 from warnings_app.domain.normalise import normalise_domain
 from warnings_app.models.companies import COMPANY_EDITABLE_FIELDS
 from warnings_app.services import audit_record, company_create, company_update
@@ -217,17 +216,12 @@ admin.site.register(
 
 class AICrawlerForm(_ModelForm):
     """The user agent goes into robots.txt as a line of its own: one token only (the rule is
-    warnings_app/domain/crawlers.py), so a line break cannot add rules for every crawler."""
+    warnings_app/domain/crawlers.py, the model field's validator), so a line break cannot add
+    rules for every crawler."""
 
     class Meta:
         model = m.AICrawler
         fields = ["user_agent", "operator", "active"]
-
-    def clean_user_agent(self) -> str:
-        user_agent: str = self.cleaned_data["user_agent"]
-        if problem := user_agent_problem(user_agent):
-            raise forms.ValidationError(problem)
-        return user_agent
 
 
 @admin.register(m.AICrawler)

@@ -3,10 +3,13 @@
 newline followed by "Disallow: /" or "User-agent: *" changes what every crawler is told.
 
 The rule is RFC 9309 §2.2.1's product token (letters, "-" and "_"), plus digits, which real
-crawler names use (AI2Bot). The admin form checks it when a crawler is entered, and the robots.txt
-writer (warnings_app/reports/reservations.py) checks it again for values already stored."""
+crawler names use (AI2Bot). The model's field validator (`validate_user_agent`) checks it whenever
+a crawler is cleaned, from the admin or anywhere else, and the robots.txt writer
+(warnings_app/reports/reservations.py) checks it again for values already stored."""
 
 import re
+
+from django.core.exceptions import ValidationError
 
 USER_AGENT_MAX = 100  # AICrawler.user_agent's max_length
 _TOKEN = re.compile(r"[A-Za-z0-9_-]+")
@@ -28,3 +31,9 @@ def user_agent_problem(user_agent: str) -> str | None:
 
 def is_user_agent(user_agent: str) -> bool:
     return user_agent_problem(user_agent) is None
+
+
+def validate_user_agent(user_agent: str) -> None:
+    """AICrawler.user_agent's validator: raises ValidationError with the rule's wording."""
+    if problem := user_agent_problem(user_agent):
+        raise ValidationError(problem, code="user_agent")

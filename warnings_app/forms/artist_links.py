@@ -13,7 +13,12 @@ class PreferenceLinkForm(forms.Form):
     address, or their manager's when only that is known."""
 
     recipient_name = forms.CharField(max_length=200, required=False, label="Recipient's name")
-    recipient_email = forms.EmailField(max_length=254, label="Recipient's e-mail")
+    recipient_email = forms.EmailField(
+        max_length=254,
+        label="Recipient's e-mail",
+        help_text="The artist's or their manager's address on record; only a lawyer may send "
+        "the link to another address.",
+    )
     valid_days = forms.IntegerField(
         min_value=1,
         max_value=PreferenceLink.MAX_DAYS,

@@ -66,6 +66,9 @@ class TemplateVersion(models.Model):
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Everyone who changed the text while it was a draft: none of them may approve it (four eyes
+    # counts every hand on the wording, not only whoever opened or submitted the draft).
+    edited_by = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
     # Set by the first render that pins this version; from then on its text never changes.
     frozen_at = models.DateTimeField(null=True, blank=True)
 

@@ -12,6 +12,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from warnings_app.domain.crawlers import validate_user_agent
+
 SHA256_HEX = r"^[0-9a-f]{64}$"
 
 
@@ -65,6 +67,12 @@ class PreferenceLink(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        permissions = [
+            (
+                "send_link_to_any_address",
+                "Can send an artist's private link to an address not on record",
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(token_sha256__regex=SHA256_HEX), name="preferencelink_token_hex"
@@ -204,7 +212,12 @@ class WorkPreference(models.Model):
 class AICrawler(models.Model):
     """A crawler that gathers training data for AI models, named in the robots.txt section."""
 
-    user_agent = models.CharField(max_length=100, unique=True, help_text="e.g. GPTBot")
+    user_agent = models.CharField(
+        max_length=100,
+        unique=True,
+        help_text="e.g. GPTBot",
+        validators=[validate_user_agent],  # one robots.txt token: no line can be injected
+    )
     operator = models.CharField(max_length=200, help_text="Who runs it, e.g. OpenAI")
     active = models.BooleanField(default=True, help_text="Named in the published robots.txt")
     created_at = models.DateTimeField(default=timezone.now)

@@ -16,7 +16,13 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
-from warnings_app.domain.preferences import Choice, Instruction
+from warnings_app.domain.preferences import (
+    LINK_ANY_ADDRESS_PERMISSION,
+    Choice,
+    Instruction,
+    recipient_on_record,
+    recipient_refusal,
+)
 from warnings_app.models import (
     Artist,
     PreferenceLink,
@@ -86,9 +92,10 @@ def preference_link_create(
     by: "User",
 ) -> tuple[PreferenceLink, str]:
     """A new link for `artist`, open for `days` (1-60), e-mailed to the recipient once the link
-    is committed. Returns the link and its token (never stored). Raises ServiceError for bad
-    input (nothing created) and LinkNotSent when the mail server refused the e-mail (the link
-    exists but is withdrawn, and both events are audited)."""
+    is committed. The recipient is the artist's or their manager's address on record, unless
+    `by` may send to any address (Legal). Returns the link and its token (never stored). Raises
+    ServiceError for bad input or another address (nothing created) and LinkNotSent when the
+    mail server refused the e-mail (the link exists but is withdrawn, both events audited)."""
     days = settings.PREFERENCE_LINK_DAYS if days is None else days
     if not 1 <= days <= PreferenceLink.MAX_DAYS:
         raise ServiceError(
@@ -99,6 +106,9 @@ def preference_link_create(
         validate_email(recipient_email)
     except ValidationError as exc:
         raise ServiceError(f"“{recipient_email}” is not an e-mail address.") from exc
+    on_record = recipient_on_record(artist, recipient_email)
+    if not on_record and not by.has_perm(LINK_ANY_ADDRESS_PERMISSION):
+        raise ServiceError(recipient_refusal(artist))
     token = new_token()
     now = timezone.now()
     with transaction.atomic():
@@ -119,6 +129,8 @@ def preference_link_create(
             data={
                 "artist": artist.pk,
                 "recipient": recipient_email,
+                # False: a lawyer chose an address the register does not hold for the artist.
+                "recipient_on_record": on_record,
                 "expires_at": link.expires_at.isoformat(),
             },
         )

@@ -119,6 +119,7 @@ def template_version_update(
             "can be edited — start a new version instead"
         )
     if changed:
+        version.edited_by.add(by)
         audit_record(
             actor=by, verb="template_version.edited", target=version, data={"fields": changed}
         )
@@ -166,11 +167,16 @@ def template_version_submit(*, version: TemplateVersion, by: "User") -> Template
 
 @transaction.atomic
 def template_version_approve(*, version: TemplateVersion, by: "User") -> TemplateVersion:
-    """submitted -> approved, by a lawyer who neither wrote nor submitted it. The version it
-    replaces is retired: notices already pinned to it keep it."""
+    """submitted -> approved, by a lawyer who neither opened, edited nor submitted it. The
+    version it replaces is retired: notices already pinned to it keep it."""
     if by.pk in (version.created_by_id, version.submitted_by_id):
         raise ServiceError(
             "a version must be approved by a different lawyer than its author and submitter"
+        )
+    if version.edited_by.filter(pk=by.pk).exists():
+        raise ServiceError(
+            "you edited this version's text, so a different lawyer must approve it "
+            "(four eyes: nobody who wrote any of the wording approves it)"
         )
     _check(version.subject, version.body)
     approved = _move(

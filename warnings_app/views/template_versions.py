@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 
 from warnings_app import services
+from warnings_app.domain.letters.bounds import LetterTooCostly
 from warnings_app.domain.letters.compose import letter_html
 from warnings_app.domain.letters.fields import catalogue_rows
 from warnings_app.forms import PreviewForm, RejectForm, TemplateVersionForm
@@ -98,15 +99,18 @@ class VersionPreviewView(RoleRequiredMixin, View):
             return JsonResponse(
                 {"problems": problems or ["The register has no company yet."], "html": ""}
             )
-        html = letter_html(
-            subject=data["subject"],
-            body=data["body"],
-            layout=data["layout"],
-            paper_size=version.template.paper_size,
-            language=version.template.language,
-            data=merge_data_preview(company=data["company"], template_version=version),
-            for_browser=True,
-        )
+        try:  # in this process, but bounded: iterations, characters and time (bounds.py)
+            html = letter_html(
+                subject=data["subject"],
+                body=data["body"],
+                layout=data["layout"],
+                paper_size=version.template.paper_size,
+                language=version.template.language,
+                data=merge_data_preview(company=data["company"], template_version=version),
+                for_browser=True,
+            )
+        except LetterTooCostly as exc:
+            return JsonResponse({"problems": [str(exc)], "html": ""})
         csp = f'<meta http-equiv="Content-Security-Policy" content="{PREVIEW_CSP}">'
         return JsonResponse({"problems": [], "html": html.replace("<head>", "<head>" + csp, 1)})
 
@@ -133,7 +137,12 @@ class VersionPdfView(RoleRequiredMixin, View):
                 status=400,
                 content_type="text/plain; charset=utf-8",
             )
-        pdf = template_version_preview_pdf(version=version, company=form.cleaned_data["company"])
+        try:
+            pdf = template_version_preview_pdf(
+                version=version, company=form.cleaned_data["company"]
+            )
+        except LetterTooCostly as exc:
+            return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="preview-v{version.number}.pdf"'
         response["X-Content-Type-Options"] = "nosniff"

@@ -1,12 +1,16 @@
 """The restricted template language of letters: Django's template language through an engine of
 our own, with a short list of tags and filters, no loading, no includes, autoescape on, and only
-the merge fields of the catalogue. `template_problems` is run whenever a version is saved."""
+the merge fields of the catalogue. `template_problems` is run whenever a version is saved.
 
+Quoted text inside a tag ({{ "…" }}, {% firstof "…" %}, |default:"…") must be plain text
+(`plain_text_problem`), and is escaped when rendered anyway: Django marks such literals safe,
+so a version stored before the check could otherwise put markup into the letter."""
+
+import html
 from html.parser import HTMLParser
 from typing import Any
 
 from django.template import (
-    Context,
     Engine,
     Library,
     TemplateSyntaxError,
@@ -14,8 +18,13 @@ from django.template import (
     defaulttags,
 )
 from django.template.base import (
+    DebugLexer,
     FilterExpression,
     Lexer,
+    Node,
+    NodeList,
+    Parser,
+    Template,
     TextNode,
     Token,
     TokenType,
@@ -23,10 +32,21 @@ from django.template.base import (
     VariableNode,
 )
 from django.template.defaulttags import CommentNode, FirstOfNode, ForNode, IfNode, WithNode
+from django.utils.html import escape
 
+from warnings_app.domain.letters.bounds import (
+    BudgetedContext,
+    CountedFirstOf,
+    CountedText,
+    CountedVariable,
+    LoopTick,
+    bounded_filter,
+)
 from warnings_app.domain.letters.fields import CATALOGUE, FORLOOP, Field, Group, ListOf
 
 MAX_BODY_CHARS = 50_000
+PLAIN_TEXT_MAX = 200  # quoted text inside a tag: a fallback word or a separator, not a paragraph
+_NOT_PLAIN = frozenset("<>&\"'`")
 ALLOWED_TAGS = ("if", "for", "with", "firstof", "comment")
 _CLOSING = {"elif", "else", "endif", "empty", "endfor", "endwith", "endcomment"}
 ALLOWED_FILTERS = (
@@ -71,7 +91,7 @@ def _library() -> Library:
     for name in ALLOWED_TAGS:
         library.tags[name] = defaulttags.register.tags[name]
     for name in ALLOWED_FILTERS:
-        library.filters[name] = defaultfilters.register.filters[name]
+        library.filters[name] = bounded_filter(defaultfilters.register.filters[name])
     return library
 
 
@@ -80,9 +100,89 @@ _ENGINE = Engine(debug=True, loaders=[], libraries={}, autoescape=True, string_i
 _ENGINE.template_builtins = [_library()]
 
 
+def plain_text_problem(text: str) -> str | None:
+    """The rule for quoted text inside a tag: at most PLAIN_TEXT_MAX characters, with no
+    character that is markup in HTML (<, >, &), no quotes and no line breaks or other control
+    characters. None when `text` is plain text."""
+    if (
+        len(text) > PLAIN_TEXT_MAX
+        or any(c in _NOT_PLAIN for c in text)
+        or any(ord(c) < 32 or ord(c) == 127 for c in text)
+    ):
+        shown = text if len(text) <= 40 else text[:40] + "…"
+        return (
+            f"the quoted text “{shown}” is not plain text: quoted text in a tag is at most "
+            f"{PLAIN_TEXT_MAX} characters, without <, >, &, quotes or line breaks. Write "
+            "formatting and longer wording in the letter's text, outside {{ }} and {% %}."
+        )
+    return None
+
+
+class _LetterParser(Parser):
+    """Django's parser, except that quoted text in a tag is not trusted: Django marks it safe
+    (so autoescape would leave it alone); here it is escaped like any merge value."""
+
+    def compile_filter(self, token: str) -> FilterExpression:
+        expression = super().compile_filter(token)
+        if isinstance(expression.var, str):
+            # A plain str again (slicing drops the safe mark): autoescape escapes it on output.
+            expression.var = expression.var[:]
+        # A filter's literal argument is marked safe again when the filter runs: escape it now.
+        expression.filters = [
+            (func, [(is_var, _escaped_literal(arg, is_var)) for is_var, arg in args])
+            for func, args in expression.filters
+        ]
+        return expression
+
+    def extend_nodelist(self, nodelist: NodeList, node: Node, token: Token) -> None:
+        # The nodes that write text are built as their counted kind, and every loop body starts
+        # with a tick: what a render writes and how often it loops are charged to its budget.
+        if type(node) is TextNode:
+            node = CountedText(node.s)
+        elif type(node) is VariableNode:
+            node = CountedVariable(node.filter_expression)
+        elif type(node) is FirstOfNode:
+            node = CountedFirstOf(node.vars, node.asvar)
+        super().extend_nodelist(nodelist, node, token)
+        if isinstance(node, ForNode):
+            tick = LoopTick()
+            tick.token, tick.origin = token, node.origin  # as every node has, for errors
+            node.nodelist_loop.insert(0, tick)  # type: ignore[arg-type]  # the stubs say str
+
+
+def _escaped_literal(arg: Any, is_var: bool) -> Any:
+    return escape(arg) if not is_var and isinstance(arg, str) else arg
+
+
+class _LetterTemplate(Template):
+    """A template compiled with `_LetterParser` (Django's own compile step, other parser)."""
+
+    def compile_nodelist(self) -> NodeList:
+        parser = _LetterParser(
+            DebugLexer(self.source).tokenize(),
+            self.engine.template_libraries,
+            self.engine.template_builtins,
+            self.origin,
+        )
+        try:
+            nodelist = parser.parse()
+        except Exception as exc:
+            # As Template.compile_nodelist does: the error carries its line for the message.
+            info = self.get_exception_info(exc, exc.token)  # type: ignore[attr-defined]
+            exc.template_debug = info  # type: ignore[attr-defined]
+            raise
+        self.extra_data = parser.extra_data
+        return nodelist
+
+
+def _compiled(source: str) -> Template:
+    return _LetterTemplate(source, engine=_ENGINE)
+
+
 def render_letter_text(source: str, data: dict[str, Any]) -> str:
-    """Render a checked body or subject with merge data. Values are escaped (autoescape)."""
-    return _ENGINE.from_string(source).render(Context(data, autoescape=True))
+    """Render a checked body or subject with merge data. Values, and quoted text in tags, are
+    escaped (autoescape)."""
+    return _compiled(source).render(BudgetedContext(data))
 
 
 def template_problems(
@@ -98,7 +198,7 @@ def template_problems(
     if problems:
         return problems
     try:
-        template = _ENGINE.from_string(source)
+        template = _compiled(source)
     except TemplateSyntaxError as exc:
         line = getattr(exc, "template_debug", {}).get("line")
         return [f"Line {line}: {exc}" if line else str(exc)]
@@ -182,7 +282,7 @@ def _line(node: Any) -> str:
 
 def _check_nodes(nodelist: Any, scope: dict[str, Spec], problems: list[str]) -> None:
     for node in nodelist:
-        if isinstance(node, TextNode | CommentNode):
+        if isinstance(node, TextNode | CommentNode | LoopTick):
             continue
         if isinstance(node, VariableNode):
             _check_expression(node.filter_expression, scope, problems, node)
@@ -210,10 +310,12 @@ def _check_for(node: ForNode, scope: dict[str, Spec], problems: list[str]) -> No
     # {% for %} always compiles its sequence into a FilterExpression; the stubs also allow a str.
     if isinstance(sequence, FilterExpression):
         spec, text = _check_expression(sequence, scope, problems, node), sequence.token
+        looped = isinstance(sequence.var, Variable) and sequence.var.lookups
     else:
-        spec, text = None, sequence
+        spec, text, looped = None, sequence, False
     inner = {**scope, "forloop": FORLOOP}
-    if spec is not None and not isinstance(spec, ListOf):
+    # Only the catalogue's lists can be looped over: not quoted text, a number or a single field.
+    if not looped or (spec is not None and not isinstance(spec, ListOf)):
         problems.append(f"{_line(node)}“{text}” is not a list, so it cannot be looped over.")
     item = spec.item if isinstance(spec, ListOf) else Field("")
     for name in node.loopvars:
@@ -236,12 +338,18 @@ def _check_expression(
     expression: FilterExpression, scope: dict[str, Spec], problems: list[str], node: Any
 ) -> Spec | None:
     spec = None
+    literals = [expression.var] if isinstance(expression.var, str) else []
     if isinstance(expression.var, Variable) and expression.var.lookups:
         spec = _resolve(expression.var.lookups, scope, problems, node)
     for _func, args in expression.filters:
         for is_variable, arg in args:
             if is_variable and isinstance(arg, Variable) and arg.lookups:
                 _resolve(arg.lookups, scope, problems, node)
+            elif not is_variable and isinstance(arg, str):
+                literals.append(html.unescape(arg))  # the parser escaped it; check what was typed
+    for literal in literals:
+        if problem := plain_text_problem(literal):
+            problems.append(f"{_line(node)}{problem}")
     return spec
 
 
