@@ -56,7 +56,7 @@ def revoke_any_address(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("warnings_app", "0020_mail_evidence"),
+        ("warnings_app", "0022_api_tokens"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
