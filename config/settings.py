@@ -275,6 +275,9 @@ AXES_CLIENT_IP_CALLABLE = "warnings_app.views.signin.client_ip"
 # riding a browser session are refused (403) until that session is verified.
 TWO_FACTOR_ROLES = env.list("TWO_FACTOR_ROLES", default=[] if DEBUG else ["Legal", "Admin"])
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Notice register")
+# Binding an authenticator app needs a one-time code an administrator issues on the Accounts
+# page (or `manage.py enrolment_code USER` for the first one); it is good this many hours.
+ENROLMENT_CODE_HOURS = env.int("ENROLMENT_CODE_HOURS", default=72)
 
 # --- HTTPS and browser security (manage.py check --deploy) ---------------------------------------
 # Safe when DEBUG is off, convenient for `make run` (DEBUG=true, plain http on 127.0.0.1) when on.
