@@ -85,9 +85,9 @@ class TwoFactorSetupView(View):
     code_template_name = "registration/two_factor_code.html"
 
     def _code_page(
-        self, request: HttpRequest, form: EnrolmentCodeForm, status: int = 200
+        self, request: HttpRequest, form: EnrolmentCodeForm, status: int = 200, error: str = ""
     ) -> HttpResponse:
-        context = {"form": form, "next": _next_url(request), "no_code": NO_CODE}
+        context = {"form": form, "next": _next_url(request), "no_code": NO_CODE, "error": error}
         return render(request, self.code_template_name, context, status=status)
 
     def _has_code(self, request: AuthenticatedHttpRequest) -> bool:
@@ -131,9 +131,7 @@ class TwoFactorSetupView(View):
         if "enrolment_code" in request.POST:
             return self._redeem(request)
         if not self._has_code(request):
-            form = EnrolmentCodeForm()
-            form.add_error(None, NO_CODE)
-            return self._code_page(request, form, status=403)
+            return self._code_page(request, EnrolmentCodeForm(), status=403, error=NO_CODE)
         return self._confirm(request)
 
     @transaction.atomic
