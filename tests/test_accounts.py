@@ -247,7 +247,9 @@ def test_deactivating_ends_sign_in_and_open_requests_but_not_for_oneself(client)
 def test_approve_notice_cannot_be_added_to_a_group_by_any_route(client, url_for):
     admin = _admin(client)
     approve = Permission.objects.get(codename="approve_notice")
-    groups = {g.name: set(g.permissions.values_list("codename", flat=True)) for g in Group.objects.all()}
+    groups = {
+        g.name: set(g.permissions.values_list("codename", flat=True)) for g in Group.objects.all()
+    }
     form = {
         "name": ADMIN,
         "permissions": [approve.pk],
@@ -263,7 +265,9 @@ def test_approve_notice_cannot_be_added_to_a_group_by_any_route(client, url_for)
         client.post(url_for(name), form)
 
     assert stock.status_code == 404
-    after = {g.name: set(g.permissions.values_list("codename", flat=True)) for g in Group.objects.all()}
+    after = {
+        g.name: set(g.permissions.values_list("codename", flat=True)) for g in Group.objects.all()
+    }
     assert after == groups
     assert "approve_notice" not in after[ADMIN]
     assert not admin.user_permissions.exists()

@@ -83,9 +83,7 @@ def test_accounts_groups_and_devices_are_not_in_the_admin(admin_client):
         "/admin/otp_totp/totpdevice/add/",
     ]
 
-    assert {page: admin_client.get(page).status_code for page in pages} == dict.fromkeys(
-        pages, 404
-    )
+    assert {page: admin_client.get(page).status_code for page in pages} == dict.fromkeys(pages, 404)
 
 
 def test_notices_and_template_versions_are_read_only_in_the_admin(admin_client):

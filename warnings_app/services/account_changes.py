@@ -124,9 +124,9 @@ class _Link:
 
     def snapshot(self, owner_ids: Iterable[int]) -> dict[int, list[str]]:
         rows = list(
-            self.through._default_manager.filter(**{f"{self.owner_col}__in": list(owner_ids)}).values_list(
-                self.owner_col, self.member_col
-            )
+            self.through._default_manager.filter(
+                **{f"{self.owner_col}__in": list(owner_ids)}
+            ).values_list(self.owner_col, self.member_col)
         )
         labels = self.labels({member for _owner, member in rows})
         found: dict[int, list[str]] = {}
