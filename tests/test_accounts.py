@@ -192,6 +192,28 @@ def test_the_lesser_roles_are_given_at_once(client, role):
     assert (given.actor, given.data) == (admin, {"role": role})
 
 
+def test_the_admin_role_brings_the_staff_flag_and_takes_it_away(client):
+    _admin(client)
+    subject = UserFactory()
+    _give(client, subject, ADMIN)
+    client.force_login(UserFactory(role=LEGAL))
+
+    client.post(reverse("rolegrant_confirm", args=[RoleGrant.objects.get().pk]))
+    subject.refresh_from_db()
+    staff_after_grant = subject.is_staff
+    client.force_login(UserFactory(role=ADMIN))
+    _give(client, subject, ADMIN, action="remove")
+
+    subject.refresh_from_db()
+    assert staff_after_grant is True
+    assert subject.is_staff is False
+    flags = AuditEvent.objects.filter(verb="account.changed", target_id=str(subject.pk))
+    assert [e.data["changes"] for e in flags] == [
+        {"is_staff": [False, True]},
+        {"is_staff": [True, False]},
+    ]
+
+
 def test_removing_a_role_is_immediate_and_audited(client):
     admin = _admin(client)
     subject = UserFactory(role=LEGAL)

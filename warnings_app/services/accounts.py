@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from warnings_app.domain.roles import ALL_ROLES, POWERFUL_ROLES, roles_of
+from warnings_app.domain.roles import ADMIN, ALL_ROLES, POWERFUL_ROLES, roles_of
 from warnings_app.models import RoleGrant
 from warnings_app.services.account_changes import acting_as
 from warnings_app.services.audit import audit_record
@@ -56,6 +56,15 @@ def refuse_for_oneself(*, by: "User", subject: "User", action: str, **data: Any)
             reason="Nobody can change their own roles or sign-in: ask another administrator.",
             **data,
         )
+
+
+def _staff_follows_admin(user: "User") -> None:
+    """The Django admin is the Admin role's tool: its staff flag follows the role (a superuser
+    keeps it). Saved, and so audited, only when it changes."""
+    staff = user.is_superuser or user.groups.filter(name=ADMIN).exists()
+    if user.is_staff != staff:
+        user.is_staff = staff
+        user.save(update_fields=["is_staff"])
 
 
 def _group(role: str) -> Group:
@@ -147,6 +156,7 @@ def role_grant_confirm(*, grant: RoleGrant, by: "User") -> RoleGrant:
             raise ServiceError(f"{subject} is deactivated: no role can be given")
         with acting_as(by):
             subject.groups.add(_group(grant.role))
+            _staff_follows_admin(subject)
         audit_record(
             actor=by,
             verb="account.role_confirmed",
@@ -185,6 +195,7 @@ def role_remove(*, subject: "User", role: str, by: "User") -> None:
             raise ServiceError(f"{subject} does not have the role {role}")
         with acting_as(by):
             subject.groups.remove(group)
+            _staff_follows_admin(subject)
         audit_record(actor=by, verb="account.role_removed", target=subject, data={"role": role})
 
 
