@@ -270,9 +270,11 @@ SIGNIN_TRUSTED_PROXIES = env.int("SIGNIN_TRUSTED_PROXIES", default=0)
 AXES_CLIENT_IP_CALLABLE = "warnings_app.views.signin.client_ip"
 # Roles (group names) that must pass a TOTP code after the password. Off by default with DEBUG
 # so the demo users of `make run`/seed_demo sign in with a password alone; set the variable
-# (e.g. TWO_FACTOR_ROLES=Legal,Admin) to try it locally. API calls with a token are integration
-# credentials and are not asked (keep tokens in a secret store; revoke with the admin); API calls
-# riding a browser session are refused (403) until that session is verified.
+# (e.g. TWO_FACTOR_ROLES=Legal,Admin) to try it locally, enrolling with a one-time code from
+# `manage.py enrolment_code legal`. Superusers always need the second factor. API calls with a
+# token are integration credentials and are not asked (keep tokens in a secret store; revoke
+# with the admin); API calls riding a browser session are refused (403) until that session is
+# verified.
 TWO_FACTOR_ROLES = env.list("TWO_FACTOR_ROLES", default=[] if DEBUG else ["Legal", "Admin"])
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Notice register")
 # Binding an authenticator app needs a one-time code an administrator issues on the Accounts
