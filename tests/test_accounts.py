@@ -4,6 +4,7 @@ confirmation; nobody changes their own roles; every attempt in the audit chain."
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -300,3 +301,22 @@ def test_approve_notice_cannot_be_added_to_a_group_by_any_route(client, url_for)
 
 def test_the_roles_stay_the_four_groups():
     assert set(Group.objects.values_list("name", flat=True)) == set(ALL_ROLES)
+
+
+def test_the_database_refuses_a_grant_to_oneself_or_confirmed_by_its_requester():
+    admin, subject = UserFactory(role=ADMIN), UserFactory()
+    now = subject.date_joined
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RoleGrant.objects.create(subject=admin, role=LEGAL, requested_by=admin, requested_at=now)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RoleGrant.objects.create(
+            subject=subject,
+            role=LEGAL,
+            requested_by=admin,
+            requested_at=now,
+            status=RoleGrant.Status.CONFIRMED,
+            decided_by=admin,
+            decided_at=now,
+        )
+    assert not RoleGrant.objects.exists()
