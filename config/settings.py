@@ -303,11 +303,16 @@ SIGNIN_TRUSTED_PROXIES = env.int("SIGNIN_TRUSTED_PROXIES", default=0)
 AXES_CLIENT_IP_CALLABLE = "warnings_app.views.signin.client_ip"
 # Roles (group names) that must pass a TOTP code after the password. Off by default with DEBUG
 # so the demo users of `make run`/seed_demo sign in with a password alone; set the variable
-# (e.g. TWO_FACTOR_ROLES=Legal,Admin) to try it locally. API calls with a token are not asked:
-# making the token needed a verified session (keep tokens in a secret store; revoke them on the
-# "API tokens" page). API calls riding a browser session are refused (403) until it is verified.
+# (e.g. TWO_FACTOR_ROLES=Legal,Admin) to try it locally, enrolling with a one-time code from
+# `manage.py enrolment_code legal`. Superusers always need the second factor. API calls with a
+# token are not asked: making the token needed a verified session (keep tokens in a secret
+# store; revoke them on the "API tokens" page). API calls riding a browser session are refused
+# (403) until that session is verified.
 TWO_FACTOR_ROLES = env.list("TWO_FACTOR_ROLES", default=[] if DEBUG else ["Legal", "Admin"])
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Notice register")
+# Binding an authenticator app needs a one-time code an administrator issues on the Accounts
+# page (or `manage.py enrolment_code USER` for the first one); it is good this many hours.
+ENROLMENT_CODE_HOURS = env.int("ENROLMENT_CODE_HOURS", default=72)
 
 # --- HTTPS and browser security (manage.py check --deploy) ---------------------------------------
 # Safe when DEBUG is off, convenient for `make run` (DEBUG=true, plain http on 127.0.0.1) when on.

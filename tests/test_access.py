@@ -15,6 +15,7 @@ from warnings_app.models import (
     Company,
     PrintBatch,
     Response,
+    RoleGrant,
 )
 
 pytestmark = pytest.mark.django_db
@@ -104,6 +105,16 @@ ALLOWED = {
     "reservation_download": EVERYONE,
     "api_tokens": EVERYONE,
     "api_token_revoke": EVERYONE,
+    "account_list": {ADMIN},
+    "account_create": {ADMIN},
+    "account_role": {ADMIN},
+    "account_deactivate": {ADMIN},
+    "account_authenticator_reset": {ADMIN},
+    "account_enrolment_code": {ADMIN},
+    # The second person for a Legal or Admin grant holds Legal or Admin.
+    "rolegrant_list": {LEGAL, ADMIN},
+    "rolegrant_confirm": {LEGAL, ADMIN},
+    "rolegrant_cancel": {LEGAL, ADMIN},
 }
 TWO_FACTOR = {"two_factor_setup", "two_factor_verify"}  # any signed-in user's own sign-in step
 OWN_CREDENTIALS = TWO_FACTOR | {"api_tokens", "api_token_revoke"}  # and their own API tokens
@@ -132,6 +143,12 @@ POST_ONLY = {
     "printbatch_tracking",
     "preference_link_create",
     "preference_link_revoke",
+    "account_role",
+    "account_deactivate",
+    "account_authenticator_reset",
+    "account_enrolment_code",
+    "rolegrant_confirm",
+    "rolegrant_cancel",
 }
 
 
@@ -174,7 +191,26 @@ class _PageRows(Rows):
             ),
         )
 
+    def subject(self):
+        """Someone the accounts pages act on (a person other than the one signed in)."""
+        return self.once("subject", lambda: UserFactory(username="subject"))
+
+    def grant(self):
+        return self.once(
+            "grant",
+            lambda: RoleGrant.objects.create(
+                subject=self.subject(),
+                role=LEGAL,
+                requested_by=UserFactory(role=ADMIN),
+                requested_at=self.subject().date_joined,
+            ),
+        )
+
     def kwargs(self, name: str) -> dict | None:
+        if name.startswith("account_") and name not in ("account_list", "account_create"):
+            return {"pk": self.subject().pk}
+        if name in ("rolegrant_confirm", "rolegrant_cancel"):
+            return {"pk": self.grant().pk}
         if name.startswith("printbatch_") and name != "printbatch_list":
             return {"pk": self.batch().pk}
         if name.startswith("campaign_") and name not in ("campaign_list", "campaign_create"):
@@ -285,6 +321,7 @@ def test_roles_see_only_the_navigation_they_may_use(client):
             "Templates",
             "Print",
             "Audit log",
+            "Role requests",
         },
         PARALEGAL: {
             "Home",
@@ -308,6 +345,8 @@ def test_roles_see_only_the_navigation_they_may_use(client):
             "Templates",
             "Print",
             "Audit log",
+            "Accounts",
+            "Role requests",
             "Administration",
         },
     }

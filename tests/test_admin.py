@@ -69,29 +69,21 @@ def test_the_audit_log_cannot_be_changed_in_the_admin(admin_client):
     assert event.verb == "company.created"
 
 
-def test_an_administrator_cannot_make_anyone_a_superuser(client):
-    admin_user = UserFactory(role="Admin", is_staff=True)
-    client.force_login(admin_user)
-    url = reverse("admin:auth_user_change", args=[admin_user.pk])
+def test_accounts_groups_and_devices_are_not_in_the_admin(admin_client):
+    """They are managed on the Accounts page (tests/test_accounts.py)."""
+    user = UserFactory()
 
-    page = client.get(url)
-    client.post(
-        url,
-        {
-            "username": admin_user.username,
-            "is_superuser": "on",
-            "is_staff": "on",
-            "is_active": "on",
-            "groups": [],
-            "date_joined_0": "2026-01-01",
-            "date_joined_1": "00:00:00",
-        },
-    )
+    pages = [
+        "/admin/auth/user/",
+        f"/admin/auth/user/{user.pk}/change/",
+        "/admin/auth/group/",
+        "/admin/auth/group/add/",
+        "/admin/auth/permission/",
+        "/admin/otp_totp/totpdevice/",
+        "/admin/otp_totp/totpdevice/add/",
+    ]
 
-    admin_user.refresh_from_db()
-    assert "is_superuser" not in page.context["adminform"].form.fields
-    assert admin_user.is_superuser is False
-    assert admin_user.groups.filter(name="Admin").exists()
+    assert {page: admin_client.get(page).status_code for page in pages} == dict.fromkeys(pages, 404)
 
 
 def test_notices_and_template_versions_are_read_only_in_the_admin(admin_client):

@@ -18,6 +18,7 @@ EXPECTED_NAV = {
         "Templates",
         "Print",
         "Audit log",
+        "Role requests",
     ],
     "Paralegal": [
         "Home",
@@ -41,6 +42,8 @@ EXPECTED_NAV = {
         "Templates",
         "Print",
         "Audit log",
+        "Accounts",
+        "Role requests",
         "Administration",
     ],
 }

@@ -1,5 +1,6 @@
-"""Sign-in: throttling per (user, address), the TOTP second factor for Legal and Admin, idle and
-absolute session expiry, a fresh session key at sign-in, and the audit trail of all of it."""
+"""Sign-in: throttling per (user, address), the TOTP second factor for Legal and Admin (enrolled
+with an administrator's one-time code: tests/test_enrolment_codes.py), idle and absolute session
+expiry, a fresh session key at sign-in, and the audit trail of all of it."""
 
 import datetime as dt
 import time
@@ -8,6 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 from axes.models import AccessAttempt
 from django.conf import settings as django_settings
+from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test import Client
@@ -23,6 +25,7 @@ from tests.factories import UserFactory
 from tests.test_access import ALLOWED, POST_ONLY
 from warnings_app.domain.roles import ADMIN, LEGAL, PARALEGAL
 from warnings_app.models import AuditEvent
+from warnings_app.services.enrolment_codes import enrolment_code_issue
 from warnings_demo import demo_data
 from warnings_demo.demo import demo_seed
 
@@ -218,6 +221,8 @@ def test_a_lawyer_without_a_verified_device_reaches_only_enrolment(client, url_f
 def test_after_enrolling_a_lawyer_reaches_every_page_again(client, url_for, two_factor):
     user = UserFactory(role=LEGAL)
     client.force_login(user)
+    _, enrolment_code = enrolment_code_issue(subject=user, by=UserFactory(role=ADMIN))
+    client.post(reverse("two_factor_setup"), {"enrolment_code": enrolment_code})
 
     page = client.get(reverse("two_factor_setup"), {"next": reverse("company_list")})
     device = TOTPDevice.objects.get(user=user, confirmed=False)
@@ -317,12 +322,22 @@ def test_sign_in_steps_are_audited_without_secrets(client, two_factor):
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_lawyer_enrols_and_later_signs_in_with_a_code(live_server, browser, two_factor):
     demo_seed(companies=2)
+    legal = get_user_model().objects.get(username="legal")
+    admin = get_user_model().objects.get(username="admin")
+    _, enrolment_code = enrolment_code_issue(subject=legal, by=admin)
     page = browser.new_context().new_page()
 
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("User name").fill("legal")
     page.get_by_label("Password").fill(demo_data.demo_password("legal"))
     page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{live_server.url}/accounts/two-factor/setup/?next=%2F")
+    assert (
+        "needs a one-time enrolment code"
+        in page.get_by_test_id("needs-enrolment-code").text_content()
+    )
+    page.get_by_label("Enrolment code from your administrator").fill(enrolment_code)
+    page.get_by_role("button", name="Continue").click()
     page.wait_for_url(f"{live_server.url}/accounts/two-factor/setup/?next=%2F")
     assert page.get_by_test_id("qr-code").locator("svg").is_visible()
     assert "otpauth://totp/" in page.get_by_test_id("otpauth-uri").text_content()

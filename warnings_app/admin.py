@@ -1,14 +1,21 @@
 """The Django admin, for administrators. Every save and delete here writes an audit event.
 Records whose changes have rules of their own (notices, template versions, deliveries,
-campaigns) or that are evidence are read-only here: those change only through their services."""
+campaigns) or that are evidence are read-only here: those change only through their services,
+and a correction is a new record (a reclassification is audited with what it replaced).
+
+Accounts are not managed here: users, groups and permissions, and authenticator devices, are
+on the Accounts page (views/accounts.py), which gives roles, never raw permissions, and asks a
+second person before anyone gets Legal or Admin. The stock user, group and TOTP device admins
+are removed below, so /admin/auth/... is not found."""
 
 from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import Group
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from warnings_app import models as m
 from warnings_app.domain import uploads
@@ -18,7 +25,6 @@ from warnings_app.services import audit_record, company_create, company_update
 from warnings_app.views.access import signed_in_user
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import User
     from django.db.models import Model, QuerySet
     from django.http import HttpRequest
 
@@ -26,11 +32,9 @@ if TYPE_CHECKING:
     # at run time. The audited admins serve many models, hence Any.
     _ModelAdmin = admin.ModelAdmin[Any]
     _ModelForm = forms.ModelForm[Any]
-    _UserAdmin = UserAdmin[User]
 else:
     _ModelAdmin = admin.ModelAdmin
     _ModelForm = forms.ModelForm
-    _UserAdmin = UserAdmin
 
 
 class AuditedAdmin(_ModelAdmin):
@@ -84,6 +88,10 @@ class EvidenceItemForm(_ModelForm):
 
 @admin.register(m.EvidenceItem)
 class EvidenceItemAdmin(KeptAdmin):
+    """Evidence: an exhibit is added here (through the upload gate) and never changed or
+    deleted afterwards. Adding is appending, so it stays; a wrong exhibit is answered by a new
+    one that says what it corrects."""
+
     form = EvidenceItemForm
     readonly_fields = ["original_filename", "content_type", "size", "sha256", "uploaded_by"]
 
@@ -103,8 +111,13 @@ class EvidenceItemAdmin(KeptAdmin):
             obj.uploaded_by = signed_in_user(request)
         super().save_model(request, obj, form, change)
 
+    def has_change_permission(self, request: "HttpRequest", obj: "Model | None" = None) -> bool:
+        return False
+
 
 class ReadOnlyAdmin(_ModelAdmin):
+    """Shown, never added, changed or deleted here, whatever the user's permissions."""
+
     def has_add_permission(self, request: "HttpRequest", obj: "Model | None" = None) -> bool:
         return False
 
@@ -182,33 +195,27 @@ class AuditEventAdmin(ReadOnlyAdmin):
     search_fields = ["target_repr", "verb", "target_id"]
 
 
-class AuditedUserAdmin(_UserAdmin, AuditedAdmin):
-    """Administrators manage accounts, but cannot make anyone a superuser, hand out single
-    permissions past the roles, or change their own roles and status."""
-
-    def get_readonly_fields(self, request: "HttpRequest", obj: "User | None" = None) -> list[str]:
-        fields = list(super().get_readonly_fields(request, obj))
-        if not request.user.is_superuser:
-            fields += ["is_superuser", "user_permissions"]
-        if obj is not None and obj.pk == request.user.pk:
-            fields += ["groups", "is_staff", "is_active"]
-        return fields
-
-
-admin.site.unregister(get_user_model())
-admin.site.register(get_user_model(), AuditedUserAdmin)
+# Accounts, roles and authenticators: the Accounts page (see the module's docstring).
+admin.site.unregister([get_user_model(), Group, TOTPDevice])
 admin.site.register([m.Tag, m.Principal, m.Work], AuditedAdmin)
-admin.site.register([m.LetterTemplate, m.Response, m.DemandAnswer], KeptAdmin)
+admin.site.register([m.LetterTemplate], KeptAdmin)
+# Evidence (replies with their raw messages and attachments, demand answers, deliveries) and
+# the records that change only through their services.
 admin.site.register(
     [
+        m.Response,
+        m.DemandAnswer,
         m.TemplateVersion,
         m.Campaign,
         m.LadderStep,
         m.DeliveryAttempt,
         m.FollowUp,
         m.ResponseAttachment,
+        m.PrintBatch,
         m.ReferenceCounter,
         m.Heartbeat,
+        m.RoleGrant,
+        m.AuditAnchor,
     ],
     ReadOnlyAdmin,
 )
@@ -256,8 +263,14 @@ class ArtistAdmin(KeptAdmin):
         return ["name"] if obj is not None else []
 
 
-# Statements, links and published versions change only through their services.
+# Statements, their receipts, links and published versions change only through their services.
 admin.site.register(
-    [m.PreferenceStatement, m.WorkPreference, m.PreferenceLink, m.ReservationPublication],
+    [
+        m.PreferenceStatement,
+        m.PreferenceReceipt,
+        m.WorkPreference,
+        m.PreferenceLink,
+        m.ReservationPublication,
+    ],
     ReadOnlyAdmin,
 )

@@ -3,6 +3,7 @@ from django.urls import path, re_path
 
 from warnings_app import views
 from warnings_app.views import (
+    accounts,
     api_tokens,
     artist_choice,
     artist_links,
@@ -32,6 +33,37 @@ urlpatterns = [
         "accounts/api-tokens/<int:pk>/revoke/",
         api_tokens.ApiTokenRevokeView.as_view(),
         name="api_token_revoke",
+    ),
+    # Accounts and roles (issue 17): roles, never raw permissions; Legal and Admin need a second
+    # person; authenticators are bound with a one-time enrolment code.
+    path("accounts/", accounts.AccountListView.as_view(), name="account_list"),
+    path("accounts/new/", accounts.AccountCreateView.as_view(), name="account_create"),
+    path("accounts/<int:pk>/role/", accounts.AccountRoleView.as_view(), name="account_role"),
+    path(
+        "accounts/<int:pk>/deactivate/",
+        accounts.AccountDeactivateView.as_view(),
+        name="account_deactivate",
+    ),
+    path(
+        "accounts/<int:pk>/reset-authenticator/",
+        accounts.AccountAuthenticatorResetView.as_view(),
+        name="account_authenticator_reset",
+    ),
+    path(
+        "accounts/<int:pk>/enrolment-code/",
+        accounts.AccountEnrolmentCodeView.as_view(),
+        name="account_enrolment_code",
+    ),
+    path("accounts/role-requests/", accounts.RoleGrantListView.as_view(), name="rolegrant_list"),
+    path(
+        "accounts/role-requests/<int:pk>/confirm/",
+        accounts.RoleGrantConfirmView.as_view(),
+        name="rolegrant_confirm",
+    ),
+    path(
+        "accounts/role-requests/<int:pk>/cancel/",
+        accounts.RoleGrantCancelView.as_view(),
+        name="rolegrant_cancel",
     ),
     path("companies/", views.CompanyListView.as_view(), name="company_list"),
     path("companies/new/", views.CompanyCreateView.as_view(), name="company_create"),

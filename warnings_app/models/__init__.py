@@ -1,3 +1,4 @@
+from warnings_app.models.accounts import EnrolmentCode, RoleGrant
 from warnings_app.models.api import IdempotencyKey
 from warnings_app.models.campaigns import Campaign, LadderStep
 from warnings_app.models.companies import Company, Contact, Tag
@@ -31,6 +32,7 @@ __all__ = [
     "DailySnapshot",
     "DeliveryAttempt",
     "DemandAnswer",
+    "EnrolmentCode",
     "EvidenceItem",
     "FigureCell",
     "FigureSummary",
@@ -50,6 +52,7 @@ __all__ = [
     "ReservationPublication",
     "Response",
     "ResponseAttachment",
+    "RoleGrant",
     "Tag",
     "TemplateVersion",
     "Work",

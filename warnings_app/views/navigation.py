@@ -15,6 +15,8 @@ NAV_ITEMS = [
     ("Templates", "template_list", "warnings_app.view_lettertemplate"),
     ("Print", "printbatch_list", "warnings_app.view_deliveryattempt"),
     ("Audit log", "audit_log", "warnings_app.view_auditevent"),
+    ("Accounts", "account_list", "auth.view_user"),
+    ("Role requests", "rolegrant_list", "warnings_app.confirm_rolegrant"),
 ]
 
 

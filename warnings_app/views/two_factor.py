@@ -1,10 +1,13 @@
 """The second sign-in step: enrol a TOTP authenticator app once, then give a code after the
-password. The QR code is an SVG drawn on our side (integrations/qr_codes.py), not fetched from a
-service; the page has no script. A user who has a confirmed device cannot enrol another one with
-the password alone: an administrator removes the old device (admin, "TOTP devices") when a
-phone is lost."""
+password. Enrolling starts with a one-time enrolment code an administrator issued for this
+person (Accounts page): without it the page shows no secret, so whoever else knows the password
+cannot bind their own phone first. The QR code is an SVG drawn on our side
+(integrations/qr_codes.py), not fetched from a service; the page has no script. A user who has a
+confirmed device cannot enrol another one: an administrator resets it ("Reset authenticator" on
+the Accounts page) when a phone is lost, and issues a new enrolment code."""
 
 from typing import Any
+from urllib.parse import urlencode
 
 import django_otp
 from django import forms
@@ -19,6 +22,7 @@ from django_otp import devices_for_user, user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from warnings_app.services.audit import audit_record
+from warnings_app.services.enrolment_codes import enrolment_code_redeem, enrolment_code_valid_for
 from warnings_app.services.two_factor import (
     totp_device_for_enrolment,
     totp_enrolment_confirm,
@@ -38,6 +42,25 @@ class TokenForm(forms.Form):
     )
 
 
+class EnrolmentCodeForm(forms.Form):
+    enrolment_code = forms.CharField(
+        label="Enrolment code from your administrator",
+        max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "size": 22, "spellcheck": "false"}),
+    )
+
+
+ENROLMENT_CODE = "enrolment_code_id"  # session key: the enrolment code this session redeemed
+NO_CODE = (
+    "Setting up sign-in codes needs a one-time enrolment code from an administrator. "
+    "Ask an administrator to issue one for you on the Accounts page."
+)
+BAD_CODE = (
+    "That enrolment code was not accepted: it is mistyped, already used or expired. "
+    "Ask an administrator for a new one."
+)
+
+
 def _next_url(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     safe = url_has_allowed_host_and_scheme(
@@ -54,10 +77,34 @@ def _verified(request: AuthenticatedHttpRequest, device: TOTPDevice, verb: str) 
 
 
 class TwoFactorSetupView(View):
-    """Enrol: show the secret (otpauth URI and QR code) of an unconfirmed device; a correct code
-    confirms it and verifies this session. Reloading shows the same secret."""
+    """Enrol: first an enrolment code (redeemed once, remembered by this session), then the
+    secret (otpauth URI and QR code) of an unconfirmed device; a correct code confirms it and
+    verifies this session. Reloading shows the same secret."""
 
     template_name = "registration/two_factor_setup.html"
+    code_template_name = "registration/two_factor_code.html"
+
+    def _code_page(
+        self, request: HttpRequest, form: EnrolmentCodeForm, status: int = 200, error: str = ""
+    ) -> HttpResponse:
+        context = {"form": form, "next": _next_url(request), "no_code": NO_CODE, "error": error}
+        return render(request, self.code_template_name, context, status=status)
+
+    def _has_code(self, request: AuthenticatedHttpRequest) -> bool:
+        return enrolment_code_valid_for(
+            user=request.user, code_id=request.session.get(ENROLMENT_CODE)
+        )
+
+    def _redeem(self, request: AuthenticatedHttpRequest) -> HttpResponse:
+        form = EnrolmentCodeForm(request.POST)
+        row = form.is_valid() and enrolment_code_redeem(
+            user=request.user, code=form.cleaned_data["enrolment_code"]
+        )
+        if not row:
+            form.add_error(None, BAD_CODE)
+            return self._code_page(request, form, status=400)
+        request.session[ENROLMENT_CODE] = row.pk
+        return redirect(f"{request.path}?{urlencode({'next': _next_url(request)})}")
 
     def _device(self, request: AuthenticatedHttpRequest) -> TOTPDevice:
         return totp_device_for_enrolment(user=request.user)
@@ -74,17 +121,27 @@ class TwoFactorSetupView(View):
     def get(self, request: AuthenticatedHttpRequest) -> HttpResponse:
         if user_has_device(request.user):
             return redirect("two_factor_verify")
+        if not self._has_code(request):
+            return self._code_page(request, EnrolmentCodeForm())
         return self._page(request, TokenForm(), self._device(request))
 
-    @transaction.atomic
     def post(self, request: AuthenticatedHttpRequest) -> HttpResponse:
         if user_has_device(request.user):
             return redirect("two_factor_verify")
+        if "enrolment_code" in request.POST:
+            return self._redeem(request)
+        if not self._has_code(request):
+            return self._code_page(request, EnrolmentCodeForm(), status=403, error=NO_CODE)
+        return self._confirm(request)
+
+    @transaction.atomic
+    def _confirm(self, request: AuthenticatedHttpRequest) -> HttpResponse:
         device = self._device(request)
         form = TokenForm(request.POST)
         if form.is_valid() and totp_enrolment_confirm(
             device=device, token=form.cleaned_data["token"]
         ):
+            request.session.pop(ENROLMENT_CODE, None)
             return _verified(request, device, "signin.2fa_enrolled")
         form.add_error(None, "That code did not match. Check the time on your phone and retry.")
         return self._page(request, form, device)
