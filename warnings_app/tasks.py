@@ -116,3 +116,12 @@ def requeue_receipts_task() -> dict[str, list[int]]:
     from warnings_app.services.artist_links import receipts_requeue
 
     return {"queued": receipts_requeue()}
+
+
+@shared_task(name="warnings.build_evidence_bundle", acks_late=True)
+def build_evidence_bundle_task(bundle_id: int) -> str:
+    """Build one queued evidence bundle into storage. Safe to run twice or after a redelivery:
+    the claim is a guarded update, so a bundle already building, ready or failed is left alone."""
+    from warnings_app.services.bundles import bundle_build
+
+    return bundle_build(bundle_id=bundle_id)

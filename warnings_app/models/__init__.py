@@ -1,4 +1,5 @@
 from warnings_app.models.api import IdempotencyKey
+from warnings_app.models.bundles import EvidenceBundle
 from warnings_app.models.campaigns import Campaign, LadderStep
 from warnings_app.models.companies import Company, Contact, Tag
 from warnings_app.models.letters import LetterTemplate, TemplateVersion
@@ -28,6 +29,7 @@ __all__ = [
     "DailySnapshot",
     "DeliveryAttempt",
     "DemandAnswer",
+    "EvidenceBundle",
     "EvidenceItem",
     "FigureCell",
     "FigureSummary",
