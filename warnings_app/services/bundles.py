@@ -37,6 +37,15 @@ def bundle_subject(bundle: EvidenceBundle) -> Company | Campaign:
     return Campaign.objects.get(pk=bundle.subject_id)
 
 
+def _audit_target(bundle: EvidenceBundle) -> Company | Campaign | EvidenceBundle:
+    """Events go on the company or campaign (its history shows them); on the bundle itself
+    when that is gone."""
+    try:
+        return bundle_subject(bundle)
+    except (Company.DoesNotExist, Campaign.DoesNotExist):
+        return bundle
+
+
 def _enqueue(bundle: EvidenceBundle) -> None:
     # Celery's Django fixup makes every task a DjangoTask; shared_task's stubs do not say so.
     cast("DjangoTask[[int], str]", build_evidence_bundle_task).delay_on_commit(bundle.pk)
@@ -176,7 +185,7 @@ def _fail(bundle_id: int, error: str, *, expected: str) -> None:
             audit_record(
                 actor=None,
                 verb="evidence.failed",
-                target=bundle_subject(bundle),
+                target=_audit_target(bundle),
                 data={"bundle": bundle_id, "error": error},
             )
 
@@ -186,7 +195,7 @@ def bundle_downloaded(*, bundle: EvidenceBundle, by: "User") -> None:
     audit_record(
         actor=by,
         verb="evidence.downloaded",
-        target=bundle_subject(bundle),
+        target=_audit_target(bundle),
         data={
             "bundle": bundle.pk,
             "bytes": bundle.size,
