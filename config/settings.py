@@ -198,6 +198,21 @@ MAIL_TOKEN_KEYS = env.list("MAIL_TOKEN_KEYS", default=[])
 DKIM_DOMAIN = env.str("DKIM_DOMAIN", default="")
 DKIM_SELECTOR = env.str("DKIM_SELECTOR", default="")
 DKIM_KEY_FILE = env.str("DKIM_KEY_FILE", default="")
+# Letter PDFs are signed (PAdES, pyHanko) with the organisation's certificate and key (PEM
+# paths; a password for an encrypted key; the intermediate certificates as PEM paths) and
+# timestamped by the RFC 3161 authority at TSA_URL. Left unset, a local demo CA and TSA under
+# VAR_DIR/signing-demo/ sign instead, their certificates labelled DEMO (check --deploy warns).
+# The trust roots (PEM paths) are what a stored letter's signature and timestamps are checked
+# against; empty means the system's trust store.
+SIGNING_CERT = env.str("SIGNING_CERT", default="")
+SIGNING_KEY = env.str("SIGNING_KEY", default="")
+SIGNING_KEY_PASSWORD = env.str("SIGNING_KEY_PASSWORD", default="")
+SIGNING_CHAIN = env.list("SIGNING_CHAIN", default=[])
+SIGNING_TRUST_ROOTS = env.list("SIGNING_TRUST_ROOTS", default=[])
+TSA_URL = env.str("TSA_URL", default="")
+TSA_TRUST_ROOTS = env.list("TSA_TRUST_ROOTS", default=[])
+# The name on the demo certificate and the visible signature when no certificate is configured.
+SIGNING_ORGANISATION = env.str("SIGNING_ORGANISATION", default="Notice register")
 # How long a worker may hold a notice it is sending. It must outlast the task's hard time limit
 # (180 s in config/celery.py) with a margin, or the sweeper could hand a letter to a second
 # worker while the first is still talking to the SMTP server.

@@ -157,3 +157,29 @@ def browser(monkeypatch):
         # The test's ORM calls ran in Playwright's context, whose connections the test database
         # teardown cannot see: close them here or dropping the database finds them still open.
         connections.close_all()
+
+
+@pytest.fixture(scope="session")
+def test_authority(tmp_path_factory):
+    """A test CA and a real RFC 3161 timestamp authority on loopback (certomancer), for the
+    whole session: see tests/timestamp_authority.py."""
+    from tests.timestamp_authority import TestAuthority
+
+    authority = TestAuthority(tmp_path_factory.mktemp("test-authority")).start()
+    yield authority
+    authority.stop()
+
+
+@pytest.fixture
+def test_tsa(settings, test_authority):
+    """Points the signing settings at the test CA's letter-signing certificate and key and the
+    timestamp settings at its TSA on loopback, trusting only the test CA's root. Gives the
+    TestAuthority (root_pem is the CA root's PEM path)."""
+    settings.SIGNING_CERT = test_authority.signer_cert_pem
+    settings.SIGNING_KEY = test_authority.signer_key_pem
+    settings.SIGNING_KEY_PASSWORD = ""
+    settings.SIGNING_CHAIN = []
+    settings.SIGNING_TRUST_ROOTS = [test_authority.root_pem]
+    settings.TSA_URL = test_authority.url
+    settings.TSA_TRUST_ROOTS = [test_authority.root_pem]
+    return test_authority

@@ -1,0 +1,265 @@
+"""Whose key signs our letters and whose clock timestamps them: the organisation's signing
+certificate and a timestamp authority (TSA) from the settings, or, when they are not set (demo,
+development, tests), a local demo CA that issues a signing certificate and a TSA certificate,
+both saying DEMO in their subject so no one can mistake a demo letter for a real one.
+
+The demo material is made once, on first use, under VAR_DIR/signing-demo/, and kept: letters
+signed yesterday still verify today. Two processes making it at once each build a complete copy
+in a private folder and rename it into place; the loser discards its copy and reads the winner's,
+so every process signs with the same demo CA."""
+
+import functools
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from django.conf import settings
+from pyhanko.keys import load_cert_from_pemder, load_certs_from_pemder
+from pyhanko.sign.signers import SimpleSigner
+from pyhanko_certvalidator import ValidationContext
+
+DEMO_DIR_NAME = "signing-demo"
+DEMO_LABEL = "DEMO — not for legal use"
+DEMO_YEARS = 30
+DEMO_KEY_BITS = 2048
+DEMO_FILES = ("root.pem", "signer.pem", "signer.key.pem", "tsa.pem", "tsa.key.pem")
+
+
+class SigningSetupError(OSError):
+    """The configured signing or timestamping credentials cannot be used (a file is missing or
+    unreadable, a key does not match, half of the settings are set). An OSError, like a mail
+    server that does not answer: nothing is signed until an operator fixes it."""
+
+
+@dataclass(frozen=True)
+class DemoMaterial:
+    folder: Path
+
+    def path(self, name: str) -> Path:
+        return self.folder / name
+
+    @property
+    def root(self) -> asn1_x509.Certificate:
+        return _cert(str(self.path("root.pem")))
+
+
+def demo_material() -> DemoMaterial:
+    """The demo CA, signer and TSA under VAR_DIR/signing-demo/, made on first use."""
+    folder = Path(settings.VAR_DIR) / DEMO_DIR_NAME
+    if not all((folder / name).exists() for name in DEMO_FILES):
+        _demo_make(folder)
+    return DemoMaterial(folder)
+
+
+def _demo_make(folder: Path) -> None:
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    building = Path(tempfile.mkdtemp(prefix=".signing-demo-", dir=folder.parent))
+    try:
+        _demo_write(building)
+        try:
+            os.rename(building, folder)  # atomic; fails when another process got there first
+        except OSError:
+            if not all((folder / name).exists() for name in DEMO_FILES):
+                raise
+    finally:
+        shutil.rmtree(building, ignore_errors=True)
+
+
+def _new_key() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=DEMO_KEY_BITS)
+
+
+def _name(common_name: str) -> x509.Name:
+    organisation = f"{settings.SIGNING_ORGANISATION} ({DEMO_LABEL})"
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation),
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+        ]
+    )
+
+
+def _issue(
+    *,
+    subject: x509.Name,
+    key: rsa.RSAPrivateKey,
+    issuer: x509.Name,
+    issuer_key: rsa.RSAPrivateKey,
+    ca: bool,
+    usage: x509.ObjectIdentifier | None = None,
+) -> x509.Certificate:
+    now = datetime.now(UTC)
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=365 * DEMO_YEARS))
+        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=not ca,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=ca,
+                crl_sign=ca,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+    )
+    if usage is not None:
+        builder = builder.add_extension(x509.ExtendedKeyUsage([usage]), critical=True)
+    return builder.sign(issuer_key, hashes.SHA256())
+
+
+def _demo_write(folder: Path) -> None:
+    root_key, signer_key, tsa_key = _new_key(), _new_key(), _new_key()
+    root_name = _name("Demo letter-signing root CA")
+    root = _issue(subject=root_name, key=root_key, issuer=root_name, issuer_key=root_key, ca=True)
+    signer = _issue(
+        subject=_name(f"{settings.SIGNING_ORGANISATION} letters (demo)"),
+        key=signer_key,
+        issuer=root_name,
+        issuer_key=root_key,
+        ca=False,
+    )
+    tsa = _issue(
+        subject=_name("Demo timestamp authority"),
+        key=tsa_key,
+        issuer=root_name,
+        issuer_key=root_key,
+        ca=False,
+        usage=ExtendedKeyUsageOID.TIME_STAMPING,
+    )
+    for name, cert in (("root.pem", root), ("signer.pem", signer), ("tsa.pem", tsa)):
+        (folder / name).write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    for name, key in (("signer.key.pem", signer_key), ("tsa.key.pem", tsa_key)):
+        pem = key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        descriptor = os.open(folder / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as key_file:
+            key_file.write(pem)
+    # The root's key is not kept: the demo CA issues these two certificates and nothing else.
+
+
+@functools.lru_cache(maxsize=16)
+def _cert(path: str) -> asn1_x509.Certificate:
+    try:
+        return load_cert_from_pemder(path)  # type: ignore[no-untyped-call]
+    except (OSError, ValueError) as exc:
+        raise SigningSetupError(f"the certificate file {path} cannot be read: {exc}") from exc
+
+
+def _certs(paths: tuple[str, ...]) -> list[asn1_x509.Certificate]:
+    try:
+        return list(load_certs_from_pemder(list(paths)))  # type: ignore[no-untyped-call]
+    except (OSError, ValueError) as exc:
+        raise SigningSetupError(f"the certificate files {', '.join(paths)}: {exc}") from exc
+
+
+def signer_is_demo() -> bool:
+    return not (settings.SIGNING_CERT.strip() or settings.SIGNING_KEY.strip())
+
+
+def tsa_is_demo() -> bool:
+    return not settings.TSA_URL.strip()
+
+
+@dataclass(frozen=True)
+class SignerSetup:
+    signer: SimpleSigner
+    trust_roots: tuple[asn1_x509.Certificate, ...]
+    demo: bool
+
+    @property
+    def name(self) -> str:
+        """The organisation the certificate names (its O, else its CN)."""
+        cert = self.signer.signing_cert
+        if cert is None:
+            return str(settings.SIGNING_ORGANISATION)
+        subject = cert.subject.native
+        return str(subject.get("organization_name") or subject.get("common_name") or "")
+
+
+def signer_setup() -> SignerSetup:
+    """The signer from SIGNING_CERT / SIGNING_KEY (both, or neither for the demo signer)."""
+    if signer_is_demo():
+        demo = demo_material()
+        return _signer_load(
+            str(demo.path("signer.key.pem")),
+            str(demo.path("signer.pem")),
+            (),
+            "",
+            (str(demo.path("root.pem")),),
+            True,
+        )
+    cert, key = settings.SIGNING_CERT.strip(), settings.SIGNING_KEY.strip()
+    if not (cert and key):
+        missing = "SIGNING_KEY" if cert else "SIGNING_CERT"
+        raise SigningSetupError(f"signing is half configured: {missing} is empty (set both)")
+    return _signer_load(
+        key,
+        cert,
+        tuple(settings.SIGNING_CHAIN),
+        settings.SIGNING_KEY_PASSWORD,
+        tuple(settings.SIGNING_TRUST_ROOTS),
+        False,
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _signer_load(
+    key: str,
+    cert: str,
+    chain: tuple[str, ...],
+    password: str,
+    roots: tuple[str, ...],
+    demo: bool,
+) -> SignerSetup:
+    try:
+        signer = SimpleSigner.load(  # type: ignore[no-untyped-call]
+            key,
+            cert,
+            ca_chain_files=list(chain) or None,
+            key_passphrase=password.encode() if password else None,
+        )
+    except (OSError, ValueError) as exc:
+        raise SigningSetupError(f"the signing key {key} or certificate {cert}: {exc}") from exc
+    if signer is None:  # SimpleSigner.load reports a key or certificate it cannot read so
+        raise SigningSetupError(f"the signing key {key} or certificate {cert} cannot be read")
+    return SignerSetup(signer, tuple(_certs(roots)) if roots else (), demo)
+
+
+def tsa_trust_roots() -> tuple[asn1_x509.Certificate, ...]:
+    """Whom we trust to timestamp: TSA_TRUST_ROOTS, or the demo root for the demo TSA."""
+    if tsa_is_demo():
+        return (demo_material().root,)
+    roots = tuple(settings.TSA_TRUST_ROOTS)
+    return tuple(_certs(roots)) if roots else ()
+
+
+def validation_context(roots: tuple[asn1_x509.Certificate, ...]) -> ValidationContext:
+    """Checks chains against `roots` (the system's trust store when empty), offline: a letter
+    verifies without our network reaching a CA, and revocation data that is not at hand is not
+    an error (soft-fail, pyHanko's default)."""
+    if roots:
+        return ValidationContext(trust_roots=list(roots), allow_fetching=False)
+    return ValidationContext(allow_fetching=False)
