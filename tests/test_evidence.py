@@ -8,15 +8,15 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
+from tests.bundle_helpers import built_bundle
 from tests.campaign_helpers import sent_notices
 from tests.factories import UserFactory
-from tests.bundle_helpers import built_bundle
 from warnings_app.models import AuditEvent
 from warnings_app.reports.bundle_check import verify_bundle
 from warnings_app.reports.bundle_zip import MANIFEST, SIGNATURE
 from warnings_app.services.replies import reply_log
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("test_tsa")]
 
 
 @pytest.fixture

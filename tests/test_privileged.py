@@ -74,6 +74,7 @@ def test_only_legal_may_ask_for_privileged_notes(client_as, company):
     assert REPLY_NOTE not in plain.content.decode("utf-8-sig")
 
 
+@pytest.mark.usefixtures("test_tsa")  # bundles are signed
 def test_an_evidence_bundle_leaves_privileged_notes_out_by_default(client_as, company):
     content, _ = built_bundle(client_as(LEGAL), "company_evidence", company.pk)
 
@@ -85,6 +86,7 @@ def test_an_evidence_bundle_leaves_privileged_notes_out_by_default(client_as, co
     assert event.data["include_privileged"] is False
 
 
+@pytest.mark.usefixtures("test_tsa")  # bundles are signed
 def test_legal_can_include_privileged_notes_in_a_bundle_and_the_audit_says_so(client_as, company):
     content, _ = built_bundle(client_as(LEGAL), "company_evidence", company.pk, privileged=True)
 
@@ -95,11 +97,14 @@ def test_legal_can_include_privileged_notes_in_a_bundle_and_the_audit_says_so(cl
     assert AuditEvent.objects.get(verb="evidence.downloaded").data["include_privileged"] is True
 
 
+@pytest.mark.usefixtures("test_tsa")  # bundles are signed
 def test_an_administrator_may_download_a_bundle_but_not_its_privileged_notes(client_as, company):
     _, privileged = built_bundle(client_as(LEGAL), "company_evidence", company.pk, privileged=True)
     admin = client_as("Admin")
 
-    refused = admin.post(reverse("company_evidence", args=[company.pk]), {"include_privileged": "1"})
+    refused = admin.post(
+        reverse("company_evidence", args=[company.pk]), {"include_privileged": "1"}
+    )
     not_theirs = admin.get(reverse("evidence_bundle_download", args=[privileged.pk]))
     content, _ = built_bundle(admin, "company_evidence", company.pk)
 
