@@ -148,6 +148,11 @@ def test_a_good_bundle_verifies_offline_and_online(built, tmp_path):
     call_command("verify_bundle", str(path), "--online", stdout=out)
 
     assert _check(built) == []
+    manifest = json.loads(zipfile.ZipFile(io.BytesIO(built)).read(MANIFEST))
+    assert manifest["signed_with_demo_certificate"] is False  # the test CA, configured
+    assert {f["path"] for f in manifest["files"] if f.get("deliveries") == []} == {
+        f["path"] for f in manifest["files"] if f.get("notice")
+    }  # each letter's delivery records (none were sent here)
     assert "the manifest's signature verifies; all 6 files match" in out.getvalue()
     assert "with the register's stored hashes" in out.getvalue()
 

@@ -12,6 +12,7 @@ from django.db.models import CharField, Q, QuerySet
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from warnings_app.integrations.signing import signing_is_demo
 from warnings_app.models import AuditEvent, Company, DeliveryAttempt, Notice, Response
 from warnings_app.reports.bundle_zip import BundleWriter, stored_chunks
 from warnings_app.reports.exports import AUDIT_COLUMNS, CHUNK, export_rows, row_cells
@@ -140,6 +141,8 @@ def evidence_bundle_write(
         "subject": {**subject, "includes_privileged_notes": include_privileged},
         "problems": problems,
         "signature": "manifest.json.p7s: detached CMS over the exact bytes of manifest.json",
+        # The demo certificate and TSA (no SIGNING_CERT / TSA_URL configured) prove nothing.
+        "signed_with_demo_certificate": signing_is_demo(),
         "verify_with": "python manage.py verify_bundle FILE [--online]",
     }
     bundle.close(manifest)
