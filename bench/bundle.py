@@ -50,6 +50,7 @@ def _environment(database: str, var_dir: str) -> dict[str, str]:
         "LOG_LEVEL": "WARNING",
         "WARNINGS_IGNORE_DOTENV": "1",
         "DEMO_TOOLS": "true",
+        "TWO_FACTOR_ROLES": "",  # the bench's lawyer signs in with force_login, no second factor
     }
 
 
@@ -145,6 +146,7 @@ def _measure(campaign_id: int) -> dict:
     url = reverse("campaign_evidence", args=[campaign_id])
     response, web_peak, web_rss = _measured(lambda: client.post(url))
     assert response.status_code == 302, response.status_code
+    assert response.url.startswith("/evidence/"), response.url
     bundle = EvidenceBundle.objects.get(subject_kind="campaign", subject_id=campaign_id)
     assert bundle.status == "queued", "the request built something"
     assert not bundle.file, "the request built something"
