@@ -45,7 +45,7 @@ def bundle_replies(notices: QuerySet[Notice]) -> QuerySet[Response]:
     """The replies to these letters, or from their companies."""
     return Response.objects.filter(
         Q(notice__in=notices) | Q(company__in=notices.values("company_id"))
-    ).distinct()
+    )
 
 
 def bundle_size(notices: QuerySet[Notice]) -> int:
