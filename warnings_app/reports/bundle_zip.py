@@ -9,6 +9,7 @@ import hashlib
 import io
 import itertools
 import json
+import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
@@ -54,21 +55,40 @@ def stored_chunks(field: FieldFile) -> Iterator[bytes] | None:
 class BundleWriter:
     def __init__(self, target: IO[bytes]) -> None:
         self.zip = zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED)
-        self.files: list[dict[str, Any]] = []
+        # The manifest's lines, one file each, wait on disk: a campaign's thousands of entries
+        # are not held as Python objects while its letters are written.
+        # Closed (and so deleted) by close(), or by the garbage collector when a build fails.
+        self.lines = tempfile.TemporaryFile()  # noqa: SIM115
+        self.count = 0
 
-    def _record(self, path: str, entry: _Entry, what: str, facts: dict[str, Any]) -> str:
+    def _record(
+        self, path: str, entry: _Entry, what: str, facts: dict[str, Any], expected: str | None
+    ) -> str:
         digest = entry.digest.hexdigest()
-        self.files.append({"path": path, "sha256": digest, "size": entry.size, "what": what})
-        self.files[-1].update(facts)
+        line = {"path": path, "sha256": digest, "size": entry.size, "what": what, **facts}
+        if expected is not None:  # the hash the register recorded for it
+            line |= {"recorded_sha256": expected, "matches_record": digest == expected}
+        self.lines.write(b",\n    " if self.count else b"\n    ")
+        self.lines.write(json.dumps(line, ensure_ascii=False).encode())
+        self.count += 1
         return digest
 
-    def add_chunks(self, path: str, chunks: Iterable[bytes], what: str, **facts: Any) -> str:
-        """Write one file from its chunks; its SHA-256."""
+    def add_chunks(
+        self,
+        path: str,
+        chunks: Iterable[bytes],
+        what: str,
+        *,
+        expected_sha256: str | None = None,
+        **facts: Any,
+    ) -> str:
+        """Write one file from its chunks; its SHA-256. With `expected_sha256` (the register's
+        hash of it), the manifest says whether the file matches it."""
         with self.zip.open(path, "w") as handle:
             entry = _Entry(handle)
             for chunk in chunks:
                 entry.write(chunk)
-        return self._record(path, entry, what, facts)
+        return self._record(path, entry, what, facts, expected_sha256)
 
     def add_bytes(self, path: str, content: bytes, what: str, **facts: Any) -> str:
         return self.add_chunks(path, [content], what, **facts)
@@ -85,14 +105,23 @@ class BundleWriter:
                 entry.write(line.getvalue().encode("utf-8"))
                 line.seek(0)
                 line.truncate()
-        return self._record(path, entry, what, {})
+        return self._record(path, entry, what, {}, None)
 
     def close(self, manifest: dict[str, Any]) -> bytes:
-        """Write the manifest (with the list of files) and its signature; the manifest's bytes."""
-        content = json.dumps(
-            {**manifest, "files": self.files}, indent=2, ensure_ascii=False
-        ).encode()
-        self.zip.writestr(MANIFEST, content)
-        self.zip.writestr(SIGNATURE, sign_detached(content))
+        """Write the manifest (its facts, then one line per file) and its signature over the
+        manifest's exact bytes; the manifest's bytes."""
+        if not manifest:
+            raise ValueError("a manifest states what the bundle is besides its files")
+        head = json.dumps(manifest, indent=2, ensure_ascii=False)
+        content = io.BytesIO()
+        content.write(head[:-2].encode() + b',\n  "files": [')
+        self.lines.seek(0)
+        while chunk := self.lines.read(CHUNK_BYTES):
+            content.write(chunk)
+        self.lines.close()
+        content.write(b"\n  ]\n}\n")
+        data = content.getvalue()
+        self.zip.writestr(MANIFEST, data)
+        self.zip.writestr(SIGNATURE, sign_detached(data))
         self.zip.close()
-        return content
+        return data

@@ -15,10 +15,13 @@ from django.utils import timezone
 from warnings_app.integrations.signing import signing_is_demo
 from warnings_app.models import AuditEvent, Company, DeliveryAttempt, Notice, Response
 from warnings_app.reports.bundle_zip import BundleWriter, stored_chunks
-from warnings_app.reports.exports import AUDIT_COLUMNS, CHUNK, export_rows, row_cells
+from warnings_app.reports.exports import AUDIT_COLUMNS, export_rows, row_cells
 
 # The bundle's own format: bump it when the manifest's meaning changes.
 FORMAT = "evidence-bundle/2"
+# Letters (with their deliveries) read from the database at a time: what the build holds besides
+# one chunk of one file and the manifest's lines.
+LETTERS_AT_ONCE = 100
 
 
 def _iso(value: Any) -> str | None:
@@ -70,11 +73,11 @@ def evidence_bundle_write(
     done = 0
     letters = (
         notices.exclude(pdf="")
-        .select_related("company")
+        .only("pk", "reference", "pdf", "pdf_sha256", "rendered_at", "sent_at")
         .prefetch_related("deliveries")
         .order_by("pk")
     )
-    for notice in letters.iterator(chunk_size=CHUNK):
+    for notice in letters.iterator(chunk_size=LETTERS_AT_ONCE):
         chunks = stored_chunks(notice.pdf)
         if chunks is None:
             problems.append(f"{notice.reference}: the stored letter is missing")
@@ -83,13 +86,12 @@ def evidence_bundle_write(
                 f"letters/{notice.reference}.pdf",
                 chunks,
                 f"letter {notice.reference} as rendered and sent",
+                expected_sha256=notice.pdf_sha256,
                 notice=notice.reference,
-                recorded_sha256=notice.pdf_sha256,
                 rendered_at=_iso(notice.rendered_at),
                 sent_at=_iso(notice.sent_at),
                 deliveries=_deliveries(notice),
             )
-            bundle.files[-1]["matches_record"] = digest == notice.pdf_sha256
             if digest != notice.pdf_sha256:
                 problems.append(f"{notice.reference}: the stored letter differs from its hash")
         done += 1
@@ -100,7 +102,7 @@ def evidence_bundle_write(
         .prefetch_related("attachments", "demands")
         .order_by("pk")
     )
-    for reply in replies.iterator(chunk_size=CHUNK):
+    for reply in replies.iterator(chunk_size=LETTERS_AT_ONCE):
         _add_reply(bundle, reply, include_privileged=include_privileged)
         done += 1
         progress(done)
@@ -118,7 +120,7 @@ def evidence_bundle_write(
     deliveries = DeliveryAttempt.objects.filter(notice__in=notices).order_by("pk")
     bundle.add_csv(
         "deliveries.csv",
-        *export_rows("deliveries", deliveries),
+        *export_rows("deliveries", deliveries, chunk=LETTERS_AT_ONCE),
         "every delivery attempt with the server's reply and the Message-ID",
     )
     ids = Cast("pk", output_field=CharField())
@@ -131,7 +133,7 @@ def evidence_bundle_write(
     bundle.add_csv(
         "audit.csv",
         [name for name, _ in AUDIT_COLUMNS],
-        (row_cells(AUDIT_COLUMNS, e) for e in events.iterator(chunk_size=CHUNK)),
+        (row_cells(AUDIT_COLUMNS, e) for e in events.iterator(chunk_size=LETTERS_AT_ONCE)),
         "the audit log of these letters and replies (the columns of the audit log's download)",
     )
     manifest = {
@@ -157,8 +159,8 @@ def _add_reply(bundle: BundleWriter, reply: Response, *, include_privileged: boo
             f"{folder}/message.eml",
             chunks,
             f"raw e-mail {reply.message_id}",
+            expected_sha256=reply.raw_sha256,
             reply=reply.pk,
-            recorded_sha256=reply.raw_sha256,
         )
     record = {
         "notice": reply.notice.reference if reply.notice else None,
