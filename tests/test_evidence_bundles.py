@@ -20,6 +20,7 @@ from tests.bundle_helpers import built_bundle
 from tests.factories import CompanyFactory, UserFactory, make_notice
 from warnings_app.domain.roles import LEGAL
 from warnings_app.models import AuditEvent, EvidenceBundle, Notice, Response
+from warnings_app.reports.bundle_certificate import CERTIFICATE
 from warnings_app.reports.bundle_check import (
     BundleLimits,
     compare_with_register,
@@ -153,7 +154,11 @@ def test_a_good_bundle_verifies_offline_and_online(built, tmp_path):
     assert {f["path"] for f in manifest["files"] if f.get("deliveries") == []} == {
         f["path"] for f in manifest["files"] if f.get("notice")
     }  # each letter's delivery records (none were sent here)
-    assert "the manifest's signature verifies; all 6 files match" in out.getvalue()
+    certificate = zipfile.ZipFile(io.BytesIO(built)).read(CERTIFICATE).decode()
+    for entry in manifest["files"][:-1]:  # the certificate lists every file but itself
+        assert f"{entry['path']}\n  {entry['what']}\n  SHA-256 {entry['sha256']}" in certificate
+    assert manifest["files"][-1]["path"] == CERTIFICATE
+    assert "the manifest's signature verifies; all 7 files match" in out.getvalue()
     assert "with the register's stored hashes" in out.getvalue()
 
 
@@ -240,7 +245,7 @@ def test_more_entries_than_the_limit_are_refused_before_the_directory_is_read(bu
             archive.writestr(f"x/{n}", b"")
 
     assert _check(many.getvalue(), entries=100) == [
-        "refused: 108 entries, over the limit of 100 (EVIDENCE_BUNDLE_MAX_ENTRIES)"
+        "refused: 109 entries, over the limit of 100 (EVIDENCE_BUNDLE_MAX_ENTRIES)"
     ]
     assert _check(many.getvalue(), total_bytes=10)[0].startswith("refused: more than 10 bytes")
 

@@ -17,6 +17,7 @@ from typing import IO, Any
 from django.db.models.fields.files import FieldFile
 
 from warnings_app.integrations.signing import sign_detached
+from warnings_app.reports.bundle_certificate import CERTIFICATE, certificate_lines
 
 MANIFEST = "manifest.json"
 SIGNATURE = "manifest.json.p7s"
@@ -59,7 +60,6 @@ class BundleWriter:
         # are not held as Python objects while its letters are written.
         # Closed (and so deleted) by close(), or by the garbage collector when a build fails.
         self.lines = tempfile.TemporaryFile()  # noqa: SIM115
-        self.count = 0
 
     def _record(
         self, path: str, entry: _Entry, what: str, facts: dict[str, Any], expected: str | None
@@ -68,10 +68,14 @@ class BundleWriter:
         line = {"path": path, "sha256": digest, "size": entry.size, "what": what, **facts}
         if expected is not None:  # the hash the register recorded for it
             line |= {"recorded_sha256": expected, "matches_record": digest == expected}
-        self.lines.write(b",\n    " if self.count else b"\n    ")
-        self.lines.write(json.dumps(line, ensure_ascii=False).encode())
-        self.count += 1
+        # One JSON object a line (json.dumps escapes any newline inside a string).
+        self.lines.write(json.dumps(line, ensure_ascii=False).encode() + b"\n")
         return digest
+
+    def _files(self) -> Iterator[dict[str, Any]]:
+        self.lines.seek(0)
+        for line in self.lines:
+            yield json.loads(line)
 
     def add_chunks(
         self,
@@ -112,12 +116,18 @@ class BundleWriter:
         manifest's exact bytes; the manifest's bytes."""
         if not manifest:
             raise ValueError("a manifest states what the bundle is besides its files")
+        with self.zip.open(CERTIFICATE, "w") as handle:
+            entry = _Entry(handle)
+            for text in certificate_lines(manifest, self._files()):
+                entry.write(text.encode("utf-8"))
+        self.lines.seek(0, io.SEEK_END)
+        self._record(CERTIFICATE, entry, "this list of the files in words", {}, None)
         head = json.dumps(manifest, indent=2, ensure_ascii=False)
         content = io.BytesIO()
         content.write(head[:-2].encode() + b',\n  "files": [')
         self.lines.seek(0)
-        while chunk := self.lines.read(CHUNK_BYTES):
-            content.write(chunk)
+        for n, line in enumerate(self.lines):
+            content.write((b",\n    " if n else b"\n    ") + line.rstrip(b"\n"))
         self.lines.close()
         content.write(b"\n  ]\n}\n")
         data = content.getvalue()
