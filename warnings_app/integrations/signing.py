@@ -35,10 +35,11 @@ from warnings_app.integrations.timestamps import TimestampError, timestamper
 
 FIELD_NAME = "LetterSignature"
 REASON = "Sent as a legal notice; this signature shows the letter is unchanged since it was sent"
-# Bottom of the last page, inside the margins of an A4 or Letter page (points from bottom left).
-STAMP_BOX = (330, 18, 565, 66)
-STAMP_TEXT = "Digitally signed by %(signer)s\n%(ts)s"
-STAMP_TEXT_DEMO = "DEMO signature, not for legal use: %(signer)s\n%(ts)s"
+# The last page's bottom margin, below the letter's footer, right-aligned on A4 or Letter
+# (points from the bottom left corner).
+STAMP_BOX = (315, 8, 565, 48)
+STAMP_TEXT = "Digitally signed by %(signer)s\nSigned %(ts)s"
+STAMP_TEXT_DEMO = "DEMO signature, not for legal use\nSigned by %(signer)s\nSigned %(ts)s"
 
 
 class SigningError(OSError):

@@ -27,7 +27,7 @@ from pyhanko.sign.signers import SimpleSigner
 from pyhanko_certvalidator import ValidationContext
 
 DEMO_DIR_NAME = "signing-demo"
-DEMO_LABEL = "DEMO — not for legal use"
+DEMO_LABEL = "DEMO - not for legal use"  # ASCII: PDF viewers show it in any font
 DEMO_YEARS = 30
 DEMO_KEY_BITS = 2048
 DEMO_FILES = ("root.pem", "signer.pem", "signer.key.pem", "tsa.pem", "tsa.key.pem")
