@@ -278,3 +278,18 @@ def test_without_settings_letters_are_signed_by_the_demo_ca_and_labelled_demo(se
     assert _stamp_text(stored).startswith("DEMO signature, not for legal use\nSigned by Notice")
     [event] = AuditEvent.objects.filter(verb="notice.render", target_id=str(notice.pk))
     assert event.data["signature_demo"] is True
+
+
+def test_a_letter_that_cannot_be_timestamped_is_not_rendered(test_tsa, settings):
+    from warnings_app.services.pipeline import notice_render_step
+
+    notice = notice_with_schedule(works=1)
+    settings.TSA_URL = "http://127.0.0.1:9/tsa"  # discard port: nothing listens
+
+    notice_render_step(notice_id=notice.pk)
+
+    notice.refresh_from_db()
+    assert notice.status == NoticeStatus.DRAFT
+    assert not notice.pdf
+    assert notice.problem.startswith("rendering failed: the letter could not be signed")
+    assert "the timestamp authority at http://127.0.0.1:9/tsa did not answer" in notice.problem

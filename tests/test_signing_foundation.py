@@ -187,3 +187,10 @@ def test_two_processes_making_the_demo_ca_at_once_agree(tmp_path):
 
     assert roots[0] == roots[1]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["signing-demo"]
+
+
+def test_a_url_that_is_not_a_tsa_is_a_timestamp_error(test_tsa, settings):
+    settings.TSA_URL = test_tsa.url + "-missing"
+
+    with pytest.raises(timestamps.TimestampError, match="answered HTTP 404"):
+        timestamps.timestamp_token(b"data")
