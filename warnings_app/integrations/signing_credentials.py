@@ -12,10 +12,13 @@ import functools
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
+from asn1crypto import cms
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -24,6 +27,8 @@ from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from django.conf import settings
 from pyhanko.keys import load_cert_from_pemder, load_certs_from_pemder
+from pyhanko.sign.attributes import CMSAttributeProvider, SigningCertificateV2Provider
+from pyhanko.sign.general import as_signing_certificate_v2, simple_cms_attribute
 from pyhanko.sign.signers import SimpleSigner
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.util import get_pyca_cryptography_hash
@@ -177,6 +182,17 @@ def _certs(paths: tuple[str, ...]) -> list[asn1_x509.Certificate]:
         raise SigningSetupError(f"the certificate files {', '.join(paths)}: {exc}") from exc
 
 
+class _FixedAttribute(CMSAttributeProvider):
+    """Provides an attribute prepared in advance."""
+
+    def __init__(self, attribute: cms.CMSAttribute) -> None:
+        self.attribute_type = attribute["type"].native
+        self._attribute = attribute
+
+    async def get_attribute(self, dry_run: bool = False) -> cms.CMSAttribute:
+        return self._attribute
+
+
 class KeptKeySigner(SimpleSigner):
     """A SimpleSigner that reads its private key once. SimpleSigner reads it from DER for every
     signature, and cryptography checks an RSA key on every read: about 0.1 s, fifty times the
@@ -191,6 +207,22 @@ class KeptKeySigner(SimpleSigner):
             cert_registry=loaded.cert_registry,
         )
         self._key = serialization.load_der_private_key(loaded.signing_key.dump(), password=None)
+        # The signing-certificate-v2 attribute is the same in every signature. Built by
+        # asn1crypto it re-encodes the issuer's name each time it is written (several times per
+        # signature, ~5 ms); read back from its DER it is written as stored.
+        built = simple_cms_attribute(  # type: ignore[no-untyped-call]
+            "signing_certificate_v2", as_signing_certificate_v2(loaded.signing_cert)
+        )
+        self._signing_certificate = _FixedAttribute(cms.CMSAttribute.load(built.dump()))
+
+    def _signed_attr_providers(self, *args: Any, **kwargs: Any) -> Iterator[Any]:
+        # pyHanko's internal hook (pinned to 0.38 in pyproject.toml): its own providers, with
+        # the signing-certificate one replaced by the prepared attribute.
+        for provider in super()._signed_attr_providers(*args, **kwargs):
+            if isinstance(provider, SigningCertificateV2Provider):
+                yield self._signing_certificate
+            else:
+                yield provider
 
     def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
         mechanism = self.get_signature_mechanism_for_digest(digest_algorithm).signature_algo

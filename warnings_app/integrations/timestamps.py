@@ -120,10 +120,11 @@ class DemoTimeStamper(DummyTimeStamper):
     def __init__(self, *, tsa_cert: Any, tsa_key: Any, certs_to_embed: Any) -> None:
         super().__init__(tsa_cert=tsa_cert, tsa_key=tsa_key, certs_to_embed=certs_to_embed)
         self._key = serialization.load_der_private_key(tsa_key.dump(), password=None)
-        # The same for every token, and slow to build (asn1crypto re-encodes the issuer's name).
-        self._signing_certificate = _attribute(
-            "signing_certificate", as_signing_certificate(tsa_cert)
-        )
+        # The same for every token.
+        # Read back from its DER: built by asn1crypto it re-encodes the issuer's name whenever
+        # it is written.
+        built = _attribute("signing_certificate", as_signing_certificate(tsa_cert))
+        self._signing_certificate = cms.CMSAttribute.load(built.dump())
 
     def _sign_tst_info(
         self, tst_info_data: bytes, md_algorithm: str, dt: datetime
