@@ -11,7 +11,7 @@ import pytest
 from asn1crypto import cms
 from pypdf import PdfWriter
 
-from warnings_app.integrations import signing, signing_credentials, timestamps
+from warnings_app.integrations import signing, signing_demo, timestamps
 
 
 def _blank_pdf() -> bytes:
@@ -177,7 +177,7 @@ def _make_demo(var_dir: str) -> str:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.test_settings")
     django.setup()
     settings.VAR_DIR = var_dir
-    root = signing_credentials.demo_material().path("root.pem")
+    root = signing_demo.demo_material().path("root.pem")
     return root.read_text()
 
 

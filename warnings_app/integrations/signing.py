@@ -23,7 +23,6 @@ from pyhanko.sign.validation.status import SignatureCoverageLevel, StandardCMSSi
 from pyhanko.stamp import TextStampStyle
 
 from warnings_app.integrations.signing_credentials import (
-    DEMO_LABEL,
     SignerSetup,
     SigningSetupError,
     signer_is_demo,
@@ -32,6 +31,7 @@ from warnings_app.integrations.signing_credentials import (
     tsa_trust_roots,
     validation_context,
 )
+from warnings_app.integrations.signing_demo import DEMO_LABEL
 from warnings_app.integrations.timestamps import TimestampError, timestamper
 
 FIELD_NAME = "LetterSignature"

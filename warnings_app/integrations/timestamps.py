@@ -30,11 +30,11 @@ from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
 from warnings_app.integrations.signing_credentials import (
     SigningSetupError,
-    demo_material,
     tsa_is_demo,
     tsa_trust_roots,
     validation_context,
 )
+from warnings_app.integrations.signing_demo import demo_material
 
 TSA_TIMEOUT_SECONDS = 10
 
