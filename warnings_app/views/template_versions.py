@@ -135,7 +135,9 @@ class VersionPdfView(RoleRequiredMixin, View):
             )
         pdf = template_version_preview_pdf(version=version, company=form.cleaned_data["company"])
         response = HttpResponse(pdf, content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="preview-v{version.number}.pdf"'
+        response["Content-Disposition"] = (
+            f'inline; filename="preview-v{version.number}-unsigned.pdf"'
+        )
         response["X-Content-Type-Options"] = "nosniff"
         return response
 
