@@ -245,6 +245,20 @@ UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=25 * 1024 * 1024)
 UPLOAD_MAX_UNPACKED_BYTES = env.int("UPLOAD_MAX_UNPACKED_BYTES", default=100 * 1024 * 1024)
 UPLOAD_MAX_COMPRESSION_RATIO = env.int("UPLOAD_MAX_COMPRESSION_RATIO", default=200)
 UPLOAD_MAX_ZIP_ENTRIES = env.int("UPLOAD_MAX_ZIP_ENTRIES", default=2000)
+
+# Evidence bundles (reports/bundle_check.py): verify_bundle refuses a zip over these limits
+# before decompressing anything, so a crafted zip cannot exhaust memory, disk or time. The
+# defaults hold a 100,000-letter campaign with its replies; a raw reply is at most
+# REPLY_MAX_MESSAGE_BYTES. The manifest is the one entry read whole (it is what is signed).
+EVIDENCE_BUNDLE_MAX_ENTRIES = env.int("EVIDENCE_BUNDLE_MAX_ENTRIES", default=500_000)
+EVIDENCE_BUNDLE_MAX_ENTRY_BYTES = env.int("EVIDENCE_BUNDLE_MAX_ENTRY_BYTES", default=512 * 2**20)
+EVIDENCE_BUNDLE_MAX_TOTAL_BYTES = env.int("EVIDENCE_BUNDLE_MAX_TOTAL_BYTES", default=50 * 2**30)
+EVIDENCE_BUNDLE_MAX_RATIO = env.int("EVIDENCE_BUNDLE_MAX_RATIO", default=200)
+EVIDENCE_BUNDLE_MAX_MANIFEST_BYTES = env.int(
+    "EVIDENCE_BUNDLE_MAX_MANIFEST_BYTES", default=256 * 2**20
+)
+# A bundle still "building" this long after it started lost its worker: asking again builds anew.
+EVIDENCE_BUNDLE_STALE_SECONDS = env.int("EVIDENCE_BUNDLE_STALE_SECONDS", default=3600)
 # The receiving server's authserv-id: only its Authentication-Results header is believed
 # (a sender can add its own). Empty: no sender checks are recorded.
 REPLY_AUTHSERV_ID = env.str("REPLY_AUTHSERV_ID", default="")

@@ -13,6 +13,7 @@ from tests.factories import CompanyFactory, UserFactory
 from warnings_app.domain.roles import ADMIN, ALL_ROLES, LEGAL, MANAGER, PARALEGAL
 from warnings_app.models import (
     Company,
+    EvidenceBundle,
     PrintBatch,
     Response,
     RoleGrant,
@@ -71,6 +72,8 @@ ALLOWED = {
     "dashboard": {LEGAL, MANAGER, ADMIN},
     "company_evidence": {LEGAL, ADMIN},
     "campaign_evidence": {LEGAL, ADMIN},
+    "evidence_bundle": {LEGAL, ADMIN},
+    "evidence_bundle_download": {LEGAL, ADMIN},
     "work_queue": EVERYONE,
     "work_queue_act": {LEGAL, PARALEGAL, ADMIN},
     "reconciliation": EVERYONE,
@@ -133,6 +136,8 @@ POST_ONLY = {
     "version_reject",
     "notice_withdraw",
     "notice_reconcile",
+    "company_evidence",
+    "campaign_evidence",
     "campaign_generate",
     "campaign_approve",
     "campaign_send",
@@ -173,6 +178,23 @@ class _PageRows(Rows):
         return self.once(
             "reply",
             lambda: Response.objects.create(channel="email", received_at=self.notice().created_at),
+        )
+
+    def bundle(self):
+        """A ready bundle of a company, its zip in storage."""
+        content = b"PK stand-in for a built bundle"
+        return self.once(
+            "bundle",
+            lambda: EvidenceBundle.objects.create(
+                subject_kind="company",
+                subject_id=self.contact().company_id,
+                subject_name="Example",
+                requested_by=UserFactory(),
+                status="ready",
+                file=default_storage.save("bundles/test.zip", ContentFile(content)),
+                sha256=hashlib.sha256(content).hexdigest(),
+                size=len(content),
+            ),
         )
 
     def batch(self):
@@ -231,6 +253,8 @@ class _PageRows(Rows):
             return {"pk": self.notice().pk}
         if name in ("company_evidence", "company_log_reply", "company_detail", "company_edit"):
             return {"pk": self.contact().company_id}
+        if name in ("evidence_bundle", "evidence_bundle_download"):
+            return {"pk": self.bundle().pk}
         if name in ("artist_detail", "preference_record", "preference_link_create"):
             return {"pk": self.statement().artist_id}
         special = {

@@ -56,11 +56,42 @@ def _policy(response) -> dict[str, list[str]]:
     }
 
 
-def test_check_deploy_passes_with_the_documented_production_environment():
-    result = _deploy_check()
+def _signing_env(authority) -> dict[str, str]:
+    """The signing settings of the production template, pointed at the test CA's files."""
+    return {
+        "SIGNING_CERT": authority.signer_cert_pem,
+        "SIGNING_KEY": authority.signer_key_pem,
+        "SIGNING_TRUST_ROOTS": authority.root_pem,
+        "TSA_URL": authority.url,
+        "TSA_TRUST_ROOTS": authority.root_pem,
+    }
+
+
+def test_check_deploy_passes_with_the_documented_production_environment(test_authority):
+    result = _deploy_check(**_signing_env(test_authority))
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_warns_when_letters_would_be_signed_by_the_demo_ca_and_tsa():
+    result = _deploy_check()
+
+    assert result.returncode != 0
+    assert "warnings_app.W020" in result.stderr
+    assert "signed with the DEMO certificate" in result.stderr
+    assert "timestamped by the DEMO timestamp authority" in result.stderr
+
+
+def test_check_deploy_warns_when_the_signing_key_cannot_be_read(test_authority, tmp_path):
+    env = _signing_env(test_authority) | {"SIGNING_KEY": str(tmp_path / "missing.key.pem")}
+
+    result = _deploy_check(**env)
+
+    assert result.returncode != 0
+    assert "warnings_app.W020" in result.stderr
+    assert "no letter can be signed" in result.stderr
+    assert "DEMO" not in result.stderr
 
 
 def test_check_deploy_fails_when_https_is_switched_off():

@@ -8,13 +8,15 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
+from tests.bundle_helpers import built_bundle
 from tests.campaign_helpers import sent_notices
 from tests.factories import UserFactory
 from warnings_app.models import AuditEvent
-from warnings_app.reports.evidence import MANIFEST, verify_bundle
+from warnings_app.reports.bundle_check import verify_bundle
+from warnings_app.reports.bundle_zip import MANIFEST, SIGNATURE
 from warnings_app.services.replies import reply_log
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("test_tsa")]
 
 
 @pytest.fixture
@@ -43,9 +45,12 @@ def bundle(client, smtp_server):
         files=[("scan.pdf", "application/pdf", b"%PDF-1.4 scan")],
     )
     client.force_login(UserFactory(role="Legal"))
-    response = client.get(reverse("company_evidence", args=[notice.company_id]))
-    assert response.status_code == 200
-    return response.content, notice, reminder
+    content, _ = built_bundle(client, "company_evidence", notice.company_id)
+    return content, notice, reminder
+
+
+def _problems(data: bytes) -> list[str]:
+    return verify_bundle(io.BytesIO(data)).problems
 
 
 def _tamper(data: bytes, path: str) -> bytes:
@@ -87,10 +92,10 @@ def test_a_company_bundle_holds_its_letters_reply_deliveries_and_audit_and_verif
     assert "250 2.0.0" in deliveries
     assert "notice.mark_sent" in archive.read("audit.csv").decode()
     assert manifest["problems"] == []
-    assert verify_bundle(data) == []
+    assert _problems(data) == []
     path = tmp_path / "bundle.zip"
     path.write_bytes(data)
-    call_command("verify_bundle", str(path))
+    call_command("verify_bundle", str(path), "--online")
     assert AuditEvent.objects.filter(verb="evidence.downloaded").count() == 1
 
 
@@ -120,11 +125,15 @@ def test_the_bundles_csvs_are_the_deliveries_export_and_the_audit_logs_download(
 
 def test_changing_one_byte_of_any_file_fails_verification_naming_it(bundle, tmp_path):
     data, _, _ = bundle
-    names = [n for n in zipfile.ZipFile(io.BytesIO(data)).namelist() if n != MANIFEST]
+    names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    files = [n for n in names if n not in (MANIFEST, SIGNATURE)]
 
-    for name in names:
-        problems = verify_bundle(_tamper(data, name))
+    for name in files:
+        problems = _problems(_tamper(data, name))
         assert problems == [f"{name}: SHA-256 differs from the manifest"], name
+    for name in (MANIFEST, SIGNATURE):
+        [problem, *_] = _problems(_tamper(data, name))
+        assert problem.startswith(f"{MANIFEST}: its signature ({SIGNATURE}) does not verify")
 
     path = tmp_path / "tampered.zip"
     path.write_bytes(_tamper(data, names[0]))
@@ -134,6 +143,11 @@ def test_changing_one_byte_of_any_file_fails_verification_naming_it(bundle, tmp_
 
 def test_managers_and_paralegals_get_no_bundle(client, smtp_server):
     [notice] = sent_notices(companies=1)
+    client.force_login(UserFactory(role="Legal"))
+    _, built = built_bundle(client, "company_evidence", notice.company_id)
     for role in ("Manager", "Paralegal"):
         client.force_login(UserFactory(role=role))
-        assert client.get(reverse("company_evidence", args=[notice.company_id])).status_code == 403
+        assert client.post(reverse("company_evidence", args=[notice.company_id])).status_code == 403
+        for name in ("evidence_bundle", "evidence_bundle_download"):
+            assert client.get(reverse(name, args=[built.pk])).status_code == 403, (role, name)
+    assert AuditEvent.objects.filter(verb="evidence.downloaded").count() == 1

@@ -11,7 +11,7 @@ import pytest
 from asn1crypto import cms
 from pypdf import PdfWriter
 
-from warnings_app.integrations import signing, signing_credentials, timestamps
+from warnings_app.integrations import signing, signing_demo, timestamps
 
 
 def _blank_pdf() -> bytes:
@@ -177,7 +177,7 @@ def _make_demo(var_dir: str) -> str:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.test_settings")
     django.setup()
     settings.VAR_DIR = var_dir
-    root = signing_credentials.demo_material().path("root.pem")
+    root = signing_demo.demo_material().path("root.pem")
     return root.read_text()
 
 
@@ -187,3 +187,10 @@ def test_two_processes_making_the_demo_ca_at_once_agree(tmp_path):
 
     assert roots[0] == roots[1]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["signing-demo"]
+
+
+def test_a_url_that_is_not_a_tsa_is_a_timestamp_error(test_tsa, settings):
+    settings.TSA_URL = test_tsa.url + "-missing"
+
+    with pytest.raises(timestamps.TimestampError, match="answered HTTP 404"):
+        timestamps.timestamp_token(b"data")

@@ -3,7 +3,7 @@ WSGI app, the same one `certomancer animate` serves) run by werkzeug in a thread
 on a free port. The CA issues a letter-signing certificate for "Test Music Rights Ltd" and a
 TSA certificate; the TSA answers HTTP POSTs at `url` the way a commercial TSA does.
 
-Keys are made fresh for each test session (RSA 2048) and written as PEM next to the
+Keys are made fresh for each test session and written as PEM next to the
 certificates, so the project's settings can point at them exactly as production settings do."""
 
 import threading
@@ -13,7 +13,7 @@ from pathlib import Path
 from certomancer.integrations.animator import Animator, AnimatorArchStore
 from certomancer.registry import ArchLabel, CertLabel, CertomancerConfig
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from werkzeug.serving import make_server
 
 ARCH = "letters-test"
@@ -118,7 +118,7 @@ class TestAuthority:
     def start(self) -> "TestAuthority":
         self.folder.mkdir(parents=True, exist_ok=True)
         for name in KEYS:
-            key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+            key = _new_key(name)
             (self.folder / f"{name}.key.pem").write_bytes(
                 key.private_bytes(
                     serialization.Encoding.PEM,
@@ -146,8 +146,30 @@ class TestAuthority:
             self._thread.join(timeout=5)
 
 
+def _new_key(name: str) -> rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey:
+    """RSA 2048 for the CA and the signer, as most real ones are; ECDSA P-256 for the TSA:
+    certomancer reads the TSA's key for every request, and cryptography checks an RSA key on
+    every read (about 0.1 s), which would be timed as ours in bench/render.py."""
+    if name == "tsa":
+        return ec.generate_private_key(ec.SECP256R1())
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
 def _pem(der: bytes) -> bytes:
     from asn1crypto import pem
 
     result: bytes = pem.armor("CERTIFICATE", der)
     return result
+
+
+if __name__ == "__main__":
+    # A TSA in a process of its own (bench/render.py): prints its URL, serves until killed.
+    import logging
+    import sys
+    import time
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    running = TestAuthority(Path(sys.argv[1])).start()
+    print(running.url, flush=True)
+    while True:
+        time.sleep(3600)

@@ -43,3 +43,34 @@ def dkim_signing_ready(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
             id="warnings_app.W016",
         )
     ]
+
+
+@register("signing", deploy=True)
+def letter_signing_ready(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
+    """W020: letters would be signed by the demo certificate or timestamped by the demo TSA
+    (their certificates say DEMO; no court or recipient should trust them), or the configured
+    certificate and key cannot be used, so no letter could be rendered at all."""
+    from warnings_app.integrations import signing_credentials  # pyHanko: only when checked
+
+    problems = []
+    if signing_credentials.signer_is_demo():
+        problems.append(
+            "letters would be signed with the DEMO certificate (SIGNING_CERT and SIGNING_KEY "
+            "are not set)"
+        )
+    else:
+        try:
+            signing_credentials.signer_setup()
+        except signing_credentials.SigningSetupError as exc:
+            problems.append(f"no letter can be signed, so none can be rendered: {exc}")
+    if signing_credentials.tsa_is_demo():
+        problems.append("letters would be timestamped by the DEMO timestamp authority (TSA_URL)")
+    return [
+        CheckWarning(
+            f"Letter signing: {problem}.",
+            hint="docs/letter-signing.md: set SIGNING_CERT, SIGNING_KEY (and SIGNING_CHAIN, "
+            "SIGNING_TRUST_ROOTS), TSA_URL and TSA_TRUST_ROOTS.",
+            id="warnings_app.W020",
+        )
+        for problem in problems
+    ]

@@ -127,3 +127,17 @@ def anchor_audit_chain_task() -> dict[str, int | str | None]:
 
     done = anchor_chain_head()
     return {"anchor": done.anchor.pk if done.anchor else None, "message": done.message}
+
+
+# A large campaign's bundle takes minutes (about 4 s per 1,000 letters on a laptop): the default
+# limits (config/celery.py) are for a letter's render or send. The soft limit fails the bundle
+# with its reason; EVIDENCE_BUNDLE_STALE_SECONDS (1 hour) lies beyond the hard one.
+@shared_task(
+    name="warnings.build_evidence_bundle", acks_late=True, soft_time_limit=1800, time_limit=1900
+)
+def build_evidence_bundle_task(bundle_id: int) -> str:
+    """Build one queued evidence bundle into storage. Safe to run twice or after a redelivery:
+    the claim is a guarded update, so a bundle already building, ready or failed is left alone."""
+    from warnings_app.services.bundles import bundle_build
+
+    return bundle_build(bundle_id=bundle_id)

@@ -122,16 +122,22 @@ urlpatterns = [
     path("search/", views.SearchView.as_view(), name="search"),
     path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
     path(
-        "companies/<int:pk>/evidence.zip",
-        views.EvidenceBundleView.as_view(),
+        "companies/<int:pk>/evidence/",
+        views.EvidenceRequestView.as_view(),
         {"kind": "company"},
         name="company_evidence",
     ),
     path(
-        "campaigns/<int:pk>/evidence.zip",
-        views.EvidenceBundleView.as_view(),
+        "campaigns/<int:pk>/evidence/",
+        views.EvidenceRequestView.as_view(),
         {"kind": "campaign"},
         name="campaign_evidence",
+    ),
+    path("evidence/<int:pk>/", views.EvidenceBundleView.as_view(), name="evidence_bundle"),
+    path(
+        "evidence/<int:pk>/download/",
+        views.EvidenceBundleDownloadView.as_view(),
+        name="evidence_bundle_download",
     ),
     re_path(
         r"^exports/(?P<kind>notices|deliveries|replies)\.(?P<fmt>csv|xlsx)$",

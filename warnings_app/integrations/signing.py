@@ -13,6 +13,7 @@ from datetime import datetime
 from io import BytesIO
 
 from asn1crypto import cms
+from django.conf import settings
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
@@ -22,7 +23,6 @@ from pyhanko.sign.validation.status import SignatureCoverageLevel, StandardCMSSi
 from pyhanko.stamp import TextStampStyle
 
 from warnings_app.integrations.signing_credentials import (
-    DEMO_LABEL,
     SignerSetup,
     SigningSetupError,
     signer_is_demo,
@@ -31,14 +31,28 @@ from warnings_app.integrations.signing_credentials import (
     tsa_trust_roots,
     validation_context,
 )
+from warnings_app.integrations.signing_demo import DEMO_LABEL
 from warnings_app.integrations.timestamps import TimestampError, timestamper
 
 FIELD_NAME = "LetterSignature"
 REASON = "Sent as a legal notice; this signature shows the letter is unchanged since it was sent"
-# Bottom of the last page, inside the margins of an A4 or Letter page (points from bottom left).
-STAMP_BOX = (330, 18, 565, 66)
-STAMP_TEXT = "Digitally signed by %(signer)s\n%(ts)s"
-STAMP_TEXT_DEMO = "DEMO signature, not for legal use: %(signer)s\n%(ts)s"
+# The last page's bottom margin, below the letter's footer, right-aligned on A4 or Letter
+# (points from the bottom left corner).
+STAMP_BOX = (315, 8, 565, 48)
+STAMP_TEXT = "Digitally signed by %(signer)s\nSigned %(ts)s"
+STAMP_TEXT_DEMO = "DEMO signature, not for legal use\nSigned by %(signer)s\nSigned %(ts)s"
+
+
+# Room for the signature in the PDF, per (certificate, TSA): pyHanko finds it by making a
+# trial signature (with its margin for the TSA's answer varying), which would double the cost of
+# every letter. The first letter of a process learns it; the rest reuse it.
+_RESERVED: dict[tuple[bytes, str], int] = {}
+
+
+def _contents_reserved(signed: bytes, *, start: int) -> int:
+    """The size of the /Contents hex string pyHanko reserved in the signature it appended."""
+    opening = signed.index(b"/Contents <", start) + len(b"/Contents <")
+    return signed.index(b">", opening) - opening
 
 
 class SigningError(OSError):
@@ -91,7 +105,12 @@ def sign_pdf(pdf: bytes) -> bytes:
         )
         writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
         output = BytesIO()
-        pdf_signer.sign_pdf(writer, output=output)
+        cert = setup.signer.signing_cert
+        reserved_key = (cert.sha256 if cert else b"", settings.TSA_URL.strip() or "demo")
+        reserved = _RESERVED.get(reserved_key)
+        pdf_signer.sign_pdf(writer, output=output, bytes_reserved=reserved)
+        if reserved is None:
+            _RESERVED[reserved_key] = _contents_reserved(output.getvalue(), start=len(pdf))
     except (TimestampRequestError, TimestampError, SigningSetupError) as exc:
         raise SigningError(f"the letter could not be signed: {exc}") from exc
     except (ValueError, KeyError, OSError) as exc:

@@ -1,163 +1,33 @@
 """Whose key signs our letters and whose clock timestamps them: the organisation's signing
 certificate and a timestamp authority (TSA) from the settings, or, when they are not set (demo,
-development, tests), a local demo CA that issues a signing certificate and a TSA certificate,
-both saying DEMO in their subject so no one can mistake a demo letter for a real one.
-
-The demo material is made once, on first use, under VAR_DIR/signing-demo/, and kept: letters
-signed yesterday still verify today. Two processes making it at once each build a complete copy
-in a private folder and rename it into place; the loser discards its copy and reads the winner's,
-so every process signs with the same demo CA."""
+development, tests), the demo CA of signing_demo, whose certificates say DEMO. And whom we trust
+when checking a signature or a timestamp."""
 
 import functools
-import os
-import shutil
-import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from typing import Any
 
+from asn1crypto import cms
 from asn1crypto import x509 as asn1_x509
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
 from django.conf import settings
 from pyhanko.keys import load_cert_from_pemder, load_certs_from_pemder
+from pyhanko.sign.attributes import CMSAttributeProvider, SigningCertificateV2Provider
+from pyhanko.sign.general import as_signing_certificate_v2, simple_cms_attribute
 from pyhanko.sign.signers import SimpleSigner
 from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
-DEMO_DIR_NAME = "signing-demo"
-DEMO_LABEL = "DEMO — not for legal use"
-DEMO_YEARS = 30
-DEMO_KEY_BITS = 2048
-DEMO_FILES = ("root.pem", "signer.pem", "signer.key.pem", "tsa.pem", "tsa.key.pem")
+from warnings_app.integrations.signing_demo import demo_material
 
 
 class SigningSetupError(OSError):
     """The configured signing or timestamping credentials cannot be used (a file is missing or
     unreadable, a key does not match, half of the settings are set). An OSError, like a mail
     server that does not answer: nothing is signed until an operator fixes it."""
-
-
-@dataclass(frozen=True)
-class DemoMaterial:
-    folder: Path
-
-    def path(self, name: str) -> Path:
-        return self.folder / name
-
-    @property
-    def root(self) -> asn1_x509.Certificate:
-        return _cert(str(self.path("root.pem")))
-
-
-def demo_material() -> DemoMaterial:
-    """The demo CA, signer and TSA under VAR_DIR/signing-demo/, made on first use."""
-    folder = Path(settings.VAR_DIR) / DEMO_DIR_NAME
-    if not all((folder / name).exists() for name in DEMO_FILES):
-        _demo_make(folder)
-    return DemoMaterial(folder)
-
-
-def _demo_make(folder: Path) -> None:
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    building = Path(tempfile.mkdtemp(prefix=".signing-demo-", dir=folder.parent))
-    try:
-        _demo_write(building)
-        try:
-            os.rename(building, folder)  # atomic; fails when another process got there first
-        except OSError:
-            if not all((folder / name).exists() for name in DEMO_FILES):
-                raise
-    finally:
-        shutil.rmtree(building, ignore_errors=True)
-
-
-def _new_key() -> rsa.RSAPrivateKey:
-    return rsa.generate_private_key(public_exponent=65537, key_size=DEMO_KEY_BITS)
-
-
-def _name(common_name: str) -> x509.Name:
-    organisation = f"{settings.SIGNING_ORGANISATION} ({DEMO_LABEL})"
-    return x509.Name(
-        [
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation),
-            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
-        ]
-    )
-
-
-def _issue(
-    *,
-    subject: x509.Name,
-    key: rsa.RSAPrivateKey,
-    issuer: x509.Name,
-    issuer_key: rsa.RSAPrivateKey,
-    ca: bool,
-    usage: x509.ObjectIdentifier | None = None,
-) -> x509.Certificate:
-    now = datetime.now(UTC)
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(issuer)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(days=1))
-        .not_valid_after(now + timedelta(days=365 * DEMO_YEARS))
-        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=not ca,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=ca,
-                crl_sign=ca,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-    )
-    if usage is not None:
-        builder = builder.add_extension(x509.ExtendedKeyUsage([usage]), critical=True)
-    return builder.sign(issuer_key, hashes.SHA256())
-
-
-def _demo_write(folder: Path) -> None:
-    root_key, signer_key, tsa_key = _new_key(), _new_key(), _new_key()
-    root_name = _name("Demo letter-signing root CA")
-    root = _issue(subject=root_name, key=root_key, issuer=root_name, issuer_key=root_key, ca=True)
-    signer = _issue(
-        subject=_name(f"{settings.SIGNING_ORGANISATION} letters (demo)"),
-        key=signer_key,
-        issuer=root_name,
-        issuer_key=root_key,
-        ca=False,
-    )
-    tsa = _issue(
-        subject=_name("Demo timestamp authority"),
-        key=tsa_key,
-        issuer=root_name,
-        issuer_key=root_key,
-        ca=False,
-        usage=ExtendedKeyUsageOID.TIME_STAMPING,
-    )
-    for name, cert in (("root.pem", root), ("signer.pem", signer), ("tsa.pem", tsa)):
-        (folder / name).write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    for name, key in (("signer.key.pem", signer_key), ("tsa.key.pem", tsa_key)):
-        pem = key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-        descriptor = os.open(folder / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "wb") as key_file:
-            key_file.write(pem)
-    # The root's key is not kept: the demo CA issues these two certificates and nothing else.
 
 
 @functools.lru_cache(maxsize=16)
@@ -173,6 +43,58 @@ def _certs(paths: tuple[str, ...]) -> list[asn1_x509.Certificate]:
         return list(load_certs_from_pemder(list(paths)))  # type: ignore[no-untyped-call]
     except (OSError, ValueError) as exc:
         raise SigningSetupError(f"the certificate files {', '.join(paths)}: {exc}") from exc
+
+
+class _FixedAttribute(CMSAttributeProvider):
+    """Provides an attribute prepared in advance."""
+
+    def __init__(self, attribute: cms.CMSAttribute) -> None:
+        self.attribute_type = attribute["type"].native
+        self._attribute = attribute
+
+    async def get_attribute(self, dry_run: bool = False) -> cms.CMSAttribute:
+        return self._attribute
+
+
+class KeptKeySigner(SimpleSigner):
+    """A SimpleSigner that reads its private key once. SimpleSigner reads it from DER for every
+    signature, and cryptography checks an RSA key on every read: about 0.1 s, fifty times the
+    signature itself. Other mechanisms than RSA PKCS#1 v1.5 and ECDSA are left to SimpleSigner."""
+
+    def __init__(self, loaded: SimpleSigner) -> None:
+        if loaded.signing_cert is None:  # SimpleSigner.load always sets it
+            raise SigningSetupError("the signing certificate was not loaded")
+        super().__init__(
+            signing_cert=loaded.signing_cert,
+            signing_key=loaded.signing_key,
+            cert_registry=loaded.cert_registry,
+        )
+        self._key = serialization.load_der_private_key(loaded.signing_key.dump(), password=None)
+        # The signing-certificate-v2 attribute is the same in every signature. Built by
+        # asn1crypto it re-encodes the issuer's name each time it is written (several times per
+        # signature, ~5 ms); read back from its DER it is written as stored.
+        built = simple_cms_attribute(  # type: ignore[no-untyped-call]
+            "signing_certificate_v2", as_signing_certificate_v2(loaded.signing_cert)
+        )
+        self._signing_certificate = _FixedAttribute(cms.CMSAttribute.load(built.dump()))
+
+    def _signed_attr_providers(self, *args: Any, **kwargs: Any) -> Iterator[Any]:
+        # pyHanko's internal hook (pinned to 0.38 in pyproject.toml): its own providers, with
+        # the signing-certificate one replaced by the prepared attribute.
+        for provider in super()._signed_attr_providers(*args, **kwargs):
+            if isinstance(provider, SigningCertificateV2Provider):
+                yield self._signing_certificate
+            else:
+                yield provider
+
+    def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+        mechanism = self.get_signature_mechanism_for_digest(digest_algorithm).signature_algo
+        digest = get_pyca_cryptography_hash(digest_algorithm)
+        if mechanism == "rsassa_pkcs1v15" and isinstance(self._key, rsa.RSAPrivateKey):
+            return self._key.sign(data, PKCS1v15(), digest)
+        if mechanism == "ecdsa" and isinstance(self._key, ec.EllipticCurvePrivateKey):
+            return self._key.sign(data, ec.ECDSA(digest))
+        return super().sign_raw(data, digest_algorithm)
 
 
 def signer_is_demo() -> bool:
@@ -245,7 +167,7 @@ def _signer_load(
         raise SigningSetupError(f"the signing key {key} or certificate {cert}: {exc}") from exc
     if signer is None:  # SimpleSigner.load reports a key or certificate it cannot read so
         raise SigningSetupError(f"the signing key {key} or certificate {cert} cannot be read")
-    return SignerSetup(signer, tuple(_certs(roots)) if roots else (), demo)
+    return SignerSetup(KeptKeySigner(signer), tuple(_certs(roots)) if roots else (), demo)
 
 
 def tsa_trust_roots() -> tuple[asn1_x509.Certificate, ...]:

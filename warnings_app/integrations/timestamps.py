@@ -9,25 +9,32 @@ imprint) is SHA-256 of the data we hold, and the TSA's certificate chains to a r
 import asyncio
 import functools
 import hashlib
+import threading
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from asn1crypto import cms, tsp
+import requests
+from asn1crypto import cms, core, tsp
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
 from django.conf import settings
+from pyhanko.sign.general import as_signing_certificate, simple_cms_attribute
 from pyhanko.sign.timestamps import DummyTimeStamper, TimeStamper
 from pyhanko.sign.timestamps.common_utils import TimestampRequestError
-from pyhanko.sign.timestamps.requests_client import RequestsHTTPTimeStamper
 from pyhanko.sign.validation.generic_cms import validate_tst_signed_data
 from pyhanko.sign.validation.status import TimestampSignatureStatus
 from pyhanko_certvalidator.registry import SimpleCertificateStore
+from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
 from warnings_app.integrations.signing_credentials import (
     SigningSetupError,
-    demo_material,
     tsa_is_demo,
     tsa_trust_roots,
     validation_context,
 )
+from warnings_app.integrations.signing_demo import demo_material
 
 TSA_TIMEOUT_SECONDS = 10
 
@@ -53,10 +60,90 @@ def timestamper() -> TimeStamper:
     return _http_timestamper(settings.TSA_URL.strip())
 
 
+class HttpTimeStamper(TimeStamper):
+    """An RFC 3161 client over HTTP(S) that keeps its connection to the TSA open between
+    requests (one requests.Session per thread) and asks in the calling thread. pyHanko's own
+    client opens a connection and starts a thread for every timestamp, which costs more than
+    a nearby TSA takes to answer."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self.url = url
+        self._local = threading.local()
+
+    def _session(self) -> requests.Session:
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = self._local.session = requests.Session()
+        return session
+
+    async def async_request_tsa_response(self, req: tsp.TimeStampReq) -> tsp.TimeStampResp:
+        try:
+            answer = self._session().post(
+                self.url,
+                data=req.dump(),
+                headers={
+                    "Content-Type": "application/timestamp-query",
+                    "Accept": "application/timestamp-reply",
+                },
+                timeout=TSA_TIMEOUT_SECONDS,
+            )
+        except requests.RequestException as exc:
+            raise TimestampRequestError(
+                f"the timestamp authority at {self.url} did not answer: {exc}"
+            ) from exc
+        if answer.status_code != 200 or answer.headers.get("Content-Type") != (
+            "application/timestamp-reply"
+        ):
+            raise TimestampRequestError(
+                f"the timestamp authority at {self.url} answered HTTP {answer.status_code} "
+                f"({answer.headers.get('Content-Type')}), not a timestamp reply"
+            )
+        return tsp.TimeStampResp.load(answer.content)
+
+
 @functools.lru_cache(maxsize=4)
 def _http_timestamper(url: str) -> TimeStamper:
-    # One client per URL and process: it keeps the TSA's certificates it has been sent.
-    return RequestsHTTPTimeStamper(url, timeout=TSA_TIMEOUT_SECONDS)  # type: ignore[no-untyped-call]
+    # One client per URL and process: it keeps its connection and the TSA's certificates.
+    return HttpTimeStamper(url)
+
+
+def _attribute(name: str, value: Any) -> cms.CMSAttribute:
+    return simple_cms_attribute(name, value)  # type: ignore[no-untyped-call]
+
+
+class DemoTimeStamper(DummyTimeStamper):
+    """pyHanko's in-process TSA, signing with its key read once: the parent reads the key
+    from DER for every token, and cryptography checks an RSA key on every read (about 0.1 s).
+    The token is built as the parent builds it; only the signing differs."""
+
+    def __init__(self, *, tsa_cert: Any, tsa_key: Any, certs_to_embed: Any) -> None:
+        super().__init__(tsa_cert=tsa_cert, tsa_key=tsa_key, certs_to_embed=certs_to_embed)
+        self._key = serialization.load_der_private_key(tsa_key.dump(), password=None)
+        # The same for every token.
+        # Read back from its DER: built by asn1crypto it re-encodes the issuer's name whenever
+        # it is written.
+        built = _attribute("signing_certificate", as_signing_certificate(tsa_cert))
+        self._signing_certificate = cms.CMSAttribute.load(built.dump())
+
+    def _sign_tst_info(
+        self, tst_info_data: bytes, md_algorithm: str, dt: datetime
+    ) -> tuple[bytes, cms.CMSAttributes]:
+        digest = get_pyca_cryptography_hash(md_algorithm)
+        hashed = hashes.Hash(digest)
+        hashed.update(tst_info_data)
+        signed_attrs = cms.CMSAttributes(
+            [
+                _attribute("content_type", "tst_info"),
+                _attribute("signing_time", cms.Time({"utc_time": core.UTCTime(dt)})),
+                self._signing_certificate,
+                _attribute("message_digest", hashed.finalize()),
+            ]
+        )
+        if not isinstance(self._key, rsa.RSAPrivateKey):
+            raise TimestampError("the demo timestamp authority's key is not an RSA key")
+        signature = self._key.sign(signed_attrs.dump(), PKCS1v15(), digest)
+        return signature, signed_attrs
 
 
 @functools.lru_cache(maxsize=4)
@@ -65,7 +152,7 @@ def _demo_timestamper(folder: str) -> TimeStamper:
 
     root = load_cert_from_pemder(f"{folder}/root.pem")  # type: ignore[no-untyped-call]
     store = SimpleCertificateStore.from_certs([root])  # type: ignore[no-untyped-call]
-    return DummyTimeStamper(
+    return DemoTimeStamper(
         tsa_cert=load_cert_from_pemder(f"{folder}/tsa.pem"),  # type: ignore[no-untyped-call]
         tsa_key=load_private_key_from_pemder(f"{folder}/tsa.key.pem", passphrase=None),
         certs_to_embed=store,

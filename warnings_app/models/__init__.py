@@ -1,5 +1,6 @@
 from warnings_app.models.accounts import EnrolmentCode, RoleGrant
 from warnings_app.models.api import IdempotencyKey
+from warnings_app.models.bundles import EvidenceBundle
 from warnings_app.models.campaigns import Campaign, LadderStep
 from warnings_app.models.companies import Company, Contact, Tag
 from warnings_app.models.letters import LetterTemplate, TemplateVersion
@@ -33,6 +34,7 @@ __all__ = [
     "DeliveryAttempt",
     "DemandAnswer",
     "EnrolmentCode",
+    "EvidenceBundle",
     "EvidenceItem",
     "FigureCell",
     "FigureSummary",

@@ -1,137 +1,114 @@
 """The evidence bundle for litigation counsel: one zip per company (or campaign) with every
 letter PDF, every raw reply and attachment, the delivery records with the servers' replies and
-Message-IDs, the audit extract, and manifest.json naming each file with its SHA-256 and what it
-is. `verify_bundle` checks a bundle against its manifest."""
+Message-IDs, the audit extract, and a signed manifest.json naming each file with its SHA-256,
+its size and what it is (reports/bundle_zip.py writes it; reports/bundle_check.py verifies it).
+Built by a worker onto a file (services/bundles.py), letter by letter, never whole in memory."""
 
-import hashlib
-import io
 import json
-import zipfile
-from typing import Any
+from collections.abc import Callable
+from typing import IO, Any
 
-from django.db.models import Q, QuerySet
-from django.db.models.fields.files import FieldFile
+from django.db.models import CharField, Q, QuerySet
+from django.db.models.functions import Cast
 from django.utils import timezone
 
+from warnings_app.integrations.signing import signing_is_demo
 from warnings_app.models import AuditEvent, Company, DeliveryAttempt, Notice, Response
-from warnings_app.reports.exports import CHUNK, audit_csv, export_rows, write_csv
+from warnings_app.reports.bundle_zip import BundleWriter, stored_chunks
+from warnings_app.reports.exports import AUDIT_COLUMNS, export_rows, row_cells
 
-MANIFEST = "manifest.json"
-
-
-def _read(field: FieldFile) -> bytes | None:
-    try:
-        with field.open("rb") as handle:
-            content: bytes = handle.read()
-            return content
-    except (FileNotFoundError, ValueError):
-        return None
+# The bundle's own format: bump it when the manifest's meaning changes.
+FORMAT = "evidence-bundle/2"
+# Letters (with their deliveries) read from the database at a time: what the build holds besides
+# one chunk of one file and the manifest's lines.
+LETTERS_AT_ONCE = 100
 
 
-class _Bundle:
-    def __init__(self) -> None:
-        self.buffer = io.BytesIO()
-        self.zip = zipfile.ZipFile(self.buffer, "w", compression=zipfile.ZIP_DEFLATED)
-        self.files: list[dict[str, Any]] = []
-        self.problems: list[str] = []
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
 
-    def add(self, path: str, content: bytes, what: str, **facts: Any) -> None:
-        self.zip.writestr(path, content)
-        digest = hashlib.sha256(content).hexdigest()
-        self.files.append(
-            {"path": path, "sha256": digest, "size": len(content), "what": what, **facts}
-        )
 
-    def close(self, subject: dict[str, Any]) -> bytes:
-        manifest = {
-            "created_at": timezone.now().isoformat(),
-            "subject": subject,
-            "files": self.files,
-            "problems": self.problems,
-            "verify_with": "python manage.py verify_bundle FILE",
+def _deliveries(notice: Notice) -> list[dict[str, Any]]:
+    return [
+        {
+            "channel": d.channel,
+            "outcome": d.outcome,
+            "message_id": d.message_id,
+            "recipient": d.recipient,
+            "server_reply": d.server_reply,
+            "pdf_sha256": d.pdf_sha256,
+            "started_at": _iso(d.started_at),
+            "finished_at": _iso(d.finished_at),
         }
-        self.zip.writestr(MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False))
-        self.zip.close()
-        return self.buffer.getvalue()
+        for d in sorted(notice.deliveries.all(), key=lambda d: (d.started_at, d.pk))
+    ]
 
 
-def evidence_bundle(
-    *, notices: QuerySet[Notice], subject: dict[str, Any], include_privileged: bool = False
-) -> bytes:
-    """The bundle. Legal's internal notes (attorney work product) go in only when
-    `include_privileged` (the caller checks the permission); the manifest says which."""
-    bundle = _Bundle()
-    subject = {**subject, "includes_privileged_notes": include_privileged}
-    notices = notices.select_related("company").order_by("pk")
-    for notice in notices:
-        if not notice.pdf:
-            continue
-        content = _read(notice.pdf)
-        if content is None:
-            bundle.problems.append(f"{notice.reference}: the stored letter is missing")
-            continue
-        matches = hashlib.sha256(content).hexdigest() == notice.pdf_sha256
-        if not matches:
-            bundle.problems.append(f"{notice.reference}: the stored letter differs from its hash")
-        bundle.add(
-            f"letters/{notice.reference}.pdf",
-            content,
-            f"letter {notice.reference} as rendered and sent",
-            recorded_sha256=notice.pdf_sha256,
-            matches_record=matches,
-        )
-    replies = (
-        Response.objects.filter(
-            Q(notice__in=notices) | Q(company__in={n.company_id for n in notices})
-        )
-        .select_related("notice", "suggested_notice", "confirmed_by")
-        .prefetch_related("attachments")
+def bundle_replies(notices: QuerySet[Notice]) -> QuerySet[Response]:
+    """The replies to these letters, or from their companies."""
+    return Response.objects.filter(
+        Q(notice__in=notices) | Q(company__in=notices.values("company_id"))
     )
-    for reply in replies.order_by("pk"):
-        folder = f"replies/{reply.pk}"
-        raw = _read(reply.raw_message) if reply.raw_message else None
-        if raw is not None:
-            bundle.add(f"{folder}/message.eml", raw, f"raw e-mail {reply.message_id}")
-        bundle.add(
-            f"{folder}/record.json",
-            json.dumps(
-                {
-                    "notice": reply.notice.reference if reply.notice else None,
-                    "channel": reply.channel,
-                    "kind": reply.kind,
-                    "received_at": reply.received_at.isoformat(),
-                    "sender": reply.sender,
-                    "subject": reply.subject,
-                    "outcome": reply.outcome,
-                    "text": reply.body_text,
-                    "raw_sha256": reply.raw_sha256,
-                    "authentication_results": reply.authentication_results,
-                    # What was verified of the sender on arrival, and why it acted or waited.
-                    "sender_check": reply.sender_check,
-                    "trust": reply.trust,
-                    "trust_reason": reply.trust_reason,
-                    "suggested_notice": reply.suggested_notice.reference
-                    if reply.suggested_notice
-                    else None,
-                    "confirmed_by": reply.confirmed_by.get_username()
-                    if reply.confirmed_by
-                    else None,
-                    "confirmed_at": reply.confirmed_at.isoformat() if reply.confirmed_at else None,
-                }
-                | (_privileged_reply(reply) if include_privileged else {}),
-                indent=2,
-                ensure_ascii=False,
-            ).encode(),
-            "the reply as logged",
-        )
-        for n, attachment in enumerate(reply.attachments.all(), start=1):
-            content = _read(attachment.file) if attachment.file else None
-            if content is not None:
-                name = attachment.original_filename.replace("/", "_")[:100]
-                bundle.add(f"{folder}/attachments/{n}-{name}", content, "attachment of the reply")
+
+
+def bundle_size(notices: QuerySet[Notice]) -> int:
+    """How many letters and replies a bundle of these letters writes (its progress's total)."""
+    return notices.exclude(pdf="").count() + bundle_replies(notices).count()
+
+
+def evidence_bundle_write(
+    *,
+    notices: QuerySet[Notice],
+    subject: dict[str, Any],
+    target: IO[bytes],
+    built_by: str,
+    include_privileged: bool = False,
+    progress: Callable[[int], None] = lambda done: None,
+) -> dict[str, Any]:
+    """Write the bundle onto `target`; its manifest. Legal's internal notes (attorney work
+    product) go in only when `include_privileged` (the caller checks the permission); the
+    manifest says which. `progress(done)` is told how many letters and replies are written."""
+    bundle = BundleWriter(target)
+    problems: list[str] = []
+    done = 0
+    letters = (
+        notices.exclude(pdf="")
+        .only("pk", "reference", "pdf", "pdf_sha256", "rendered_at", "sent_at")
+        .prefetch_related("deliveries")
+        .order_by("pk")
+    )
+    for notice in letters.iterator(chunk_size=LETTERS_AT_ONCE):
+        chunks = stored_chunks(notice.pdf)
+        if chunks is None:
+            problems.append(f"{notice.reference}: the stored letter is missing")
+        else:
+            digest = bundle.add_chunks(
+                f"letters/{notice.reference}.pdf",
+                chunks,
+                f"letter {notice.reference} as rendered and sent",
+                expected_sha256=notice.pdf_sha256,
+                notice=notice.reference,
+                rendered_at=_iso(notice.rendered_at),
+                sent_at=_iso(notice.sent_at),
+                deliveries=_deliveries(notice),
+            )
+            if digest != notice.pdf_sha256:
+                problems.append(f"{notice.reference}: the stored letter differs from its hash")
+        done += 1
+        progress(done)
+    replies = (
+        bundle_replies(notices)
+        .select_related("notice", "suggested_notice", "confirmed_by")
+        .prefetch_related("attachments", "demands")
+        .order_by("pk")
+    )
+    for reply in replies.iterator(chunk_size=LETTERS_AT_ONCE):
+        _add_reply(bundle, reply, include_privileged=include_privileged)
+        done += 1
+        progress(done)
     if include_privileged:
-        companies = Company.objects.filter(pk__in={n.company_id for n in notices}).order_by("pk")
-        bundle.add(
+        companies = Company.objects.filter(pk__in=notices.values("company_id")).order_by("pk")
+        bundle.add_bytes(
             "privileged/company_notes.json",
             json.dumps(
                 [{"company": c.legal_name, "id": c.pk, "notes": c.notes} for c in companies],
@@ -141,54 +118,81 @@ def evidence_bundle(
             "PRIVILEGED: Legal's internal notes on the companies (attorney work product)",
         )
     deliveries = DeliveryAttempt.objects.filter(notice__in=notices).order_by("pk")
-    headers, rows = export_rows("deliveries", deliveries)
-    bundle.add(
+    bundle.add_csv(
         "deliveries.csv",
-        write_csv(headers, rows),
+        *export_rows("deliveries", deliveries, chunk=LETTERS_AT_ONCE),
         "every delivery attempt with the server's reply and the Message-ID",
     )
-    targets = Q(target_type="warnings_app.notice", target_id__in=[str(n.pk) for n in notices])
-    targets |= Q(target_type="warnings_app.response", target_id__in=[str(r.pk) for r in replies])
+    ids = Cast("pk", output_field=CharField())
+    targets = Q(target_type="warnings_app.notice", target_id__in=notices.values_list(ids))
+    targets |= Q(
+        target_type="warnings_app.response",
+        target_id__in=bundle_replies(notices).values_list(ids),
+    )
     events = AuditEvent.objects.filter(targets).select_related("actor").order_by("pk")
-    bundle.add(
+    bundle.add_csv(
         "audit.csv",
-        audit_csv(events.iterator(chunk_size=CHUNK)),
+        [name for name, _ in AUDIT_COLUMNS],
+        (row_cells(AUDIT_COLUMNS, e) for e in events.iterator(chunk_size=LETTERS_AT_ONCE)),
         "the audit log of these letters and replies (the columns of the audit log's download)",
     )
-    return bundle.close(subject)
-
-
-def _privileged_reply(reply: Response) -> dict[str, Any]:
-    return {
-        "privileged_classification_note": reply.classification_note,
-        "privileged_demand_notes": {d.demand: d.note for d in reply.demands.all() if d.note},
+    manifest = {
+        "format": FORMAT,
+        "created_at": timezone.now().isoformat(),
+        "built_by": built_by,
+        "subject": {**subject, "includes_privileged_notes": include_privileged},
+        "problems": problems,
+        "signature": "manifest.json.p7s: detached CMS over the exact bytes of manifest.json",
+        # The demo certificate and TSA (no SIGNING_CERT / TSA_URL configured) prove nothing.
+        "signed_with_demo_certificate": signing_is_demo(),
+        "verify_with": "python manage.py verify_bundle FILE [--online]",
     }
+    bundle.close(manifest)
+    return manifest
 
 
-def verify_bundle(data: bytes) -> list[str]:
-    """Every difference between a bundle and its manifest, naming the file; empty when intact."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        return ["not a zip file"]
-    with archive:
-        try:
-            manifest = json.loads(archive.read(MANIFEST))
-        except (KeyError, ValueError):
-            return [f"{MANIFEST} is missing or unreadable"]
-        listed = {entry["path"]: entry for entry in manifest.get("files", [])}
-        problems = []
-        for name in sorted(set(archive.namelist()) - set(listed) - {MANIFEST}):
-            problems.append(f"{name}: in the bundle but not in the manifest")
-        for path, entry in listed.items():
-            try:
-                content = archive.read(path)
-            except KeyError:
-                problems.append(f"{path}: listed in the manifest but missing")
-                continue
-            except zipfile.BadZipFile as exc:  # a damaged entry fails its CRC check
-                problems.append(f"{path}: damaged ({exc})")
-                continue
-            if hashlib.sha256(content).hexdigest() != entry["sha256"]:
-                problems.append(f"{path}: SHA-256 differs from the manifest")
-        return problems
+def _add_reply(bundle: BundleWriter, reply: Response, *, include_privileged: bool) -> None:
+    folder = f"replies/{reply.pk}"
+    chunks = stored_chunks(reply.raw_message) if reply.raw_message else None
+    if chunks is not None:
+        bundle.add_chunks(
+            f"{folder}/message.eml",
+            chunks,
+            f"raw e-mail {reply.message_id}",
+            expected_sha256=reply.raw_sha256,
+            reply=reply.pk,
+        )
+    record = {
+        "notice": reply.notice.reference if reply.notice else None,
+        "channel": reply.channel,
+        "kind": reply.kind,
+        "received_at": reply.received_at.isoformat(),
+        "sender": reply.sender,
+        "subject": reply.subject,
+        "outcome": reply.outcome,
+        "text": reply.body_text,
+        "raw_sha256": reply.raw_sha256,
+        "authentication_results": reply.authentication_results,
+        # What was verified of the sender on arrival, and why it acted or waited.
+        "sender_check": reply.sender_check,
+        "trust": reply.trust,
+        "trust_reason": reply.trust_reason,
+        "suggested_notice": reply.suggested_notice.reference if reply.suggested_notice else None,
+        "confirmed_by": reply.confirmed_by.get_username() if reply.confirmed_by else None,
+        "confirmed_at": _iso(reply.confirmed_at),
+    }
+    if include_privileged:
+        record |= {
+            "privileged_classification_note": reply.classification_note,
+            "privileged_demand_notes": {d.demand: d.note for d in reply.demands.all() if d.note},
+        }
+    bundle.add_bytes(
+        f"{folder}/record.json",
+        json.dumps(record, indent=2, ensure_ascii=False).encode(),
+        "the reply as logged",
+    )
+    for n, attachment in enumerate(reply.attachments.all(), start=1):
+        chunks = stored_chunks(attachment.file) if attachment.file else None
+        if chunks is not None:
+            name = attachment.original_filename.replace("/", "_").replace("\\", "_")[:100]
+            bundle.add_chunks(f"{folder}/attachments/{n}-{name}", chunks, "attachment of the reply")

@@ -118,16 +118,17 @@ def row_cells(columns: Sequence[Column], item: Any) -> list[Any]:
 
 
 def export_rows(
-    kind: str, queryset: QuerySet[Any], *, include_privileged: bool = False
+    kind: str, queryset: QuerySet[Any], *, include_privileged: bool = False, chunk: int = CHUNK
 ) -> tuple[list[str], Iterator[list[Any]]]:
-    """Headers and the rows of `queryset` (notices, deliveries or replies), read in chunks;
-    privileged notes only when `include_privileged` (the caller checks the permission)."""
+    """Headers and the rows of `queryset` (notices, deliveries or replies), read `chunk` rows
+    at a time; privileged notes only when `include_privileged` (the caller checks the
+    permission)."""
     columns, related = KINDS[kind]
     if include_privileged:
         columns = columns + PRIVILEGED_COLUMNS.get(kind, [])
 
     def rows() -> Iterator[list[Any]]:
-        for item in queryset.select_related(*related).iterator(chunk_size=CHUNK):
+        for item in queryset.select_related(*related).iterator(chunk_size=chunk):
             yield row_cells(columns, item)
 
     return [name for name, _ in columns], rows()

@@ -15,7 +15,11 @@ from warnings_app.services.notices import (
     notice_withdraw,
 )
 from warnings_app.services.references import reference_allocate
-from warnings_app.services.rendering import notice_render, stored_pdf_matches
+from warnings_app.services.rendering import (
+    notice_render,
+    stored_pdf_matches,
+    stored_pdf_signature,
+)
 from warnings_app.services.templates import (
     TemplateInvalid,
     letter_template_create,
@@ -45,6 +49,7 @@ __all__ = [
     "notice_withdraw",
     "reference_allocate",
     "stored_pdf_matches",
+    "stored_pdf_signature",
     "template_text_problems",
     "template_version_approve",
     "template_version_delete",

@@ -1,5 +1,6 @@
-"""Rendering a notice to its PDF: once, stored under an unguessable name, with its SHA-256,
-size, page count and the exact merge data used. Allowed again only before approval."""
+"""Rendering a notice to its PDF: once, signed (PAdES with a timestamp, integrations/signing),
+stored under an unguessable name, with the SHA-256 of the signed bytes, size, page count and the
+exact merge data used. Allowed again only before approval. Previews are never signed."""
 
 import hashlib
 import logging
@@ -10,7 +11,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from warnings_app.domain.letters.compose import letter_parts
-from warnings_app.integrations.pdf import render_letter_pdf
+from warnings_app.integrations.pdf import RenderedPdf, render_letter_pdf
+from warnings_app.integrations.signing import (
+    SignatureCheck,
+    check_pdf_signature,
+    sign_pdf,
+    signing_is_demo,
+)
 from warnings_app.models import Company, Contact, Notice, TemplateVersion
 from warnings_app.models.lifecycle import NoticeStatus
 from warnings_app.selectors.merge_data import (
@@ -31,7 +38,7 @@ logger = logging.getLogger(__name__)
 
 def template_version_preview_pdf(*, version: TemplateVersion, company: Company) -> bytes:
     """The PDF a version would give for one company of the register, today. Nothing is stored
-    or recorded: a preview changes nothing."""
+    or recorded: a preview changes nothing. It is not signed: only a letter is."""
     parts = letter_parts(version, merge_data_preview(company=company, template_version=version))
     return render_letter_pdf(parts.letter, parts.annex).content
 
@@ -51,7 +58,8 @@ def notice_render(*, notice: Notice, by: "User | None") -> Notice:
     reservations_catch_up(letter_date=letter_date)  # the letter cites the files in force today
     data = merge_data_for_notice(notice, letter_date=letter_date)
     parts = letter_parts(notice.template_version, data)
-    pdf = render_letter_pdf(parts.letter, parts.annex)
+    unsigned = render_letter_pdf(parts.letter, parts.annex)
+    pdf = RenderedPdf(sign_pdf(unsigned.content), unsigned.pages)  # SigningError: not rendered
     name = stored_file_save(folder="notices", content=pdf.content, extension=".pdf")
     transition = "render" if notice.status == NoticeStatus.DRAFT else "rerender"
     try:
@@ -67,6 +75,8 @@ def notice_render(*, notice: Notice, by: "User | None") -> Notice:
                     "pages": pdf.pages,
                     "template_version_id": notice.template_version_id,
                     "replaces_sha256": notice.pdf_sha256 or None,
+                    "signed": True,
+                    "signature_demo": signing_is_demo(),
                 },
                 pdf=name,
                 pdf_sha256=pdf.sha256,
@@ -111,3 +121,15 @@ def stored_pdf_matches(notice: Notice) -> tuple[bool, str]:
     if actual != notice.pdf_sha256:
         return False, f"altered: sha256 {actual} differs from recorded {notice.pdf_sha256}"
     return True, ""
+
+
+def stored_pdf_signature(notice: Notice) -> SignatureCheck | None:
+    """The check of one notice's stored letter's signature; None when it has no letter or the
+    file is missing (stored_pdf_matches reports that)."""
+    if not notice.pdf:
+        return None
+    try:
+        content = stored_pdf_bytes(notice)
+    except FileNotFoundError:
+        return None
+    return check_pdf_signature(content)

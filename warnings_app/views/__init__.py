@@ -18,7 +18,11 @@ from warnings_app.views.companies import (
 )
 from warnings_app.views.contacts import ContactCreateView, ContactEditView
 from warnings_app.views.dashboard import DashboardView
-from warnings_app.views.evidence import EvidenceBundleView
+from warnings_app.views.evidence import (
+    EvidenceBundleDownloadView,
+    EvidenceBundleView,
+    EvidenceRequestView,
+)
 from warnings_app.views.exports import ExportView
 from warnings_app.views.health import healthz
 from warnings_app.views.home import HomeView
@@ -81,7 +85,9 @@ __all__ = [
     "ContactCreateView",
     "ContactEditView",
     "DashboardView",
+    "EvidenceBundleDownloadView",
     "EvidenceBundleView",
+    "EvidenceRequestView",
     "ExportView",
     "HomeView",
     "LogReplyView",

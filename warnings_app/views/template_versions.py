@@ -144,7 +144,9 @@ class VersionPdfView(RoleRequiredMixin, View):
         except LetterTooCostly as exc:
             return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
         response = HttpResponse(pdf, content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="preview-v{version.number}.pdf"'
+        response["Content-Disposition"] = (
+            f'inline; filename="preview-v{version.number}-unsigned.pdf"'
+        )
         response["X-Content-Type-Options"] = "nosniff"
         return response
 

@@ -7,18 +7,19 @@ from warnings_app.domain import audit_anchors, audit_chain
 from warnings_app.models import AuditEvent, Notice
 from warnings_app.reports.audit_anchors import anchors_to_verify
 from warnings_app.reports.preference_integrity import publication_problems, statement_problems
-from warnings_app.services import stored_pdf_matches
+from warnings_app.selectors.letter_signatures import letter_hashes_rendered_unsigned
+from warnings_app.services import stored_pdf_matches, stored_pdf_signature
 
 SHOWN = 20
 
 
 class Command(BaseCommand):
     help = (
-        "Recompute the SHA-256 of every stored letter PDF, every link of the audit chain, every "
-        "preference statement and its instruction, and every published reservation; verify "
-        "every anchor of the chain (its timestamp token, and that the chain still passes "
-        "through its head) and the anchor files in AUDIT_ANCHOR_PATH; report any missing or "
-        "altered."
+        "Recompute the SHA-256 and check the signature of every stored letter PDF, every link "
+        "of the audit chain, every preference statement and its instruction, and every "
+        "published reservation; verify every anchor of the chain (its timestamp token, and that "
+        "the chain still passes through its head) and the anchor files in AUDIT_ANCHOR_PATH; "
+        "report any missing or altered."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -31,15 +32,30 @@ class Command(BaseCommand):
             )
 
     def _pdfs(self) -> list[str]:
-        checked, broken = 0, []
+        """Each stored letter's bytes against its recorded hash, and its signature: intact,
+        by a trusted certificate, timestamped. A letter rendered before letters were signed
+        (its render event says so) is counted, not failed."""
+        checked, broken, before_signing = 0, [], 0
+        legacy = letter_hashes_rendered_unsigned()
         notices = Notice.objects.exclude(pdf="").only("pk", "reference", "pdf", "pdf_sha256")
         for notice in notices.order_by("pk").iterator(chunk_size=500):
             ok, problem = stored_pdf_matches(notice)
             checked += 1
+            signature = stored_pdf_signature(notice) if ok else None
+            if signature is not None and not signature.valid:
+                if signature.problem == "the document is not signed" and (
+                    notice.pdf_sha256 in legacy
+                ):
+                    before_signing += 1
+                else:
+                    ok, problem = False, f"signature invalid: {signature.problem}"
             if not ok:
                 broken.append(f"{notice.reference}: {problem}")
                 self.stderr.write(broken[-1])
-        self.stdout.write(f"Checked {checked} letter PDF(s); {len(broken)} problem(s).")
+        self.stdout.write(
+            f"Checked {checked} letter PDF(s) and their signatures; {len(broken)} problem(s)."
+            + (f" {before_signing} rendered before letters were signed." if before_signing else "")
+        )
         return broken
 
     def _audit_chain(self) -> list[str]:
