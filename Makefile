@@ -10,9 +10,10 @@ RUN_STAMP := $(VENV)/.run-$(shell cat requirements.lock | cksum | cut -d' ' -f1)
 DEV_STAMP := $(VENV)/.dev-$(shell cat requirements.lock requirements-dev.lock | cksum | cut -d' ' -f1)
 # Debian packages the tests use: Chromium (browser tests), qpdf and poppler-utils (PDF checks),
 # Dovecot (a real IMAP server for reading replies), Postfix and Dovecot's LMTP (a real MTA on
-# loopback, tests/mail_system.py; Postfix installed unconfigured: no system-wide mail server).
-TEST_DEBS := chromium qpdf poppler-utils dovecot-imapd dovecot-lmtpd postfix
-TEST_TOOLS := chromium qpdf pdftotext dovecot /usr/lib/dovecot/lmtp /usr/sbin/postfix
+# loopback, tests/mail_system.py; Postfix installed unconfigured: no system-wide mail server),
+# NSS's certutil (pdfsig trusting the test CA when it checks a signed letter).
+TEST_DEBS := chromium qpdf poppler-utils dovecot-imapd dovecot-lmtpd postfix libnss3-tools
+TEST_TOOLS := chromium qpdf pdftotext pdfsig certutil dovecot /usr/lib/dovecot/lmtp /usr/sbin/postfix
 
 .PHONY: run test lint manage system-packages lock clean
 
