@@ -194,3 +194,23 @@ def test_a_url_that_is_not_a_tsa_is_a_timestamp_error(test_tsa, settings):
 
     with pytest.raises(timestamps.TimestampError, match="answered HTTP 404"):
         timestamps.timestamp_token(b"data")
+
+
+def test_too_little_room_learnt_for_the_signature_is_measured_again(test_tsa):
+    signing.sign_pdf(_blank_pdf())  # learns the room a signature takes
+    [key] = [key for key in signing._RESERVED if key[1] == test_tsa.url]
+    signing._RESERVED[key] = 64  # as if the TSA's answers had grown
+
+    signed = signing.sign_pdf(_blank_pdf())
+
+    assert signing.check_pdf_signature(signed).valid
+    assert signing._RESERVED[key] > 64
+
+
+def test_what_is_not_a_pdf_or_is_signed_already_is_a_signing_error(test_tsa):
+    signed = signing.sign_pdf(_blank_pdf())
+
+    with pytest.raises(signing.SigningError, match="could not be signed"):
+        signing.sign_pdf(b"%PDF-1.7 not really")
+    with pytest.raises(signing.SigningError, match="could not be signed"):
+        signing.sign_pdf(signed)

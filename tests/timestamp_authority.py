@@ -10,6 +10,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from asn1crypto import x509 as asn1_x509
 from certomancer.integrations.animator import Animator, AnimatorArchStore
 from certomancer.registry import ArchLabel, CertLabel, CertomancerConfig
 from cryptography.hazmat.primitives import serialization
@@ -129,8 +130,13 @@ class TestAuthority:
         config = CertomancerConfig(certomancer_config(self.folder), key_search_dir=str(self.folder))
         arch = config.get_pki_arch(ArchLabel(ARCH))
         for name in KEYS:
-            cert = arch.get_cert(CertLabel(name))
-            (self.folder / f"{name}.pem").write_bytes(_pem(cert.dump()))
+            der = arch.get_cert(CertLabel(name)).dump()
+            (self.folder / f"{name}.pem").write_bytes(_pem(der))
+            # certomancer keeps the certificates it built from their fields; asn1crypto writes
+            # such a certificate's names out afresh each time (~10 ms per timestamp). Read back
+            # from DER, as a real TSA holds its certificate, they are written as stored. (The
+            # cache is certomancer's own, private; the tests would fail loudly if it moved.)
+            arch._cert_cache[CertLabel(name)] = asn1_x509.Certificate.load(der)
         app = Animator(AnimatorArchStore(config.pki_archs), with_web_ui=False)
         server = make_server("127.0.0.1", 0, app, threaded=True)
         self._server = server

@@ -15,8 +15,10 @@ from io import BytesIO
 from asn1crypto import cms
 from django.conf import settings
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
+from pyhanko.sign.general import SigningError as PyhankoSigningError
 from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 from pyhanko.sign.validation import async_validate_detached_cms, validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel, StandardCMSSignatureStatus
@@ -103,18 +105,27 @@ def sign_pdf(pdf: bytes) -> bytes:
             stamp_style=style,
             new_field_spec=fields.SigFieldSpec(FIELD_NAME, on_page=-1, box=STAMP_BOX),
         )
-        writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
-        output = BytesIO()
         cert = setup.signer.signing_cert
         reserved_key = (cert.sha256 if cert else b"", settings.TSA_URL.strip() or "demo")
         reserved = _RESERVED.get(reserved_key)
-        pdf_signer.sign_pdf(writer, output=output, bytes_reserved=reserved)
+        try:
+            signed = _signed(pdf_signer, pdf, reserved)
+        except PyhankoSigningError:
+            if reserved is None:
+                raise
+            signed = _signed(pdf_signer, pdf, None)  # a larger answer from the TSA: measure again
+            reserved = None
         if reserved is None:
-            _RESERVED[reserved_key] = _contents_reserved(output.getvalue(), start=len(pdf))
-    except (TimestampRequestError, TimestampError, SigningSetupError) as exc:
+            _RESERVED[reserved_key] = _contents_reserved(signed, start=len(pdf))
+    except (TimestampRequestError, TimestampError, ValueError, KeyError, OSError, PdfError) as exc:
         raise SigningError(f"the letter could not be signed: {exc}") from exc
-    except (ValueError, KeyError, OSError) as exc:
-        raise SigningError(f"the letter could not be signed: {exc}") from exc
+    return signed
+
+
+def _signed(pdf_signer: signers.PdfSigner, pdf: bytes, reserved: int | None) -> bytes:
+    writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
+    output = BytesIO()
+    pdf_signer.sign_pdf(writer, output=output, bytes_reserved=reserved)
     return output.getvalue()
 
 
