@@ -2,12 +2,17 @@
 deploy/production.env.example; `make run` writes a local .env for development."""
 
 import os
+import warnings
 from datetime import timedelta
 from pathlib import Path
 
 import environ
 from csp import constants as csp
 from django.core.exceptions import ImproperlyConfigured
+
+# pyHanko imports cryptography's DSA key type, which cryptography now marks deprecated: every
+# command that signs or checks a letter would print that warning. We never use DSA keys.
+warnings.filterwarnings("ignore", message="DSA is deprecated", module="pyhanko")
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
