@@ -93,9 +93,7 @@ def test_a_lawyer_inserts_a_field_from_the_palette_at_the_cursor_and_the_preview
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_at_390_px_the_editor_palette_and_preview_stack_without_overflowing(
-    live_server, browser
-):
+def test_at_390_px_the_editor_palette_and_preview_stack_without_overflowing(live_server, browser):
     demo_seed(companies=2)
     page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
     _log_in(page, live_server.url, "legal")

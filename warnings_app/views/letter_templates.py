@@ -50,9 +50,7 @@ class TemplateCreateView(RoleRequiredMixin, View):
                     request, "Template created as a draft. Submit it for approval when it is ready."
                 )
                 return redirect("version_edit", pk=version.pk)
-        return render(
-            request, self.template_name, {"form": form, **palette_context()}, status=400
-        )
+        return render(request, self.template_name, {"form": form, **palette_context()}, status=400)
 
 
 class TemplateDetailView(RoleRequiredMixin, View):

@@ -153,4 +153,3 @@ FORLOOP = Group(
         "last": Field("True on the last item"),
     },
 )
-

@@ -236,7 +236,7 @@ def _unclosed_braces(token: Token) -> list[str]:
     for opener, closer in (("{{", "}}"), ("{%", "%}")):
         at = token.contents.find(opener)
         if at >= 0:
-            line = token.lineno + token.contents.count("\n", 0, at)
+            line = (token.lineno or 1) + token.contents.count("\n", 0, at)
             problems.append(
                 f"Line {line}: “{opener}” is opened but not closed with “{closer}” on the same "
                 f"line, so it would be printed in the letter as typed. Close it, or remove it."

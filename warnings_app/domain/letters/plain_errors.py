@@ -119,7 +119,7 @@ RULES: tuple[_Rule, ...] = (
     ),
     _rule(
         r"^'for' statements should use the format 'for x in y': .*$",
-        f"this loop must read {_FOR_EXAMPLE}: a name, “in”, then a list, and nothing after.",
+        f"this loop must read {_FOR_EXAMPLE}: a name, “in”, then a list.",
     ),
     _rule(
         r"^'for' tag received an invalid argument: .*$",
