@@ -57,6 +57,7 @@ def test_a_lawyer_inserts_a_field_from_the_palette_at_the_cursor_and_the_preview
     assert body_box["x"] + body_box["width"] <= preview_box["x"]
     assert preview_box["y"] < 1000
 
+    _shot(page, "template-editor-open-1440")
     body.fill("Dear Sir or Madam,\n\nThe company MARK-HERE was told.\n\nYours faithfully")
     expect(preview).to_contain_text("MARK-HERE", timeout=15_000)
     # Put the cursor just after "MARK-HERE" and find the field by searching the palette.
@@ -110,3 +111,27 @@ def test_at_390_px_the_editor_palette_and_preview_stack_without_overflowing(live
     page.get_by_label("Find a field").fill("deadline")
     expect(page.get_by_role("button", name="Insert notice.response_deadline")).to_be_visible()
     _shot(page, "template-editor-390")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_new_template_page_inserts_from_the_palette_into_the_subject_too(live_server, browser):
+    demo_seed(companies=1)
+    page = browser.new_context(viewport={"width": 1440, "height": 900}).new_page()
+    _log_in(page, live_server.url, "legal")
+    page.goto(f"{live_server.url}/templates/new/")
+
+    subject = page.get_by_label("Subject")
+    subject.fill("Notice  to you")
+    subject.evaluate("el => el.setSelectionRange(7, 7)")
+    page.get_by_label("Find a field").fill("reference number")
+    page.get_by_role("button", name="Insert notice.reference").click()
+    page.get_by_label("Find a field").fill("works at issue")
+    page.get_by_label("Body").click()
+    page.get_by_role("button", name="Insert works", exact=True).click()
+
+    expect(subject).to_have_value("Notice {{ notice.reference }} to you")
+    expect(page.get_by_label("Body")).to_have_value(
+        "{% for work in works %}\n{{ work.number }}\n{% endfor %}"
+    )
+    _shot(page, "template-new-1440")
