@@ -251,7 +251,8 @@ def test_withdrawing_a_link_asks_first_and_states_the_consequence(client_as):
     assert "preferences already recorded stay exactly as they are" in html
     assert "it cannot be reopened" in html
     assert '<input type="hidden" name="confirm" value="yes">' in html
-    assert unconfirmed.status_code == 302 and unconfirmed.url == revoke
+    assert unconfirmed.status_code == 302
+    assert unconfirmed.url == revoke
     assert _messages(unconfirmed) == [
         "Nothing was changed: confirm on this page to withdraw the link."
     ]

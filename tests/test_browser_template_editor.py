@@ -91,6 +91,14 @@ def test_a_lawyer_inserts_a_field_from_the_palette_at_the_cursor_and_the_preview
     )
     _shot(page, "template-editor-problem-1440")
 
+    # Saving is refused with the same sentence under the body, and its own button to the line.
+    page.get_by_role("button", name="Save draft").click()
+    error = page.locator(".field-error")
+    expect(error).to_contain_text("Body: Line 4: the condition of this {% if %}")
+    body.evaluate("el => el.setSelectionRange(0, 0)")
+    error.get_by_role("button", name="Go to line 4").click()
+    expect(page.get_by_test_id("cursor-position")).to_have_text("Body: line 4, column 1")
+
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
