@@ -136,7 +136,7 @@ def test_a_manager_cannot_send_or_withdraw_a_link_and_nothing_changes(client_as)
         reverse("preference_link_create", args=[artist.pk]),
         {"recipient_email": "mara@artists.example", "valid_days": 7},
     )
-    revoked = client.post(reverse("preference_link_revoke", args=[link.pk]))
+    revoked = client.post(reverse("preference_link_revoke", args=[link.pk]), {"confirm": "yes"})
 
     assert created.status_code == 403
     assert revoked.status_code == 403
@@ -220,8 +220,8 @@ def test_staff_withdraw_an_open_link_and_it_no_longer_opens(client_as):
     link, token = make_link(artist)
     client = client_as("Paralegal")
 
-    client.post(reverse("preference_link_revoke", args=[link.pk]))
-    again = client.post(reverse("preference_link_revoke", args=[link.pk]))
+    client.post(reverse("preference_link_revoke", args=[link.pk]), {"confirm": "yes"})
+    again = client.post(reverse("preference_link_revoke", args=[link.pk]), {"confirm": "yes"})
     page = Client().get(_choose(artist, token))
 
     assert _messages(again)[-1] == f"Link {link.pk} is revoked, so it cannot be withdrawn."
@@ -231,3 +231,49 @@ def test_staff_withdraw_an_open_link_and_it_no_longer_opens(client_as):
 
 
 # --- the public pages -----------------------------------------------------------------------
+
+
+def test_withdrawing_a_link_asks_first_and_states_the_consequence(client_as):
+    artist, _works = artist_with_works()
+    link, _token = make_link(artist)
+    client = client_as("Legal")
+    revoke = reverse("preference_link_revoke", args=[link.pk])
+
+    detail = client.get(reverse("artist_detail", args=[artist.pk])).content.decode()
+    page = client.get(revoke)
+    unconfirmed = client.post(revoke)
+
+    assert f'href="{revoke}"' in detail  # a link to the question, not a button that acts
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert link.recipient_email in html
+    assert "it stops working at once" in html
+    assert "preferences already recorded stay exactly as they are" in html
+    assert "it cannot be reopened" in html
+    assert '<input type="hidden" name="confirm" value="yes">' in html
+    assert unconfirmed.status_code == 302
+    assert unconfirmed.url == revoke
+    assert _messages(unconfirmed) == [
+        "Nothing was changed: confirm on this page to withdraw the link."
+    ]
+    link.refresh_from_db()
+    assert link.state() == "open"
+    assert not AuditEvent.objects.filter(verb="preference_link.revoked").exists()
+
+    done = client.post(revoke, {"confirm": "yes"})
+
+    link.refresh_from_db()
+    assert link.state() == "revoked"
+    assert done.url == reverse("artist_detail", args=[artist.pk])
+    gone = client.get(revoke)
+    assert gone.url == reverse("artist_detail", args=[artist.pk])
+    assert _messages(gone)[-1] == f"Link {link.pk} is revoked, so it cannot be withdrawn."
+
+
+def test_only_staff_who_may_withdraw_see_the_question(client_as):
+    artist, _works = artist_with_works()
+    link, _token = make_link(artist)
+
+    response = client_as("Manager").get(reverse("preference_link_revoke", args=[link.pk]))
+
+    assert response.status_code == 403

@@ -1,8 +1,9 @@
-"""Staff send an artist a private link, or withdraw one, from the artist's page."""
+"""Staff send an artist a private link, or withdraw one, from the artist's page. Withdrawing
+asks first, on a page that says what it does."""
 
 from django.contrib import messages
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 
 from warnings_app.forms.artist_links import PreferenceLinkForm
@@ -42,10 +43,28 @@ class PreferenceLinkCreateView(RoleRequiredMixin, View):
 
 
 class PreferenceLinkRevokeView(RoleRequiredMixin, View):
+    """GET: the confirmation, stating the consequence. POST with confirm=yes: withdraw."""
+
     permission_required = "warnings_app.change_preferencelink"
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        link = get_object_or_404(PreferenceLink.objects.select_related("artist"), pk=pk)
+        if link.state() != "open":
+            messages.error(request, f"Link {link.pk} is {link.state()}, so it cannot be withdrawn.")
+            return redirect("artist_detail", pk=link.artist_id)
+        return render(
+            request,
+            "warnings_app/preference_link_revoke.html",
+            {"link": link, "expires": local_time(link.expires_at)},
+        )
 
     def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         link = get_object_or_404(PreferenceLink, pk=pk)
+        if request.POST.get("confirm") != "yes":
+            messages.error(
+                request, "Nothing was changed: confirm on this page to withdraw the link."
+            )
+            return redirect("preference_link_revoke", pk=link.pk)
         try:
             preference_link_revoke(link=link, by=request.user)
         except ServiceError as exc:

@@ -10,6 +10,7 @@ from warnings_app.forms import LetterTemplateForm
 from warnings_app.models import LetterTemplate
 from warnings_app.selectors.letters import template_versions, templates_listed
 from warnings_app.views.access import AuthenticatedHttpRequest, RoleRequiredMixin
+from warnings_app.views.template_versions import palette_context
 
 
 class TemplateListView(RoleRequiredMixin, View):
@@ -26,7 +27,9 @@ class TemplateCreateView(RoleRequiredMixin, View):
     template_name = "warnings_app/lettertemplate_form.html"
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        return render(request, self.template_name, {"form": LetterTemplateForm()})
+        return render(
+            request, self.template_name, {"form": LetterTemplateForm(), **palette_context()}
+        )
 
     def post(self, request: AuthenticatedHttpRequest) -> HttpResponse:
         form = LetterTemplateForm(request.POST)
@@ -47,7 +50,7 @@ class TemplateCreateView(RoleRequiredMixin, View):
                     request, "Template created as a draft. Submit it for approval when it is ready."
                 )
                 return redirect("version_edit", pk=version.pk)
-        return render(request, self.template_name, {"form": form}, status=400)
+        return render(request, self.template_name, {"form": form, **palette_context()}, status=400)
 
 
 class TemplateDetailView(RoleRequiredMixin, View):

@@ -1,6 +1,7 @@
 """The template editor: edit a draft, preview it live, see the diff, submit, approve, reject."""
 
 import difflib
+from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -10,7 +11,8 @@ from django.views import View
 from warnings_app import services
 from warnings_app.domain.letters.bounds import LetterTooCostly
 from warnings_app.domain.letters.compose import letter_html
-from warnings_app.domain.letters.fields import catalogue_rows
+from warnings_app.domain.letters.language import ALLOWED_FILTERS, ALLOWED_TAGS
+from warnings_app.domain.letters.palette import palette_sections
 from warnings_app.forms import PreviewForm, RejectForm, TemplateVersionForm
 from warnings_app.models import TemplateVersion
 from warnings_app.selectors.letters import version_before
@@ -22,6 +24,18 @@ from warnings_app.views.access import AuthenticatedHttpRequest, RoleRequiredMixi
 PREVIEW_CSP = (
     "default-src 'none'; style-src 'self' 'unsafe-inline'; font-src 'self'; img-src 'self' data:"
 )
+
+
+def palette_context(*, insert: bool = True) -> dict[str, Any]:
+    """What the merge-field palette beside an editor shows: the catalogue the validator checks,
+    and the tags and filters it allows; `insert`: whether it offers Insert buttons (the text can
+    be edited)."""
+    return {
+        "palette": palette_sections(),
+        "palette_insert": insert,
+        "palette_tags": ALLOWED_TAGS,
+        "palette_filters": ALLOWED_FILTERS,
+    }
 
 
 def _version(pk: int) -> TemplateVersion:
@@ -39,16 +53,16 @@ class VersionEditView(RoleRequiredMixin, View):
         form: TemplateVersionForm,
         status: int = 200,
     ) -> HttpResponse:
+        editable = version.status == TemplateVersion.Status.DRAFT and not version.is_frozen
         return render(
             request,
             self.template_name,
             {
                 "version": version,
                 "form": form,
-                "catalogue": catalogue_rows(),
+                **palette_context(insert=editable),
                 "preview_form": PreviewForm(initial={"company": ""}),
-                "editable": version.status == TemplateVersion.Status.DRAFT
-                and not version.is_frozen,
+                "editable": editable,
             },
             status=status,
         )

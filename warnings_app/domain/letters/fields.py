@@ -153,19 +153,3 @@ FORLOOP = Group(
         "last": Field("True on the last item"),
     },
 )
-
-
-def catalogue_rows(group: Group = CATALOGUE, prefix: str = "") -> list[tuple[str, str]]:
-    """(dotted name, help) for every field, for the catalogue beside the editor."""
-    rows = []
-    for name, spec in group.fields.items():
-        path = f"{prefix}{name}"
-        if isinstance(spec, Group):
-            rows.extend(catalogue_rows(spec, f"{path}."))
-        elif isinstance(spec, ListOf):
-            rows.append((path, f"{spec.help} (a list: use {{% for item in {path} %}})"))
-            if isinstance(spec.item, Group):
-                rows.extend(catalogue_rows(spec.item, f"{path}[ ]."))
-        else:
-            rows.append((path, spec.help))
-    return rows

@@ -43,6 +43,7 @@ from warnings_app.domain.letters.bounds import (
     bounded_filter,
 )
 from warnings_app.domain.letters.fields import CATALOGUE, FORLOOP, Field, Group, ListOf
+from warnings_app.domain.letters.plain_errors import plain_syntax_error
 
 MAX_BODY_CHARS = 50_000
 PLAIN_TEXT_MAX = 200  # quoted text inside a tag: a fallback word or a separator, not a paragraph
@@ -201,7 +202,7 @@ def template_problems(
         template = _compiled(source)
     except TemplateSyntaxError as exc:
         line = getattr(exc, "template_debug", {}).get("line")
-        return [f"Line {line}: {exc}" if line else str(exc)]
+        return [plain_syntax_error(str(exc), line, filters=ALLOWED_FILTERS)]
     _check_nodes(template.nodelist, dict(CATALOGUE.fields), problems)
     problems.extend(_html_problems(tokens, allow_html=allow_html))
     return problems
@@ -210,13 +211,35 @@ def template_problems(
 def _tag_problems(tokens: list[Token]) -> list[str]:
     problems = []
     for token in tokens:
+        if token.token_type == TokenType.TEXT:
+            problems.extend(_unclosed_braces(token))
         if token.token_type != TokenType.BLOCK:
             continue
         name = token.contents.split()[0] if token.contents.split() else ""
-        if name not in ALLOWED_TAGS and name not in _CLOSING:
+        if not name:
+            problems.append(
+                f"Line {token.lineno}: {{% %}} is empty: write a tag inside it, e.g. "
+                "{% if recipient.via_counsel %}, or remove it."
+            )
+        elif name not in ALLOWED_TAGS and name not in _CLOSING:
             problems.append(
                 f"Line {token.lineno}: {{% {name} %}} is not allowed in letters; the tags you "
                 f"can use are {', '.join(ALLOWED_TAGS)}."
+            )
+    return problems
+
+
+def _unclosed_braces(token: Token) -> list[str]:
+    """Text that opens {{ or {% without closing it on the same line is shown as typed in the
+    letter, which is never what was meant."""
+    problems = []
+    for opener, closer in (("{{", "}}"), ("{%", "%}")):
+        at = token.contents.find(opener)
+        if at >= 0:
+            line = (token.lineno or 1) + token.contents.count("\n", 0, at)
+            problems.append(
+                f"Line {line}: “{opener}” is opened but not closed with “{closer}” on the same "
+                f"line, so it would be printed in the letter as typed. Close it, or remove it."
             )
     return problems
 
