@@ -31,9 +31,7 @@ def _photograph(page, name: str) -> None:
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_paralegal_works_five_replies_with_save_and_next_from_the_home_page(
-    live_server, browser
-):
+def test_a_paralegal_works_five_replies_with_save_and_next_from_the_home_page(live_server, browser):
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 

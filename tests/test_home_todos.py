@@ -6,6 +6,7 @@ equals the number of rows its link lists, page after page."""
 
 import html
 import re
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -84,7 +85,7 @@ def test_the_figures_are_the_named_rules_and_mine_comes_first(built, client):
     manager = _todos(page_as(client, "agree-manager", "/"))
     legal = _todos(page_as(client, "agree-legal", "/"))
 
-    assert list(paralegal)[0] == "my_replies"
+    assert next(iter(paralegal)) == "my_replies"
     assert paralegal["my_replies"][0] == 7
     awake = replies_to_classify().exclude(snoozed_until__gt=today)
     assert paralegal["replies"][0] == awake.count() > 7

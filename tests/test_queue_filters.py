@@ -189,7 +189,8 @@ def test_assign_to_me_and_no_preselected_action(client, paralegal, replies):
     client.force_login(paralegal)
     page = client.get(reverse("work_queue"), {"section": "unclassified"}).content.decode()
     assert '<select id="action" name="action" required><option value="">Choose' in page
-    assert 'data-for="classify"' in page and "data-choose-all" in page
+    assert 'data-for="classify"' in page
+    assert "data-choose-all" in page
 
     nothing = client.post(reverse("work_queue_act"), {"ids": [replies["theirs"].pk]}, follow=True)
     assert "Nothing was changed: Choose an action." in nothing.content.decode()
