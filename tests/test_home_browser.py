@@ -74,6 +74,15 @@ def test_a_paralegal_works_five_replies_with_save_and_next_from_the_home_page(li
     mine.click()
     expect(page.get_by_test_id("row-count")).to_contain_text("6 replies")
     _photograph(page, "queue-mine")
+    expect(page.locator("#outcome")).to_be_hidden()  # no action chosen: no field shown
+    page.get_by_label("Action").select_option("classify")
+    expect(page.locator("#outcome")).to_be_visible()
+    expect(page.locator("#assignee")).to_be_hidden()
+    expect(page.locator("#until")).to_be_hidden()
+    page.get_by_label("Choose every reply on this page").check()
+    expect(page.locator('input[name="ids"]:checked')).to_have_count(6)
+    page.get_by_label("Choose every reply on this page").uncheck()
+    expect(page.locator('input[name="ids"]:checked')).to_have_count(0)
     page.get_by_test_id("start-working").click()
 
     outcomes = ["complied", "disputes", "acknowledged", "claims_licence", "complied"]
