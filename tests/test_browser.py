@@ -206,7 +206,7 @@ def test_a_paralegal_matches_and_classifies_a_triage_reply_and_the_queue_shrinks
     expect(triage).to_have_text("1")
     page.get_by_role("link", name="Your letter of last week").click()
     page.get_by_label("Notice reference").fill(notice.reference)
-    page.get_by_role("button", name="Match").click()
+    page.get_by_role("button", name="Match", exact=True).click()
     expect(page.locator("#reply-notice")).to_contain_text(notice.reference)
 
     page.get_by_label("Outcome").select_option("complied")

@@ -97,7 +97,7 @@ def test_replies_to_classify_are_one_number_on_the_home_page_and_the_queue(regis
         page_as(client, "agree-paralegal", reverse("work_queue")), "count", "unclassified"
     )
 
-    shown = re.search(r'tile-figure">([\d,]+)</span><span class="tile-label">replies to', home)
+    shown = re.search(r'data-todo="replies"><span class="todo-figure" data-count>([\d,]+)<', home)
     assert shown, "the home page should show the replies to classify"
     assert int(shown.group(1).replace(",", "")) == queue > 0
 

@@ -341,11 +341,12 @@ def test_the_home_page_and_the_work_queue_agree_with_the_unfiltered_figures(regi
     exported = csv_data_rows(client, "notices", {})
 
     on_home = {
-        label: number(figure)
-        for figure, label in re.findall(
-            r'tile-figure">([^<]*)</span><span class="tile-label">([^<]*)<', home
+        key: number(figure)
+        for key, figure in re.findall(
+            r'data-todo="(\w+)"><span class="todo-figure" data-count>([^<]*)<', home
         )
     }
+    register_size = re.search(r"The register: ([\d,]+) companies, ([\d,]+) notices", home)
     queue = {k: number(n) for k, n in re.findall(r'data-count="(\w+)">([^<]*)<', queue_page)}
 
     def awake(reply: dict) -> bool:
@@ -353,10 +354,26 @@ def test_the_home_page_and_the_work_queue_agree_with_the_unfiltered_figures(regi
 
     replies = [r for r in rows.replies if r["kind"] == "reply" and awake(r)]
     to_classify = sum(1 for r in replies if r["notice_id"] and r["outcome"] == "unclassified")
+    monday = rows.today - timedelta(days=rows.today.weekday())
+    due_week = sum(
+        m.first
+        and m.status in {"sent", "delivered", "bounced"}
+        and m.due is not None
+        and monday <= m.due <= monday + timedelta(days=6)
+        and m.pk not in want.replied
+        for m in rows.letters.values()
+    )
+    # every letter: reminders and letters never sent too
+    assert (number(register_size[1]), number(register_size[2])) == (
+        rows.companies,
+        len(rows.letters),
+    )
     assert on_home == {
-        "companies in the register": rows.companies,
-        "notices": len(rows.letters),  # every letter: reminders and letters never sent too
-        "replies to classify": to_classify,
+        "my_replies": 0,  # nobody is assigned a reply in this register
+        "replies": to_classify,
+        "triage": sum(1 for r in replies if r["notice_id"] is None),
+        "bounces": statuses["bounced"],
+        "deadlines": due_week,
     }
     assert queue == {
         "triage": sum(1 for r in replies if r["notice_id"] is None),
@@ -364,8 +381,10 @@ def test_the_home_page_and_the_work_queue_agree_with_the_unfiltered_figures(regi
         "bounced": statuses["bounced"],
         "failed": statuses["failed"],
         "reconciliation": statuses["needs_reconciliation"],
+        "to_approve": sum(m.first and m.status == "rendered" for m in rows.letters.values()),
         "approval": sum(not m.first and m.status == "rendered" for m in rows.letters.values()),
         "overdue": len(want.overdue),
+        "due_week": due_week,
     }
     figures = home_figures()
     assert (figures["notices"], figures["notices_by_status"]) == (len(exported), statuses)

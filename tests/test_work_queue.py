@@ -50,12 +50,14 @@ def test_each_section_counts_what_needs_a_person_and_a_snooze_ends_on_its_day(qu
     counts = section_counts()
     later = section_counts(today=timezone.localdate() + timedelta(days=3))
 
+    counts.pop("due_week")  # depends on the weekday: tests/test_queue_filters.py checks it
     assert counts == {
         "triage": 1,
         "unclassified": 1,
         "bounced": 1,
         "failed": 1,
         "reconciliation": 1,
+        "to_approve": 0,
         "approval": 0,
         "overdue": 1,
     }
@@ -90,12 +92,22 @@ def test_a_bulk_classification_changes_all_or_nothing(client, queue):
 
     refused = client.post(
         reverse("work_queue_act"),
-        {"action": "classify", "outcome": "acknowledged", "ids": [first.pk, triage.pk]},
+        {
+            "action": "classify",
+            "outcome": "acknowledged",
+            "ids": [first.pk, triage.pk],
+            "confirmed": "2",
+        },
         follow=True,
     )
     done = client.post(
         reverse("work_queue_act"),
-        {"action": "classify", "outcome": "acknowledged", "ids": [first.pk, second.pk]},
+        {
+            "action": "classify",
+            "outcome": "acknowledged",
+            "ids": [first.pk, second.pk],
+            "confirmed": "2",
+        },
         follow=True,
     )
 

@@ -9,7 +9,7 @@ when its letter has gone out and the matter is still open (sent, delivered or bo
 response deadline has passed, and no answer came.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value, When
 
@@ -51,17 +51,37 @@ def is_overdue(*, status: str, due: date | None, answered: bool, today: date) ->
     return status in OPEN_STATUSES and due is not None and due < today and not answered
 
 
-def overdue_matters(today: date) -> QuerySet[Notice]:
-    """Every overdue matter, oldest deadline first. The answer test is `answers_to` split in
-    two plain EXISTS (to the letter; to one of its reminders), which the planner answers from
-    the indexes; the combined series subquery took seconds over a whole register."""
+def _open_unanswered_matters() -> QuerySet[Notice]:
+    """Matters whose letter went out, still open, with no answer. The answer test is
+    `answers_to` split in two plain EXISTS (to the letter; to one of its reminders), which the
+    planner answers from the indexes; the combined series subquery took seconds over a whole
+    register."""
     answer = Response.objects.filter(counts_as_answer())
     return (
-        Notice.objects.filter(
-            ladder_step__isnull=True, status__in=sorted(OPEN_STATUSES), due_date__lt=today
-        )
+        Notice.objects.filter(ladder_step__isnull=True, status__in=sorted(OPEN_STATUSES))
         .exclude(Exists(answer.filter(notice=OuterRef("pk"))))
         .exclude(Exists(answer.filter(notice__follows=OuterRef("pk"))))
+    )
+
+
+def overdue_matters(today: date) -> QuerySet[Notice]:
+    """Every overdue matter, oldest deadline first."""
+    return _open_unanswered_matters().filter(due_date__lt=today).order_by("due_date", "pk")
+
+
+def week_of(today: date) -> tuple[date, date]:
+    """The Monday and the Sunday of the week `today` is in: "this week" wherever it is said."""
+    monday = today - timedelta(days=today.weekday())
+    return monday, monday + timedelta(days=6)
+
+
+def due_this_week(today: date) -> QuerySet[Notice]:
+    """Open, unanswered matters whose response deadline falls this week (Monday to Sunday, so
+    the days already past are in it: they are overdue too), earliest deadline first."""
+    monday, sunday = week_of(today)
+    return (
+        _open_unanswered_matters()
+        .filter(due_date__range=(monday, sunday))
         .order_by("due_date", "pk")
     )
 

@@ -40,7 +40,11 @@ class ClassifyForm(forms.Form):
     """The outcome, then one answer (and note) per demand of the letter; blank answers are left
     out."""
 
-    outcome = forms.ChoiceField(choices=OUTCOMES)
+    # Starts blank and must be chosen: a careless Save must not record an outcome.
+    outcome = forms.ChoiceField(
+        choices=[("", "Choose the outcome…"), *OUTCOMES],
+        error_messages={"required": "Choose the outcome."},
+    )
     note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000
     )
@@ -84,11 +88,14 @@ class QueueActionForm(forms.Form):
 
     ACTIONS = [
         ("classify", "Classify as"),
+        ("assign_me", "Assign to me"),
         ("assign", "Assign to"),
         ("snooze", "Snooze until"),
         ("match", "Match to notice"),
     ]
-    action = forms.ChoiceField(choices=ACTIONS)
+    action = forms.ChoiceField(
+        choices=ACTIONS, error_messages={"required": "Choose an action."}
+    )  # fmt: skip
     ids = forms.TypedMultipleChoiceField(coerce=int, choices=[], error_messages={
         "required": "Choose at least one reply."
     })  # fmt: skip

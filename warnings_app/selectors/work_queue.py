@@ -7,7 +7,7 @@ from datetime import date
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from warnings_app.domain.matters import overdue_matters, replies_to_classify
+from warnings_app.domain.matters import due_this_week, overdue_matters, replies_to_classify
 from warnings_app.models import DeliveryAttempt, Notice, Response
 from warnings_app.models.lifecycle import NoticeStatus
 
@@ -37,12 +37,24 @@ SECTIONS = [
         "The server may have accepted these: check before sending again",
         "notice",
     ),
+    Section(
+        "to_approve",
+        "Letters to approve",
+        "First letters of campaigns, rendered and waiting for Legal",
+        "notice",
+    ),
     Section("approval", "Ladder letters to approve", "Follow-ups waiting for Legal", "notice"),
     Section(
         "overdue",
         "Overdue, no reply",
         "First letters whose deadline passed with no reply to them or their reminders "
         "(the dashboard's overdue figure)",
+        "notice",
+    ),
+    Section(
+        "due_week",
+        "Deadlines this week",
+        "First letters, still unanswered, whose reply-by date falls this week (Monday to Sunday)",
         "notice",
     ),
 ]
@@ -83,12 +95,18 @@ def section_items(key: str, *, today: date | None = None) -> QuerySet[Response] 
         return delivery_trouble.filter(status=NoticeStatus.NEEDS_RECONCILIATION).order_by(
             "status_changed_at", "pk"
         )
+    if key == "to_approve":
+        return notices.filter(ladder_step__isnull=True, status=NoticeStatus.RENDERED).order_by(
+            "created_at", "pk"
+        )
     if key == "approval":
         return notices.filter(ladder_step__isnull=False, status=NoticeStatus.RENDERED).order_by(
             "created_at", "pk"
         )
     if key == "overdue":
         return overdue_matters(today).select_related("company", "campaign")
+    if key == "due_week":
+        return due_this_week(today).select_related("company", "campaign")
     raise KeyError(key)
 
 

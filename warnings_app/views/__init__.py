@@ -47,8 +47,6 @@ from warnings_app.views.replies import (
     ReplyClassifyView,
     ReplyDetailView,
     ReplyMatchView,
-    WorkQueueActionView,
-    WorkQueueView,
 )
 from warnings_app.views.search import SearchView
 from warnings_app.views.template_versions import (
@@ -60,6 +58,7 @@ from warnings_app.views.template_versions import (
     VersionRejectView,
     VersionSubmitView,
 )
+from warnings_app.views.work_queue import WorkQueueActionView, WorkQueueView
 
 __all__ = [
     "AuditAnchorView",

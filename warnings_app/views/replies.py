@@ -1,13 +1,11 @@
 """The paralegal work queue and the page of one reply."""
 
 from typing import Any, Generic, TypeVar
+from urllib.parse import quote
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,17 +13,15 @@ from django.utils.safestring import mark_safe
 from django.views import View
 
 from warnings_app.domain.reply_html import sanitise_html
-from warnings_app.forms.ids import parse_ids
 from warnings_app.forms.replies import (
-    OUTCOMES,
     ClassifyForm,
     LogReplyForm,
     MatchForm,
-    QueueActionForm,
 )
 from warnings_app.models import Company, Notice, Response
-from warnings_app.selectors.replies import counsel_of_record, replies_chosen, reply_page
-from warnings_app.selectors.work_queue import BY_KEY, SECTIONS, section_counts, section_items
+from warnings_app.selectors.queue_filters import QueueFilter, next_reply
+from warnings_app.selectors.replies import counsel_of_record, reply_page
+from warnings_app.selectors.work_queue import BY_KEY
 from warnings_app.services import classification, replies
 from warnings_app.services.errors import ServiceError
 from warnings_app.views.access import AuthenticatedHttpRequest, RoleRequiredMixin
@@ -38,79 +34,6 @@ _F = TypeVar("_F", bound=forms.Form)
 
 def _errors(form: forms.Form) -> str:
     return " ".join(str(e) for errors in form.errors.values() for e in errors)
-
-
-class WorkQueueView(RoleRequiredMixin, View):
-    """Everything that needs a person, by kind, with counts, oldest first."""
-
-    permission_required = "warnings_app.view_response"
-
-    def get(self, request: AuthenticatedHttpRequest) -> HttpResponse:
-        key = request.GET.get("section", "triage")
-        section = BY_KEY.get(key) or BY_KEY["triage"]
-        counts = section_counts()
-        page = Paginator(section_items(section.key), PAGE_SIZE).get_page(request.GET.get("page"))
-        return render(
-            request,
-            "warnings_app/work_queue.html",
-            {
-                "sections": [(s, counts[s.key]) for s in SECTIONS],
-                "section": section,
-                "page": page,
-                "query": f"section={section.key}",
-                "outcomes": OUTCOMES,
-                "action_form": QueueActionForm(),
-                "can_act": request.user.has_perm("warnings_app.change_response"),
-            },
-        )
-
-
-class WorkQueueActionView(RoleRequiredMixin, View):
-    """A bulk action on the chosen replies: all of them change, or none does."""
-
-    permission_required = "warnings_app.change_response"
-
-    def post(self, request: AuthenticatedHttpRequest) -> HttpResponse:
-        section = request.POST.get("section", "triage")
-        back = f"{reverse('work_queue')}?section={section if section in BY_KEY else 'triage'}"
-        try:
-            posted = parse_ids(request.POST.getlist("ids"))
-        except ValidationError as exc:
-            messages.error(request, f"Nothing was changed: {exc.messages[0]}")
-            return redirect(back)
-        replies = replies_chosen(posted)
-        form = QueueActionForm(request.POST, replies=replies)
-        if not form.is_valid():
-            messages.error(request, f"Nothing was changed: {_errors(form)}")
-            return redirect(back)
-        data = form.cleaned_data
-        chosen = [r for r in replies if r.pk in set(data["ids"])]
-        try:
-            done = self.act(request, data, chosen)
-        except ServiceError as exc:
-            messages.error(request, f"Nothing was changed: {exc}")
-            return redirect(back)
-        messages.success(request, done)
-        return redirect(back)
-
-    @transaction.atomic
-    def act(
-        self, request: AuthenticatedHttpRequest, data: dict[str, Any], chosen: list[Response]
-    ) -> str:
-        by, action = request.user, data["action"]
-        if action == "classify":
-            for reply in chosen:
-                classification.response_classify(response=reply, by=by, outcome=data["outcome"])
-            return f"{len(chosen)} replies classified."
-        if action == "assign":
-            classification.responses_assign(responses=chosen, to=data["assignee"], by=by)
-            return f"{len(chosen)} replies assigned to {data['assignee'] or 'nobody'}."
-        if action == "snooze":
-            classification.responses_snooze(responses=chosen, until=data["until"], by=by)
-            return f"{len(chosen)} replies snoozed until {data['until']:%d %b %Y}."
-        for reply in chosen:
-            classification.response_match(response=reply, notice=data["notice"], by=by)
-        return f"{len(chosen)} replies matched to {data['notice'].reference}."
 
 
 class ReplyDetailView(RoleRequiredMixin, View):
@@ -139,6 +62,8 @@ class ReplyDetailView(RoleRequiredMixin, View):
                 "classify_form": ClassifyForm(initial=initial),
                 "can_act": request.user.has_perm("warnings_app.change_response"),
                 "events": page.events,
+                # Opened from the queue: where "save and next" goes on to.
+                "queue": _queue_context(request.GET.get("queue", "")),
             },
         )
 
@@ -156,16 +81,37 @@ class _ReplyAction(RoleRequiredMixin, View, Generic[_F]):
     def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         reply = get_object_or_404(Response, pk=pk)
         form = self.form_class(self.form_data(request))
+        done = False
         if not form.is_valid():
             messages.error(request, f"Nothing was changed: {_errors(form)}")
         else:
             try:
                 messages.success(request, self.act(request, reply, form))
+                done = True
             except ServiceError as exc:
                 messages.error(request, f"Nothing was changed: {exc}")
         if request.GET.get("next") == "queue":  # acted on from the work queue: back there
             return redirect(f"{reverse('work_queue')}?section=triage")
-        return redirect("reply_detail", pk=reply.pk)
+        queue = _queue_context(request.POST.get("queue", ""))
+        if not queue:
+            return redirect("reply_detail", pk=reply.pk)
+        if not done or request.POST.get("then") != "next":
+            return redirect(f"{reverse('reply_detail', args=[reply.pk])}?queue={quote(queue)}")
+        chosen = QueueFilter.from_query(QueryDict(queue))
+        following = next_reply(chosen.section, chosen, request.user, after=reply.pk)
+        if following is None:
+            messages.info(request, "That was the last one in this part of the queue.")
+            return redirect(f"{reverse('work_queue')}?{queue}")
+        return redirect(f"{reverse('reply_detail', args=[following.pk])}?queue={quote(queue)}")
+
+
+def _queue_context(raw: str) -> str:
+    """The queue section and filters a reply was opened from, rebuilt from what is known (a
+    reply section only), or "" when it came from anywhere else."""
+    chosen = QueueFilter.from_query(QueryDict(raw[:1000]))
+    if not chosen.section or BY_KEY[chosen.section].kind != "reply":
+        return ""
+    return chosen.query(chosen.section)
 
 
 class ReplyMatchView(_ReplyAction[MatchForm]):

@@ -1,0 +1,79 @@
+"""The home page's to-do list: for each role the person holds, what waits for them, each a
+count of one work-queue section (with a filter) and the link to exactly those rows. The counts
+come from the queue's own queries, so a number and the page it opens always agree."""
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.urls import reverse
+
+from warnings_app.domain.roles import LEGAL, MANAGER, PARALEGAL
+from warnings_app.selectors.queue_filters import QueueFilter, queue_rows
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+
+@dataclass(frozen=True)
+class Todo:
+    key: str
+    label: str
+    count: int
+    url: str
+
+
+@dataclass(frozen=True)
+class RoleTodos:
+    role: str
+    title: str
+    items: list[Todo]
+
+
+# (key, section, only mine, label) per role, in the order the role works through them.
+_LISTS: dict[str, tuple[str, list[tuple[str, str, bool, str]]]] = {
+    LEGAL: (
+        "Letters and deliveries waiting for Legal",
+        [
+            ("letters_to_approve", "to_approve", False, "campaign letters to approve"),
+            ("reminders_to_approve", "approval", False, "reminders to approve"),
+            ("reconciliations", "reconciliation", False, "deliveries to reconcile"),
+            ("failures", "failed", False, "failed deliveries"),
+        ],
+    ),
+    PARALEGAL: (
+        "Replies and deadlines",
+        [
+            ("my_replies", "unclassified", True, "replies assigned to you to classify"),
+            ("replies", "unclassified", False, "replies to classify, everyone's"),
+            ("triage", "triage", False, "messages to tie to a letter"),
+            ("bounces", "bounced", False, "bounced letters"),
+            ("deadlines", "due_week", False, "reply-by dates this week, still unanswered"),
+        ],
+    ),
+    MANAGER: (
+        "Headline figures",
+        [
+            ("overdue", "overdue", False, "matters overdue, no reply (the dashboard's figure)"),
+            ("replies", "unclassified", False, "replies waiting to be classified"),
+            ("letters_to_approve", "to_approve", False, "campaign letters waiting for approval"),
+            ("failures", "failed", False, "failed deliveries"),
+        ],
+    ),
+}
+
+
+def home_todos(user: "User", roles: list[str]) -> list[RoleTodos]:
+    """One list per role the user holds (Legal, Paralegal, Manager; Admin has none)."""
+    queue = reverse("work_queue")
+    lists = []
+    for role in roles:
+        if role not in _LISTS:
+            continue
+        title, items = _LISTS[role]
+        todos = []
+        for key, section, mine, label in items:
+            chosen = QueueFilter(section=section, mine=mine)
+            count = queue_rows(section, chosen, user).count()
+            todos.append(Todo(key, label, count, f"{queue}?{chosen.query(section)}"))
+        lists.append(RoleTodos(role, title, todos))
+    return lists
