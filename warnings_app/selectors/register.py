@@ -47,7 +47,7 @@ def _rank(field: str, values: list[str]) -> Case:
 # Column -> order expression. No letter yet sorts last whichever way round.
 REGISTER_SORTS: dict[str, Any] = {
     "name": F("legal_name"),
-    "status": _rank("matter_status", list(NoticeStatus.values)),
+    "status": F("matter_status_rank"),
     "deadline": F("matter_due"),
     "outcome": F("matter_outcome"),
 }
@@ -77,6 +77,9 @@ def _latest_matters(today: date) -> QuerySet[Notice]:
             series_result=series_outcome(),
             is_overdue=overdue_flag(today, unanswered=Q(series_result="")),
             answered_at=Subquery(latest_answer.values("received_at")[:1]),
+            # The lifecycle's order, ranked inside the subquery: a CASE over the company's
+            # annotation would repeat the subquery in every WHEN.
+            status_rank=_rank("status", list(NoticeStatus.values)),
         )
         .order_by("-created_at", "-pk")
     )
@@ -104,6 +107,7 @@ def register_rows(
         matter_id=pick("pk"),
         matter_reference=pick("reference"),
         matter_status=pick("status"),
+        matter_status_rank=pick("status_rank"),
         matter_pdf=pick("pdf_sha256"),
         matter_due=pick("due_date"),
         matter_outcome=Coalesce(pick("series_result"), Value(""), output_field=CharField()),
