@@ -33,7 +33,7 @@ def _preview(client, **params):
 
 
 def test_the_preview_counts_lists_and_explains_who_is_left_out(client_as, tagged):
-    sent_to, licensed, held = tagged
+    sent_to, _licensed, _held = tagged
     response = _preview(client_as("Legal"), tags="wave-9")
     html = response.content.decode()
     assert "<strong>3</strong> companies will get a letter; 2 left out." in html
@@ -73,7 +73,8 @@ def test_the_form_has_two_columns_and_channels_is_labelled_before_its_boxes(clie
     html = client_as("Legal").get(reverse("campaign_create")).content.decode()
     assert html.count('class="campaign-column"') == 2
     letter, recipients = html.split('id="recipients-heading"')
-    assert 'name="template_version"' in letter and 'name="countries"' in recipients
+    assert 'name="template_version"' in letter
+    assert 'name="countries"' in recipients
     channels = html.index("<legend>Channels</legend>")
     assert channels < html.index('name="channels"')
     for name in ("countries", "segments", "works"):

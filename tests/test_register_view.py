@@ -227,3 +227,16 @@ def test_the_company_page_opens_the_notice_with_the_pdf_beside_it(client_as, mat
     link = f'<a href="{reverse("notice_detail", args=[notice.pk])}" data-testid="notice-link">'
     assert link + notice.reference in page
     assert f'href="{reverse("notice_pdf", args=[notice.pk])}"' in page
+
+
+def test_hold_with_nothing_or_a_bad_id_ticked_changes_nothing_and_says_why(client_as, matters):
+    client = client_as("Paralegal")
+    before = AuditEvent.objects.count()
+    assert b"Tick the companies to hold" in client.get(reverse("company_hold")).content
+    response = client.post(reverse("company_hold"), {"company": ["1", "x"], "reason": "r"})
+    assert response.status_code == 400
+    assert "Nothing was held: “x” is not an id" in response.content.decode()
+    response = client.post(reverse("company_hold"), {"reason": "r"})
+    assert b"Nothing was held: tick the companies" in response.content
+    assert not Company.objects.filter(hold_automation=True).exists()
+    assert AuditEvent.objects.count() == before

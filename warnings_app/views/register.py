@@ -91,27 +91,31 @@ class CompanyHoldView(RoleRequiredMixin, View):
     permission_required = "warnings_app.change_company"
     template_name = "warnings_app/company_hold.html"
 
-    def _companies(self, request: HttpRequest, values: list[str]) -> list[Company] | None:
-        try:
-            companies = chosen_companies(values)
-        except ValidationError as exc:
-            messages.error(request, f"Nothing was held: {exc.messages[0]}")
-            return None
+    def _companies(self, values: list[str]) -> list[Company]:
+        """The ticked companies; a ValidationError for a bad id or none ticked."""
+        companies = chosen_companies(values)
         if not companies:
-            messages.error(request, "Nothing was held: tick the companies to hold first.")
-            return None
+            raise ValidationError("tick the companies to hold on the register first.")
         return companies
 
+    def _refused(self, request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        context = {"companies": [], "refused": f"Nothing was held: {exc.messages[0]}"}
+        return render(request, self.template_name, context, status=400)
+
     def get(self, request: HttpRequest) -> HttpResponse:
-        companies = self._companies(request, request.GET.getlist("company"))
-        if companies is None:
-            return redirect("company_list")
+        if not request.GET.getlist("company"):
+            return render(request, self.template_name, {"companies": []})
+        try:
+            companies = self._companies(request.GET.getlist("company"))
+        except ValidationError as exc:
+            return self._refused(request, exc)
         return render(request, self.template_name, {"companies": companies, "form": HoldForm()})
 
     def post(self, request: AuthenticatedHttpRequest) -> HttpResponse:
-        companies = self._companies(request, request.POST.getlist("company"))
-        if companies is None:
-            return redirect("company_list")
+        try:
+            companies = self._companies(request.POST.getlist("company"))
+        except ValidationError as exc:
+            return self._refused(request, exc)
         form = HoldForm(request.POST)
         if not form.is_valid():
             return render(
