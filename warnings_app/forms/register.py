@@ -72,8 +72,11 @@ class CompanyFilterForm(forms.Form):
     sort = forms.ChoiceField(required=False, choices=REGISTER_SORT_CHOICES, label="Sort by")
     per_page = forms.ChoiceField(
         required=False,
-        choices=[(str(n), f"{n} a page") for n in PAGE_SIZES],
-        initial=str(DEFAULT_PAGE_SIZE),
+        # The default first: a filtered page without the field shows the size it has.
+        choices=[
+            ("", f"{DEFAULT_PAGE_SIZE} a page"),
+            *((str(n), f"{n} a page") for n in PAGE_SIZES if n != DEFAULT_PAGE_SIZE),
+        ],
         label="Rows",
     )
 
