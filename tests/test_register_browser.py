@@ -87,7 +87,7 @@ def test_the_register_leads_to_a_campaign_whose_form_counts_live(
         expect(listed).to_contain_text(company.legal_name)
 
     # Type to filter the 250 countries, click (no Ctrl) to add one: the count follows.
-    page.get_by_label("Filter Countries").fill("German")
+    page.get_by_label("Find a country").fill("German")
     page.locator("#id_countries option[value=DE]").click()
     expect(page.locator("#id_countries_chosen")).to_contain_text("1 chosen: Germany")
     ids = [c.pk for c in ticked]

@@ -39,12 +39,12 @@ class RecipientsForm(forms.Form):
     segments = forms.MultipleChoiceField(
         choices=Company.Segment.choices,
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 5, "data-filterable": ""}),
+        widget=forms.SelectMultiple(attrs={"size": 5, "data-filterable": "a segment"}),
     )
     countries = forms.MultipleChoiceField(
         choices=list(countries),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8, "data-filterable": ""}),
+        widget=forms.SelectMultiple(attrs={"size": 8, "data-filterable": "a country"}),
     )
     tags = forms.CharField(required=False, max_length=500, help_text="Comma-separated; any of.")
     domains = forms.CharField(
@@ -109,7 +109,7 @@ class CampaignForm(RecipientsForm):
     works = ModelMultipleIdField(
         queryset=None,
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8, "data-filterable": ""}),
+        widget=forms.SelectMultiple(attrs={"size": 8, "data-filterable": "a work"}),
         help_text="The schedule of works at issue.",
     )
     response_window_days = forms.IntegerField(

@@ -1,4 +1,4 @@
-// Searchable multi-selects: every <select multiple data-filterable> gets a text box above it
+// Searchable multi-selects: every <select multiple data-filterable="a thing"> gets a text box above it
 // that hides the options not matching what is typed (chosen options always stay visible), a
 // plain click toggles an option (no Ctrl-click), and a line below names what is chosen. The
 // select itself is unchanged, so the form posts the same values with or without this script.
@@ -10,12 +10,13 @@
     return names.length ? names.length + " chosen: " + names.join(", ") : "None chosen";
   }
   document.querySelectorAll("select[multiple][data-filterable]").forEach(function (select) {
-    var label = document.querySelector("label[for='" + select.id + "']");
     var box = document.createElement("input");
     box.type = "search";
     box.className = "select-filter";
     box.id = select.id + "_filter";
-    box.setAttribute("aria-label", "Filter " + (label ? label.textContent.replace(/:$/, "") : "the list"));
+    // "Find a country": a name that does not repeat the select's own label, so each keeps
+    // a name of its own.
+    box.setAttribute("aria-label", "Find " + (select.dataset.filterable || "in the list"));
     box.setAttribute("aria-controls", select.id);
     box.placeholder = "Type to filter";
     var chosen = document.createElement("p");
