@@ -74,7 +74,7 @@ def test_each_row_shows_the_latest_letter_its_status_reply_outcome_and_deadline(
     row = _row(html, open_.company)
     due = Notice.objects.get(pk=open_.pk).due_date
     assert f"Reply by {due.day} {due:%b %Y}" in _cell(row, "matter-deadline")
-    assert "Reminder" in _cell(row, "matter-deadline")  # the ladder's next step
+    assert "reminder" in _cell(row, "matter-deadline")  # the ladder's next step
     assert "badge-counsel" in row
 
 
