@@ -45,6 +45,7 @@ ALLOWED = {
     "company_import": EDITORS,
     "company_import_commit": EDITORS,
     "company_edit": EDITORS,
+    "company_hold": EDITORS,
     "contact_create": EDITORS,
     "contact_edit": EDITORS,
     "template_list": EVERYONE,
@@ -87,6 +88,7 @@ ALLOWED = {
     "campaign_detail": EVERYONE,
     "campaign_progress": EVERYONE,
     "campaign_create": {LEGAL},
+    "campaign_recipients_preview": {LEGAL},
     "campaign_generate": {LEGAL},
     "campaign_approve": {LEGAL},
     "campaign_send": {LEGAL},
@@ -235,7 +237,11 @@ class _PageRows(Rows):
             return {"pk": self.grant().pk}
         if name.startswith("printbatch_") and name != "printbatch_list":
             return {"pk": self.batch().pk}
-        if name.startswith("campaign_") and name not in ("campaign_list", "campaign_create"):
+        if name.startswith("campaign_") and name not in (
+            "campaign_list",
+            "campaign_create",
+            "campaign_recipients_preview",
+        ):
             return {"pk": self.campaign().pk}
         if name in ("template_detail", "version_draft"):
             return {"pk": self.notice().template_version.template_id}

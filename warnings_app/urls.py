@@ -66,6 +66,7 @@ urlpatterns = [
         name="rolegrant_cancel",
     ),
     path("companies/", views.CompanyListView.as_view(), name="company_list"),
+    path("companies/hold/", views.CompanyHoldView.as_view(), name="company_hold"),
     path("companies/new/", views.CompanyCreateView.as_view(), name="company_create"),
     path("companies/import/", views.CompanyImportView.as_view(), name="company_import"),
     path(
@@ -169,6 +170,11 @@ urlpatterns = [
     path("replies/<int:pk>/classify/", views.ReplyClassifyView.as_view(), name="reply_classify"),
     path("campaigns/", views.CampaignListView.as_view(), name="campaign_list"),
     path("campaigns/new/", views.CampaignCreateView.as_view(), name="campaign_create"),
+    path(
+        "campaigns/new/recipients/",
+        views.CampaignRecipientsPreviewView.as_view(),
+        name="campaign_recipients_preview",
+    ),
     path("campaigns/<int:pk>/", views.CampaignDetailView.as_view(), name="campaign_detail"),
     path(
         "campaigns/<int:pk>/progress/",

@@ -13,6 +13,8 @@ if TYPE_CHECKING:
     from django.db.models import QuerySet
 
 CHANNELS = Notice.Channel.choices
+# The fields that choose recipients; the live preview reads these alone.
+RECIPIENT_FIELDS = ("segments", "countries", "tags", "domains", "companies")
 
 
 def _approved_versions() -> "QuerySet[TemplateVersion]":
@@ -30,7 +32,72 @@ class _VersionField(ModelIdChoiceField):
         return f"{obj.template.name} v{obj.number}"
 
 
-class CampaignForm(forms.Form):
+class RecipientsForm(forms.Form):
+    """The fields that choose a campaign's recipients. The campaign form and the live preview
+    of who it selects both read them, so both apply the same rule (`campaign_recipients`)."""
+
+    segments = forms.MultipleChoiceField(
+        choices=Company.Segment.choices,
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 5, "data-filterable": "a segment"}),
+    )
+    countries = forms.MultipleChoiceField(
+        choices=list(countries),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8, "data-filterable": "a country"}),
+    )
+    tags = forms.CharField(required=False, max_length=500, help_text="Comma-separated; any of.")
+    domains = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=100_000,
+        help_text="Or list recipients by domain, one per line.",
+    )
+    # Companies ticked on the register ("start a campaign for these"), carried as hidden inputs.
+    companies = ModelMultipleIdField(
+        queryset=Company.objects.order_by("legal_name", "pk"),
+        required=False,
+        widget=forms.MultipleHiddenInput,
+    )
+
+    def clean_domains(self) -> list[int]:
+        lines = [line.strip() for line in self.cleaned_data["domains"].splitlines() if line.strip()]
+        domains, bad = [], []
+        for line in lines:
+            try:
+                domains.append(normalise_domain(line))
+            except ValueError:
+                bad.append(line)
+        if bad:
+            raise forms.ValidationError(f"Not domains: {', '.join(bad[:10])}.")
+        found = dict(Company.objects.filter(domain__in=domains).values_list("domain", "pk"))
+        missing = [d for d in domains if d not in found]
+        if missing:
+            raise forms.ValidationError(f"Not in the register: {', '.join(missing[:10])}.")
+        return [found[d] for d in domains]
+
+    def clean_tags(self) -> list[str]:
+        names = [t.strip().lower() for t in self.cleaned_data["tags"].split(",") if t.strip()]
+        unknown = set(names) - set(
+            Tag.objects.filter(name__in=names).values_list("name", flat=True)
+        )
+        if unknown:
+            raise forms.ValidationError(f"Unknown tags: {', '.join(sorted(unknown))}.")
+        return names
+
+    def recipient_filter(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        listed = list(dict.fromkeys([*data["domains"], *(c.pk for c in data["companies"])]))
+        chosen = {
+            "segment": data["segments"],
+            "country": data["countries"],
+            "tags": data["tags"],
+            "company_ids": listed,
+        }
+        return {key: value for key, value in chosen.items() if value}
+
+
+class CampaignForm(RecipientsForm):
     name = forms.CharField(max_length=200)
     description = forms.CharField(
         required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
@@ -42,19 +109,8 @@ class CampaignForm(forms.Form):
     works = ModelMultipleIdField(
         queryset=None,
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        widget=forms.SelectMultiple(attrs={"size": 8, "data-filterable": "a work"}),
         help_text="The schedule of works at issue.",
-    )
-    segments = forms.MultipleChoiceField(choices=Company.Segment.choices, required=False)
-    countries = forms.MultipleChoiceField(
-        choices=list(countries), required=False, widget=forms.SelectMultiple(attrs={"size": 6})
-    )
-    tags = forms.CharField(required=False, max_length=500, help_text="Comma-separated; any of.")
-    domains = forms.CharField(
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        max_length=100_000,
-        help_text="Or list recipients by domain, one per line.",
     )
     response_window_days = forms.IntegerField(
         min_value=1, max_value=120, initial=15, label="Response window (business days)"
@@ -82,51 +138,14 @@ class CampaignForm(forms.Form):
             raise forms.ValidationError("A campaign with this name already exists.")
         return name
 
-    def clean_domains(self) -> list[int]:
-        lines = [line.strip() for line in self.cleaned_data["domains"].splitlines() if line.strip()]
-        domains, bad = [], []
-        for line in lines:
-            try:
-                domains.append(normalise_domain(line))
-            except ValueError:
-                bad.append(line)
-        if bad:
-            raise forms.ValidationError(f"Not domains: {', '.join(bad[:10])}.")
-        found = dict(Company.objects.filter(domain__in=domains).values_list("domain", "pk"))
-        missing = [d for d in domains if d not in found]
-        if missing:
-            raise forms.ValidationError(f"Not in the register: {', '.join(missing[:10])}.")
-        return [found[d] for d in domains]
-
-    def clean_tags(self) -> list[str]:
-        names = [t.strip().lower() for t in self.cleaned_data["tags"].split(",") if t.strip()]
-        unknown = set(names) - set(
-            Tag.objects.filter(name__in=names).values_list("name", flat=True)
-        )
-        if unknown:
-            raise forms.ValidationError(f"Unknown tags: {', '.join(sorted(unknown))}.")
-        return names
-
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
-        if not self.errors and not any(
-            data.get(k) for k in ("segments", "countries", "tags", "domains")
-        ):
+        if not self.errors and not any(data.get(k) for k in RECIPIENT_FIELDS):
             raise forms.ValidationError(
                 "Choose recipients: by segment, country, tag or a list of domains."
             )
         return data
-
-    def recipient_filter(self) -> dict[str, Any]:
-        data = self.cleaned_data
-        chosen = {
-            "segment": data["segments"],
-            "country": data["countries"],
-            "tags": data["tags"],
-            "company_ids": data["domains"],
-        }
-        return {key: value for key, value in chosen.items() if value}
 
 
 class LadderStepForm(forms.Form):

@@ -17,10 +17,10 @@ from warnings_app.models import Company, Contact
 from warnings_app.models.companies import COMPANY_EDITABLE_FIELDS, CONTACT_EDITABLE_FIELDS
 from warnings_app.selectors.companies import (
     COMPANY_FLAGS,
-    COMPANY_ORDERINGS,
     companies_likely_duplicates,
     companies_named,
 )
+from warnings_app.selectors.register import DEFAULT_PAGE_SIZE, PAGE_SIZES
 
 if TYPE_CHECKING:
     from django.http import QueryDict
@@ -46,6 +46,18 @@ def company_lookup_field(text: str) -> Company:
     return found[0]
 
 
+REGISTER_SORT_CHOICES = [
+    ("name", "Name"),
+    ("-name", "Name, Z to A"),
+    ("status", "Letter status, earliest stage first"),
+    ("-status", "Letter status, latest stage first"),
+    ("deadline", "Reply-by date, soonest first"),
+    ("-deadline", "Reply-by date, latest first"),
+    ("outcome", "Outcome"),
+    ("-outcome", "Outcome, reversed"),
+]
+
+
 class CompanyFilterForm(forms.Form):
     q = forms.CharField(required=False, max_length=200, label="Search")
     segment = forms.ChoiceField(
@@ -57,8 +69,15 @@ class CompanyFilterForm(forms.Form):
         choices=[("", "Any flag"), *((key, label) for key, (label, _q) in COMPANY_FLAGS.items())],
     )
     tag = forms.CharField(required=False, max_length=60)
-    ordering = forms.ChoiceField(
-        required=False, choices=[(k, k.title()) for k in COMPANY_ORDERINGS]
+    sort = forms.ChoiceField(required=False, choices=REGISTER_SORT_CHOICES, label="Sort by")
+    per_page = forms.ChoiceField(
+        required=False,
+        # The default first: a filtered page without the field shows the size it has.
+        choices=[
+            ("", f"{DEFAULT_PAGE_SIZE} a page"),
+            *((str(n), f"{n} a page") for n in PAGE_SIZES if n != DEFAULT_PAGE_SIZE),
+        ],
+        label="Rows",
     )
 
 

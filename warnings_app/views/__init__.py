@@ -1,4 +1,5 @@
 from warnings_app.views.audit import AuditAnchorView, AuditExportView, AuditLogView
+from warnings_app.views.campaign_recipients import CampaignRecipientsPreviewView
 from warnings_app.views.campaigns import (
     CampaignApproveView,
     CampaignCreateView,
@@ -14,7 +15,6 @@ from warnings_app.views.companies import (
     CompanyCreateView,
     CompanyDetailView,
     CompanyEditView,
-    CompanyListView,
 )
 from warnings_app.views.contacts import ContactCreateView, ContactEditView
 from warnings_app.views.dashboard import DashboardView
@@ -42,6 +42,7 @@ from warnings_app.views.printing import (
     PrintBatchListView,
     PrintBatchTrackingView,
 )
+from warnings_app.views.register import CompanyHoldView, CompanyListView
 from warnings_app.views.replies import (
     LogReplyView,
     ReplyClassifyView,
@@ -73,11 +74,13 @@ __all__ = [
     "CampaignOutcomesView",
     "CampaignPauseView",
     "CampaignProgressView",
+    "CampaignRecipientsPreviewView",
     "CampaignResumeView",
     "CampaignSendView",
     "CompanyCreateView",
     "CompanyDetailView",
     "CompanyEditView",
+    "CompanyHoldView",
     "CompanyImportCommitView",
     "CompanyImportView",
     "CompanyListView",

@@ -9,12 +9,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 
 from warnings_app.forms import CampaignForm, LadderFormSet, PauseForm
+from warnings_app.forms.campaigns import RecipientsForm
 from warnings_app.forms.ids import parse_ids
-from warnings_app.models import Campaign
+from warnings_app.models import Campaign, Company
 from warnings_app.selectors.campaigns import campaign_page, campaign_progress, campaigns_listed
 from warnings_app.services import ServiceError
 from warnings_app.services import campaigns as campaign_services
 from warnings_app.views.access import AuthenticatedHttpRequest, RoleRequiredMixin
+from warnings_app.views.campaign_recipients import recipients_preview
 
 
 class CampaignListView(RoleRequiredMixin, View):
@@ -29,10 +31,22 @@ class CampaignCreateView(RoleRequiredMixin, View):
     template_name = "warnings_app/campaign_form.html"
 
     def get(self, request: HttpRequest) -> HttpResponse:
+        # From the register's "start a campaign for these": the ticked companies, prefilled.
+        try:
+            ids = parse_ids(request.GET.getlist("company"))
+        except ValidationError as exc:
+            messages.error(request, f"The ticked companies could not be read: {exc.messages[0]}")
+            ids = []
+        chosen = {"companies": ids} if ids else None
         return render(
             request,
             self.template_name,
-            {"form": CampaignForm(), "ladder": LadderFormSet(prefix="step")},
+            {
+                "form": CampaignForm(initial=chosen or {}),
+                "ladder": LadderFormSet(prefix="step"),
+                "preview": recipients_preview(RecipientsForm(chosen)) if chosen else None,
+                "prefilled": list(Company.objects.filter(pk__in=ids).order_by("legal_name")),
+            },
         )
 
     def post(self, request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -61,7 +75,13 @@ class CampaignCreateView(RoleRequiredMixin, View):
                     request, "Campaign created. Check the recipients, then generate the letters."
                 )
                 return redirect("campaign_detail", pk=campaign.pk)
-        return render(request, self.template_name, {"form": form, "ladder": ladder}, status=400)
+        context = {
+            "form": form,
+            "ladder": ladder,
+            "preview": recipients_preview(RecipientsForm(request.POST)),
+            "prefilled": form.cleaned_data.get("companies", []) if form.is_bound else [],
+        }
+        return render(request, self.template_name, context, status=400)
 
 
 class CampaignDetailView(RoleRequiredMixin, View):

@@ -1,38 +1,16 @@
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 
 from warnings_app import services
-from warnings_app.forms import CompanyFilterForm, CompanyForm
+from warnings_app.forms import CompanyForm
 from warnings_app.models import Company
-from warnings_app.selectors.companies import companies_matching, company_page
+from warnings_app.selectors.companies import company_page
 from warnings_app.services.companies import DuplicateDomain, StaleEdit
 from warnings_app.views.access import AuthenticatedHttpRequest, RoleRequiredMixin
 
-PAGE_SIZE = 50
 FORM_TEMPLATE = "warnings_app/company_form.html"
-
-
-class CompanyListView(RoleRequiredMixin, View):
-    permission_required = "warnings_app.view_company"
-
-    def get(self, request: HttpRequest) -> HttpResponse:
-        filters = CompanyFilterForm(request.GET)
-        filters.is_valid()  # invalid fields are shown as errors and left out, not ignored silently
-        criteria = {k: v for k, v in filters.cleaned_data.items() if v}
-        companies = companies_matching(**criteria)
-        page = Paginator(companies, PAGE_SIZE).get_page(request.GET.get("page"))
-        query = request.GET.copy()
-        query.pop("page", None)
-        context = {"filters": filters, "page": page, "query": query.urlencode()}
-        return render(
-            request,
-            "warnings_app/company_list.html",
-            context,
-            status=400 if filters.errors else 200,
-        )
 
 
 class CompanyDetailView(RoleRequiredMixin, View):
