@@ -91,6 +91,13 @@ ALLOWED = {
     "campaign_approve": {LEGAL},
     "campaign_send": {LEGAL},
     "campaign_pause": {LEGAL},
+    "campaign_review": {LEGAL},
+    "campaign_approve_confirm": {LEGAL},
+    "campaign_send_confirm": {LEGAL},
+    "campaign_pause_confirm": {LEGAL},
+    "notice_pdf_view": EVERYONE,
+    "notice_approve": {LEGAL},
+    "notice_send_back": {LEGAL},
     "campaign_resume": {LEGAL},
     "campaign_outcomes": EVERYONE,
     # Open to whoever may take one of its actions (chase, withdraw, hold); only Legal may.
@@ -136,6 +143,8 @@ POST_ONLY = {
     "version_reject",
     "notice_withdraw",
     "notice_reconcile",
+    "notice_approve",
+    "notice_send_back",
     "company_evidence",
     "campaign_evidence",
     "campaign_generate",
@@ -245,6 +254,9 @@ class _PageRows(Rows):
             return {"pk": self.reply().pk}
         if name in (
             "notice_pdf",
+            "notice_pdf_view",
+            "notice_approve",
+            "notice_send_back",
             "notice_detail",
             "notice_withdraw",
             "notice_log_reply",
