@@ -137,7 +137,7 @@ class CampaignApproveView(_CampaignAction):
     def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         # Approving all goes through its confirmation page, which states the count.
         if not request.POST.getlist("notice") and request.POST.get("confirmed") != "yes":
-            return redirect("campaign_approve_confirm", pk=pk)
+            return redirect("campaign_approve_confirm", pk=get_object_or_404(Campaign, pk=pk).pk)
         return super().post(request, pk)
 
     def act(self, request: AuthenticatedHttpRequest, campaign: Campaign) -> str:
@@ -159,7 +159,7 @@ class CampaignSendView(_CampaignAction):
     def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         # Sending goes through its confirmation page, which states the count per channel.
         if request.POST.get("confirmed") != "yes":
-            return redirect("campaign_send_confirm", pk=pk)
+            return redirect("campaign_send_confirm", pk=get_object_or_404(Campaign, pk=pk).pk)
         return super().post(request, pk)
 
     def act(self, request: AuthenticatedHttpRequest, campaign: Campaign) -> str:
