@@ -96,6 +96,7 @@ ALLOWED = {
     "campaign_send_confirm": {LEGAL},
     "campaign_pause_confirm": {LEGAL},
     "notice_pdf_view": EVERYONE,
+    "notice_page_image": EVERYONE,
     "notice_approve": {LEGAL},
     "notice_send_back": {LEGAL},
     "campaign_resume": {LEGAL},
@@ -240,6 +241,8 @@ class _PageRows(Rows):
     def kwargs(self, name: str) -> dict | None:
         if name.startswith("account_") and name not in ("account_list", "account_create"):
             return {"pk": self.subject().pk}
+        if name == "notice_page_image":
+            return {"pk": self.notice().pk, "page": 1}
         if name in ("rolegrant_confirm", "rolegrant_cancel"):
             return {"pk": self.grant().pk}
         if name.startswith("printbatch_") and name != "printbatch_list":

@@ -68,7 +68,8 @@ def test_the_send_confirmation_states_the_count_by_channel_and_is_disabled_with_
 
     page = client.get(reverse("campaign_send_confirm", args=[campaign.pk])).content.decode()
 
-    assert "Nothing to send" in empty and "disabled" in empty
+    assert "Nothing to send" in empty
+    assert "disabled" in empty
     assert 'name="confirmed"' not in empty
     assert "This sends <strong>3 approved letters</strong>" in page
     assert "<li>3 by e-mail</li>" in page
@@ -141,7 +142,14 @@ def test_the_review_page_shows_the_letter_inline_with_its_facts_and_actions(clie
     page = client.get(reverse("campaign_review", args=[campaign.pk])).content.decode()
     pdf = client.get(reverse("notice_pdf_view", args=[first.pk]))
 
+    image = client.get(reverse("notice_page_image", args=[first.pk, 1]))
+    beyond = client.get(reverse("notice_page_image", args=[first.pk, first.pdf_pages + 1]))
+
+    assert reverse("notice_page_image", args=[first.pk, 1]) in page
     assert reverse("notice_pdf_view", args=[first.pk]) in page
+    assert image["Content-Type"] == "image/png"
+    assert image.content.startswith(b"\x89PNG")
+    assert beyond.status_code == 404
     assert f"?letter={second.pk}" in page
     assert reverse("notice_approve", args=[first.pk]) in page
     assert 'name="comment"' in page

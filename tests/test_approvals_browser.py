@@ -68,16 +68,18 @@ def test_a_lawyer_reviews_sends_one_back_approves_and_sends_and_a_reminder_is_ap
     worker = Worker(smtp_port=smtp_server.port, concurrency=2).start()
     try:
         campaign_generate(campaign=campaign, by=author)
-        assert wait_for(
-            lambda: Campaign.objects.get(pk=campaign.pk).status == "in_review", 180
-        ), "the worker did not render the 20 letters"
+        assert wait_for(lambda: Campaign.objects.get(pk=campaign.pk).status == "in_review", 180), (
+            "the worker did not render the 20 letters"
+        )
 
         reviewer = log_in(browser, live_server.url, "legal2")
         reviewer.goto(f"{live_server.url}/campaigns/{campaign.pk}/")
         expect(reviewer.get_by_role("button", name="Send approved letters")).to_be_disabled()
         reviewer.get_by_role("link", name="Review 20 letters").click()
         expect(reviewer.get_by_test_id("review-waiting")).to_contain_text("20 letters waiting")
-        expect(reviewer.locator("iframe.review-pdf")).to_be_visible()
+        first_page = reviewer.get_by_test_id("letter-pages").locator("img").first
+        expect(first_page).to_be_visible()
+        assert first_page.evaluate("img => img.complete && img.naturalWidth > 500")
         shoot(reviewer, "review-letter")
         sent_back = reviewer.locator(".review-facts h2 a").inner_text()
         reviewer.get_by_label("Comment for the author").fill("The trading name is out of date.")
@@ -109,10 +111,12 @@ def test_a_lawyer_reviews_sends_one_back_approves_and_sends_and_a_reminder_is_ap
 
         followups_process(now=timezone.now() + timedelta(days=30))
         assert wait_for(
-            lambda: Notice.objects.filter(
-                campaign=campaign, ladder_step__isnull=False, status="rendered"
-            ).count()
-            == 19,
+            lambda: (
+                Notice.objects.filter(
+                    campaign=campaign, ladder_step__isnull=False, status="rendered"
+                ).count()
+                == 19
+            ),
             180,
         ), "the worker did not render the reminders"
         second = log_in(browser, live_server.url, "legal")

@@ -46,7 +46,7 @@ def test_a_reminder_approved_on_its_page_is_queued_for_delivery(
     with django_capture_on_commit_callbacks() as published:
         response = client.post(reverse("notice_approve", args=[reminder.pk]), follow=True)
 
-    assert reverse("notice_pdf_view", args=[reminder.pk]) in page
+    assert reverse("notice_page_image", args=[reminder.pk, 1]) in page
     assert "Approve and send" in page
     assert "approved and queued for delivery" in response.content.decode()
     reminder.refresh_from_db()
@@ -78,9 +78,12 @@ def test_the_api_approves_a_reminder_and_sends_another_back(client, smtp_server)
         f"/api/v1/notices/{reminder.pk}/approve/", {}, content_type="application/json"
     )
 
-    assert refused.status_code == 400 and "comment" in refused.json()
-    assert approved.status_code == 200 and approved.json()["status"] == "queued"
-    assert replayed.status_code == 200 and replayed["Idempotent-Replayed"] == "true"
+    assert refused.status_code == 400
+    assert "comment" in refused.json()
+    assert approved.status_code == 200
+    assert approved.json()["status"] == "queued"
+    assert replayed.status_code == 200
+    assert replayed["Idempotent-Replayed"] == "true"
     assert again.status_code == 400
 
 

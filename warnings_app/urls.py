@@ -102,6 +102,11 @@ urlpatterns = [
         views.NoticePdfView.as_view(inline=True),
         name="notice_pdf_view",
     ),
+    path(
+        "notices/<int:pk>/pages/<int:page>.png",
+        approvals.NoticePageImageView.as_view(),
+        name="notice_page_image",
+    ),
     path("notices/<int:pk>/approve/", approvals.NoticeApproveView.as_view(), name="notice_approve"),
     path(
         "notices/<int:pk>/send-back/",

@@ -1,4 +1,5 @@
-"""Approving one letter with the letter in view, and sending one back with a comment.
+"""Approving one letter with the letter in view (its pages drawn as images), and sending one
+back with a comment.
 
 Four eyes stay where they are: `notice_approve` and `campaign_approve` refuse the author."""
 
@@ -6,12 +7,14 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 
+from warnings_app.integrations.pdf_pages import PageImageUnavailable, pdf_page_png
 from warnings_app.models import Notice
 from warnings_app.services.campaigns import campaign_approve
 from warnings_app.services.delivery.queue import notice_queue
 from warnings_app.services.errors import NoticeStateError, ServiceError
 from warnings_app.services.followups import ladder_stop_reason
 from warnings_app.services.notices import apply_transition, notice_approve
+from warnings_app.services.stored_files import stored_file_read_verified
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -59,3 +62,15 @@ def notice_send_back(*, notice: Notice, by: "User", comment: str) -> Notice:
         data={"comment": comment[:2000]},
         problem=(SENT_BACK + comment)[:1000],
     )
+
+
+def notice_page_image(*, notice: Notice, page: int) -> bytes:
+    """One page of the stored letter as a PNG, for reading it beside Approve. Only if the stored
+    bytes still match the recorded SHA-256 (StoredFileAltered otherwise); nothing is written."""
+    if not notice.pdf or not 1 <= page <= (notice.pdf_pages or 0):
+        raise ServiceError(f"{notice.reference} has no page {page}")
+    content = stored_file_read_verified(name=notice.pdf.name, sha256=notice.pdf_sha256)
+    try:
+        return pdf_page_png(content, page=page)
+    except PageImageUnavailable as exc:
+        raise ServiceError(f"page {page} of {notice.reference} cannot be shown: {exc}") from exc

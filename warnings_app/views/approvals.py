@@ -19,9 +19,15 @@ from warnings_app.selectors.approvals import (
     review_neighbours,
 )
 from warnings_app.services import ServiceError
-from warnings_app.services.approvals import notice_approve_one, notice_send_back
+from warnings_app.services.approvals import (
+    notice_approve_one,
+    notice_page_image,
+    notice_send_back,
+)
 from warnings_app.services.campaigns import APPROVABLE
+from warnings_app.services.stored_files import StoredFileAltered
 from warnings_app.views.access import AuthenticatedHttpRequest, RoleRequiredMixin
+from warnings_app.views.files import altered_file_response
 
 
 def _id_or_none(value: str) -> int | None:
@@ -51,17 +57,14 @@ class CampaignReviewView(RoleRequiredMixin, View):
         if wanted is not None and notice is None:
             raise Http404("No such letter in this campaign.")
         if notice is not None:
-            notice = (
-                Notice.objects.select_related("company", "contact")
-                .filter(pk=notice.pk)
-                .get()
-            )
+            notice = Notice.objects.select_related("company", "contact").filter(pk=notice.pk).get()
         return render(
             request,
             "warnings_app/campaign_review.html",
             {
                 "campaign": campaign,
                 "notice": notice,
+                "pages": range(1, (notice.pdf_pages or 0) + 1) if notice else [],
                 "around": review_neighbours(campaign.pk, notice) if notice else None,
                 "waiting": letters_to_review(campaign.pk).count(),
                 "is_author": campaign.created_by_id == request.user.pk,
@@ -177,3 +180,22 @@ class CampaignPauseConfirmView(RoleRequiredMixin, View):
                 in (Campaign.Status.IN_REVIEW, Campaign.Status.APPROVED, Campaign.Status.SENDING),
             },
         )
+
+
+class NoticePageImageView(RoleRequiredMixin, View):
+    """One page of a letter as a PNG: what the review page and the letter's page show."""
+
+    permission_required = "warnings_app.view_notice"
+
+    def get(self, request: HttpRequest, pk: int, page: int) -> HttpResponse:
+        notice = get_object_or_404(Notice, pk=pk)
+        try:
+            image = notice_page_image(notice=notice, page=page)
+        except StoredFileAltered:
+            return altered_file_response(f"The stored letter of {notice.reference}")
+        except ServiceError as exc:
+            raise Http404(str(exc)) from exc
+        response = HttpResponse(image, content_type="image/png")
+        response["Cache-Control"] = "private, max-age=600"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response

@@ -76,6 +76,7 @@ class NoticeDetailView(RoleRequiredMixin, View):
                 "can_approve": notice.status == NoticeStatus.RENDERED
                 and notice.created_by_id != request.user.pk,
                 "withdraw_form": WithdrawForm(),
+                "pages": range(1, (notice.pdf_pages or 0) + 1),
             },
         )
 
