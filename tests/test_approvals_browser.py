@@ -79,7 +79,11 @@ def test_a_lawyer_reviews_sends_one_back_approves_and_sends_and_a_reminder_is_ap
         expect(reviewer.get_by_test_id("review-waiting")).to_contain_text("20 letters waiting")
         first_page = reviewer.get_by_test_id("letter-pages").locator("img").first
         expect(first_page).to_be_visible()
-        assert first_page.evaluate("img => img.complete && img.naturalWidth > 500")
+        reviewer.wait_for_function(  # the page drawn as an image, not a broken-image box
+            "() => { const img = document.querySelector('.review-page');"
+            " return img.complete && img.naturalWidth > 500; }",
+            timeout=20_000,
+        )
         shoot(reviewer, "review-letter")
         sent_back = reviewer.locator(".review-facts h2 a").inner_text()
         reviewer.get_by_label("Comment for the author").fill("The trading name is out of date.")
