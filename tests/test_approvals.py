@@ -240,3 +240,18 @@ def test_a_campaign_that_sent_may_send_letters_approved_later():
     assert result["queued"] == 1
     campaign.refresh_from_db()
     assert campaign.status == Campaign.Status.SENDING
+
+
+def test_a_letter_sent_back_is_counted_apart_from_failed_renders(client):
+    campaign = in_review(companies=2)
+    notice_send_back(
+        notice=campaign.notices.first(), by=UserFactory(role="Legal"), comment="Wrong name"
+    )
+    client.force_login(campaign.created_by)
+
+    progress = client.get(reverse("campaign_progress", args=[campaign.pk])).json()
+
+    assert progress["sent_back"] == 1
+    assert progress["failed"] == 0
+    assert progress["remaining"] == 0
+    assert progress["sending"]["awaiting_approval"] == 1

@@ -15,6 +15,9 @@ NOT_DELIVERED = (S.FAILED, S.NEEDS_RECONCILIATION)
 # A first letter that left: whatever happened to the matter after.
 LEFT = (S.SENT, S.DELIVERED, S.BOUNCED, S.RESPONDED, S.RESOLVED, S.ESCALATED, S.CLOSED)
 CHANNEL_LABELS = dict(Notice.Channel.choices)
+# How a letter sent back by a reviewer marks its problem; the renders sweep and the generation
+# progress tell it from a render that failed by this.
+SENT_BACK = "Sent back: "
 
 
 def letters_to_review(campaign_id: int) -> QuerySet[Notice]:

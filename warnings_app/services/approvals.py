@@ -9,6 +9,7 @@ from django.db import transaction
 
 from warnings_app.integrations.pdf_pages import PageImageUnavailable, pdf_page_png
 from warnings_app.models import Notice
+from warnings_app.selectors.approvals import SENT_BACK
 from warnings_app.services.campaigns import campaign_approve
 from warnings_app.services.delivery.queue import notice_queue
 from warnings_app.services.errors import NoticeStateError, ServiceError
@@ -18,8 +19,6 @@ from warnings_app.services.stored_files import stored_file_read_verified
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
-
-SENT_BACK = "Sent back: "  # how a sent-back letter's problem starts; the renders sweep skips it
 
 
 def notice_approve_one(*, notice: Notice, by: "User") -> Notice:

@@ -11,7 +11,7 @@
   });
   function pct(part, total) { return total ? Math.round(100 * part / total) + "%" : "0%"; }
   function update(data) {
-    ["done", "failed", "remaining", "total"].forEach(function (key) {
+    ["done", "failed", "sent_back", "remaining", "total"].forEach(function (key) {
       var field = panel.querySelector("[data-field=" + key + "]");
       if (field) { field.textContent = data[key]; }
     });
