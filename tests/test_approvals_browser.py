@@ -23,6 +23,7 @@ def shoot(page, name: str) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for width, (w, h) in WIDTHS.items():
         page.set_viewport_size({"width": w, "height": h})
+        page.wait_for_function("() => [...document.images].every(i => i.complete)")
         page.screenshot(path=str(folder / f"{name}-{width}.png"), full_page=True)
     page.set_viewport_size({"width": 1440, "height": 900})
 
