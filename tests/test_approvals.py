@@ -255,3 +255,17 @@ def test_a_letter_sent_back_is_counted_apart_from_failed_renders(client):
     assert progress["failed"] == 0
     assert progress["remaining"] == 0
     assert progress["sending"]["awaiting_approval"] == 1
+
+
+def test_a_sent_campaign_can_still_be_paused_to_stop_its_ladder():
+    from warnings_app.services.campaigns import campaign_pause, campaign_resume
+
+    campaign = in_review(companies=1)
+    Campaign.objects.filter(pk=campaign.pk).update(status=Campaign.Status.SENT)
+    campaign.refresh_from_db()
+
+    paused = campaign_pause(campaign=campaign, by=campaign.created_by, reason="settled").status
+    resumed = campaign_resume(campaign=campaign, by=campaign.created_by).status
+
+    assert paused == Campaign.Status.PAUSED
+    assert resumed == Campaign.Status.SENT

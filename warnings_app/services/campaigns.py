@@ -24,6 +24,7 @@ Status = Campaign.Status
 # Where letters may still be approved and sent: a campaign that has sent may send the letters
 # approved after it (a sent-back letter rendered again, say).
 APPROVABLE = (Status.IN_REVIEW, Status.APPROVED, Status.SENDING, Status.SENT, Status.PARTLY_SENT)
+PAUSABLE = APPROVABLE
 
 
 class ApprovalResult(TypedDict):
@@ -270,7 +271,8 @@ def campaign_pause(*, campaign: Campaign, by: "User", reason: str) -> Campaign:
     return _move(
         campaign,
         by=by,
-        sources=[Status.APPROVED, Status.SENDING, Status.IN_REVIEW],
+        # A sent campaign still chases up its ladder: pausing it stops that.
+        sources=[*PAUSABLE],
         target=Status.PAUSED,
         verb="campaign.paused",
         data={"reason": reason.strip(), "resume_to": campaign.status},

@@ -24,7 +24,7 @@ from warnings_app.services.approvals import (
     notice_page_image,
     notice_send_back,
 )
-from warnings_app.services.campaigns import APPROVABLE
+from warnings_app.services.campaigns import APPROVABLE, PAUSABLE
 from warnings_app.services.stored_files import StoredFileAltered
 from warnings_app.views.access import AuthenticatedHttpRequest, RoleRequiredMixin
 from warnings_app.views.files import altered_file_response
@@ -176,8 +176,7 @@ class CampaignPauseConfirmView(RoleRequiredMixin, View):
                 "queued": by_status.get("queued", 0),
                 "approved": by_status.get("approved", 0),
                 "reminders": reminders,
-                "open": campaign.status
-                in (Campaign.Status.IN_REVIEW, Campaign.Status.APPROVED, Campaign.Status.SENDING),
+                "open": campaign.status in PAUSABLE,
             },
         )
 
