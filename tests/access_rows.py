@@ -35,10 +35,11 @@ class Rows:
 
     def _notice(self):
         notice = make_notice(company=self.contact().company)
-        content = b"%PDF-1.7 stand-in for a rendered letter"
+        content = _blank_pdf()  # one real page, so its page image can be drawn
         Notice.objects.filter(pk=notice.pk).update(
             pdf=default_storage.save("notices/test.pdf", ContentFile(content)),
             pdf_sha256=hashlib.sha256(content).hexdigest(),
+            pdf_pages=1,
         )
         return Notice.objects.get(pk=notice.pk)
 
@@ -73,3 +74,15 @@ class Rows:
     def publication(self):
         self.statement()  # recording it publishes a version
         return ReservationPublication.objects.latest()
+
+
+def _blank_pdf() -> bytes:
+    from io import BytesIO
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    out = BytesIO()
+    writer.write(out)
+    return out.getvalue()

@@ -84,7 +84,7 @@ def row_html(response, reference: str) -> str:
 def bulk_act(client, campaign, action, notices, **data):
     return client.post(
         reverse("campaign_outcomes_act", args=[campaign.pk]),
-        {"action": action, "ids": [n.pk for n in notices], **data},
+        {"action": action, "ids": [n.pk for n in notices], "confirmed": "yes", **data},
         follow=True,
     )
 

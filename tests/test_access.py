@@ -93,6 +93,14 @@ ALLOWED = {
     "campaign_approve": {LEGAL},
     "campaign_send": {LEGAL},
     "campaign_pause": {LEGAL},
+    "campaign_review": {LEGAL},
+    "campaign_approve_confirm": {LEGAL},
+    "campaign_send_confirm": {LEGAL},
+    "campaign_pause_confirm": {LEGAL},
+    "notice_pdf_view": EVERYONE,
+    "notice_page_image": EVERYONE,
+    "notice_approve": {LEGAL},
+    "notice_send_back": {LEGAL},
     "campaign_resume": {LEGAL},
     "campaign_outcomes": EVERYONE,
     # Open to whoever may take one of its actions (chase, withdraw, hold); only Legal may.
@@ -138,6 +146,8 @@ POST_ONLY = {
     "version_reject",
     "notice_withdraw",
     "notice_reconcile",
+    "notice_approve",
+    "notice_send_back",
     "company_evidence",
     "campaign_evidence",
     "campaign_generate",
@@ -233,6 +243,8 @@ class _PageRows(Rows):
     def kwargs(self, name: str) -> dict | None:
         if name.startswith("account_") and name not in ("account_list", "account_create"):
             return {"pk": self.subject().pk}
+        if name == "notice_page_image":
+            return {"pk": self.notice().pk, "page": 1}
         if name in ("rolegrant_confirm", "rolegrant_cancel"):
             return {"pk": self.grant().pk}
         if name.startswith("printbatch_") and name != "printbatch_list":
@@ -251,6 +263,9 @@ class _PageRows(Rows):
             return {"pk": self.reply().pk}
         if name in (
             "notice_pdf",
+            "notice_pdf_view",
+            "notice_approve",
+            "notice_send_back",
             "notice_detail",
             "notice_withdraw",
             "notice_log_reply",

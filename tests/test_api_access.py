@@ -43,6 +43,8 @@ ALLOWED: dict[str, dict[str, set]] = {
     "notice-detail": READ,
     "notice-pdf": READ,
     "notice-reconcile": {"post": {LEGAL}},
+    "notice-approve": {"post": {LEGAL}},
+    "notice-send-back": {"post": {LEGAL}},
     "delivery-list": READ,
     "delivery-detail": READ,
     "reply-list": {"get": EVERYONE, "post": EDITORS},

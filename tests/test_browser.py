@@ -162,9 +162,11 @@ def test_a_campaign_is_created_generated_approved_and_delivered(
         _log_in(reviewer, live_server.url, "legal2")
         reviewer.get_by_role("link", name="Campaigns").click()
         reviewer.get_by_role("link", name="Wave one").click()
-        reviewer.get_by_role("button", name="Approve all letters").click()
+        reviewer.get_by_role("link", name=f"Approve all {letters}…").click()
+        reviewer.get_by_role("button", name=f"Approve {letters} letters").click()
         expect(reviewer.get_by_role("status")).to_contain_text(f"{letters} letter(s) approved")
-        reviewer.get_by_role("button", name="Send approved letters").click()
+        reviewer.get_by_role("link", name=f"Send {letters} approved letters…").click()
+        reviewer.get_by_role("button", name=f"Send {letters} letters").click()
         expect(reviewer.get_by_role("status")).to_contain_text(f"{letters} letter(s) queued")
 
         assert wait_for(lambda: len(smtp_server.handler.received) >= letters, 120)

@@ -46,7 +46,14 @@ def test_generation_skips_licensed_and_held_companies_and_reports_progress():
     after = campaign_progress(campaign.pk)
 
     campaign.refresh_from_db()
-    assert before == {"total": 4, "done": 0, "failed": 0, "remaining": 4, "by_status": {"draft": 4}}
+    assert before == {
+        "total": 4,
+        "done": 0,
+        "failed": 0,
+        "sent_back": 0,
+        "remaining": 4,
+        "by_status": {"draft": 4},
+    }
     assert after["done"] == 4
     assert after["remaining"] == 0
     assert campaign.status == Campaign.Status.IN_REVIEW

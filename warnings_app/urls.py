@@ -5,6 +5,7 @@ from warnings_app import views
 from warnings_app.views import (
     accounts,
     api_tokens,
+    approvals,
     artist_choice,
     artist_links,
     artists,
@@ -96,6 +97,41 @@ urlpatterns = [
     path("notices/<int:pk>/", views.NoticeDetailView.as_view(), name="notice_detail"),
     path("notices/<int:pk>/pdf/", views.NoticePdfView.as_view(), name="notice_pdf"),
     path("notices/<int:pk>/withdraw/", views.NoticeWithdrawView.as_view(), name="notice_withdraw"),
+    # Approving with the letter in view (issue 18): the PDF shown inline, one letter at a time.
+    path(
+        "notices/<int:pk>/pdf/view/",
+        views.NoticePdfView.as_view(inline=True),
+        name="notice_pdf_view",
+    ),
+    path(
+        "notices/<int:pk>/pages/<int:page>.png",
+        approvals.NoticePageImageView.as_view(),
+        name="notice_page_image",
+    ),
+    path("notices/<int:pk>/approve/", approvals.NoticeApproveView.as_view(), name="notice_approve"),
+    path(
+        "notices/<int:pk>/send-back/",
+        approvals.NoticeSendBackView.as_view(),
+        name="notice_send_back",
+    ),
+    path(
+        "campaigns/<int:pk>/review/", approvals.CampaignReviewView.as_view(), name="campaign_review"
+    ),
+    path(
+        "campaigns/<int:pk>/approve/confirm/",
+        approvals.CampaignApproveConfirmView.as_view(),
+        name="campaign_approve_confirm",
+    ),
+    path(
+        "campaigns/<int:pk>/send/confirm/",
+        approvals.CampaignSendConfirmView.as_view(),
+        name="campaign_send_confirm",
+    ),
+    path(
+        "campaigns/<int:pk>/pause/confirm/",
+        approvals.CampaignPauseConfirmView.as_view(),
+        name="campaign_pause_confirm",
+    ),
     path("print-batches/", views.PrintBatchListView.as_view(), name="printbatch_list"),
     path("print-batches/<int:pk>/", views.PrintBatchDetailView.as_view(), name="printbatch_detail"),
     path(

@@ -12,6 +12,9 @@ class Campaign(models.Model):
         IN_REVIEW = "in_review", "In review"
         APPROVED = "approved", "Approved"
         SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        # Every letter that left was answered by the provider, but some failed or need a person.
+        PARTLY_SENT = "partly_sent", "Partly sent"
         PAUSED = "paused", "Paused"
         COMPLETED = "completed", "Completed"
         CANCELLED = "cancelled", "Cancelled"
@@ -54,6 +57,8 @@ class Campaign(models.Model):
                         "in_review",
                         "approved",
                         "sending",
+                        "sent",
+                        "partly_sent",
                         "paused",
                         "completed",
                         "cancelled",

@@ -8,6 +8,7 @@ from django.db.models import Count, Q, QuerySet
 
 from warnings_app.domain.letters.compose import email_subject
 from warnings_app.models import Campaign, Company, LadderStep, Notice
+from warnings_app.selectors.approvals import SENT_BACK
 
 
 def campaigns_listed() -> QuerySet[Campaign]:
@@ -102,17 +103,20 @@ def _as_list(value: Any) -> list[Any]:
 
 
 def campaign_progress(campaign_id: int) -> dict[str, int]:
-    """Letters of a campaign's first step: total, rendered (done), failed, remaining, and counts
-    by status. Two queries whatever the size."""
+    """Letters of a campaign's first step: total, rendered (done), failed, sent back by a
+    reviewer, remaining, and counts by status. Four queries whatever the size."""
     initial = Notice.objects.filter(campaign_id=campaign_id, ladder_step__isnull=True)
     by_status = dict(initial.values_list("status").annotate(n=Count("pk")))
-    failed = initial.filter(status="draft").exclude(problem="").count()
+    drafts = initial.filter(status="draft")
+    sent_back = drafts.filter(problem__startswith=SENT_BACK).count()
+    failed = drafts.exclude(problem="").count() - sent_back
     total = sum(by_status.values())
-    remaining = by_status.get("draft", 0) - failed
+    remaining = by_status.get("draft", 0) - failed - sent_back
     return {
         "total": total,
-        "done": total - remaining - failed,
+        "done": total - remaining - failed,  # a letter sent back was rendered once: done
         "failed": failed,
+        "sent_back": sent_back,
         "remaining": remaining,
         "by_status": by_status,
     }

@@ -167,7 +167,11 @@ def outcome_rows_among(rows: "QuerySet[OutcomeRow]", ids: list[int]) -> "list[Ou
 def first_letters_chosen(campaign: Campaign, ids: list[int]) -> list[Notice]:
     """The campaign's first letters among `ids` (reminders and other campaigns' letters are
     left out): one query."""
-    return list(Notice.objects.filter(pk__in=ids, campaign=campaign, ladder_step__isnull=True))
+    return list(
+        Notice.objects.filter(
+            pk__in=ids, campaign=campaign, ladder_step__isnull=True
+        ).select_related("company")
+    )
 
 
 def campaign_jurisdictions(campaign: Campaign) -> list[str]:

@@ -21,6 +21,10 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 Status = Campaign.Status
+# Where letters may still be approved and sent: a campaign that has sent may send the letters
+# approved after it (a sent-back letter rendered again, say).
+APPROVABLE = (Status.IN_REVIEW, Status.APPROVED, Status.SENDING, Status.SENT, Status.PARTLY_SENT)
+PAUSABLE = APPROVABLE
 
 
 class ApprovalResult(TypedDict):
@@ -174,7 +178,7 @@ def campaign_approve(
     campaign.refresh_from_db()
     if by.pk == campaign.created_by_id:
         raise ServiceError("the author of a campaign cannot approve its letters")
-    if campaign.status not in (Status.IN_REVIEW, Status.APPROVED, Status.SENDING):
+    if campaign.status not in APPROVABLE:
         raise ServiceError(f"campaign “{campaign}” is {campaign.get_status_display().lower()}")
     notices = campaign.notices.filter(status=NoticeStatus.RENDERED, ladder_step__isnull=True)
     if notice_ids is not None:
@@ -215,9 +219,9 @@ def campaign_approve(
 def campaign_send(*, campaign: Campaign, by: "User") -> SendResult:
     """Queue every approved letter of the campaign in one transaction; the send tasks leave
     after it commits. A letter that fails its pre-send checks stays approved with its problem
-    recorded; the others go."""
+    recorded; the others go. With nothing ready to go it is refused and changes nothing."""
     campaign.refresh_from_db()
-    if campaign.status not in (Status.IN_REVIEW, Status.APPROVED, Status.SENDING):
+    if campaign.status not in APPROVABLE:
         raise ServiceError(f"campaign “{campaign}” is {campaign.get_status_display().lower()}")
     ready: list[Notice] = []
     blocked: dict[int, str] = {}
@@ -232,6 +236,9 @@ def campaign_send(*, campaign: Campaign, by: "User") -> SendResult:
             blocked[notice.pk] = " ".join(problems)[:1000]
         else:
             ready.append(notice)
+    if not ready:  # refused before anything is written: the campaign stays as it was
+        why = f"; {len(blocked)} approved letter(s) are blocked" if blocked else ""
+        raise ServiceError(f"Nothing was sent: no approved letter is ready to go{why}.")
     with transaction.atomic():
         apply_transition_many(
             notices=ready,
@@ -247,7 +254,7 @@ def campaign_send(*, campaign: Campaign, by: "User") -> SendResult:
             _move(
                 campaign,
                 by=by,
-                sources=[Status.IN_REVIEW, Status.APPROVED],
+                sources=[Status.IN_REVIEW, Status.APPROVED, Status.SENT, Status.PARTLY_SENT],
                 target=Status.SENDING,
                 verb="campaign.sending",
                 data={"queued": len(ready), "blocked": len(blocked)},
@@ -264,7 +271,8 @@ def campaign_pause(*, campaign: Campaign, by: "User", reason: str) -> Campaign:
     return _move(
         campaign,
         by=by,
-        sources=[Status.APPROVED, Status.SENDING, Status.IN_REVIEW],
+        # A sent campaign still chases up its ladder: pausing it stops that.
+        sources=[*PAUSABLE],
         target=Status.PAUSED,
         verb="campaign.paused",
         data={"reason": reason.strip(), "resume_to": campaign.status},

@@ -20,6 +20,7 @@ from warnings_app.models.lifecycle import NoticeStatus
 from warnings_app.reports.exports import safe_cell
 from warnings_app.selectors.printing import READY, notices_awaiting_print
 from warnings_app.services.audit import audit_record
+from warnings_app.services.campaign_sending import campaign_sending_check_on_commit
 from warnings_app.services.errors import ServiceError
 from warnings_app.services.followups import followups_schedule
 from warnings_app.services.notices import apply_transition, apply_transition_many
@@ -200,6 +201,7 @@ def print_batch_hand_over(*, batch: PrintBatch, by: "User") -> PrintBatch:
         )
         for notice in Notice.objects.filter(pk__in=[n.pk for n in postal_only]):
             followups_schedule(notice=notice)
+            campaign_sending_check_on_commit(notice)
     audit_record(
         actor=by,
         verb="print_batch.handed_over",

@@ -12,6 +12,7 @@ from warnings_app.forms import CampaignForm, LadderFormSet, PauseForm
 from warnings_app.forms.campaigns import RecipientsForm
 from warnings_app.forms.ids import parse_ids
 from warnings_app.models import Campaign, Company
+from warnings_app.selectors.approvals import campaign_not_delivered, campaign_sending_progress
 from warnings_app.selectors.campaigns import campaign_page, campaign_progress, campaigns_listed
 from warnings_app.services import ServiceError
 from warnings_app.services import campaigns as campaign_services
@@ -104,7 +105,8 @@ class CampaignDetailView(RoleRequiredMixin, View):
                 "steps": shown.steps,
                 "included": shown.included,
                 "excluded": shown.excluded,
-                "pause_form": PauseForm(),
+                "sending": campaign_sending_progress(pk),
+                "not_delivered": campaign_not_delivered(pk),
                 "query": "",
             },
         )
@@ -122,6 +124,7 @@ class CampaignProgressView(RoleRequiredMixin, View):
                 "status": campaign.status,
                 "status_label": campaign.get_status_display(),
                 **campaign_progress(pk),
+                "sending": campaign_sending_progress(pk),
             }
         )
 
@@ -151,6 +154,12 @@ class CampaignGenerateView(_CampaignAction):
 class CampaignApproveView(_CampaignAction):
     permission_required = "warnings_app.approve_notice"
 
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        # Approving all goes through its confirmation page, which states the count.
+        if not request.POST.getlist("notice") and request.POST.get("confirmed") != "yes":
+            return redirect("campaign_approve_confirm", pk=get_object_or_404(Campaign, pk=pk).pk)
+        return super().post(request, pk)
+
     def act(self, request: AuthenticatedHttpRequest, campaign: Campaign) -> str:
         chosen = request.POST.getlist("notice")
         try:
@@ -166,6 +175,12 @@ class CampaignApproveView(_CampaignAction):
 
 class CampaignSendView(_CampaignAction):
     permission_required = "warnings_app.send_notice"
+
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        # Sending goes through its confirmation page, which states the count per channel.
+        if request.POST.get("confirmed") != "yes":
+            return redirect("campaign_send_confirm", pk=get_object_or_404(Campaign, pk=pk).pk)
+        return super().post(request, pk)
 
     def act(self, request: AuthenticatedHttpRequest, campaign: Campaign) -> str:
         result = campaign_services.campaign_send(campaign=campaign, by=request.user)

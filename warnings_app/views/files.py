@@ -1,6 +1,8 @@
-"""How a stored file leaves as an HTTP response: always as an attachment (never shown inline),
-with its SHA-256 for the receiver to check. The pages and the API answer the same way."""
+"""How a stored file leaves as an HTTP response: as an attachment, with its SHA-256 for the
+receiver to check (the pages and the API answer the same way); only a letter's PDF may also be
+shown inline, framed by our own pages."""
 
+from csp import constants as csp
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 
@@ -14,6 +16,23 @@ def attachment_response(
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["X-Content-SHA256"] = sha256
+    return response
+
+
+def inline_response(
+    content: bytes, *, content_type: str, filename: str, sha256: str
+) -> HttpResponse:
+    """The file shown in the browser, framable by our own pages only (the review page). The
+    site's CSP says frame-ancestors 'none' and X-Frame-Options DENY; this response alone says
+    'self' and SAMEORIGIN, and keeps nosniff so it is never read as anything but its type."""
+    response = attachment_response(
+        content, content_type=content_type, filename=filename, sha256=sha256
+    )
+    response["Content-Disposition"] = (
+        content_disposition_header(as_attachment=False, filename=filename) or "inline"
+    )
+    response["X-Frame-Options"] = "SAMEORIGIN"
+    response._csp_replace = {"frame-ancestors": [csp.SELF]}  # type: ignore[attr-defined]
     return response
 
 

@@ -6,17 +6,19 @@ from django.views import View
 from warnings_app import services
 from warnings_app.forms import WithdrawForm
 from warnings_app.models import Notice
-from warnings_app.models.lifecycle import TRANSITIONS
+from warnings_app.models.lifecycle import TRANSITIONS, NoticeStatus
 from warnings_app.selectors.notices import notice_page
 from warnings_app.services.stored_files import StoredFileAltered, stored_file_download
 from warnings_app.views.access import AuthenticatedHttpRequest, RoleRequiredMixin
-from warnings_app.views.files import altered_file_response, attachment_response
+from warnings_app.views.files import altered_file_response, attachment_response, inline_response
 
 
 class NoticePdfView(RoleRequiredMixin, View):
-    """The stored letter, as an attachment, only if its bytes still match the recorded hash."""
+    """The stored letter, as an attachment, only if its bytes still match the recorded hash.
+    `inline` shows it in the browser instead (the review page frames it, from our own origin)."""
 
     permission_required = "warnings_app.view_notice"
+    inline = False
 
     def get(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         notice = get_object_or_404(Notice, pk=pk)
@@ -33,14 +35,15 @@ class NoticePdfView(RoleRequiredMixin, View):
                 by=request.user,
                 verb="notice.pdf_downloaded",
                 target=notice,
-                data={},
+                data={"shown": "inline"} if self.inline else {},
             )
         except StoredFileAltered:
             return altered_file_response(
                 f"The stored letter of {notice.reference}",
                 advice="Run verify_integrity and tell an administrator.",
             )
-        return attachment_response(
+        respond = inline_response if self.inline else attachment_response
+        return respond(
             content,
             content_type="application/pdf",
             filename=f"{notice.reference}.pdf",
@@ -70,7 +73,10 @@ class NoticeDetailView(RoleRequiredMixin, View):
                 "timeline": page.timeline,
                 "email_subject": page.email_subject,
                 "can_withdraw": TRANSITIONS["withdraw"].allows(notice.status),
+                "can_approve": notice.status == NoticeStatus.RENDERED
+                and notice.created_by_id != request.user.pk,
                 "withdraw_form": WithdrawForm(),
+                "pages": range(1, (notice.pdf_pages or 0) + 1),
             },
         )
 

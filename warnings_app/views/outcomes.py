@@ -46,6 +46,8 @@ if TYPE_CHECKING:
     ShownRow = WithAnnotations[Notice, _ShownAnnotations]
 
 PAGE_SIZE = 50
+# Actions that send letters or cannot be undone: a page stating the count comes first.
+CONFIRMED = {"chase", "withdraw"}
 OUTCOME_LABELS = {"": "No reply yet", **dict(Response.Outcome.choices)}
 COLUMNS = [
     ("reference", "Reference"),
@@ -151,6 +153,19 @@ class CampaignOutcomesActionView(RoleRequiredMixin, View):
             return redirect(back)
         data = form.cleaned_data
         chosen = [n for n in notices if n.pk in set(data["ids"])]
+        if data["action"] in CONFIRMED and request.POST.get("confirmed") != "yes":
+            return render(
+                request,
+                "warnings_app/campaign_outcomes_confirm.html",
+                {
+                    "campaign": campaign,
+                    "action": data["action"],
+                    "label": ACTIONS[data["action"]].label,
+                    "chosen": chosen,
+                    "reason": data["reason"],
+                    "back": request.POST.get("back", ""),
+                },
+            )
         try:
             done = self.act(request, data["action"], chosen, data["reason"])
         except ServiceError as exc:

@@ -64,3 +64,9 @@ class DeliveryAttemptSerializer(serializers.ModelSerializer[DeliveryAttempt]):
             "finished_at",
         ]
         read_only_fields = fields
+
+
+class SendBackSerializer(serializers.Serializer[dict[str, str]]):
+    comment = serializers.CharField(
+        max_length=2000, help_text="What must change; kept in the audit log and shown to the author"
+    )

@@ -13,9 +13,15 @@ from rest_framework.response import Response
 
 from warnings_app.api import filters
 from warnings_app.api.base import ApiViewSet, caller
+from warnings_app.api.idempotency import idempotent
 from warnings_app.api.schema import ErrorSerializer
-from warnings_app.api.serializers.notices import DeliveryAttemptSerializer, NoticeSerializer
+from warnings_app.api.serializers.notices import (
+    DeliveryAttemptSerializer,
+    NoticeSerializer,
+    SendBackSerializer,
+)
 from warnings_app.models import DeliveryAttempt, Notice
+from warnings_app.services.approvals import notice_approve_one, notice_send_back
 from warnings_app.services.stored_files import StoredFileAltered, stored_file_download
 from warnings_app.views.files import attachment_response
 
@@ -41,7 +47,32 @@ class NoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
         "list": "warnings_app.view_notice",
         "retrieve": "warnings_app.view_notice",
         "pdf": "warnings_app.view_notice",
+        "approve": "warnings_app.approve_notice",
+        "send_back": "warnings_app.approve_notice",
     }
+
+    @extend_schema(request=None, responses=NoticeSerializer)
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def approve(self, request: Request, pk: str) -> Response:
+        """rendered → approved, never by the letter's author. A campaign's first letter then
+        waits for the campaign's send; a reminder (ladder letter) is queued at once."""
+        notice = notice_approve_one(notice=self.get_object(), by=caller(request))
+        return Response(NoticeSerializer(notice).data)
+
+    @extend_schema(request=SendBackSerializer, responses=NoticeSerializer)
+    @action(detail=True, methods=["post"], url_path="send-back")
+    @idempotent
+    def send_back(self, request: Request, pk: str) -> Response:
+        """rendered → draft with a comment for the author (required; kept in the audit log)."""
+        serializer = SendBackSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        notice = notice_send_back(
+            notice=self.get_object(),
+            by=caller(request),
+            comment=serializer.validated_data["comment"],
+        )
+        return Response(NoticeSerializer(notice).data)
 
     @extend_schema(
         responses={

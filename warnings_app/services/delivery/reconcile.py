@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from warnings_app.models import Notice
 from warnings_app.models.lifecycle import NoticeStatus
+from warnings_app.services.campaign_sending import campaign_sending_check_on_commit
 from warnings_app.services.delivery.queue import EMAIL, presend_problems, publish_on_commit
 from warnings_app.services.delivery.send import _schedule_followups
 from warnings_app.services.errors import NoticeStateError, ServiceError
@@ -96,6 +97,7 @@ def reconciliation_resolve(*, notice: Notice, by: "User", action: str, note: str
             notice=locked, transition="reconcile_sent", by=by, data=data, sent_at=last.started_at
         )
         _schedule_followups(sent)
+        campaign_sending_check_on_commit(sent)
         return sent
     problems = presend_problems(locked)
     if problems:

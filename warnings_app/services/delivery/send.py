@@ -21,6 +21,7 @@ from warnings_app.integrations.emails import notice_email
 from warnings_app.integrations.smtp import release_shared_backend, session_ended, shared_backend
 from warnings_app.models import DeliveryAttempt, Notice
 from warnings_app.models.lifecycle import NoticeStatus
+from warnings_app.services.campaign_sending import campaign_sending_check_on_commit
 from warnings_app.services.delivery.queue import EMAIL, notice_claim, presend_problems
 from warnings_app.services.errors import NoticeStateError
 from warnings_app.services.notices import apply_transition
@@ -247,6 +248,8 @@ def attempt_finish(
     )
     if result == "sent":
         _schedule_followups(moved)
+    if result != "retry":
+        campaign_sending_check_on_commit(moved)
     return result
 
 
