@@ -112,7 +112,7 @@ def test_a_date_range_chooses_matters_by_their_first_letter_with_every_reminder(
 
 def test_an_xlsx_export_has_labels_typed_dates_and_a_frozen_header(manager):
     notice = make_notice(company=CompanyFactory(segment="voice_cloning", country="FR"))
-    sent_at = timezone.make_aware(datetime(2026, 3, 10, 14, 30))
+    sent_at = timezone.make_aware(datetime.combine(date(2026, 3, 10), time(14, 30)))
     Notice.objects.filter(pk=notice.pk).update(
         status="needs_reconciliation",
         sent_at=sent_at,
@@ -141,7 +141,7 @@ def test_an_xlsx_export_has_labels_typed_dates_and_a_frozen_header(manager):
     assert row["Segment"].value == "Voice cloning"
     assert row["Sent"].value == timezone.localtime(sent_at).replace(tzinfo=None)
     assert row["Sent"].is_date
-    assert row["Reply due"].value == datetime(2026, 4, 9)  # Excel stores a day as a datetime
+    assert row["Reply due"].value == datetime.combine(date(2026, 4, 9), time())  # a day, in Excel
     assert row["Reply due"].number_format == "yyyy-mm-dd"
 
 
