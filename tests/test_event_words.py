@@ -1,6 +1,8 @@
 """Every audit verb the code writes has a sentence, and the pages show sentences, not codes."""
 
 import ast
+import csv
+import io
 import re
 from pathlib import Path
 
@@ -116,3 +118,29 @@ def test_the_audit_log_shows_people_and_sentences_with_raw_data_folded(client):
     assert "warnings_app.notice" not in row.split("<details")[0]
     assert "{&#x27;reason&#x27;" not in row.split("<details")[0]
     assert "<details" in row
+
+
+@pytest.mark.django_db
+def test_the_audit_download_keeps_the_record_and_adds_the_sentence(client):
+    lawyer = UserFactory(role=LEGAL, first_name="Ada", last_name="Lovelace")
+    notice = make_notice()
+    audit_record(
+        actor=lawyer,
+        verb="notice.approve",
+        target=notice,
+        from_state="rendered",
+        to_state="approved",
+    )
+    client.force_login(lawyer)
+
+    content = client.get(reverse("audit_export")).content.decode("utf-8-sig")
+
+    header, *rows = list(csv.reader(io.StringIO(content, newline="")))
+    [row] = [
+        r
+        for r in (dict(zip(header, r, strict=True)) for r in rows)
+        if r["verb"] == "notice.approve"
+    ]
+    assert header[:4] == ["id", "created_at", "actor", "verb"]
+    assert row["verb"] == "notice.approve"
+    assert row["description"] == "Letter approved (Rendered → Approved) by Ada Lovelace"

@@ -22,6 +22,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from warnings_app.domain.event_words import event_words
 from warnings_app.integrations.spreadsheets import xlsx_bytes
 from warnings_app.models import AuditEvent
 from warnings_app.selectors.letter_filters import LetterFilter
@@ -96,7 +97,8 @@ REPLY_COLUMNS: list[Column] = [
 ]
 # The audit log as CSV: the download of the audit log page and audit.csv in the evidence bundle.
 # `hash` is the event's link in the audit chain (domain/audit_chain.py), so an extract can be
-# checked against the log; `data` is the event's JSON with its keys sorted.
+# checked against the log; `data` is the event's JSON with its keys sorted; `description` says
+# it in words.
 AUDIT_COLUMNS: list[Column] = [
     ("id", lambda e: e.pk),
     ("created_at", lambda e: e.created_at),
@@ -112,6 +114,8 @@ AUDIT_COLUMNS: list[Column] = [
         lambda e: json.dumps(e.data, cls=DjangoJSONEncoder, ensure_ascii=False, sort_keys=True),
     ),
     ("hash", lambda e: e.hash),
+    # Last, so the record's columns keep their places: the event in words (domain/event_words.py).
+    ("description", lambda e: event_words(e).line),
 ]
 # Legal's internal notes are attorney work product: these columns are added only when someone
 # with warnings_app.include_privileged asks (include_privileged=1), and the audit says so.
