@@ -147,6 +147,8 @@ SENTENCES: dict[str, str] = {
     "admin.added": "Record added in the administration site",
     "admin.changed": "Record changed in the administration site",
     "admin.deleted": "Record deleted in the administration site",
+    # The development tools (warnings_demo), whose events land in the same log.
+    "demo.seeded": "Demonstration data created",
 }
 
 # The kinds of record an event can be about, as people call them.
@@ -191,12 +193,14 @@ def state_label(state: str) -> str:
 
 
 def change(from_state: str, to_state: str) -> str:
-    """'Queued → Sending', or '' when the event moved nothing."""
+    """'Queued → Sending'; 'now Draft' for a record that began in a state; '' when the event
+    moved nothing."""
     if not (from_state or to_state):
         return ""
-    before = state_label(from_state) if from_state else "—"
+    if not from_state:
+        return f"now {state_label(to_state)}"
     after = state_label(to_state) if to_state else "—"
-    return f"{before} → {after}"
+    return f"{state_label(from_state)} → {after}"
 
 
 def target_kind(target_type: str) -> str:
@@ -236,7 +240,9 @@ class EventWords:
 def event_words(event: "AuditEvent") -> EventWords:
     target = ""
     if event.target_type:
-        target = f"{target_kind(event.target_type)} {event.target_repr}".strip()
+        kind = target_kind(event.target_type)
+        named = event.target_repr.startswith(kind)  # "Reply 11 (E-mail, …)" names its kind
+        target = event.target_repr if named else f"{kind} {event.target_repr}".strip()
     return EventWords(
         sentence=sentence(event.verb),
         change=change(event.from_state, event.to_state),
