@@ -68,6 +68,8 @@ def test_bad_filters_are_refused_with_the_reason(manager):
     )
 
     assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")  # a page, not bare text
+    assert 'data-testid="export-refused"' in response.content.decode()
     assert "start date is after the end date" in response.content.decode()
     assert not AuditEvent.objects.filter(verb="export.downloaded").exists()
 

@@ -1,8 +1,9 @@
 """Downloads for the roles that may see reports: the notices, deliveries and replies behind the
 dashboard, and a campaign's outcome view."""
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
@@ -16,6 +17,18 @@ from warnings_app.services.audit import audit_record
 from warnings_app.views.access import AuthenticatedHttpRequest, RoleRequiredMixin, wants_privileged
 
 
+def export_refused(
+    request: HttpRequest, problems: list[str], *, back_url: str, back_label: str
+) -> HttpResponse:
+    """400 as a page: why nothing was downloaded, and the way back to the filters."""
+    return render(
+        request,
+        "warnings_app/export_refused.html",
+        {"problems": problems, "back_url": back_url, "back_label": back_label},
+        status=400,
+    )
+
+
 class ExportView(RoleRequiredMixin, View):
     """GET /exports/<kind>.<fmt>?filters — notices, deliveries or replies as CSV or XLSX."""
 
@@ -24,10 +37,11 @@ class ExportView(RoleRequiredMixin, View):
     def get(self, request: AuthenticatedHttpRequest, kind: str, fmt: str) -> HttpResponse:
         form = ReportFilterForm(request.GET)
         if not form.is_valid():
-            return HttpResponse(
-                f"The export was not made: {form.problems()}",
-                status=400,
-                content_type="text/plain; charset=utf-8",
+            return export_refused(
+                request,
+                [form.problems()],
+                back_url=reverse("dashboard"),
+                back_label="the dashboard",
             )
         filters = form.chosen()
         privileged = wants_privileged(request)
@@ -64,11 +78,11 @@ class OutcomeExportView(RoleRequiredMixin, View):
                 + " ".join(str(e) for e in errors)
                 for name, errors in form.errors.items()
             ]
-            return render(
+            return export_refused(
                 request,
-                "warnings_app/export_refused.html",
-                {"campaign": campaign, "problems": problems or ["Choose XLSX or CSV."]},
-                status=400,
+                problems or ["Choose XLSX or CSV."],
+                back_url=reverse("campaign_outcomes", args=[campaign.pk]),
+                back_label=f"the outcomes of {campaign.name}",
             )
         sort = outcome_sort(request.GET.get("sort"))
         content, mime, count = outcome_export(campaign, form.filters(), sort, fmt)
