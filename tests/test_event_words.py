@@ -151,3 +151,17 @@ def test_the_audit_download_keeps_the_record_and_adds_the_sentence(client):
     assert header[:4] == ["id", "created_at", "actor", "verb"]
     assert row["verb"] == "notice.approve"
     assert row["description"] == "Letter approved (Rendered → Approved) by Ada Lovelace"
+
+
+@pytest.mark.django_db
+def test_the_company_page_shows_its_history_in_words(client):
+    lawyer = UserFactory(role=LEGAL, first_name="Ada", last_name="Lovelace")
+    company = make_notice().company
+    audit_record(actor=lawyer, verb="company.updated", target=company, data={"fields": ["notes"]})
+    client.force_login(lawyer)
+
+    page = client.get(reverse("company_detail", args=[company.pk])).content.decode()
+
+    history = page.split('data-testid="history-events"')[1]
+    assert "Company details changed by Ada Lovelace" in history
+    assert "company.updated" not in history.split("<details")[0]

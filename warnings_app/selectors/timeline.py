@@ -66,3 +66,15 @@ def notice_timeline(notice: Notice) -> list[Entry]:
         words = event_words(event)
         entries.append(Entry(event.created_at, "event", words.line, "", event.verb, event.data))
     return sorted(entries, key=lambda e: (e.at, e.kind))
+
+
+COMPANY_HISTORY_LENGTH = 50
+
+
+def company_history(company_id: int) -> list[AuditEvent]:
+    """The company's own audit events (added, changed, held), newest first, at most
+    COMPANY_HISTORY_LENGTH: one query. Its letters' events are on each letter's page."""
+    events = AuditEvent.objects.filter(
+        target_type="warnings_app.company", target_id=str(company_id)
+    ).select_related("actor")
+    return list(events.order_by("-pk")[:COMPANY_HISTORY_LENGTH])

@@ -8,6 +8,7 @@ from warnings_app import services
 from warnings_app.forms import CompanyFilterForm, CompanyForm
 from warnings_app.models import Company
 from warnings_app.selectors.companies import companies_matching, company_page
+from warnings_app.selectors.timeline import company_history
 from warnings_app.services.companies import DuplicateDomain, StaleEdit
 from warnings_app.views.access import AuthenticatedHttpRequest, RoleRequiredMixin
 
@@ -41,7 +42,9 @@ class CompanyDetailView(RoleRequiredMixin, View):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         get_object_or_404(Company.objects.only("pk"), pk=pk)
         return render(
-            request, "warnings_app/company_detail.html", {"view": company_page(company_id=pk)}
+            request,
+            "warnings_app/company_detail.html",
+            {"view": company_page(company_id=pk), "history": company_history(pk)},
         )
 
 
