@@ -105,6 +105,7 @@ ALLOWED = {
     "campaign_outcomes": EVERYONE,
     # Open to whoever may take one of its actions (chase, withdraw, hold); only Legal may.
     "campaign_outcomes_act": {LEGAL},
+    "campaign_outcomes_export": {LEGAL, MANAGER, ADMIN},  # as the other exports
     "audit_log": {LEGAL, ADMIN},
     "audit_export": {LEGAL, ADMIN},
     "audit_anchor": {LEGAL, ADMIN},

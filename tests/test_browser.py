@@ -268,11 +268,11 @@ def test_a_manager_filters_the_dashboard_by_segment_and_downloads_those_rows(
     download.value.save_as(path)
     sheet = load_workbook(path, read_only=True).active
     header, *rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-    segment = header.index("segment")
-    assert sorted(row[header.index("reference")] for row in rows) == sorted(
+    segment = header.index("Segment")
+    assert sorted(row[header.index("Reference")] for row in rows) == sorted(
         n.reference for n in models.values()
     )
-    assert {row[segment] for row in rows} == {"foundation_model"}
+    assert {row[segment] for row in rows} == {"Foundation model"}
 
 
 @pytest.mark.browser

@@ -55,7 +55,7 @@ def test_an_export_has_the_filtered_rows_only_and_is_audited(manager):
     )
 
     rows = _xlsx_rows(response)
-    assert rows[0][:3] == ["reference", "company", "company_domain"]
+    assert rows[0][:3] == ["Reference", "Company", "Company domain"]
     assert [r[0] for r in rows[1:]] == [wanted.reference]
     assert 'filename="notices-' in response["Content-Disposition"]
     event = AuditEvent.objects.get(verb="export.downloaded")
@@ -68,6 +68,8 @@ def test_bad_filters_are_refused_with_the_reason(manager):
     )
 
     assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")  # a page, not bare text
+    assert 'data-testid="export-refused"' in response.content.decode()
     assert "start date is after the end date" in response.content.decode()
     assert not AuditEvent.objects.filter(verb="export.downloaded").exists()
 
@@ -108,3 +110,52 @@ def test_a_date_range_chooses_matters_by_their_first_letter_with_every_reminder(
 
     assert [row[0] for row in notices[1:]] == [march.reference, march_reminder.reference]
     assert [row[1] for row in replies[1:]] == [march_reminder.reference]
+
+
+def test_an_xlsx_export_has_labels_typed_dates_and_a_frozen_header(manager):
+    notice = make_notice(company=CompanyFactory(segment="voice_cloning", country="FR"))
+    sent_at = timezone.make_aware(datetime.combine(date(2026, 3, 10), time(14, 30)))
+    Notice.objects.filter(pk=notice.pk).update(
+        status="needs_reconciliation",
+        sent_at=sent_at,
+        due_date=date(2026, 4, 9),
+        approved_by=UserFactory(role="Legal"),
+    )
+
+    response = manager.get(reverse("export", args=["notices", "xlsx"]))
+
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    header = [cell.value for cell in sheet[1]]
+    row = dict(zip(header, sheet[2], strict=True))
+    assert header[:7] == [
+        "Reference",
+        "Company",
+        "Company domain",
+        "Country",
+        "Segment",
+        "Campaign",
+        "Status",
+    ]
+    assert sheet.freeze_panes == "A2"
+    assert sheet["A1"].font.bold
+    assert row["Status"].value == "Needs reconciliation"
+    assert row["Country"].value == "France"
+    assert row["Segment"].value == "Voice cloning"
+    assert row["Sent"].value == timezone.localtime(sent_at).replace(tzinfo=None)
+    assert row["Sent"].is_date
+    assert row["Reply due"].value == datetime.combine(date(2026, 4, 9), time())  # a day, in Excel
+    assert row["Reply due"].number_format == "yyyy-mm-dd"
+
+
+def test_a_csv_export_has_the_same_labels_with_dates_as_text(manager):
+    notice = make_notice()
+    Notice.objects.filter(pk=notice.pk).update(
+        status="sent", due_date=date(2026, 4, 9), approved_by=UserFactory(role="Legal")
+    )
+
+    rows = _csv_rows(manager.get(reverse("export", args=["notices", "csv"])))
+
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert row["Status"] == "Sent"
+    assert row["Reply due"] == "2026-04-09"
+    assert "legal_name" not in rows[0]

@@ -272,8 +272,8 @@ def test_the_exports_hold_the_rows_behind_the_figures(register, client, name):
         # The exports filter by the letter's own status, first letters and reminders alike;
         # the dashboard's "Now delivered" counts the first letters among them that went out.
         by_reference = {m.reference: m for m in rows.letters.values()}
-        firsts = [r for r in notices if by_reference[r["reference"]].first and r["sent_at"]]
-        assert {r["status"] for r in notices} == {choice.status}
+        firsts = [r for r in notices if by_reference[r["Reference"]].first and r["Sent"]]
+        assert {r["Status"] for r in notices} == {NoticeStatus(choice.status).label}
         assert len(firsts) == want.statuses[choice.status]
         return
     # "Download the rows behind these figures": the first letters that went out among the
@@ -281,19 +281,19 @@ def test_the_exports_hold_the_rows_behind_the_figures(register, client, name):
     # bounced tiles. The rest are reminders (they count with their first letter) and, without
     # dates, letters never sent.
     matters = {m.reference for m in want.matters}
-    sent = {r["reference"] for r in notices if r["sent_at"]}
+    sent = {r["Reference"] for r in notices if r["Sent"]}
     assert matters <= sent
     assert len(matters) == want.totals["issued"]
     outcomes: dict[str, set[str]] = {}
     for row in deliveries:
-        if row["reference"] in matters:
-            outcomes.setdefault(row["reference"], set()).add(row["outcome"])
-    assert sum("accepted" in o for o in outcomes.values()) == want.totals["delivered"]
-    bounced = sum("bounced" in o and "accepted" not in o for o in outcomes.values())
+        if row["Reference"] in matters:
+            outcomes.setdefault(row["Reference"], set()).add(row["Outcome"])
+    assert sum("Accepted" in o for o in outcomes.values()) == want.totals["delivered"]
+    bounced = sum("Bounced" in o and "Accepted" not in o for o in outcomes.values())
     assert bounced == want.totals["bounced"]
     # Each reply exported is tied to an exported letter (with no filter, triage's are there too).
-    references = {r["reference"] for r in notices} | ({""} if not choice.anything else set())
-    assert {r["reference"] for r in replies} <= references
+    references = {r["Reference"] for r in notices} | ({""} if not choice.anything else set())
+    assert {r["Reference"] for r in replies} <= references
 
 
 @pytest.mark.parametrize("name", NO_DATES)

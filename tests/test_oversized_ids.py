@@ -5,6 +5,7 @@ the query strings of the pages and every URL that carries an id; the API's bodie
 in tests/test_oversized_ids_api.py. Before, many of these reached the database driver
 (OverflowError on SQLite) or int() with thousands of digits, and the answer was a 500."""
 
+import html
 from urllib.parse import urlencode
 
 import pytest
@@ -212,7 +213,8 @@ def test_the_dashboard_and_the_exports_refuse_an_oversized_campaign_filter(clien
     assert dashboard.status_code == 400
     assert refusal(value) in dashboard.content.decode()
     assert export.status_code == 400
-    assert export.content.decode() == f"The export was not made: {refusal(value)}"
+    assert "The export was not made" in export.content.decode()
+    assert refusal(value) in html.unescape(export.content.decode())
 
 
 @pytest.mark.parametrize("cursor", ["before", "after"])

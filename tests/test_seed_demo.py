@@ -129,8 +129,8 @@ def test_a_demo_letter_was_rendered_approved_by_a_second_lawyer_sent_and_deliver
     quiet = letters.filter(status=NoticeStatus.SENT).order_by("reference").first()
     page = page_as(client, "legal", reverse("notice_detail", args=[quiet.pk]))
     timeline = page[page.index('data-testid="timeline"') :]
-    assert "notice.approve (rendered → approved) by Leo Lindqvist" in timeline
-    assert "notice.mark_sent (sending → sent) by system" in timeline
+    assert "Letter approved (Rendered → Approved) by Leo Lindqvist" in timeline
+    assert "Letter sent (Sending → Sent) by the system" in timeline
     assert f"E-mail to {quiet.merge_data['recipient']['email']}, accepted: 250 2.0.0 Ok" in timeline
     text = PdfReader(io.BytesIO(stored_pdf_bytes(quiet))).pages[0].extract_text()
     assert quiet.company.legal_name in " ".join(text.split())

@@ -238,6 +238,11 @@ urlpatterns = [
         views.CampaignOutcomesActionView.as_view(),
         name="campaign_outcomes_act",
     ),
+    path(
+        "campaigns/<int:pk>/outcomes/export/",
+        views.OutcomeExportView.as_view(),
+        name="campaign_outcomes_export",
+    ),
     path("audit/", views.AuditLogView.as_view(), name="audit_log"),
     path("audit/export.csv", views.AuditExportView.as_view(), name="audit_export"),
     path("audit/anchor", views.AuditAnchorView.as_view(), name="audit_anchor"),

@@ -156,13 +156,49 @@ def _table(kind: str, encoding: str, numbered: Iterable[tuple[int, list[str]]]) 
 
 
 def xlsx_bytes(headers: list[str], rows: Iterable[list[Any]], title: str) -> bytes:
+    """A one-sheet workbook: a bold header row that stays in view while scrolling, then the
+    rows. A date or time is a date cell shown as such, a number a number cell; every "=…" text
+    was guarded by the caller, so openpyxl keeps it a string."""
     from openpyxl import Workbook  # imported here: pages that never export need not load it
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=title[:31])
-    sheet.append(headers)
-    for row in rows:  # the caller made every "=…" text, so openpyxl keeps it a string
-        sheet.append(row)
+    sheet.freeze_panes = "A2"
+    for index, header in enumerate(headers):
+        letter = _column_letter(index)
+        sheet.column_dimensions[letter].width = max(12, min(40, len(header) + 4))
+    bold = Font(bold=True)
+    heading = []
+    for header in headers:
+        cell = WriteOnlyCell(sheet, value=header)
+        cell.font = bold
+        heading.append(cell)
+    sheet.append(heading)
+    for row in rows:
+        sheet.append([_typed(sheet, value) for value in row])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+_DATE_FORMATS = {datetime.datetime: "yyyy-mm-dd hh:mm", datetime.date: "yyyy-mm-dd"}
+
+
+def _typed(sheet: Any, value: Any) -> Any:
+    """Dates and times get a number format people read; everything else goes in as it is."""
+    number_format = _DATE_FORMATS.get(type(value))
+    if number_format is None:
+        return value
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.number_format = number_format
+    return cell
+
+
+def _column_letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return str(get_column_letter(index + 1))

@@ -4,9 +4,11 @@ every audit event. A fixed number of queries whatever the length of the story.""
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.urls import reverse
 
+from warnings_app.domain.event_words import event_words
 from warnings_app.models import AuditEvent, Notice, Response
 
 
@@ -16,6 +18,8 @@ class Entry:
     kind: str  # letter, delivery, reply, follow-up, event
     text: str
     url: str = ""
+    verb: str = ""  # an audit event's raw record, shown folded away beside the sentence
+    data: dict[str, Any] | None = None
 
 
 def notice_timeline(notice: Notice) -> list[Entry]:
@@ -59,14 +63,18 @@ def notice_timeline(notice: Notice) -> list[Entry]:
         entries.append(Entry(follow_up.processed_at or follow_up.due_at, "follow-up", text))
     events = AuditEvent.objects.filter(target_type="warnings_app.notice", target_id=str(notice.pk))
     for event in events.select_related("actor"):
-        who = event.actor.get_full_name() or event.actor.username if event.actor else "system"
-        moved = f" ({event.from_state or '—'} → {event.to_state})" if event.to_state else ""
-        detail = event.data.get("reason") or event.data.get("reply") or event.data.get("note") or ""
-        entries.append(
-            Entry(
-                event.created_at,
-                "event",
-                f"{event.verb}{moved} by {who}" + (f": {detail}" if detail else ""),
-            )
-        )
+        words = event_words(event)
+        entries.append(Entry(event.created_at, "event", words.line, "", event.verb, event.data))
     return sorted(entries, key=lambda e: (e.at, e.kind))
+
+
+COMPANY_HISTORY_LENGTH = 50
+
+
+def company_history(company_id: int) -> list[AuditEvent]:
+    """The company's own audit events (added, changed, held), newest first, at most
+    COMPANY_HISTORY_LENGTH: one query. Its letters' events are on each letter's page."""
+    events = AuditEvent.objects.filter(
+        target_type="warnings_app.company", target_id=str(company_id)
+    ).select_related("actor")
+    return list(events.order_by("-pk")[:COMPANY_HISTORY_LENGTH])

@@ -23,7 +23,7 @@ from warnings_app.views.evidence import (
     EvidenceBundleView,
     EvidenceRequestView,
 )
-from warnings_app.views.exports import ExportView
+from warnings_app.views.exports import ExportView, OutcomeExportView
 from warnings_app.views.health import healthz
 from warnings_app.views.home import HomeView
 from warnings_app.views.imports import CompanyImportCommitView, CompanyImportView
@@ -96,6 +96,7 @@ __all__ = [
     "NoticeDetailView",
     "NoticePdfView",
     "NoticeWithdrawView",
+    "OutcomeExportView",
     "PrintBatchDetailView",
     "PrintBatchFileView",
     "PrintBatchHandOverView",

@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
@@ -16,6 +17,7 @@ from warnings_app.selectors.audit_log import audit_events, audit_page, latest_an
 from warnings_app.services.audit import audit_record
 from warnings_app.services.audit_anchors import AnchorRefused, anchor_chain_head
 from warnings_app.views.access import AuthenticatedHttpRequest, RoleRequiredMixin
+from warnings_app.views.exports import export_refused
 
 EXPORT_CAP = 50_000
 
@@ -55,12 +57,20 @@ class AuditExportView(RoleRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         form = AuditFilterForm(request.GET)
         if not form.is_valid():
-            return _refuse(f"The export was not made: {form.errors.as_text()}")
+            problems = [
+                f"{form[name].label if name in form.fields else 'Filters'}: "
+                + " ".join(str(e) for e in errors)
+                for name, errors in form.errors.items()
+            ]
+            return _refuse(request, problems)
         events = list(audit_events(**form.chosen_filters()).order_by("pk")[: EXPORT_CAP + 1])
         if len(events) > EXPORT_CAP:
             return _refuse(
-                f"The export was not made: more than {EXPORT_CAP:,} events match. "
-                "Narrow the filters (a date range, an action or an object) and try again."
+                request,
+                [
+                    f"More than {EXPORT_CAP:,} events match. Narrow the filters (a date range, "
+                    "an action or an object) and try again."
+                ],
             )
         content = audit_csv(events)
         audit_record(
@@ -90,5 +100,6 @@ class AuditAnchorView(RoleRequiredMixin, View):
         return redirect("audit_log")
 
 
-def _refuse(message: str) -> HttpResponse:
-    return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+def _refuse(request: HttpRequest, problems: list[str]) -> HttpResponse:
+    back = reverse("audit_log") + (f"?{request.GET.urlencode()}" if request.GET else "")
+    return export_refused(request, problems, back_url=back, back_label="the audit log")

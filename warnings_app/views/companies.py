@@ -7,6 +7,7 @@ from warnings_app import services
 from warnings_app.forms import CompanyForm
 from warnings_app.models import Company
 from warnings_app.selectors.companies import company_page
+from warnings_app.selectors.timeline import company_history
 from warnings_app.services.companies import DuplicateDomain, StaleEdit
 from warnings_app.views.access import AuthenticatedHttpRequest, RoleRequiredMixin
 
@@ -19,7 +20,9 @@ class CompanyDetailView(RoleRequiredMixin, View):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         get_object_or_404(Company.objects.only("pk"), pk=pk)
         return render(
-            request, "warnings_app/company_detail.html", {"view": company_page(company_id=pk)}
+            request,
+            "warnings_app/company_detail.html",
+            {"view": company_page(company_id=pk), "history": company_history(pk)},
         )
 
 

@@ -145,24 +145,32 @@ class VersionPdfView(RoleRequiredMixin, View):
             }
         )
         if not form.is_valid() or form.cleaned_data["company"] is None:
-            return HttpResponse(
-                "Choose a company in the register for the preview: "
-                + " ".join(str(e) for errs in form.errors.values() for e in errs),
-                status=400,
-                content_type="text/plain; charset=utf-8",
-            )
+            problems = [str(e) for errs in form.errors.values() for e in errs]
+            return _pdf_refused(request, version, form, problems or ["The register is empty."])
         try:
             pdf = template_version_preview_pdf(
                 version=version, company=form.cleaned_data["company"]
             )
         except LetterTooCostly as exc:
-            return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
+            return _pdf_refused(request, version, form, [str(exc)])
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = (
             f'inline; filename="preview-v{version.number}-unsigned.pdf"'
         )
         response["X-Content-Type-Options"] = "nosniff"
         return response
+
+
+def _pdf_refused(
+    request: HttpRequest, version: TemplateVersion, form: PreviewForm, problems: list[str]
+) -> HttpResponse:
+    """A page, not bare text: why no PDF was made, and the company box to try again."""
+    return render(
+        request,
+        "warnings_app/templateversion_pdf_refused.html",
+        {"version": version, "form": form, "problems": problems},
+        status=400,
+    )
 
 
 class VersionDiffView(RoleRequiredMixin, View):
