@@ -72,6 +72,8 @@ SENTENCES: dict[str, str] = {
     "campaign.sending": "Sending started",
     "campaign.paused": "Campaign paused",
     "campaign.resumed": "Campaign resumed",
+    "campaign.sent": "Every letter of the campaign went out",
+    "campaign.partly_sent": "Campaign partly sent: some letters did not go",
     # The register.
     "company.created": "Company added to the register",
     "company.updated": "Company details changed",
