@@ -16,9 +16,7 @@ def _chart(count: int) -> ET.Element:
         )
         for n in range(1, count + 1)
     ]
-    svg = charts.lines(
-        "curves", "Curves", series, x_max=60, y_max=100, x_label="days", y_label="%"
-    )
+    svg = charts.lines("curves", "Curves", series, x_max=60, y_max=100, x_label="days", y_label="%")
     return ET.fromstring(str(svg))
 
 
