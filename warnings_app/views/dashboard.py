@@ -14,8 +14,8 @@ from warnings_app.reports.dashboard.page import dashboard_page
 from warnings_app.reports.dashboard.preferences import preferences_section
 from warnings_app.selectors.letter_filters import LetterFilter
 from warnings_app.services.figures import figures_first_build_request
-from warnings_app.views.dashboard_links import link_figures
 from warnings_app.views.access import AuthenticatedHttpRequest, RoleRequiredMixin
+from warnings_app.views.dashboard_links import link_figures
 
 
 def _export_query(request: AuthenticatedHttpRequest) -> str:
