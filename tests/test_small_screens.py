@@ -72,6 +72,10 @@ def test_the_queue_shows_the_subject_column_on_a_phone(story, live_server, brows
     page.goto(live_server.url + "/queue/")
     header = page.get_by_role("columnheader", name="Subject").first
     expect(header).to_be_visible()
+    box = header.bounding_box()
+    assert box is not None
+    assert box["x"] + box["width"] <= PHONE, f"the Subject column ends at {box['x'] + box['width']}"
+    _fits(page, "the work queue")
     context.close()
 
 
