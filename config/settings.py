@@ -109,6 +109,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "warnings_app.views.navigation.navigation",
+                "warnings_app.views.branding.organisation",
             ],
         },
     },
@@ -227,8 +228,14 @@ SIGNING_CHAIN = env.list("SIGNING_CHAIN", default=[])
 SIGNING_TRUST_ROOTS = env.list("SIGNING_TRUST_ROOTS", default=[])
 TSA_URL = env.str("TSA_URL", default="")
 TSA_TRUST_ROOTS = env.list("TSA_TRUST_ROOTS", default=[])
-# The name on the demo certificate and the visible signature when no certificate is configured.
-SIGNING_ORGANISATION = env.str("SIGNING_ORGANISATION", default="Notice register")
+# The organisation behind the letters, named where people outside it see us: the page header,
+# the artist's private pages, the display name of every e-mail's From (the address stays
+# DEFAULT_FROM_EMAIL's), and the demo certificate when no signing certificate is configured.
+# The address (lines separated by "\n") shows under the name on the artist's pages; the logo is
+# a PNG, JPEG or SVG file's path on the server, shown in the header when set.
+ORGANISATION_NAME = env.str("ORGANISATION_NAME", default="Notice register")
+ORGANISATION_ADDRESS = env.str("ORGANISATION_ADDRESS", default="").replace("\\n", "\n")
+ORGANISATION_LOGO = env.str("ORGANISATION_LOGO", default="")
 # How long a worker may hold a notice it is sending. It must outlast the task's hard time limit
 # (180 s in config/celery.py) with a margin, or the sweeper could hand a letter to a second
 # worker while the first is still talking to the SMTP server.

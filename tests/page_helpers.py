@@ -16,7 +16,8 @@ def page_as(client, username: str, url: str) -> str:
 def figure_shown(html: str, attribute: str, key: str) -> str:
     """The number shown in the element marked data-<attribute>="<key>"."""
     found = re.search(
-        rf'data-{attribute}="{key}"[^>]*>(?:<span class="tile-figure">)?([^<]*)<', html
+        rf'data-{attribute}="{key}"[^>]*>(?:<span class="tile-figure">)?(?:<a [^>]*>)?([^<]*)<',
+        html,
     )
     assert found, f"no data-{attribute}={key} on the page"
     return found.group(1)

@@ -9,6 +9,7 @@ from warnings_app.views import (
     artist_choice,
     artist_links,
     artists,
+    branding,
     reconciliation,
     reservations,
     two_factor,
@@ -17,6 +18,7 @@ from warnings_app.views import (
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("organisation/logo", branding.organisation_logo, name="organisation_logo"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(

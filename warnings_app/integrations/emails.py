@@ -4,6 +4,7 @@ A notice's e-mail carries its stored PDF, a Message-ID that is the same on every
 Reply-To that brings replies back to the notice; an artist's link and receipt use the same
 builder (services/artist_link_parts.py)."""
 
+from email.utils import formataddr, parseaddr
 from typing import Any
 
 from django.conf import settings
@@ -20,6 +21,13 @@ def message_id(local_part: str) -> str:
     return f"<{local_part}@{settings.MESSAGE_ID_DOMAIN}>"
 
 
+def sender_address() -> str:
+    """Every message's From: DEFAULT_FROM_EMAIL's address under the organisation's name
+    (ORGANISATION_NAME), so the recipient sees who writes, not a bare mailbox."""
+    _name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    return formataddr((settings.ORGANISATION_NAME, address or settings.DEFAULT_FROM_EMAIL))
+
+
 def templated_email(
     kind: str,
     context: dict[str, Any],
@@ -29,11 +37,15 @@ def templated_email(
     reply_to: list[str] | None = None,
     headers: dict[str, str] | None = None,
 ) -> EmailMultiAlternatives:
-    """The message of `kind`: subject (on one line), plain text, and HTML as the alternative."""
+    """The message of `kind`: subject (on one line), plain text, and HTML as the alternative,
+    from sender_address(). The templates also get `organisation` (the organisation's name)
+    unless the context names one itself."""
+    context = {"organisation": settings.ORGANISATION_NAME, **context}
     subject = render_to_string(f"warnings_app/emails/{kind}_subject.txt", context)
     message = EmailMultiAlternatives(
         subject=" ".join(subject.split()),
         body=render_to_string(f"warnings_app/emails/{kind}_body.txt", context),
+        from_email=sender_address(),
         to=to,
         reply_to=reply_to,
         headers={"Message-ID": message_id, **(headers or {})},

@@ -116,7 +116,7 @@ class SignerSetup:
         """The organisation the certificate names (its O, else its CN)."""
         cert = self.signer.signing_cert
         if cert is None:
-            return str(settings.SIGNING_ORGANISATION)
+            return str(settings.ORGANISATION_NAME)
         subject = cert.subject.native
         return str(subject.get("organization_name") or subject.get("common_name") or "")
 

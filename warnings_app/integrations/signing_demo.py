@@ -72,7 +72,7 @@ def _new_key() -> rsa.RSAPrivateKey:
 
 
 def _name(common_name: str) -> x509.Name:
-    organisation = f"{settings.SIGNING_ORGANISATION} ({DEMO_LABEL})"
+    organisation = f"{settings.ORGANISATION_NAME} ({DEMO_LABEL})"
     return x509.Name(
         [
             x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation),
@@ -126,7 +126,7 @@ def _demo_write(folder: Path) -> None:
     root_name = _name("Demo letter-signing root CA")
     root = _issue(subject=root_name, key=root_key, issuer=root_name, issuer_key=root_key, ca=True)
     signer = _issue(
-        subject=_name(f"{settings.SIGNING_ORGANISATION} letters (demo)"),
+        subject=_name(f"{settings.ORGANISATION_NAME} letters (demo)"),
         key=signer_key,
         issuer=root_name,
         issuer_key=root_key,

@@ -21,6 +21,7 @@ from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 
 from warnings_app.domain import audit_anchors, audit_chain
+from warnings_app.integrations.emails import sender_address
 from warnings_app.integrations.timestamps import (
     TimestampError,
     check_timestamp_token,
@@ -172,7 +173,7 @@ def _email(anchor: AuditAnchor) -> EmailMessage:
     message = EmailMessage(
         subject=f"Audit chain anchor #{anchor.pk}: event {anchor.event_id}",
         body=body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
+        from_email=sender_address(),
         to=[anchor.emailed_to],
     )
     message.attach(f"{name}.tst", bytes(anchor.token), "application/octet-stream")

@@ -12,6 +12,7 @@ from warnings_app.forms import CampaignForm, LadderFormSet, PauseForm
 from warnings_app.forms.campaigns import RecipientsForm
 from warnings_app.forms.ids import parse_ids
 from warnings_app.models import Campaign, Company
+from warnings_app.reports.dashboard.campaign_figures import campaign_figures
 from warnings_app.selectors.approvals import campaign_not_delivered, campaign_sending_progress
 from warnings_app.selectors.campaigns import campaign_page, campaign_progress, campaigns_listed
 from warnings_app.services import ServiceError
@@ -24,7 +25,10 @@ class CampaignListView(RoleRequiredMixin, View):
     permission_required = "warnings_app.view_campaign"
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        return render(request, "warnings_app/campaign_list.html", {"campaigns": campaigns_listed()})
+        campaigns = list(campaigns_listed())
+        figures = campaign_figures([c.pk for c in campaigns])
+        rows = [(c, figures.get(c.pk)) for c in campaigns]
+        return render(request, "warnings_app/campaign_list.html", {"rows": rows})
 
 
 class CampaignCreateView(RoleRequiredMixin, View):

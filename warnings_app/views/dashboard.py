@@ -15,6 +15,7 @@ from warnings_app.reports.dashboard.preferences import preferences_section
 from warnings_app.selectors.letter_filters import LetterFilter
 from warnings_app.services.figures import figures_first_build_request
 from warnings_app.views.access import AuthenticatedHttpRequest, RoleRequiredMixin
+from warnings_app.views.dashboard_links import link_figures
 
 
 def _export_query(request: AuthenticatedHttpRequest) -> str:
@@ -36,6 +37,8 @@ class DashboardView(RoleRequiredMixin, View):
         figures = dashboard_figures(filters)
         if figures.built_at is None:  # a new installation: a worker builds them, not this request
             figures_first_build_request()
+        page = dashboard_page(figures)
+        link_figures(page, figures, filters)
         stale_after = timedelta(seconds=3 * settings.DASHBOARD_REFRESH_SECONDS)
         return render(
             request,
@@ -44,7 +47,7 @@ class DashboardView(RoleRequiredMixin, View):
                 "form": form,
                 "valid": valid,
                 "figures": figures,
-                "page": dashboard_page(figures),
+                "page": page,
                 "stale": figures.built_at is not None
                 and timezone.now() - figures.built_at > stale_after,
                 "export_query": _export_query(request) if valid else "",

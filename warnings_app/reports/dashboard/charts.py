@@ -20,6 +20,10 @@ PALETTE = [
     "#999999",
     "#000000",
 ]
+# With more series than colours, each later round of colours gets its own dash pattern: every
+# (colour, dash) pair differs for up to len(PALETTE) * len(DASHES) series, and each line also
+# carries its number at its end, as its legend entry does.
+DASHES = ["", "6 3", "2 3", "8 3 2 3"]
 WIDTH = 640
 LABEL_WIDTH = 190
 ROW = 26
@@ -203,14 +207,23 @@ def lines(
     for i, line in enumerate(series):
         if not line.points:
             continue
+        colour, dash = series_style(i)
+        end_x, end_y = point(*line.points[-1]).split(",")
         parts.append(
             format_html(
-                '<polyline fill="none" stroke="{}" stroke-width="2" points="{}" '
-                'data-series="{}"><title>{}</title></polyline>',
-                PALETTE[i % len(PALETTE)],
+                '<polyline fill="none" stroke="{}" stroke-width="2" stroke-dasharray="{}" '
+                'points="{}" data-series="{}"><title>{}</title></polyline>'
+                '<text x="{}" y="{}" class="chart-series-number" data-series-number="{}">{}'
+                "</text>",
+                colour,
+                dash or "none",
                 " ".join(point(x, y) for x, y in line.points),
                 line.name,
                 line.name,
+                round(float(end_x) + 3, 1),
+                round(float(end_y) + 4, 1),
+                i + 1,
+                i + 1,
             )
         )
         if len(line.points) == 1:  # one day of history: a dot, since a line needs two
@@ -220,12 +233,59 @@ def lines(
                     '<circle cx="{}" cy="{}" r="3" fill="{}"/>',
                     cx,
                     cy,
-                    PALETTE[i % len(PALETTE)],
+                    colour,
                 )
             )
     legend_y = top + plot_h + 34
-    parts.append(_legend([line.name for line in series], legend_y))
-    return _svg(legend_y + _legend_height(len(series)), title, _join(parts), name)
+    parts.append(_line_legend([line.name for line in series], legend_y))
+    rows = (len(series) + LINE_LEGEND_PER_ROW - 1) // LINE_LEGEND_PER_ROW
+    return _svg(legend_y + rows * 18 + 4, title, _join(parts), name)
+
+
+def series_style(index: int) -> tuple[str, str]:
+    """The colour and dash pattern of the index-th line."""
+    return PALETTE[index % len(PALETTE)], DASHES[(index // len(PALETTE)) % len(DASHES)]
+
+
+LINE_LEGEND_PER_ROW = 2
+# Characters that fit one legend column at the chart's 12 px type (about 7 px a character).
+LINE_LEGEND_CHARS = (WIDTH // LINE_LEGEND_PER_ROW - 50) // 7
+
+
+def legend_label(label: str, chars: int) -> str:
+    """The label cut to `chars` characters, an ellipsis saying it was cut."""
+    return label if len(label) <= chars else label[: chars - 1].rstrip() + "…"
+
+
+def _line_legend(labels: Sequence[str], y: int) -> SafeString:
+    """Two entries a row: the line's own colour and dash as its sample, its number (also
+    written at the line's end) and its name cut to fit the column (the table has it whole)."""
+    column = WIDTH // LINE_LEGEND_PER_ROW
+    entries = []
+    for i, label in enumerate(labels):
+        x = (i % LINE_LEGEND_PER_ROW) * column
+        row_y = y + (i // LINE_LEGEND_PER_ROW) * 18
+        colour, dash = series_style(i)
+        entries.append(
+            (
+                x,
+                row_y + 5,
+                x + 22,
+                row_y + 5,
+                colour,
+                dash or "none",
+                x + 26,
+                row_y + 10,
+                i + 1,
+                legend_label(label, LINE_LEGEND_CHARS),
+            )
+        )
+    return format_html_join(
+        "",
+        '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="2" '
+        'stroke-dasharray="{}"/><text x="{}" y="{}" class="chart-legend">{} {}</text>',
+        entries,
+    )
 
 
 def _join(parts: list[SafeString]) -> SafeString:
@@ -238,6 +298,7 @@ def _number(value: float) -> str:
 
 
 LEGEND_PER_ROW = 3
+LEGEND_CHARS = (WIDTH // LEGEND_PER_ROW - 20) // 7
 
 
 def _legend_height(count: int) -> int:
@@ -257,7 +318,7 @@ def _legend(labels: Sequence[str], y: int) -> SafeString:
                 PALETTE[i % len(PALETTE)],
                 (i % LEGEND_PER_ROW) * column + 14,
                 y + (i // LEGEND_PER_ROW) * 18 + 10,
-                label[:40],
+                legend_label(label, LEGEND_CHARS),
             )
             for i, label in enumerate(labels)
         ),

@@ -137,13 +137,13 @@ def _replies_per_week(f: Figures) -> Chart:
     )
 
 
-def _outcome_labels(present: dict[str, int]) -> list[tuple[str, str]]:
+def outcome_labels(present: dict[str, int]) -> list[tuple[str, str]]:
     labels = dict(Response.Outcome.choices)
     return [(o, labels[o]) for o in OUTCOME_ORDER if present.get(o)]
 
 
 def _outcome_mix(f: Figures) -> Chart:
-    keys = _outcome_labels(f.outcomes)
+    keys = outcome_labels(f.outcomes)
     rows = [(label, f.outcomes[key]) for key, label in keys]
     replied = f.totals["replied"]
     return Chart(
@@ -164,7 +164,7 @@ def _outcomes_by(f: Figures, dimension: str) -> Chart:
         names = dict(countries)
         title = "Outcomes by jurisdiction"
     ordered = sorted(groups.items(), key=lambda item: (-item[1]["issued"], item[0]))
-    keys = _outcome_labels({o: sum(g.get(o, 0) for _, g in ordered) for o in OUTCOME_ORDER})
+    keys = outcome_labels({o: sum(g.get(o, 0) for _, g in ordered) for o in OUTCOME_ORDER})
     rows = [(names.get(code, code), group) for code, group in ordered if group["replied"]]
     return Chart(
         key=f"outcomes_by_{dimension}",
