@@ -30,6 +30,7 @@ PUBLIC = {
     "tdmrep_json",
     "reservations_robots",
     "reservation_policy",
+    "organisation_logo",  # shown on the artist's public pages
 }
 EVERYONE = set(ALL_ROLES)
 SIGNED_IN = EVERYONE | {None}  # any signed-in user, even one not yet given a role

@@ -1,5 +1,6 @@
 import hashlib
 from datetime import timedelta
+from email.utils import parseaddr
 
 import pytest
 from django.conf import settings
@@ -62,7 +63,11 @@ def test_a_delivered_email_carries_the_stored_pdf_reply_to_and_message_id(smtp_s
     assert read_detail(received.sender.partition("+")[2].partition("@")[0]) == AddressToken(
         attempt_id=attempt.pk, valid=True
     )
-    assert message["From"] == settings.DEFAULT_FROM_EMAIL
+    # The organisation's name over DEFAULT_FROM_EMAIL's address (branding, issue 18).
+    assert parseaddr(message["From"]) == (
+        settings.ORGANISATION_NAME,
+        parseaddr(settings.DEFAULT_FROM_EMAIL)[1],
+    )
     assert notice.reference in message["Subject"]
     [pdf] = [part for part in message.walk() if part.get_content_type() == "application/pdf"]
     content = pdf.get_payload(decode=True)

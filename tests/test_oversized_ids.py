@@ -231,7 +231,7 @@ def test_the_audit_log_refuses_a_page_link_whose_event_id_cannot_be_one(client, 
 # --- ids in URLs --------------------------------------------------------------------------------
 
 # What the other parts of a route are given while its id is oversized.
-OTHER_PARTS = {"token": "not-a-token", "kind": "robots.txt"}
+OTHER_PARTS = {"token": "not-a-token", "kind": "robots.txt", "page": 1}
 STAND_IN = 314159265
 
 

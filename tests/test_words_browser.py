@@ -33,13 +33,15 @@ def _style(locator, prop: str) -> str:
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_errors_are_red_and_announced_and_success_is_not(campaign, live_server, browser):
     lawyer = UserFactory(role=LEGAL)
     page = browser.new_context(viewport={"width": 390, "height": 900}).new_page()
     _log_in(page, live_server.url, lawyer.username)
 
     page.goto(f"{live_server.url}/campaigns/{campaign.pk}/outcomes/")
+    # No action is preselected (the select is required): choose one, but no letter.
+    page.get_by_label("Action").select_option("hold")
     page.get_by_role("button", name="Apply").click()
     refused = page.get_by_role("alert")
     refused_text, refused_colour = refused.inner_text(), _style(refused.locator("li"), "color")
