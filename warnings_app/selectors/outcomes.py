@@ -59,7 +59,7 @@ class OutcomeFilters:
     text: str = ""  # part of the reference or of the company's name
 
 
-def _rank(field: str, values: list[str]) -> Case:
+def rank_in_order(field: str, values: list[str]) -> Case:
     """Sort a coded field in the order people think of it (the lifecycle, the outcome list),
     not alphabetically by code."""
     return Case(
@@ -73,7 +73,7 @@ SORTS: dict[str, F | Case] = {
     "reference": F("reference"),
     "company": F("company__legal_name"),
     "jurisdiction": F("company__country"),
-    "status": _rank("status", list(NoticeStatus.values)),
+    "status": rank_in_order("status", list(NoticeStatus.values)),
     "last_event": F("status_changed_at"),
     "due_date": F("due_date"),
     # By code: no reply yet (""), then the classified outcomes in the alphabetical order of
@@ -93,7 +93,7 @@ def series_outcome() -> Coalesce:
     """For a notice (the outer query's row): the outcome of the latest classified reply to it
     or its reminders; "unclassified" if only unclassified replies came; "" when none came."""
     latest_answer = answers_to(OuterRef("pk")).order_by(
-        _rank("outcome", [Response.Outcome.UNCLASSIFIED]).desc(), "-received_at", "-pk"
+        rank_in_order("outcome", [Response.Outcome.UNCLASSIFIED]).desc(), "-received_at", "-pk"
     )
     return Coalesce(Subquery(latest_answer.values("outcome")[:1]), Value(""))
 

@@ -11,16 +11,13 @@ from datetime import date
 from typing import Any
 
 from django.db.models import (
-    Case,
     CharField,
     F,
-    IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
     Value,
-    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -29,19 +26,11 @@ from warnings_app.domain.matters import answers_to, overdue_flag
 from warnings_app.models import Company, FollowUp, Notice, Response
 from warnings_app.models.lifecycle import NoticeStatus
 from warnings_app.selectors.companies import companies_matching
-from warnings_app.selectors.outcomes import series_outcome
+from warnings_app.selectors.outcomes import rank_in_order, series_outcome
 
 PAGE_SIZES = (25, 50, 100, 200)
 DEFAULT_PAGE_SIZE = 50
 DEFAULT_SORT = "name"
-
-
-def _rank(field: str, values: list[str]) -> Case:
-    return Case(
-        *(When(**{field: v}, then=Value(i)) for i, v in enumerate(values)),
-        default=Value(len(values)),
-        output_field=IntegerField(),
-    )
 
 
 # Column -> order expression. No letter yet sorts last whichever way round.
@@ -79,7 +68,7 @@ def _latest_matters(today: date) -> QuerySet[Notice]:
             answered_at=Subquery(latest_answer.values("received_at")[:1]),
             # The lifecycle's order, ranked inside the subquery: a CASE over the company's
             # annotation would repeat the subquery in every WHEN.
-            status_rank=_rank("status", list(NoticeStatus.values)),
+            status_rank=rank_in_order("status", list(NoticeStatus.values)),
         )
         .order_by("-created_at", "-pk")
     )
