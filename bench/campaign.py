@@ -252,7 +252,7 @@ def _run_campaign(count: int, worker: int) -> dict[str, Any]:
 
     users = get_user_model().objects
     author, reviewer = users.get(username="legal"), users.get(username="legal2")
-    eligible = Company.objects.filter(licensed_do_not_send=False, hold_automation=False)
+    eligible = Company.objects.filter(hold_automation=False)
     ids = list(eligible.order_by("pk").values_list("pk", flat=True)[:count])
     campaign = campaign_create(
         by=author,

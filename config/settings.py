@@ -280,6 +280,15 @@ FOLLOWUPS_EVERY_SECONDS = env.float("FOLLOWUPS_EVERY_SECONDS", default=60.0)
 # How often the dashboard's reporting tables are rebuilt (and today's snapshot taken).
 DASHBOARD_REFRESH_SECONDS = env.float("DASHBOARD_REFRESH_SECONDS", default=300.0)
 
+# --- Licences (issue 19): business days of the licensee's country ------------------------------
+# A usage report is due this many business days after its period ends; reminders come this many
+# business days before a report is due and before a licence ends.
+USAGE_REPORT_DUE_BUSINESS_DAYS = env.int("USAGE_REPORT_DUE_BUSINESS_DAYS", default=20)
+USAGE_REPORT_REMINDER_BUSINESS_DAYS = env.int("USAGE_REPORT_REMINDER_BUSINESS_DAYS", default=5)
+LICENCE_END_REMINDER_BUSINESS_DAYS = env.int("LICENCE_END_REMINDER_BUSINESS_DAYS", default=20)
+# How often beat checks licence dates (starts, reminders, expiry, overdue reports).
+LICENCES_EVERY_SECONDS = env.float("LICENCES_EVERY_SECONDS", default=3600.0)
+
 # --- Artists' AI-training preferences and published reservations (issue 9) ----------------------
 # This system's public address: the artists' private links and the tdm-policy URLs in
 # tdmrep.json are absolute and must work from outside.

@@ -90,3 +90,26 @@ class WorkFactory(factory.django.DjangoModelFactory):
     artist = "The Testers"
     principal = factory.SubFactory(PrincipalFactory)
     isrc = factory.Sequence(lambda n: f"ZZTST26{n:05d}")
+
+
+class LicenceFactory(factory.django.DjangoModelFactory):
+    """A signed licence in force today for training, the whole catalogue, worldwide. Pass
+    use_<use>=True for more uses, starts_on/ends_on to move it."""
+
+    class Meta:
+        model = m.Licence
+
+    reference = factory.Sequence(lambda n: f"LIC-TEST-{n:05d}")
+    company = factory.SubFactory(CompanyFactory)
+    use_training = True
+    scope = m.Licence.Scope.ALL
+    territories = factory.LazyFunction(lambda: ["*"])
+    signed_on = factory.LazyFunction(lambda: timezone.localdate() - timezone.timedelta(days=30))
+    starts_on = factory.LazyAttribute(lambda o: o.signed_on)
+    ends_on = factory.LazyAttribute(lambda o: o.starts_on + timezone.timedelta(days=365))
+    fee_model = m.Licence.FeeModel.FLAT
+    fee_amount = 10000
+    fee_currency = "EUR"
+    fee_period = m.Licence.FeePeriod.YEAR
+    agreement_filename = "agreement.pdf"
+    agreement_sha256 = "0" * 64

@@ -7,7 +7,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from tests.factories import CompanyFactory, PrincipalFactory, TemplateVersionFactory
+from tests.factories import CompanyFactory, LicenceFactory, PrincipalFactory, TemplateVersionFactory
 from warnings_app.models import Campaign, Tag
 from warnings_app.selectors.campaigns import campaign_recipients
 
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 def tagged():
     tag = Tag.objects.create(name="wave-9")
     sent_to = [CompanyFactory(legal_name=f"Open {i} Ltd", country="FR") for i in range(3)]
-    licensed = CompanyFactory(legal_name="Licensed Co", country="FR", licensed_do_not_send=True)
+    licensed = LicenceFactory(company__legal_name="Licensed Co", company__country="FR").company
     held = CompanyFactory(
         legal_name="Held Co", country="FR", hold_automation=True, hold_reason="In talks"
     )
@@ -39,7 +39,7 @@ def test_the_preview_counts_lists_and_explains_who_is_left_out(client_as, tagged
     assert "<strong>3</strong> companies will get a letter; 2 left out." in html
     listed = re.findall(r"<li>([^<]+?) <small", html)
     assert listed == sorted(c.legal_name for c in sent_to)
-    assert "Licensed Co: licensed — do not send" in html
+    assert "Licensed Co: licensed: no warning letter" in html
     assert "Held Co: on hold: In talks" in html
     assert "Elsewhere GmbH" not in html
 

@@ -2,7 +2,13 @@ import pytest
 from django.urls import reverse
 
 from tests.campaign_helpers import company_with_contact
-from tests.factories import PrincipalFactory, TemplateVersionFactory, UserFactory, WorkFactory
+from tests.factories import (
+    LicenceFactory,
+    PrincipalFactory,
+    TemplateVersionFactory,
+    UserFactory,
+    WorkFactory,
+)
 from warnings_app.models import Campaign, Notice, Tag
 from warnings_app.services import notice_render
 from warnings_app.tasks import render_notice_task
@@ -14,7 +20,9 @@ def test_a_lawyer_creates_a_campaign_with_a_ladder_and_sees_who_is_left_out(clie
     wave = Tag.objects.create(name="wave-2")
     for _ in range(3):
         company_with_contact().tags.add(wave)
-    company_with_contact(licensed_do_not_send=True, legal_name="Licensed Co").tags.add(wave)
+    licensed = company_with_contact(legal_name="Licensed Co")
+    LicenceFactory(company=licensed)
+    licensed.tags.add(wave)
     initial, reminder = TemplateVersionFactory(), TemplateVersionFactory()
     principal = PrincipalFactory()
     work = WorkFactory(principal=principal)
@@ -47,7 +55,7 @@ def test_a_lawyer_creates_a_campaign_with_a_ladder_and_sees_who_is_left_out(clie
     assert list(campaign.steps.values_list("name", "offset_business_days")) == [("Reminder", 10)]
     page = client.get(reverse("campaign_detail", args=[campaign.pk])).content.decode()
     assert "3 companies will receive a letter" in page
-    assert "Licensed Co</a> — licensed — do not send" in page
+    assert "Licensed Co</a> — licensed: no warning letter" in page
 
 
 def test_campaign_form_errors_keep_the_input(client):

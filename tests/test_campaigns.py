@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tests.campaign_helpers import company_with_contact, make_campaign, sent_campaign
-from tests.factories import UserFactory, make_notice
+from tests.factories import LicenceFactory, UserFactory, make_notice
 from warnings_app.models import AuditEvent, Campaign, FollowUp, Notice, Response, Tag
 from warnings_app.models.lifecycle import NoticeStatus
 from warnings_app.selectors.campaigns import campaign_progress
@@ -37,7 +37,7 @@ def _deliver_all(campaign, **filters):
 def test_generation_skips_licensed_and_held_companies_and_reports_progress():
     campaign = make_campaign(companies=4)
     wave = Tag.objects.get(name="wave-1")
-    company_with_contact(licensed_do_not_send=True).tags.add(wave)
+    LicenceFactory(company=company_with_contact()).company.tags.add(wave)
     company_with_contact(hold_automation=True, hold_reason="talks").tags.add(wave)
 
     campaign_generate(campaign=campaign, by=campaign.created_by)
@@ -59,7 +59,7 @@ def test_generation_skips_licensed_and_held_companies_and_reports_progress():
     assert campaign.status == Campaign.Status.IN_REVIEW
     event = AuditEvent.objects.get(verb="campaign.generating")
     assert sorted(reason for _pk, reason in event.data["excluded"]) == [
-        "licensed — do not send",
+        "licensed: no warning letter",
         "on hold: talks",
     ]
 

@@ -1,7 +1,13 @@
 import pytest
 from django.db import IntegrityError, transaction
 
-from tests.factories import CompanyFactory, TemplateVersionFactory, UserFactory, make_notice
+from tests.factories import (
+    CompanyFactory,
+    LicenceFactory,
+    TemplateVersionFactory,
+    UserFactory,
+    make_notice,
+)
 from warnings_app import services
 from warnings_app.models import AuditEvent, Notice, TemplateVersion
 from warnings_app.models.lifecycle import TRANSITIONS, NoticeStatus
@@ -167,7 +173,7 @@ def test_notice_create_refuses_an_unapproved_template_and_a_licensed_company(aut
         services.notice_create(company=CompanyFactory(), template_version=draft, by=author)
     with pytest.raises(services.ServiceError, match="licensed"):
         services.notice_create(
-            company=CompanyFactory(licensed_do_not_send=True), template_version=approved, by=author
+            company=LicenceFactory().company, template_version=approved, by=author
         )
     with pytest.raises(services.ServiceError, match="at least one principal"):
         services.notice_create(company=CompanyFactory(), template_version=approved, by=author)

@@ -148,10 +148,9 @@ class CompanyAdmin(AuditedAdmin):
         "domain",
         "country",
         "segment",
-        "licensed_do_not_send",
         "hold_automation",
     ]
-    list_filter = ["segment", "licensed_do_not_send", "hold_automation"]
+    list_filter = ["segment", "hold_automation"]
     search_fields = ["legal_name", "aliases", "domain"]
     raw_id_fields = ["parent", "created_by"]
     readonly_fields = ["name_key"]

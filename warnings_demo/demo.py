@@ -20,6 +20,8 @@ from warnings_app.models import (
     Company,
     Contact,
     LetterTemplate,
+    Licence,
+    LicenceUse,
     PreferenceStatement,
     Principal,
     TemplateVersion,
@@ -96,7 +98,6 @@ def _companies(count: int, by: "User") -> tuple[int, int]:
                 website=f"https://{r['domain']}/",
                 country=r["country"],
                 segment=r["segment"],
-                licensed_do_not_send=r["roll"] < 0.03,
                 hold_automation=0.03 <= r["roll"] < 0.05,
                 hold_reason="Settlement talks under way" if 0.03 <= r["roll"] < 0.05 else "",
                 created_by=by,
@@ -108,6 +109,23 @@ def _companies(count: int, by: "User") -> tuple[int, int]:
         return 0, 0
     companies = list(Company.objects.filter(domain__in=[r["domain"] for r in new_rows]))
     by_domain = {c.domain: c for c in companies}
+    # About 3 % held a licence before licences were recorded in full (as migration 0027 does).
+    Licence.objects.bulk_create(
+        Licence(
+            reference=f"LIC-R-{by_domain[r['domain']].pk:06d}",
+            company=by_domain[r["domain"]],
+            origin=Licence.Origin.RECORDED_BEFORE,
+            scope=Licence.Scope.ALL,
+            territories=["*"],
+            signed_on=timezone.localdate(),
+            starts_on=timezone.localdate(),
+            fee_model=Licence.FeeModel.NONE,
+            **{f"use_{use}": True for use in LicenceUse.values},
+            created_by=by,
+        )
+        for r in new_rows
+        if r["roll"] < 0.03
+    )
     contacts, parents = [], []
     for i, r in enumerate(new_rows):
         company = by_domain[r["domain"]]

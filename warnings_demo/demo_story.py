@@ -36,6 +36,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from warnings_app.domain.licences import licensed_company
 from warnings_app.integrations.emails import notice_message_id, notice_reply_to
 from warnings_app.integrations.sender_auth import DnsLookup
 from warnings_app.models import (
@@ -177,9 +178,9 @@ def _recipients(companies: int) -> list[Company]:
     domains = [row["domain"] for row in demo_data.company_rows(companies)]
     found = {
         c.domain: c
-        for c in Company.objects.filter(
-            domain__in=domains, licensed_do_not_send=False, hold_automation=False
-        ).prefetch_related("contacts")
+        for c in Company.objects.filter(domain__in=domains, hold_automation=False)
+        .exclude(licensed_company(timezone.localdate()))
+        .prefetch_related("contacts")
     }
     eligible = [found[d] for d in domains if d in found]
 

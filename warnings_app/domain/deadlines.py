@@ -58,3 +58,19 @@ def business_days_between(start: date, end: date, country: str) -> int:
         if current.weekday() < 5 and current not in calendar:
             counted += 1
     return counted
+
+
+def business_days_before(end: date, days: int, country: str) -> date:
+    """The date `days` business days of `country` before `end`: a reminder raised that day
+    leaves `days` business days to act (business_days_between(result, end) == days)."""
+    if days < 1:
+        raise ValueError("a reminder comes at least one business day before")
+    calendar, _ = _holidays_for(country, range(end.year - 1 - days // 200, end.year + 1))
+    current, counted = end, 0
+    while counted < days:
+        current -= timedelta(days=1)
+        if current.weekday() < 5 and current not in calendar:
+            counted += 1
+    # `current` is a business day; business_days_between counts days after it up to `end`,
+    # so stepping back over a weekend or holiday before it changes nothing.
+    return current

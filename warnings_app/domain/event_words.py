@@ -46,6 +46,8 @@ SENTENCES: dict[str, str] = {
     "notice.held": "Put on hold",
     "notice.hold_released": "Hold lifted",
     "notice.pdf_downloaded": "Letter PDF downloaded",
+    # Licence talks and licences.
+    "licence_matter.moved": "Licence talks moved to another stage",
     # Delivery reports and follow-ups.
     "delivery.bounced": "The mail server reported a bounce",
     "delivery.delayed": "The mail server reported a delay",

@@ -4,6 +4,21 @@ from warnings_app.models.bundles import EvidenceBundle
 from warnings_app.models.campaigns import Campaign, LadderStep
 from warnings_app.models.companies import Company, Contact, Tag
 from warnings_app.models.letters import LetterTemplate, TemplateVersion
+from warnings_app.models.licences import (
+    Licence,
+    LicenceFlag,
+    LicenceMatter,
+    LicenceReminder,
+    LicenceUse,
+    LicenceWork,
+    MatterDocument,
+    MatterMove,
+    MatterNote,
+    MatterStage,
+    UsageFinding,
+    UsageReport,
+    UsageRow,
+)
 from warnings_app.models.notices import DeliveryAttempt, FollowUp, Notice, PrintBatch
 from warnings_app.models.preferences import (
     AICrawler,
@@ -43,6 +58,16 @@ __all__ = [
     "IdempotencyKey",
     "LadderStep",
     "LetterTemplate",
+    "Licence",
+    "LicenceFlag",
+    "LicenceMatter",
+    "LicenceReminder",
+    "LicenceUse",
+    "LicenceWork",
+    "MatterDocument",
+    "MatterMove",
+    "MatterNote",
+    "MatterStage",
     "Notice",
     "Preference",
     "PreferenceLink",
@@ -57,6 +82,9 @@ __all__ = [
     "RoleGrant",
     "Tag",
     "TemplateVersion",
+    "UsageFinding",
+    "UsageReport",
+    "UsageRow",
     "Work",
     "WorkPreference",
 ]

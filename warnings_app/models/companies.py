@@ -15,7 +15,6 @@ COMPANY_EDITABLE_FIELDS = (
     "country",
     "segment",
     "parent",
-    "licensed_do_not_send",
     "hold_automation",
     "hold_reason",
     "notes",
@@ -72,11 +71,6 @@ class Company(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="affiliates"
     )
     tags = models.ManyToManyField(Tag, blank=True, related_name="companies")
-    licensed_do_not_send = models.BooleanField(
-        "licensed — do not send",
-        default=False,
-        help_text="The company holds a licence: no letter may be sent to it.",
-    )
     hold_automation = models.BooleanField(
         "hold all automation",
         default=False,
@@ -112,10 +106,6 @@ class Company(models.Model):
     @property
     def alias_list(self) -> list[str]:
         return [line.strip() for line in self.aliases.splitlines() if line.strip()]
-
-    @property
-    def is_blocked_from_sending(self) -> bool:
-        return self.licensed_do_not_send or self.hold_automation
 
 
 class Contact(models.Model):

@@ -45,6 +45,15 @@ class Notice(models.Model):
     follows = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="follow_up_notices"
     )
+    # A letter about a licence (a usage finding, a renewal): it may go to a licensed company,
+    # which receives no warning letters (domain/licences.py).
+    licence = models.ForeignKey(
+        "warnings_app.Licence",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="notices",
+    )
     template_version = models.ForeignKey(
         "warnings_app.TemplateVersion", on_delete=models.PROTECT, related_name="notices"
     )

@@ -5,8 +5,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from warnings_app.domain.letters.compose import email_subject
+from warnings_app.domain.licences import licensed_company
 from warnings_app.models import Campaign, Company, LadderStep, Notice
 from warnings_app.selectors.approvals import SENT_BACK
 
@@ -87,10 +89,12 @@ def campaign_recipients(
         qs = qs.filter(Q(parent_id=recipient_filter["parent"]) | Q(pk=recipient_filter["parent"]))
     if recipient_filter.get("tags"):
         qs = qs.filter(tags__name__in=_as_list(recipient_filter["tags"])).distinct()
-    included, excluded = [], []
+    included: list[Company] = []
+    excluded: list[tuple[Company, str]] = []
+    licensed = set(qs.filter(licensed_company(timezone.localdate())).values_list("pk", flat=True))
     for company in qs.order_by("legal_name", "pk"):
-        if company.licensed_do_not_send:
-            excluded.append((company, "licensed — do not send"))
+        if company.pk in licensed:
+            excluded.append((company, "licensed: no warning letter"))
         elif company.hold_automation:
             excluded.append((company, f"on hold: {company.hold_reason or 'no reason given'}"))
         else:

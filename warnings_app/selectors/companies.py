@@ -6,13 +6,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
+from django.utils import timezone
 
+from warnings_app.domain.licences import licensed_company, licensed_uses, uses_phrase
 from warnings_app.domain.normalise import company_name_key, normalise_domain
 from warnings_app.models import Company, Contact, Notice, Response
 from warnings_app.selectors.work_queue import section_items
 
 COMPANY_FLAGS = {
-    "licensed": ("Licensed — do not send", Q(licensed_do_not_send=True)),
+    "licensed": ("Licensed today", Q(licensed_today=True)),
     "on_hold": ("On hold", Q(hold_automation=True)),
     "counsel": ("Has counsel of record", Q(has_counsel=True)),
     "no_contact": ("No legal-notices contact", Q(has_notices_contact=False)),
@@ -57,6 +59,7 @@ def companies_matching(
         qs = qs.filter(segment=segment)
     if country:
         qs = qs.filter(country=country)
+    qs = qs.annotate(licensed_today=licensed_company(timezone.localdate()))
     if flag in COMPANY_FLAGS:
         qs = qs.filter(COMPANY_FLAGS[flag][1])
     if tag:
@@ -109,6 +112,12 @@ class CompanyPage:
     notices: list[Notice]
     responses: list[Response]
     counsel: list[Contact]
+    # The uses the company is licensed for today (domain/licences.py); [] when not licensed.
+    licensed_uses: list[str]
+
+    @property
+    def licence_phrase(self) -> str:
+        return uses_phrase(self.licensed_uses)
 
 
 def company_page(*, company_id: int) -> CompanyPage:
@@ -136,7 +145,8 @@ def company_page(*, company_id: int) -> CompanyPage:
     )
     responses = list(company.responses.select_related("notice").order_by("-received_at")[:50])
     counsel = [c for c in contacts if c.is_active and c.role == Contact.Role.COUNSEL_OF_RECORD]
-    return CompanyPage(company, contacts, affiliates, notices, responses, counsel)
+    uses = licensed_uses(company.pk, timezone.localdate())
+    return CompanyPage(company, contacts, affiliates, notices, responses, counsel, uses)
 
 
 def home_figures() -> dict[str, Any]:

@@ -1,9 +1,11 @@
 """Reads of the print pages: the letters waiting for a print batch, how many per channel, the
 batches prepared so far, the campaign a new batch is limited to and the letters in a batch."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
-from warnings_app.models import Campaign, DeliveryAttempt, Notice, PrintBatch
+from warnings_app.domain.licences import licensed_company
+from warnings_app.models import Campaign, Company, DeliveryAttempt, Notice, PrintBatch
 from warnings_app.models.lifecycle import NoticeStatus
 
 # A letter may go into a batch once it is cleared for sending; one sent or delivered by e-mail
@@ -14,10 +16,11 @@ CHANNELS = ("post", "courier")
 
 def notices_awaiting_print(*, channel: str, campaign: Campaign | None = None) -> list[Notice]:
     """Letters cleared for sending by `channel` that no batch holds yet."""
+    licensed_today = Company.objects.filter(licensed_company(timezone.localdate())).values("pk")
     notices = (
-        Notice.objects.filter(
-            status__in=READY, company__hold_automation=False, company__licensed_do_not_send=False
-        )
+        Notice.objects.filter(status__in=READY, company__hold_automation=False)
+        # A licensed company gets letters about its licence only (domain/licences.py).
+        .exclude(Q(licence__isnull=True) & Q(company__in=licensed_today))
         .exclude(campaign__status__in=["paused", "cancelled"])
         .select_related("company", "template_version__template")
         .order_by("reference")

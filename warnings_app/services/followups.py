@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from warnings_app.domain.deadlines import business_days_after
+from warnings_app.domain.licences import warning_blocked
 from warnings_app.domain.matters import acts_on_notices
 from warnings_app.models import FollowUp, LadderStep, Notice, Response
 from warnings_app.models.lifecycle import TRANSITIONS, NoticeStatus
@@ -57,8 +58,9 @@ def ladder_stop_reason(notice: Notice) -> str:
         or replies.filter(notice=notice).exists()
     ):
         return "a reply was logged"
-    if notice.company.licensed_do_not_send:
-        return "the company is licensed: no letter may be sent to it"
+    blocked = warning_blocked(notice.company_id, timezone.localdate())
+    if blocked:
+        return blocked
     company = notice.company
     if company.hold_automation:
         return f"the company is on hold ({company.hold_reason or 'no reason given'})"

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models.fields.mixins import FieldCacheMixin
 from django.utils import timezone
 
+from warnings_app.domain.licences import warning_blocked
 from warnings_app.models import (
     AuditEvent,
     Campaign,
@@ -39,8 +40,9 @@ def _draft(
     """An unsaved draft notice, after the checks every new notice must pass."""
     if template_version.status != TemplateVersion.Status.APPROVED:
         raise ServiceError(f"{template_version} is not approved for use")
-    if company.licensed_do_not_send:
-        raise ServiceError(f"{company} is licensed: no letter may be sent to it")
+    blocked = "" if links.get("licence") else warning_blocked(company.pk, timezone.localdate())
+    if blocked:
+        raise ServiceError(f"{company}: {blocked}")
     if contact is not None and contact.company_id != company.pk:
         raise ServiceError(f"{contact} is not a contact of {company}")
     return Notice(

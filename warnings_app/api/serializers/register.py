@@ -64,7 +64,6 @@ class CompanySerializer(StrictTypes, serializers.ModelSerializer[Company]):
             "segment",
             "parent",
             "tags",
-            "licensed_do_not_send",
             "hold_automation",
             "hold_reason",
             "notes",

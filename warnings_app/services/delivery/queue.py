@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from warnings_app.domain.licences import warning_blocked
 from warnings_app.integrations.emails import bounce_address, notice_message_id, notice_reply_to
 from warnings_app.models import Campaign, DeliveryAttempt, Notice
 from warnings_app.models.lifecycle import NoticeStatus
@@ -27,8 +28,9 @@ def presend_problems(notice: Notice) -> list[str]:
     """Everything that blocks sending, as sentences. Empty when the notice may go."""
     problems = []
     company = notice.company
-    if company.licensed_do_not_send:
-        problems.append(f"{company} is licensed: no letter may be sent to it.")
+    blocked = "" if notice.licence_id else warning_blocked(company.pk, timezone.localdate())
+    if blocked:
+        problems.append(f"{company}: {blocked}.")
     if company.hold_automation:
         problems.append(f"{company} is on hold ({company.hold_reason or 'no reason given'}).")
     if notice.template_version.status not in ("approved", "retired") or not notice.pdf:
