@@ -12,7 +12,7 @@ from warnings_app.models.licences import UsageFinding
 from warnings_app.services.audit import audit_record
 from warnings_app.services.errors import ServiceError
 from warnings_app.services.notices import notice_create
-from warnings_app.services.rendering import notice_render
+from warnings_app.services.pipeline import notice_render_step
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -42,8 +42,9 @@ def usage_finding_notice(
     *, finding: UsageFinding, template_version: TemplateVersion, by: "User"
 ) -> Notice:
     """Make the finding's letter and render it. Refused when the finding already has a letter
-    (two lawyers at once: the second is told, and nothing is made twice). If rendering fails,
-    the draft stays with the finding, to be rendered from its page."""
+    (two lawyers at once: the second is told, and nothing is made twice). Rendered as the render
+    task renders (services/pipeline.notice_render_step): if it fails, the draft stays with the
+    finding, its problem recorded and audited."""
     work = finding.row.work if finding.row is not None else None
     principals = _principals(finding, work)
     if not principals:
@@ -71,5 +72,6 @@ def usage_finding_notice(
                 "kind": finding.kind,
             },
         )
-    finding.notice = notice
-    return notice_render(notice=notice, by=by)
+    notice_render_step(notice_id=notice.pk)  # a failure is kept on the notice as its problem
+    finding.notice = Notice.objects.get(pk=notice.pk)
+    return finding.notice

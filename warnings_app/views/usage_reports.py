@@ -143,9 +143,16 @@ class UsageFindingNoticeView(RoleRequiredMixin, View):
         except ServiceError as exc:
             form.add_error(None, f"No letter was made: {exc}.")
             return self._render(request, self._finding(pk), form, 400)
-        messages.success(
-            request,
-            f"Letter {notice.reference} prepared and rendered; it now needs another "
-            "person's approval before it is sent.",
-        )
+        if notice.problem:
+            messages.warning(
+                request,
+                f"Letter {notice.reference} was prepared but could not be rendered "
+                f"({notice.problem}); render it again from its page.",
+            )
+        else:
+            messages.success(
+                request,
+                f"Letter {notice.reference} prepared and rendered; it now needs another "
+                "person's approval before it is sent.",
+            )
         return redirect("notice_detail", pk=notice.pk)
