@@ -7,6 +7,7 @@ from tests.factories import TemplateVersionFactory, UserFactory
 from tests.letters_helpers import pdf_text
 from tests.usage_files import csv_bytes, five_hundred_rows, seeded_licence
 from warnings_app import services
+from warnings_app.domain.letters.language import template_problems
 from warnings_app.domain.roles import LEGAL, PARALEGAL
 from warnings_app.models import AuditEvent, Notice, UsageFinding
 from warnings_app.models.lifecycle import NoticeStatus
@@ -87,3 +88,8 @@ def test_a_finding_makes_one_letter_only(finding):
         usage_finding_notice(finding=stale, template_version=version, by=UserFactory(role=LEGAL))
 
     assert Notice.objects.count() == 1
+
+
+def test_a_template_may_name_the_licence_and_its_findings():
+    assert template_problems(BODY, allow_html=False) == []
+    assert template_problems("{{ licence.fee }}", allow_html=False) != []
