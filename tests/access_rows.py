@@ -10,10 +10,22 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from tests.campaign_helpers import make_campaign
-from tests.factories import ContactFactory, UserFactory, WorkFactory, make_notice
+from tests.factories import (
+    ContactFactory,
+    LicenceFactory,
+    UserFactory,
+    WorkFactory,
+    make_notice,
+)
 from warnings_app.domain.preferences import Instruction
 from warnings_app.domain.roles import LEGAL
-from warnings_app.models import Notice, PreferenceLink, ReservationPublication
+from warnings_app.models import (
+    Notice,
+    PreferenceLink,
+    ReservationPublication,
+    UsageFinding,
+    UsageReport,
+)
 from warnings_app.services.preferences import preference_record
 
 
@@ -68,6 +80,37 @@ class Rows:
                 token_sha256=hashlib.sha256(b"token").hexdigest(),
                 created_by=UserFactory(),
                 expires_at=timezone.now() + dt.timedelta(days=7),
+            ),
+        )
+
+    def licence(self):
+        return self.once("licence", lambda: LicenceFactory(company=self.contact().company))
+
+    def usage_report(self):
+        return self.once("usage_report", self._usage_report)
+
+    def _usage_report(self):
+        licence = self.licence()
+        return UsageReport.objects.create(
+            licence=licence,
+            period_start=licence.starts_on,
+            period_end=licence.starts_on,
+            file="licences/usage/test.csv",
+            original_filename="usage.csv",
+            content_type="text/csv",
+            size=1,
+            sha256=hashlib.sha256(b"usage").hexdigest(),
+            imported_by=UserFactory(),
+        )
+
+    def usage_finding(self):
+        return self.once(
+            "usage_finding",
+            lambda: UsageFinding.objects.create(
+                licence=self.licence(),
+                kind=UsageFinding.Kind.REPORT_OVERDUE,
+                period_end=self.licence().starts_on,
+                detail="No usage report.",
             ),
         )
 

@@ -130,6 +130,10 @@ ALLOWED = {
     "rolegrant_list": {LEGAL, ADMIN},
     "rolegrant_confirm": {LEGAL, ADMIN},
     "rolegrant_cancel": {LEGAL, ADMIN},
+    "usage_report_upload": {LEGAL, PARALEGAL},
+    "usage_report_detail": {LEGAL, PARALEGAL, MANAGER},
+    "licence_findings": {LEGAL, PARALEGAL, MANAGER},
+    "usage_finding_notice": {LEGAL},
 }
 TWO_FACTOR = {"two_factor_setup", "two_factor_verify"}  # any signed-in user's own sign-in step
 OWN_CREDENTIALS = TWO_FACTOR | {"api_tokens", "api_token_revoke"}  # and their own API tokens
@@ -280,6 +284,12 @@ class _PageRows(Rows):
             return {"pk": self.bundle().pk}
         if name in ("artist_detail", "preference_record", "preference_link_create"):
             return {"pk": self.statement().artist_id}
+        if name in ("usage_report_upload", "licence_findings"):
+            return {"pk": self.licence().pk}
+        if name == "usage_report_detail":
+            return {"pk": self.usage_report().pk}
+        if name == "usage_finding_notice":
+            return {"pk": self.usage_finding().pk}
         special = {
             "export": lambda: {"kind": "notices", "fmt": "csv"},
             "contact_create": lambda: {"company_pk": self.contact().company_id},

@@ -13,6 +13,7 @@ from warnings_app.views import (
     reconciliation,
     reservations,
     two_factor,
+    usage_reports,
 )
 
 urlpatterns = [
@@ -294,5 +295,26 @@ urlpatterns = [
         r"^reservations/v(?P<version>[0-9]+)/(?P<kind>tdmrep\.json|robots\.txt)$",
         reservations.PublicationDownloadView.as_view(),
         name="reservation_download",
+    ),
+    # Usage reports and their findings, under a licence (issue 19).
+    path(
+        "licences/<int:pk>/usage-reports/new/",
+        usage_reports.UsageReportUploadView.as_view(),
+        name="usage_report_upload",
+    ),
+    path(
+        "licences/<int:pk>/findings/",
+        usage_reports.LicenceFindingsView.as_view(),
+        name="licence_findings",
+    ),
+    path(
+        "usage-reports/<int:pk>/",
+        usage_reports.UsageReportDetailView.as_view(),
+        name="usage_report_detail",
+    ),
+    path(
+        "usage-findings/<int:pk>/letter/",
+        usage_reports.UsageFindingNoticeView.as_view(),
+        name="usage_finding_notice",
     ),
 ]

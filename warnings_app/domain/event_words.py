@@ -48,6 +48,9 @@ SENTENCES: dict[str, str] = {
     "notice.pdf_downloaded": "Letter PDF downloaded",
     # Licence talks and licences.
     "licence_matter.moved": "Licence talks moved to another stage",
+    "usage_report.imported": "Usage report imported and checked against the licence",
+    "usage_finding.report_overdue": "Usage report overdue",
+    "usage_finding.notice_made": "Letter about a usage finding prepared",
     # Delivery reports and follow-ups.
     "delivery.bounced": "The mail server reported a bounce",
     "delivery.delayed": "The mail server reported a delay",

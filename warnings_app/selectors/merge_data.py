@@ -8,7 +8,9 @@ from django.conf import settings
 from django.utils import timezone
 
 from warnings_app.domain.deadlines import business_days_after
+from warnings_app.domain.licences import uses_phrase
 from warnings_app.models import Campaign, Company, Contact, Notice, Principal, TemplateVersion, Work
+from warnings_app.models.licences import Licence, UsageFinding
 from warnings_app.selectors.companies import CONTACT_ROLE_ORDER
 from warnings_app.selectors.letter_reservations import long_date, names_phrase, reservations_data
 
@@ -57,6 +59,31 @@ def _principal(principal: Principal) -> dict[str, Any]:
     }
 
 
+NO_LICENCE: dict[str, Any] = {
+    "reference": "",
+    "uses": "",
+    "starts_on": "",
+    "ends_on": "",
+    "findings": [],
+}
+
+
+def _licence(licence: Licence | None, findings: list[UsageFinding]) -> dict[str, Any]:
+    """The licence a letter is about (Notice.licence), with the usage findings it raises."""
+    if licence is None:
+        return NO_LICENCE
+    return {
+        "reference": licence.reference,
+        "uses": uses_phrase(licence.uses),
+        "starts_on": long_date(licence.starts_on),
+        "ends_on": long_date(licence.ends_on) if licence.ends_on else "",
+        "findings": [
+            {"kind": f.get_kind_display(), "detail": f.detail, "line": f.row.line if f.row else ""}
+            for f in findings
+        ],
+    }
+
+
 def merge_data_build(
     *,
     company: Company,
@@ -68,6 +95,8 @@ def merge_data_build(
     letter_date: date,
     campaign: Campaign | None = None,
     first_sent: date | None = None,
+    licence: Licence | None = None,
+    findings: list[UsageFinding] | None = None,
 ) -> dict[str, Any]:
     window = campaign.response_window_days if campaign else settings.DEFAULT_RESPONSE_WINDOW_DAYS
     deadline = business_days_after(letter_date, window, company.country.code)
@@ -120,6 +149,7 @@ def merge_data_build(
         "campaign": {"name": campaign.name, "description": campaign.description}
         if campaign
         else {"name": "", "description": ""},
+        "licence": _licence(licence, findings or []),
     }
 
 
@@ -138,6 +168,10 @@ def merge_data_for_notice(notice: Notice, *, letter_date: date) -> dict[str, Any
         letter_date=letter_date,
         campaign=notice.campaign,
         first_sent=first.sent_at.date() if first is not None and first.sent_at else None,
+        licence=notice.licence,
+        findings=list(notice.usage_findings.select_related("row").order_by("pk"))
+        if notice.licence_id
+        else [],
     )
 
 

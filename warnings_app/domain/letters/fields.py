@@ -140,6 +140,26 @@ CATALOGUE = Group(
                 "description": Field("Campaign description"),
             },
         ),
+        "licence": Group(
+            "The licence the letter is about (empty for other letters)",
+            {
+                "reference": Field("Licence reference, e.g. LIC-2026-0007"),
+                "uses": Field("What it grants, e.g. Licensed for training only"),
+                "starts_on": Field("Date it began"),
+                "ends_on": Field("Date it ends"),
+                "findings": ListOf(
+                    "What the licensee's usage reports showed that the licence does not allow",
+                    Group(
+                        "A usage finding",
+                        {
+                            "kind": Field("What it is, e.g. Use not granted"),
+                            "detail": Field("What the report showed"),
+                            "line": Field("The report's row it was found on"),
+                        },
+                    ),
+                ),
+            },
+        ),
     },
 )
 

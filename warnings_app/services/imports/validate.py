@@ -179,7 +179,7 @@ def _cells(
         )
     for name, position in index.items():
         raw = cells[position] if position < len(cells) else ""
-        reason = _cell_problem(name, raw)
+        reason = cell_problem(name, raw)
         if reason:
             problems.append(Problem(number, name, reason))
             continue
@@ -187,7 +187,9 @@ def _cells(
     return values, problems
 
 
-def _cell_problem(name: str, raw: str) -> str:
+def cell_problem(name: str, raw: str) -> str:
+    """What is wrong with one cell as a file gave it (too long, control characters, a
+    formula), or "". Shared by every import of a spreadsheet (companies, usage reports)."""
     if len(raw) > MAX_CELL:
         return f"Has {len(raw):,} characters; a cell may have at most {MAX_CELL:,}."
     if "\x00" in raw:

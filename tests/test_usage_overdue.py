@@ -1,0 +1,69 @@
+"""Overdue usage reports: the day after a period's report was due without one, one finding."""
+
+import hashlib
+from datetime import date, timedelta
+
+import pytest
+from django.conf import settings
+
+from tests.factories import LicenceFactory, UserFactory
+from warnings_app.domain.deadlines import business_days_after
+from warnings_app.models import AuditEvent, UsageFinding, UsageReport
+from warnings_app.services.usage_overdue import usage_overdue_check
+
+pytestmark = pytest.mark.django_db
+
+FIRST_END = date(2026, 3, 31)
+
+
+def _quarterly():
+    return LicenceFactory(
+        signed_on=date(2026, 1, 1),
+        starts_on=date(2026, 1, 1),
+        ends_on=date(2026, 12, 31),
+        reporting_months=3,
+        company__country="DE",
+    )
+
+
+def _due() -> date:
+    return business_days_after(FIRST_END, settings.USAGE_REPORT_DUE_BUSINESS_DAYS, "DE").due
+
+
+def test_a_report_is_overdue_the_day_after_it_was_due_and_found_once():
+    licence = _quarterly()
+
+    on_due_day = usage_overdue_check(today=_due())
+    day_after = usage_overdue_check(today=_due() + timedelta(days=1))
+    again = usage_overdue_check(today=_due() + timedelta(days=2))
+
+    assert (on_due_day, day_after, again) == (0, 1, 0)
+    finding = UsageFinding.objects.get(licence=licence)
+    assert finding.kind == "report_overdue"
+    assert finding.period_end == FIRST_END
+    assert f"{_due():%d/%m/%Y}" in finding.detail
+    assert AuditEvent.objects.filter(verb="usage_finding.report_overdue").count() == 1
+
+
+def test_a_report_covering_the_periods_last_day_is_not_overdue():
+    licence = _quarterly()
+    UsageReport.objects.create(
+        licence=licence,
+        period_start=date(2026, 1, 1),
+        period_end=FIRST_END,
+        file="licences/usage/q1.csv",
+        original_filename="q1.csv",
+        content_type="text/csv",
+        size=1,
+        sha256=hashlib.sha256(b"q1").hexdigest(),
+        imported_by=UserFactory(),
+    )
+
+    assert usage_overdue_check(today=_due() + timedelta(days=1)) == 0
+    assert not UsageFinding.objects.exists()
+
+
+def test_a_licence_without_a_reporting_duty_is_never_overdue():
+    LicenceFactory(signed_on=date(2026, 1, 1), starts_on=date(2026, 1, 1), reporting_months=0)
+
+    assert usage_overdue_check(today=date(2026, 11, 1)) == 0

@@ -1,0 +1,68 @@
+"""Overdue usage reports: a period whose report was due and never came is a finding, once.
+
+The periods and their due dates are domain/licence_periods.report_periods'; a period is
+reported when a usage report of the licence covers its last day. Called by the licence dates
+job every time it runs: a period already found overdue is left alone."""
+
+from datetime import date
+
+from django.conf import settings
+from django.db import transaction
+
+from warnings_app.domain.licence_periods import report_periods
+from warnings_app.domain.licences import in_force
+from warnings_app.models.licences import Licence, UsageFinding, UsageReport
+from warnings_app.services.audit import audit_record
+
+
+def _is_reported(licence: Licence, day: date) -> bool:
+    return UsageReport.objects.filter(
+        licence=licence, period_start__lte=day, period_end__gte=day
+    ).exists()
+
+
+def usage_overdue_check(*, today: date) -> int:
+    """For every licence in force `today` that asks for usage reports, one `report_overdue`
+    finding for each period whose report was due before `today` and has not come. Returns how
+    many findings it made; run again the same day, it makes none."""
+    made = 0
+    licences = (
+        Licence.objects.filter(in_force(today), reporting_months__gt=0)
+        .select_related("company")
+        .order_by("pk")
+    )
+    for licence in licences:
+        found = set(
+            UsageFinding.objects.filter(
+                licence=licence, kind=UsageFinding.Kind.REPORT_OVERDUE
+            ).values_list("period_end", flat=True)
+        )
+        periods = report_periods(
+            licence, until=today, due_business_days=settings.USAGE_REPORT_DUE_BUSINESS_DAYS
+        )
+        for period in periods:
+            if period.due >= today or period.end in found or _is_reported(licence, period.end):
+                continue
+            made += _finding_make(licence, period.start, period.end, period.due)
+    return made
+
+
+@transaction.atomic
+def _finding_make(licence: Licence, start: date, end: date, due: date) -> int:
+    finding, created = UsageFinding.objects.get_or_create(
+        licence=licence,
+        kind=UsageFinding.Kind.REPORT_OVERDUE,
+        period_end=end,
+        defaults={
+            "detail": f"No usage report for {start:%d/%m/%Y}–{end:%d/%m/%Y}; it was due on "
+            f"{due:%d/%m/%Y}."
+        },
+    )
+    if created:
+        audit_record(
+            actor=None,
+            verb="usage_finding.report_overdue",
+            target=finding,
+            data={"licence_id": licence.pk, "period_end": end.isoformat(), "due": due.isoformat()},
+        )
+    return int(created)
