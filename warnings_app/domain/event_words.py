@@ -48,6 +48,13 @@ SENTENCES: dict[str, str] = {
     "notice.pdf_downloaded": "Letter PDF downloaded",
     # Licence talks and licences.
     "licence_matter.moved": "Licence talks moved to another stage",
+    "licence.recorded": "Licence recorded with its terms and scope",
+    "licence.terminated": "Licence terminated early",
+    "licence.flag_raised": "Licence flagged: an artist reserved works it includes",
+    "licence.flag_resolved": "Licence flag resolved by a lawyer",
+    "licence.reminder_raised": "Licence reminder raised",
+    "licence.reminder_done": "Licence reminder marked done",
+    "licence.agreement_downloaded": "Signed licence agreement downloaded",
     # Delivery reports and follow-ups.
     "delivery.bounced": "The mail server reported a bounce",
     "delivery.delayed": "The mail server reported a delay",
@@ -169,6 +176,7 @@ TARGET_KINDS: dict[str, str] = {
     "warnings_app.preferencestatement": "Artist's choice",
     "warnings_app.preferencelink": "Artist's link",
     "warnings_app.evidencebundle": "Evidence bundle",
+    "warnings_app.licence": "Licence",
     "warnings_app.apitoken": "API token",
     "warnings_app.rolegrant": "Role",
     "auth.user": "Account",
