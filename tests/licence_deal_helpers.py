@@ -8,9 +8,9 @@ from django.utils import timezone
 
 from tests.factories import CompanyFactory, UserFactory
 from warnings_app import models as m
-from warnings_app.domain.licence_terms import Fee
+from warnings_app.domain.licence_terms import DealTerms, Fee
 from warnings_app.domain.roles import LEGAL
-from warnings_app.services.licences import DealTerms, licence_record
+from warnings_app.services.licences import licence_record
 
 AGREEMENT_PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 

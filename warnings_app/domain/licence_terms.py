@@ -10,12 +10,13 @@ services/licences.py enforces before anything is saved.
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 from django_countries import countries
 
+from warnings_app.models import Artist, Company, Principal, Work
 from warnings_app.models.licences import Licence, LicenceUse
 
 WORLDWIDE = "*"
@@ -29,6 +30,24 @@ class Fee:
     currency: str = ""
     period: str = ""
     percent: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class DealTerms:
+    uses: list[str]
+    scope: str
+    territories: list[str]
+    signed_on: date
+    starts_on: date
+    ends_on: date
+    fee: Fee
+    reporting_months: int
+    agreement: bytes
+    agreement_filename: str
+    group_companies: list[Company] = field(default_factory=list)
+    principals: list[Principal] = field(default_factory=list)
+    works: list[Work] = field(default_factory=list)
+    artists: list[Artist] = field(default_factory=list)
 
 
 def territories_parsed(text: str) -> list[str]:

@@ -5,7 +5,6 @@ preference register (domain/licence_scope.py): every work considered is kept as 
 row, included or excluded with the reason. The signed agreement passes domain/uploads.check
 (PDF or Word only) and is stored under a generated name with its SHA-256."""
 
-from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -17,22 +16,13 @@ from django.utils import timezone
 from warnings_app.domain import uploads
 from warnings_app.domain.licence_scope import WorkDecision, refusal_message, work_decision
 from warnings_app.domain.licence_terms import (
-    Fee,
+    DealTerms,
     dates_problem,
     fee_problems,
     territory_problem,
     uses_problem,
 )
-from warnings_app.models import (
-    Artist,
-    Company,
-    Licence,
-    LicenceMatter,
-    LicenceWork,
-    Principal,
-    ReferenceCounter,
-    Work,
-)
+from warnings_app.models import Licence, LicenceMatter, LicenceWork, ReferenceCounter, Work
 from warnings_app.models.licences import DEAL_STAGES, TALKS_STAGES, LicenceUse
 from warnings_app.selectors.preference_register import NOT_RECORDED, register_as_of
 from warnings_app.services.audit import audit_record
@@ -49,24 +39,6 @@ AGREEMENT_KINDS = frozenset({uploads.PDF, uploads.DOCX})
 
 class LicenceInvalid(ServiceError):
     """The deal cannot be recorded as given; the message says why. Nothing was saved."""
-
-
-@dataclass(frozen=True)
-class DealTerms:
-    uses: list[str]
-    scope: str
-    territories: list[str]
-    signed_on: date
-    starts_on: date
-    ends_on: date
-    fee: Fee
-    reporting_months: int
-    agreement: bytes
-    agreement_filename: str
-    group_companies: list[Company] = field(default_factory=list)
-    principals: list[Principal] = field(default_factory=list)
-    works: list[Work] = field(default_factory=list)
-    artists: list[Artist] = field(default_factory=list)
 
 
 def licence_reference_allocate(*, year: int) -> str:
