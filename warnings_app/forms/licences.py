@@ -115,6 +115,28 @@ class LicenceRecordForm(forms.Form):
         renews: Any = self.fields["renews"]
         renews.queryset = Licence.objects.filter(company=company).order_by("-starts_on")
 
+    SECTIONS = (
+        ("What is licensed", ("uses", "scope", "principals", "works", "artists")),
+        ("Who is licensed", ("group_companies",)),
+        ("Where and when", ("territories", "signed_on", "starts_on", "ends_on", "renews")),
+        (
+            "Fee and reporting",
+            (
+                "fee_model",
+                "fee_amount",
+                "fee_currency",
+                "fee_period",
+                "revenue_share_percent",
+                "reporting_months",
+            ),
+        ),
+        ("The signed agreement", ("agreement",)),
+    )
+
+    def sections(self) -> list[tuple[str, list[forms.BoundField]]]:
+        """The fields in the groups the page shows them in."""
+        return [(title, [self[name] for name in names]) for title, names in self.SECTIONS]
+
     def clean_fee_currency(self) -> str:
         return str(self.cleaned_data.get("fee_currency") or "").strip().upper()
 

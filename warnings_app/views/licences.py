@@ -81,7 +81,7 @@ class LicenceCreateView(RoleRequiredMixin, View):
         messages.success(
             request,
             f"Licence {licence.reference} recorded: {included} works included, {excluded} "
-            f"excluded by the artists' wishes. Agreement SHA-256 {licence.agreement_sha256}.",
+            "excluded by the artists' wishes.",
         )
         return redirect("licence_detail", pk=licence.pk)
 
