@@ -8,12 +8,13 @@ import pytest
 from django.core.management import call_command
 
 from tests.factories import ContactFactory, make_notice
-from tests.licence_deal_helpers import make_matter, record_deal
+from tests.licence_deal_helpers import deal_terms, make_matter, record_deal
 from tests.preference_factories import artist_with_works, make_statement
 from warnings_app import models as m
 from warnings_app.domain.licences import NOT_LICENSED, is_licensed, licensed_uses, uses_phrase
 from warnings_app.selectors.merge_data import merge_data_for_notice
 from warnings_app.services.licence_reminders import licence_dates_run
+from warnings_app.services.licences import LicenceInvalid, licence_renew
 
 pytestmark = pytest.mark.django_db
 
@@ -144,21 +145,43 @@ def test_at_expiry_the_company_and_the_next_letter_say_not_licensed_from_the_day
 
 def test_a_renewal_in_force_the_day_after_means_no_expiry():
     licence, contact = _german_deal(reporting_months=0)
-    record_deal(
-        make_matter(contact.company),
-        today=date(2026, 12, 1),
-        signed_on=date(2026, 12, 1),
-        starts_on=ENDS + timedelta(days=1),
-        ends_on=ENDS + timedelta(days=365),
-        reporting_months=0,
+    renewal = licence_renew(
+        old=licence,
+        matter=make_matter(contact.company),
+        terms=deal_terms(
+            signed_on=date(2026, 11, 1),
+            starts_on=ENDS + timedelta(days=1),
+            ends_on=ENDS + timedelta(days=365),
+            reporting_months=0,
+        ),
+        by=licence.created_by,
+        today=date(2026, 11, 1),
     )
-    m.Licence.objects.filter(pk__gt=licence.pk).update(renews=licence)
 
+    licence_dates_run(today=date(2026, 12, 3))
     licence_dates_run(today=ENDS + timedelta(days=1))
 
+    assert renewal.renews == licence
     assert _reminders(licence, "expired") == []
     assert _reminders(licence, "ends") == []
     assert is_licensed(contact.company_id, ENDS + timedelta(days=1))
+    renewal.matter.refresh_from_db()
+    assert renewal.matter.stage == "active"
+
+
+def test_a_renewal_must_be_the_same_companys_and_start_later():
+    licence, _ = _german_deal(reporting_months=0)
+    stranger = make_matter()
+
+    with pytest.raises(LicenceInvalid, match="another company"):
+        licence_renew(old=licence, matter=stranger, terms=deal_terms(), by=licence.created_by)
+    with pytest.raises(LicenceInvalid, match="starts after"):
+        licence_renew(
+            old=licence,
+            matter=make_matter(licence.company),
+            terms=deal_terms(signed_on=date(2025, 12, 1), starts_on=date(2025, 12, 1)),
+            by=licence.created_by,
+        )
 
 
 def test_a_licence_signed_ahead_becomes_active_on_its_first_day():

@@ -216,3 +216,18 @@ def test_the_licence_page_reads_in_a_fixed_number_of_queries(
         response = client.get(reverse("licence_detail", args=[licence.pk]))
 
     assert response.status_code == 200
+
+
+def test_the_to_do_list_reads_in_a_fixed_number_of_queries(
+    client, catalogue, django_assert_max_num_queries
+):
+    for _ in range(3):
+        licence = record_deal(ends_on=timezone.localdate() + timedelta(days=2))
+    licence_dates_run()
+    client.force_login(UserFactory(role=LEGAL))
+
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("licence_todos") + "?section=reminders")
+
+    assert response.content.decode().count("Mark done") == 3
+    assert licence.reference in response.content.decode()

@@ -12,6 +12,7 @@
 Each reminder is a row, unique per licence, kind and due date, audited when it is raised: the
 job may run as often as it likes, or late, and raises each reminder once."""
 
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
@@ -112,12 +113,13 @@ def _expire(licence: Licence, ends_on: date, today: date, run: DatesRun) -> None
     if matter is not None:
         stage = LicenceMatter.objects.filter(pk=matter.pk).values_list("stage", flat=True).get()
         if stage in ("signed", "active"):
-            matter_move(
-                matter=matter,
-                to_stage="expired",
-                by=None,
-                reason=f"Licence {licence.reference} ended on {ends_on}, not renewed",
-            )
+            with suppress(ServiceError):  # another run moved it a moment ago
+                matter_move(
+                    matter=matter,
+                    to_stage="expired",
+                    by=None,
+                    reason=f"Licence {licence.reference} ended on {ends_on}, not renewed",
+                )
 
 
 def _report_reminders(licence: Licence, today: date, run: DatesRun) -> None:
