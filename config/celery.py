@@ -63,6 +63,11 @@ app.conf.update(
             "task": "warnings.publish_reservations",
             "schedule": settings.RESERVATIONS_EVERY_SECONDS,
         },
+        # Licences start, near their end or a usage report's due date, and expire by date.
+        "licence-dates": {
+            "task": "warnings.licence_dates",
+            "schedule": settings.LICENCES_EVERY_SECONDS,
+        },
         # An artist's receipt queued while the broker was down is found and queued again.
         "requeue-receipts": {"task": "warnings.requeue_receipts", "schedule": 3600.0},
     },

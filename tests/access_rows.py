@@ -12,7 +12,6 @@ from django.utils import timezone
 from tests.campaign_helpers import make_campaign
 from tests.factories import (
     ContactFactory,
-    LicenceFactory,
     UserFactory,
     WorkFactory,
     make_notice,
@@ -83,9 +82,6 @@ class Rows:
             ),
         )
 
-    def licence(self):
-        return self.once("licence", lambda: LicenceFactory(company=self.contact().company))
-
     def usage_report(self):
         return self.once("usage_report", self._usage_report)
 
@@ -114,9 +110,68 @@ class Rows:
             ),
         )
 
+    def matter(self):
+        """Licence talks under way, ready for a deal to be recorded."""
+        return self.once("matter", lambda: _matter(ContactFactory().company))
+
+    def licence(self):
+        """A deal recorded through the real service, with a flag and a reminder on it."""
+        return self.once("licence", self._licence)
+
+    def _licence(self):
+        from warnings_app.domain.licence_terms import DealTerms, Fee
+        from warnings_app.models import LicenceReminder
+        from warnings_app.services.licences import licence_record
+
+        work = WorkFactory(artist="Licensable Lou")
+        today = timezone.localdate()
+        preference_record(
+            artist=work.artist_profile,
+            preference="licensable",
+            effective_from=today,
+            licensing_contact="deals@lou.example",
+            instruction=Instruction(b"Licensable on terms.", "instruction.txt"),
+            by=UserFactory(role=LEGAL),
+        )
+        licence = licence_record(
+            matter=_matter(ContactFactory().company),
+            terms=DealTerms(
+                uses=["training"],
+                scope="all",
+                territories=["*"],
+                signed_on=today,
+                starts_on=today,
+                ends_on=today + dt.timedelta(days=365),
+                fee=Fee(model="flat", amount=1000, currency="EUR", period="year"),
+                reporting_months=3,
+                agreement=_blank_pdf(),
+                agreement_filename="agreement.pdf",
+            ),
+            by=UserFactory(role=LEGAL),
+        )
+        preference_record(
+            artist=work.artist_profile,
+            preference="reserved",
+            effective_from=today + dt.timedelta(days=7),
+            instruction=Instruction(b"Reserve now.", "instruction.txt"),
+            by=UserFactory(role=LEGAL),
+        )
+        LicenceReminder.objects.create(
+            licence=licence, kind="ends", due_on=licence.ends_on, raised_on=today
+        )
+        return licence
+
     def publication(self):
         self.statement()  # recording it publishes a version
         return ReservationPublication.objects.latest()
+
+
+def _matter(company):
+    from warnings_app.models import LicenceMatter
+
+    return LicenceMatter.objects.create(
+        company=company, stage="negotiation", opened_by=UserFactory(role=LEGAL)
+    )
 
 
 def _blank_pdf() -> bytes:

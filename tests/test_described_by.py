@@ -26,6 +26,9 @@ FORMS_SENT_EMPTY = [
     "version_edit",
     "company_edit",
     "contact_edit",
+    "licence_create",
+    "licence_terminate",
+    "licence_flag_resolve",
 ]
 
 

@@ -58,8 +58,8 @@ def test_an_unknown_field_lists_the_known_ones():
     assert problems == [
         "Body: Line 1: “recipient.nmae” is not a merge field. Fields of "
         "recipient: address_block, address_lines, addressee, addressee_title, "
-        "country, country_code, domain, email, legal_name, organisation, "
-        "trading_names, via_counsel."
+        "country, country_code, domain, email, legal_name, licence_status, "
+        "licensed_uses, organisation, trading_names, via_counsel."
     ]
 
 

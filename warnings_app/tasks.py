@@ -141,3 +141,13 @@ def build_evidence_bundle_task(bundle_id: int) -> str:
     from warnings_app.services.bundles import bundle_build
 
     return bundle_build(bundle_id=bundle_id)
+
+
+@shared_task(name="warnings.licence_dates")
+def licence_dates_task() -> dict[str, int]:
+    """Act on the licences' dates as of today: starts, reminders before an end or a usage
+    report, expiry. Idempotent: each reminder and each stage move happens once, however often
+    it runs."""
+    from warnings_app.services.licence_reminders import licence_dates_run
+
+    return licence_dates_run()

@@ -10,6 +10,7 @@ from warnings_app.views import (
     artist_links,
     artists,
     branding,
+    licences,
     reconciliation,
     reservations,
     two_factor,
@@ -249,6 +250,34 @@ urlpatterns = [
     path("audit/", views.AuditLogView.as_view(), name="audit_log"),
     path("audit/export.csv", views.AuditExportView.as_view(), name="audit_export"),
     path("audit/anchor", views.AuditAnchorView.as_view(), name="audit_anchor"),
+    # Licences (issue 19): a deal recorded from licence talks, its scope, flags and reminders.
+    path(
+        "licence-talks/<int:pk>/licence/new/",
+        licences.LicenceCreateView.as_view(),
+        name="licence_create",
+    ),
+    path("licences/to-do/", licences.LicenceTodoView.as_view(), name="licence_todos"),
+    path("licences/<int:pk>/", licences.LicenceDetailView.as_view(), name="licence_detail"),
+    path(
+        "licences/<int:pk>/agreement/",
+        licences.LicenceAgreementView.as_view(),
+        name="licence_agreement",
+    ),
+    path(
+        "licences/<int:pk>/terminate/",
+        licences.LicenceTerminateView.as_view(),
+        name="licence_terminate",
+    ),
+    path(
+        "licence-flags/<int:pk>/resolve/",
+        licences.LicenceFlagResolveView.as_view(),
+        name="licence_flag_resolve",
+    ),
+    path(
+        "licence-reminders/<int:pk>/done/",
+        licences.LicenceReminderDoneView.as_view(),
+        name="licence_reminder_done",
+    ),
     # Artists' AI-training preferences (issue 9): the register, links to artists, publication.
     path("artists/", artists.ArtistListView.as_view(), name="artist_list"),
     path("artists/<int:pk>/", artists.ArtistDetailView.as_view(), name="artist_detail"),

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from django.urls import reverse
 
 from warnings_app.domain.roles import LEGAL, MANAGER, PARALEGAL
+from warnings_app.selectors.licence_pages import open_flags, open_reminders
 from warnings_app.selectors.queue_filters import QueueFilter, queue_rows
 
 if TYPE_CHECKING:
@@ -76,4 +77,27 @@ def home_todos(user: "User", roles: list[str]) -> list[RoleTodos]:
             count = queue_rows(section, chosen, user).count()
             todos.append(Todo(key, label, count, f"{queue}?{chosen.query(section)}"))
         lists.append(RoleTodos(role, title, todos))
-    return lists
+    return lists + licence_todos(roles)
+
+
+def licence_todos(roles: list[str]) -> list[RoleTodos]:
+    """Licences waiting for someone: flags for Legal to resolve, reminders for Legal and
+    Paralegal to act on, each counted with the to-do page's own query."""
+    page = reverse("licence_todos")
+    reminders = Todo(
+        "licence_reminders",
+        "licence reminders: ends, reports due, expiries",
+        open_reminders().count(),
+        f"{page}?section=reminders",
+    )
+    if LEGAL in roles:
+        flags = Todo(
+            "licence_flags",
+            "licences to review: an artist reserved works they include",
+            open_flags().count(),
+            f"{page}?section=flags",
+        )
+        return [RoleTodos(LEGAL, "Licences", [flags, reminders])]
+    if PARALEGAL in roles:
+        return [RoleTodos(PARALEGAL, "Licences", [reminders])]
+    return []

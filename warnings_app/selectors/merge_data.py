@@ -8,8 +8,17 @@ from django.conf import settings
 from django.utils import timezone
 
 from warnings_app.domain.deadlines import business_days_after
-from warnings_app.domain.licences import uses_phrase
-from warnings_app.models import Campaign, Company, Contact, Notice, Principal, TemplateVersion, Work
+from warnings_app.domain.licences import licensed_uses, uses_phrase
+from warnings_app.models import (
+    Campaign,
+    Company,
+    Contact,
+    LicenceUse,
+    Notice,
+    Principal,
+    TemplateVersion,
+    Work,
+)
 from warnings_app.models.licences import Licence, UsageFinding
 from warnings_app.selectors.companies import CONTACT_ROLE_ORDER
 from warnings_app.selectors.letter_reservations import long_date, names_phrase, reservations_data
@@ -31,7 +40,18 @@ def letter_contact(company: Company) -> Contact | None:
     return None
 
 
-def _recipient(company: Company, contact: Contact | None) -> dict[str, Any]:
+def _licence(company: Company, on: date) -> dict[str, str]:
+    """The company's licence status on the letter's date (domain/licences.py's rule): a letter
+    rendered the day after a licence lapsed says so."""
+    uses = licensed_uses(company.pk, on) if company.pk else []
+    labels = [str(LicenceUse(use).label).lower() for use in uses]
+    return {
+        "licence_status": uses_phrase(uses),
+        "licensed_uses": names_phrase(labels),
+    }
+
+
+def _recipient(company: Company, contact: Contact | None, on: date) -> dict[str, Any]:
     via_counsel = contact is not None and contact.role == Contact.Role.COUNSEL_OF_RECORD
     return {
         "legal_name": company.legal_name,
@@ -44,6 +64,7 @@ def _recipient(company: Company, contact: Contact | None) -> dict[str, Any]:
         "organisation": contact.organisation if contact is not None and via_counsel else "",
         "email": contact.email if contact else "",
         "via_counsel": via_counsel,
+        **_licence(company, on),
         **_address(contact.address_lines if contact else []),
     }
 
@@ -111,7 +132,7 @@ def merge_data_build(
         principals=principals, works=works, letter_date=letter_date
     )
     return {
-        "recipient": _recipient(company, contact),
+        "recipient": _recipient(company, contact, letter_date),
         "principal": _principal(lead) if lead else {},
         "principals": [_principal(p) for p in principals],
         "principal_names": names_phrase([p.name for p in principals]),

@@ -1,7 +1,8 @@
 """Recording an artist's AI-training preference. A statement is added, never changed: the
 register's history is the list of statements. Each one keeps the artist's instruction as a
 file with its SHA-256, is hashed as a whole for the receipt, is audited, and republishes the
-machine-readable reservations when they change."""
+machine-readable reservations when they change. A reservation flags the licences that
+include the works it reserves (services/licence_flags.py)."""
 
 from datetime import date
 from typing import TYPE_CHECKING
@@ -22,6 +23,7 @@ from warnings_app.models import (
 from warnings_app.selectors.preference_register import record_sha256
 from warnings_app.services.audit import audit_record
 from warnings_app.services.errors import ServiceError
+from warnings_app.services.licence_flags import licence_flags_raise
 from warnings_app.services.reservations import reservations_publish
 from warnings_app.services.stored_files import stored_file_save
 
@@ -133,6 +135,8 @@ def preference_record(
                 },
             )
             reservations_publish(by=by)
+            # Licences already signed that include works this reserves go to the lawyers.
+            licence_flags_raise(statement=statement, by=by)
     except Exception:
         default_storage.delete(stored)
         raise

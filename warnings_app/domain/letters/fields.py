@@ -104,6 +104,14 @@ CATALOGUE = Group(
                 "via_counsel": Field(
                     "True when the letter goes to the company's counsel of record"
                 ),
+                "licence_status": Field(
+                    "The company's licence on the letter's date, e.g. Licensed for training "
+                    "only, or Not licensed"
+                ),
+                "licensed_uses": Field(
+                    "The uses it is licensed for on the letter's date, e.g. training and "
+                    "evaluation (empty when not licensed)"
+                ),
                 **ADDRESS,
             },
         ),
