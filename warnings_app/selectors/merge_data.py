@@ -40,7 +40,7 @@ def letter_contact(company: Company) -> Contact | None:
     return None
 
 
-def _licence(company: Company, on: date) -> dict[str, str]:
+def _licence_status(company: Company, on: date) -> dict[str, str]:
     """The company's licence status on the letter's date (domain/licences.py's rule): a letter
     rendered the day after a licence lapsed says so."""
     uses = licensed_uses(company.pk, on) if company.pk else []
@@ -64,7 +64,7 @@ def _recipient(company: Company, contact: Contact | None, on: date) -> dict[str,
         "organisation": contact.organisation if contact is not None and via_counsel else "",
         "email": contact.email if contact else "",
         "via_counsel": via_counsel,
-        **_licence(company, on),
+        **_licence_status(company, on),
         **_address(contact.address_lines if contact else []),
     }
 
