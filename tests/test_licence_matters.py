@@ -99,6 +99,20 @@ def test_a_second_set_of_talks_is_refused_naming_the_first(paralegal, legal):
     assert _counts() == before
 
 
+def test_a_lawyer_may_tie_talks_to_a_letter_of_the_company_only(legal):
+    first = make_notice()
+    reminder = make_notice(company=first.company, follows=first)
+    stranger = make_notice()
+    before = _counts()
+
+    with pytest.raises(ServiceError, match="a letter to another company"):
+        matter_open(company=first.company, notice=stranger, by=legal)
+    assert _counts() == before
+    matter = matter_open(company=first.company, notice=reminder, by=legal)
+
+    assert matter.notice == first
+
+
 def test_the_database_allows_one_set_of_open_talks_per_company(legal):
     company = CompanyFactory()
     LicenceMatter.objects.create(company=company, opened_by=legal)

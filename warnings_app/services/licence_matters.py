@@ -19,6 +19,7 @@ from warnings_app.models import (
     MatterDocument,
     MatterMove,
     MatterNote,
+    Notice,
     Response,
 )
 from warnings_app.models.licences import MatterStage
@@ -59,15 +60,16 @@ def matter_open(
     company: Company | None = None,
     by: "User",
     reply: Response | None = None,
+    notice: Notice | None = None,
     owner: "User | None" = None,
     next_step: str = "",
     next_step_on: date | None = None,
 ) -> LicenceMatter:
     """Open licence talks, at the enquiry stage: from a reply classified "requests licence
     talks" (its company; the letter is the first of the series the reply answers), or with a
-    company a lawyer picks. Refused, changing nothing, for a reply of another class or not tied
-    to a company, or when the company already has talks under way."""
-    notice = None
+    company a lawyer picks (optionally about one of its letters, `notice`). Refused, changing
+    nothing, for a reply of another class or not tied to a company, or when the company already
+    has talks under way."""
     if reply is not None:
         _require(by, OPEN, "open licence talks")
         if reply.outcome != Response.Outcome.REQUESTS_TALKS:
@@ -80,14 +82,17 @@ def matter_open(
         if company is not None and company.pk != reply.company_id:
             raise ServiceError("the reply is from another company")
         company = reply.company
-        if reply.notice is not None:
-            notice = reply.notice.follows or reply.notice
+        notice = reply.notice
     elif company is not None:
         _require(by, CHANGE, "open licence talks with a company (a lawyer decides)")
+        if notice is not None and notice.company_id != company.pk:
+            raise ServiceError(f"{notice.reference} is a letter to another company")
     else:
         raise ServiceError("say which reply or company the talks are with")
     if company is None:  # never: a reply tied to a company has one
         raise ServiceError("the reply is not tied to a company")
+    if notice is not None:  # the talks belong to the series: its first letter
+        notice = notice.follows or notice
     if owner is not None and not owner.has_perm(OPEN):
         raise ServiceError(f"{owner} cannot own licence talks")
     refused = _already_open(company)
