@@ -73,10 +73,12 @@ def _ladder_now(page: Any) -> str:
     """What the warning ladder does now, in words, for the talks' letter."""
     matter = page.matter
     if matter.notice is None:
-        return (
-            "These talks were opened from the company, not from a reply to a letter. While they "
-            "are under way, no reminder goes to the company."
-        )
+        text = "These talks were opened from the company, not from a reply to a letter."
+        if matter.stage in TALKS_STAGES:
+            return f"{text} While they are under way, no reminder goes to the company."
+        if matter.ladder_restarted_at:
+            return f"{text} A lawyer restarted the company's reminders when they were declined."
+        return f"{text} They no longer hold back the company's reminders."
     reason = ladder_stop_reason(matter.notice)
     waiting = len(page.scheduled)
     if reason:
