@@ -14,6 +14,8 @@ from warnings_app.domain.roles import ADMIN, ALL_ROLES, LEGAL, MANAGER, PARALEGA
 from warnings_app.models import (
     Company,
     EvidenceBundle,
+    LicenceMatter,
+    MatterDocument,
     PrintBatch,
     Response,
     RoleGrant,
@@ -125,6 +127,18 @@ ALLOWED = {
     "licence_reminder_done": {LEGAL, PARALEGAL},
     "reservation_list": EVERYONE,
     "reservation_download": EVERYONE,
+    # Licence talks (issue 19): everyone with a licences role reads them; paralegals open them
+    # from a reply and file documents; lawyers run them.
+    "licence_matter_list": {LEGAL, PARALEGAL, MANAGER},
+    "licence_matter_detail": {LEGAL, PARALEGAL, MANAGER},
+    "licence_matter_document_file": {LEGAL, PARALEGAL, MANAGER},
+    "licence_matter_open_reply": {LEGAL, PARALEGAL},
+    "licence_matter_open_company": {LEGAL},
+    "licence_matter_move": {LEGAL},
+    "licence_matter_next_step": {LEGAL},
+    "licence_matter_note": {LEGAL},
+    "licence_matter_document": {LEGAL, PARALEGAL},
+    "licence_matter_decline": {LEGAL},
     "api_tokens": EVERYONE,
     "api_token_revoke": EVERYONE,
     "account_list": {ADMIN},
@@ -180,6 +194,8 @@ POST_ONLY = {
     "account_enrolment_code",
     "rolegrant_confirm",
     "rolegrant_cancel",
+    "licence_matter_open_reply",
+    "licence_matter_move",
 }
 
 
@@ -254,7 +270,40 @@ class _PageRows(Rows):
             ),
         )
 
+    def matter(self):
+        return self.once(
+            "matter",
+            lambda: LicenceMatter.objects.create(
+                company=self.contact().company, opened_by=UserFactory()
+            ),
+        )
+
+    def document(self):
+        """A document of the talks, its file in storage."""
+        content = b"Draft NDA between the parties."
+        return self.once(
+            "document",
+            lambda: MatterDocument.objects.create(
+                matter=self.matter(),
+                description="Draft NDA",
+                file=default_storage.save("licences/documents/test.txt", ContentFile(content)),
+                original_filename="nda.txt",
+                content_type="text/plain",
+                size=len(content),
+                sha256=hashlib.sha256(content).hexdigest(),
+                uploaded_by=UserFactory(),
+            ),
+        )
+
     def kwargs(self, name: str) -> dict | None:
+        if name == "licence_matter_document_file":
+            return {"pk": self.document().pk}
+        if name == "licence_matter_open_reply":
+            return {"pk": self.reply().pk}
+        if name == "licence_matter_open_company":
+            return {"pk": self.contact().company_id}
+        if name.startswith("licence_matter_") and name != "licence_matter_list":
+            return {"pk": self.matter().pk}
         if name.startswith("account_") and name not in ("account_list", "account_create"):
             return {"pk": self.subject().pk}
         if name == "notice_page_image":
@@ -389,6 +438,7 @@ def test_roles_see_only_the_navigation_they_may_use(client):
             "New company",
             "Work queue",
             "Campaigns",
+            "Licences",
             "Templates",
             "Print",
             "Audit log",
@@ -401,10 +451,20 @@ def test_roles_see_only_the_navigation_they_may_use(client):
             "New company",
             "Work queue",
             "Campaigns",
+            "Licences",
             "Templates",
             "Print",
         },
-        MANAGER: {"Home", "Dashboard", "Companies", "Artists", "Campaigns", "Templates", "Print"},
+        MANAGER: {
+            "Home",
+            "Dashboard",
+            "Companies",
+            "Artists",
+            "Campaigns",
+            "Licences",
+            "Templates",
+            "Print",
+        },
         ADMIN: {
             "Home",
             "Dashboard",

@@ -10,6 +10,7 @@ from warnings_app.views import (
     artist_links,
     artists,
     branding,
+    licence_matters,
     licences,
     reconciliation,
     reservations,
@@ -207,6 +208,53 @@ urlpatterns = [
         name="company_log_reply",
     ),
     path("replies/<int:pk>/match/", views.ReplyMatchView.as_view(), name="reply_match"),
+    # Licence talks (issue 19): opened from a reply or by a lawyer from the company page.
+    path("licence-talks/", licence_matters.MatterListView.as_view(), name="licence_matter_list"),
+    path(
+        "licence-talks/<int:pk>/",
+        licence_matters.MatterDetailView.as_view(),
+        name="licence_matter_detail",
+    ),
+    path(
+        "replies/<int:pk>/licence-talks/",
+        licence_matters.MatterOpenFromReplyView.as_view(),
+        name="licence_matter_open_reply",
+    ),
+    path(
+        "companies/<int:pk>/licence-talks/new/",
+        licence_matters.MatterOpenFromCompanyView.as_view(),
+        name="licence_matter_open_company",
+    ),
+    path(
+        "licence-talks/<int:pk>/move/",
+        licence_matters.MatterMoveView.as_view(),
+        name="licence_matter_move",
+    ),
+    path(
+        "licence-talks/<int:pk>/next-step/",
+        licence_matters.MatterNextStepView.as_view(),
+        name="licence_matter_next_step",
+    ),
+    path(
+        "licence-talks/<int:pk>/notes/new/",
+        licence_matters.MatterNoteView.as_view(),
+        name="licence_matter_note",
+    ),
+    path(
+        "licence-talks/<int:pk>/documents/new/",
+        licence_matters.MatterDocumentView.as_view(),
+        name="licence_matter_document",
+    ),
+    path(
+        "licence-talks/<int:pk>/decline/",
+        licence_matters.MatterDeclineView.as_view(),
+        name="licence_matter_decline",
+    ),
+    path(
+        "licence-talks/documents/<int:pk>/",
+        licence_matters.MatterDocumentFileView.as_view(),
+        name="licence_matter_document_file",
+    ),
     path("replies/<int:pk>/classify/", views.ReplyClassifyView.as_view(), name="reply_classify"),
     path("campaigns/", views.CampaignListView.as_view(), name="campaign_list"),
     path("campaigns/new/", views.CampaignCreateView.as_view(), name="campaign_create"),

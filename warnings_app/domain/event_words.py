@@ -58,6 +58,12 @@ SENTENCES: dict[str, str] = {
     "licence.reminder_raised": "Licence reminder raised",
     "licence.reminder_done": "Licence reminder marked done",
     "licence.agreement_downloaded": "Signed licence agreement downloaded",
+    "licence_matter.opened": "Licence talks opened",
+    "licence_matter.next_step_set": "Owner or next step of licence talks changed",
+    "licence_matter.note_added": "Privileged note added to licence talks",
+    "licence_matter.document_added": "Document added to licence talks",
+    "licence_matter.document_downloaded": "Document of licence talks downloaded",
+    "licence_matter.ladder_restarted": "Talks declined and the reminders restarted",
     # Delivery reports and follow-ups.
     "delivery.bounced": "The mail server reported a bounce",
     "delivery.delayed": "The mail server reported a delay",
@@ -65,6 +71,7 @@ SENTENCES: dict[str, str] = {
     "followup.failed": "A reminder could not be prepared",
     "followup.schedule_failed": "Reminders could not be scheduled",
     "followup.stopped": "Reminders stopped",
+    "followup.rescheduled": "Reminder scheduled again after licence talks",
     # Replies.
     "reply.logged": "Reply logged by hand",
     "reply.ingested": "Reply received by e-mail",

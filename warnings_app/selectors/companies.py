@@ -2,7 +2,7 @@
 number of rows."""
 
 import contextlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from warnings_app.domain.licences import licensed_company, licensed_uses, uses_phrase
 from warnings_app.domain.normalise import company_name_key, normalise_domain
-from warnings_app.models import Company, Contact, Notice, Response
+from warnings_app.models import Company, Contact, LicenceMatter, Notice, Response
+from warnings_app.selectors.licence_matters import talks_of_company
 from warnings_app.selectors.work_queue import section_items
 
 COMPANY_FLAGS = {
@@ -114,6 +115,8 @@ class CompanyPage:
     counsel: list[Contact]
     # The uses the company is licensed for today (domain/licences.py); [] when not licensed.
     licensed_uses: list[str]
+    # Every licence talks with the company, newest first.
+    licence_talks: list[LicenceMatter] = field(default_factory=list)
 
     @property
     def licence_phrase(self) -> str:
@@ -146,7 +149,8 @@ def company_page(*, company_id: int) -> CompanyPage:
     responses = list(company.responses.select_related("notice").order_by("-received_at")[:50])
     counsel = [c for c in contacts if c.is_active and c.role == Contact.Role.COUNSEL_OF_RECORD]
     uses = licensed_uses(company.pk, timezone.localdate())
-    return CompanyPage(company, contacts, affiliates, notices, responses, counsel, uses)
+    talks = talks_of_company(company.pk)
+    return CompanyPage(company, contacts, affiliates, notices, responses, counsel, uses, talks)
 
 
 def home_figures() -> dict[str, Any]:

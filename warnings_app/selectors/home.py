@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.urls import reverse
+from django.utils import timezone
 
 from warnings_app.domain.roles import LEGAL, MANAGER, PARALEGAL
+from warnings_app.selectors.licence_matters import matters_next_step_due
 from warnings_app.selectors.licence_pages import open_flags, open_reminders
 from warnings_app.selectors.queue_filters import QueueFilter, queue_rows
 
@@ -76,6 +78,8 @@ def home_todos(user: "User", roles: list[str]) -> list[RoleTodos]:
             chosen = QueueFilter(section=section, mine=mine)
             count = queue_rows(section, chosen, user).count()
             todos.append(Todo(key, label, count, f"{queue}?{chosen.query(section)}"))
+        if role in TALKS_ROLES and user.has_perm("warnings_app.view_licencematter"):
+            todos.append(_talks_due())
         lists.append(RoleTodos(role, title, todos))
     return lists + licence_todos(roles)
 
@@ -101,3 +105,14 @@ def licence_todos(roles: list[str]) -> list[RoleTodos]:
     if PARALEGAL in roles:
         return [RoleTodos(PARALEGAL, "Licences", [reminders])]
     return []
+
+
+# Roles that take licence talks forward: their list ends with the talks whose next step is due.
+TALKS_ROLES = (LEGAL, PARALEGAL)
+
+
+def _talks_due() -> Todo:
+    """The licence talks list's "Next step due" section: the same query, so the same number."""
+    count = matters_next_step_due(timezone.localdate()).count()
+    url = f"{reverse('licence_matter_list')}?section=due"
+    return Todo("talks_due", "licence talks with a next step due", count, url)

@@ -10,12 +10,13 @@ from django.urls import reverse
 
 from warnings_app.domain.event_words import event_words
 from warnings_app.models import AuditEvent, Notice, Response
+from warnings_app.selectors.licence_matters import talks_of_series
 
 
 @dataclass(frozen=True)
 class Entry:
     at: datetime
-    kind: str  # letter, delivery, reply, follow-up, event
+    kind: str  # letter, delivery, reply, follow-up, talks, event
     text: str
     url: str = ""
     verb: str = ""  # an audit event's raw record, shown folded away beside the sentence
@@ -61,11 +62,35 @@ def notice_timeline(notice: Notice) -> list[Entry]:
         if follow_up.cancelled_reason:
             text += f": stopped because {follow_up.cancelled_reason}"
         entries.append(Entry(follow_up.processed_at or follow_up.due_at, "follow-up", text))
+    entries.extend(_talks_entries(notice))
     events = AuditEvent.objects.filter(target_type="warnings_app.notice", target_id=str(notice.pk))
     for event in events.select_related("actor"):
         words = event_words(event)
         entries.append(Entry(event.created_at, "event", words.line, "", event.verb, event.data))
     return sorted(entries, key=lambda e: (e.at, e.kind))
+
+
+def _talks_entries(notice: Notice) -> list[Entry]:
+    """Licence talks opened from a reply to the letter (or to its series), and their moves."""
+    entries = []
+    for matter in talks_of_series(notice):
+        url = reverse("licence_matter_detail", args=[matter.pk])
+        for move in matter.moves.all():
+            if not move.from_stage:
+                text = f"Licence talks opened with {matter.company} ({move.get_to_stage_display()})"
+            else:
+                who = move.by.username if move.by else "the system"
+                text = (
+                    f"Licence talks moved from {move.get_from_stage_display()} to "
+                    f"{move.get_to_stage_display()} by {who}"
+                )
+                if move.reason:
+                    text += f": {move.reason}"
+            entries.append(Entry(move.at, "talks", text, url))
+        if matter.ladder_restarted_at:
+            text = "Reminders restarted after the talks were declined"
+            entries.append(Entry(matter.ladder_restarted_at, "talks", text, url))
+    return entries
 
 
 COMPANY_HISTORY_LENGTH = 50

@@ -1,7 +1,7 @@
 """The escalation ladder. Due steps are database rows picked by one periodic job; each makes the
 step's letter (rendered, then approved automatically only if the step says so) or hands the
-matter to litigation counsel. A reply, a hold or a withdrawal stops the ladder; once counsel of
-record is known, its letters go to counsel instead of the company."""
+matter to litigation counsel. A reply, licence talks, a hold or a withdrawal stops the ladder;
+once counsel of record is known, its letters go to counsel instead of the company."""
 
 from collections.abc import Collection
 from datetime import datetime, time
@@ -15,6 +15,7 @@ from warnings_app.domain.licences import warning_blocked
 from warnings_app.domain.matters import acts_on_notices
 from warnings_app.models import FollowUp, LadderStep, Notice, Response
 from warnings_app.models.lifecycle import TRANSITIONS, NoticeStatus
+from warnings_app.selectors.licence_matters import ladder_restarted_at, talks_stop_reason
 from warnings_app.services.audit import audit_record
 from warnings_app.services.delivery.queue import notice_queue
 from warnings_app.services.errors import ServiceError
@@ -44,8 +45,21 @@ def followups_schedule(*, notice: Notice) -> int:
 
 
 def ladder_stop_reason(notice: Notice) -> str:
-    """Why the ladder must not go on for this notice, or "" if it may."""
-    if notice.status not in (NoticeStatus.SENT, NoticeStatus.DELIVERED, NoticeStatus.BOUNCED):
+    """Why the ladder must not go on for this notice, or "" if it may.
+
+    Licence talks under way (or a deal signed whose licence has not started) come first, so
+    the reason says talks rather than the reply that asked for them. Once a lawyer has closed
+    talks without a deal and let the ladder go on, the replies received before that moment no
+    longer stop it, and the letter they answered may go on from "responded"."""
+    today = timezone.localdate()
+    talks = talks_stop_reason(notice.company_id, today)
+    if talks:
+        return talks
+    restarted = ladder_restarted_at(notice.company_id)
+    going_on = {NoticeStatus.SENT, NoticeStatus.DELIVERED, NoticeStatus.BOUNCED}
+    if restarted is not None:
+        going_on.add(NoticeStatus.RESPONDED)
+    if notice.status not in going_on:
         return f"the letter is {NoticeStatus(notice.status).label.lower()}"
     if notice.on_hold:
         return "the notice is on hold"
@@ -53,12 +67,14 @@ def ladder_stop_reason(notice: Notice) -> str:
     # A bounce or an out-of-office is no answer; a reply only guessed from the sender's domain,
     # or whose sender was not authenticated, counts once a person has confirmed it.
     replies = Response.objects.filter(acts_on_notices())
+    if restarted is not None:
+        replies = replies.filter(received_at__gte=restarted)
     if (
         replies.filter(company=notice.company_id, received_at__gte=notice.sent_at).exists()
         or replies.filter(notice=notice).exists()
     ):
         return "a reply was logged"
-    blocked = warning_blocked(notice.company_id, timezone.localdate())
+    blocked = warning_blocked(notice.company_id, today)
     if blocked:
         return blocked
     company = notice.company

@@ -12,6 +12,7 @@ NAV_ITEMS = [
     ("Artists", "artist_list", "warnings_app.view_artist"),
     ("Work queue", "work_queue", "warnings_app.change_response"),
     ("Campaigns", "campaign_list", "warnings_app.view_campaign"),
+    ("Licences", "licence_matter_list", "warnings_app.view_licencematter"),
     ("Templates", "template_list", "warnings_app.view_lettertemplate"),
     ("Print", "printbatch_list", "warnings_app.view_deliveryattempt"),
     ("Audit log", "audit_log", "warnings_app.view_auditevent"),
