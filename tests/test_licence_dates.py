@@ -215,4 +215,4 @@ def test_the_periodic_task_is_scheduled_and_runs_the_job():
 
     assert app.conf.beat_schedule["licence-dates"]["task"] == "warnings.licence_dates"
 
-    assert set(licence_dates_task()) == {"started", "ends", "report_due", "expired"}
+    assert set(licence_dates_task()) == {"started", "ends", "report_due", "expired", "overdue"}

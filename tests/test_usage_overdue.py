@@ -8,6 +8,7 @@ from django.conf import settings
 
 from tests.factories import LicenceFactory, UserFactory
 from warnings_app.domain.deadlines import business_days_after
+from warnings_app.domain.licence_periods import report_periods
 from warnings_app.models import AuditEvent, UsageFinding, UsageReport
 from warnings_app.services.usage_overdue import usage_overdue_check
 
@@ -67,3 +68,19 @@ def test_a_licence_without_a_reporting_duty_is_never_overdue():
     LicenceFactory(signed_on=date(2026, 1, 1), starts_on=date(2026, 1, 1), reporting_months=0)
 
     assert usage_overdue_check(today=date(2026, 11, 1)) == 0
+
+
+def test_the_last_period_of_a_licence_that_ended_is_found_overdue_after_the_end():
+    """The last report is due after the licence ends: the check still looks at it."""
+    licence = LicenceFactory(
+        starts_on=date(2026, 1, 1), ends_on=date(2026, 6, 30), reporting_months=3
+    )
+    last = report_periods(licence, until=date(2027, 1, 1), due_business_days=20)[-1]
+    assert last.end == date(2026, 6, 30)
+
+    made = usage_overdue_check(today=last.due + timedelta(days=1))
+
+    assert made == 2  # both quarters, the last one after the licence ended
+    assert set(
+        UsageFinding.objects.filter(licence=licence).values_list("period_end", flat=True)
+    ) == {date(2026, 3, 31), date(2026, 6, 30)}

@@ -11,7 +11,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from warnings_app.domain.deadlines import business_days_after
-from warnings_app.models.licences import Licence
+from warnings_app.models.licences import Licence, UsageReport
+
+# A year after its end a licence has nothing left to report or remind of (its last report was
+# due weeks after the end): the periodic jobs look no further back.
+LOOK_BACK_DAYS = 366
 
 
 @dataclass(frozen=True)
@@ -51,3 +55,11 @@ def report_periods(licence: Licence, *, until: date, due_business_days: int) -> 
         periods.append(ReportPeriod(start=start, end=end, due=due))
         start = end + timedelta(days=1)
     return periods
+
+
+def is_reported(licence_id: int, period_end: date) -> bool:
+    """Whether a usage report of the licence covers the period ending `period_end`: the rule for
+    the reminders, the overdue findings and the overdue figure."""
+    return UsageReport.objects.filter(
+        licence_id=licence_id, period_start__lte=period_end, period_end__gte=period_end
+    ).exists()

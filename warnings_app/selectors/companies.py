@@ -12,6 +12,7 @@ from warnings_app.domain.licences import licensed_company, licensed_uses, uses_p
 from warnings_app.domain.normalise import company_name_key, normalise_domain
 from warnings_app.models import Company, Contact, LicenceMatter, Notice, Response
 from warnings_app.selectors.licence_matters import talks_of_company
+from warnings_app.selectors.licence_pages import CompanyLicences, company_licences
 from warnings_app.selectors.work_queue import section_items
 
 COMPANY_FLAGS = {
@@ -117,6 +118,8 @@ class CompanyPage:
     licensed_uses: list[str]
     # Every licence talks with the company, newest first.
     licence_talks: list[LicenceMatter] = field(default_factory=list)
+    # Every licence naming the company, with its state today.
+    licences: CompanyLicences | None = None
 
     @property
     def licence_phrase(self) -> str:
@@ -150,7 +153,10 @@ def company_page(*, company_id: int) -> CompanyPage:
     counsel = [c for c in contacts if c.is_active and c.role == Contact.Role.COUNSEL_OF_RECORD]
     uses = licensed_uses(company.pk, timezone.localdate())
     talks = talks_of_company(company.pk)
-    return CompanyPage(company, contacts, affiliates, notices, responses, counsel, uses, talks)
+    licences = company_licences(company.pk, timezone.localdate())
+    return CompanyPage(
+        company, contacts, affiliates, notices, responses, counsel, uses, talks, licences
+    )
 
 
 def home_figures() -> dict[str, Any]:

@@ -23,17 +23,17 @@ from django.db.models import Q
 from django.utils import timezone
 
 from warnings_app.domain.deadlines import business_days_before
-from warnings_app.domain.licence_periods import report_periods
-from warnings_app.models import Licence, LicenceMatter, LicenceReminder, UsageReport
+from warnings_app.domain.licence_periods import LOOK_BACK_DAYS, is_reported, report_periods
+from warnings_app.models import Licence, LicenceMatter, LicenceReminder
 from warnings_app.services.audit import audit_record
 from warnings_app.services.errors import ServiceError
 from warnings_app.services.licence_moves import matter_move
+from warnings_app.services.usage_overdue import usage_overdue_check
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 Kind = LicenceReminder.Kind
-LOOK_BACK_DAYS = 366
 
 
 @dataclass
@@ -42,6 +42,7 @@ class DatesRun:
     ends: int = 0
     report_due: int = 0
     expired: int = 0
+    overdue: int = 0  # usage reports found overdue (services/usage_overdue.py)
 
     def as_dict(self) -> dict[str, int]:
         return dict(self.__dict__)
@@ -130,10 +131,7 @@ def _report_reminders(licence: Licence, today: date, run: DatesRun) -> None:
     for period in periods:
         if not (business_days_before(period.due, before, _country(licence)) <= today <= period.due):
             continue
-        reported = UsageReport.objects.filter(
-            licence=licence, period_start__lte=period.end, period_end__gte=period.end
-        ).exists()
-        if not reported:
+        if not is_reported(licence.pk, period.end):
             run.report_due += _raise(licence, Kind.REPORT_DUE, period.due, today)
 
 
@@ -166,6 +164,7 @@ def licence_dates_run(*, today: date | None = None) -> dict[str, int]:
             and not _renewed_by(licence, ends_on + timedelta(days=1))
         ):
             run.ends += _raise(licence, Kind.ENDS, ends_on, today)
+    run.overdue = usage_overdue_check(today=today)
     return run.as_dict()
 
 

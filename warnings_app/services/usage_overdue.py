@@ -4,30 +4,26 @@ The periods and their due dates are domain/licence_periods.report_periods'; a pe
 reported when a usage report of the licence covers its last day. Called by the licence dates
 job every time it runs: a period already found overdue is left alone."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 
-from warnings_app.domain.licence_periods import report_periods
-from warnings_app.domain.licences import in_force
-from warnings_app.models.licences import Licence, UsageFinding, UsageReport
+from warnings_app.domain.licence_periods import LOOK_BACK_DAYS, is_reported, report_periods
+from warnings_app.models.licences import Licence, UsageFinding
 from warnings_app.services.audit import audit_record
 
 
-def _is_reported(licence: Licence, day: date) -> bool:
-    return UsageReport.objects.filter(
-        licence=licence, period_start__lte=day, period_end__gte=day
-    ).exists()
-
-
 def usage_overdue_check(*, today: date) -> int:
-    """For every licence in force `today` that asks for usage reports, one `report_overdue`
-    finding for each period whose report was due before `today` and has not come. Returns how
-    many findings it made; run again the same day, it makes none."""
+    """For every licence that asks for usage reports, one `report_overdue` finding for each
+    period whose report was due before `today` and has not come — the last period's report is
+    due after the licence ends, so licences that ended within LOOK_BACK_DAYS are looked at too.
+    Returns how many findings it made; run again the same day, it makes none."""
     made = 0
     licences = (
-        Licence.objects.filter(in_force(today), reporting_months__gt=0)
+        Licence.objects.filter(starts_on__lte=today, reporting_months__gt=0)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today - timedelta(days=LOOK_BACK_DAYS)))
         .select_related("company")
         .order_by("pk")
     )
@@ -41,7 +37,7 @@ def usage_overdue_check(*, today: date) -> int:
             licence, until=today, due_business_days=settings.USAGE_REPORT_DUE_BUSINESS_DAYS
         )
         for period in periods:
-            if period.due >= today or period.end in found or _is_reported(licence, period.end):
+            if period.due >= today or period.end in found or is_reported(licence.pk, period.end):
                 continue
             made += _finding_make(licence, period.start, period.end, period.due)
     return made

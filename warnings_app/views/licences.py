@@ -107,6 +107,8 @@ class LicenceDetailView(RoleRequiredMixin, View):
             "flags": list(licence_flags(licence)),
             "reminders": list(licence_reminders(licence)),
             "renewals": list(licence.renewals.order_by("starts_on")),
+            "report_count": licence.usage_reports.count(),
+            "finding_count": licence.findings.count(),
         }
         return render(request, "warnings_app/licence_detail.html", context)
 

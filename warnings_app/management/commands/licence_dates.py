@@ -29,5 +29,6 @@ class Command(BaseCommand):
         done = licence_dates_run(today=today)
         self.stdout.write(
             f"{done['started']} started, {done['ends']} ending soon, "
-            f"{done['report_due']} usage reports due, {done['expired']} expired"
+            f"{done['report_due']} usage reports due, {done['expired']} expired, "
+            f"{done['overdue']} usage reports overdue"
         )
