@@ -47,14 +47,18 @@ def followups_schedule(*, notice: Notice) -> int:
 def ladder_stop_reason(notice: Notice) -> str:
     """Why the ladder must not go on for this notice, or "" if it may.
 
-    Licence talks under way (or a deal signed whose licence has not started) come first, so
-    the reason says talks rather than the reply that asked for them. Once a lawyer has closed
+    Licence talks under way (or a deal signed whose licence has not started), then a licence in
+    force, come first, so the reason says talks or the licence rather than the reply that asked
+    for them. Once a lawyer has closed
     talks without a deal and let the ladder go on, the replies received before that moment no
     longer stop it, and the letter they answered may go on from "responded"."""
     today = timezone.localdate()
     talks = talks_stop_reason(notice.company_id, today)
     if talks:
         return talks
+    blocked = warning_blocked(notice.company_id, today)
+    if blocked:
+        return blocked
     restarted = ladder_restarted_at(notice.company_id)
     going_on = {NoticeStatus.SENT, NoticeStatus.DELIVERED, NoticeStatus.BOUNCED}
     if restarted is not None:
@@ -74,9 +78,6 @@ def ladder_stop_reason(notice: Notice) -> str:
         or replies.filter(notice=notice).exists()
     ):
         return "a reply was logged"
-    blocked = warning_blocked(notice.company_id, today)
-    if blocked:
-        return blocked
     company = notice.company
     if company.hold_automation:
         return f"the company is on hold ({company.hold_reason or 'no reason given'})"
