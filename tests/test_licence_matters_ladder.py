@@ -140,3 +140,23 @@ def test_declining_without_a_restart_leaves_the_reminders_stopped(smtp_server):
     assert matter.stage == "declined"
     assert matter.ladder_restarted_at is None
     assert not AuditEvent.objects.filter(verb="followup.rescheduled").exists()
+
+
+def test_a_licence_in_force_is_the_reason_even_when_a_reply_was_logged(smtp_server):
+    [notice] = sent_notices(companies=1)
+    legal = UserFactory(role="Legal")
+    reply_log(
+        by=legal,
+        channel="letter",
+        received_at=timezone.now(),
+        notice=notice,
+        body_text="We have signed with your licensing team.",
+    )
+    LicenceFactory(company=notice.company, use_evaluation=True)
+
+    followups_process(now=_reminder_day(notice))
+
+    assert _step(notice).cancelled_reason == (
+        "the company is licensed (licensed for training and evaluation): no warning letter"
+    )
+    assert not Notice.objects.filter(follows=notice).exists()

@@ -8,6 +8,7 @@ from warnings_app.forms import WithdrawForm
 from warnings_app.models import Notice
 from warnings_app.models.lifecycle import TRANSITIONS, NoticeStatus
 from warnings_app.selectors.notices import notice_page
+from warnings_app.services.followups import ladder_stop_reason
 from warnings_app.services.stored_files import StoredFileAltered, stored_file_download
 from warnings_app.views.access import AuthenticatedHttpRequest, RoleRequiredMixin
 from warnings_app.views.files import altered_file_response, attachment_response, inline_response
@@ -70,6 +71,7 @@ class NoticeDetailView(RoleRequiredMixin, View):
                 "notice": notice,
                 "deliveries": page.deliveries,
                 "follow_ups": page.follow_ups,
+                "ladder_stopped": _ladder_stopped(notice),
                 "timeline": page.timeline,
                 "email_subject": page.email_subject,
                 "can_withdraw": TRANSITIONS["withdraw"].allows(notice.status),
@@ -79,6 +81,14 @@ class NoticeDetailView(RoleRequiredMixin, View):
                 "pages": range(1, (notice.pdf_pages or 0) + 1),
             },
         )
+
+
+def _ladder_stopped(notice: Notice) -> str:
+    """Why the reminders of a campaign's first letter that went out would not go on now (the
+    ladder job's own rule), or "" when they would."""
+    if notice.campaign_id is None or notice.ladder_step_id is not None or notice.sent_at is None:
+        return ""
+    return ladder_stop_reason(notice)
 
 
 class NoticeWithdrawView(RoleRequiredMixin, View):
