@@ -19,6 +19,9 @@ from warnings_app.models.licences import (
 )
 from warnings_app.selectors.licence_figures import overdue_usage_reports
 
+# A yes/no filter: anything but "true" or "false" is a 400, not a filter silently left out.
+YES_NO = [("true", "true"), ("false", "false")]
+
 
 class LicenceMatterFilter(django_filters.FilterSet):
     stage = django_filters.MultipleChoiceFilter(choices=MatterStage.choices)
@@ -32,8 +35,8 @@ class LicenceMatterFilter(django_filters.FilterSet):
 class LicenceFilter(django_filters.FilterSet):
     company = IdFilter()
     matter = IdFilter()
-    in_force = django_filters.BooleanFilter(
-        method="filter_in_force", label="In force today (true) or not (false)"
+    in_force = django_filters.ChoiceFilter(
+        choices=YES_NO, method="filter_in_force", label="In force today (true) or not (false)"
     )
     in_force_on = DateFilter(method="filter_in_force_on", label="In force on this day")
 
@@ -43,7 +46,7 @@ class LicenceFilter(django_filters.FilterSet):
 
     def filter_in_force(self, queryset: QuerySet[Licence], name: str, value: Any) -> Any:
         chosen = in_force(timezone.localdate())
-        return queryset.filter(chosen) if value else queryset.exclude(chosen)
+        return queryset.filter(chosen) if value == "true" else queryset.exclude(chosen)
 
     def filter_in_force_on(self, queryset: QuerySet[Licence], name: str, value: Any) -> Any:
         return queryset.filter(in_force(value))
@@ -61,7 +64,8 @@ class UsageReportFilter(django_filters.FilterSet):
 class UsageFindingFilter(django_filters.FilterSet):
     licence = IdFilter()
     report = IdFilter()
-    overdue = django_filters.BooleanFilter(
+    overdue = django_filters.ChoiceFilter(
+        choices=YES_NO,
         method="filter_overdue",
         label="A usage report overdue now (true): as the dashboard counts them",
     )
@@ -72,4 +76,6 @@ class UsageFindingFilter(django_filters.FilterSet):
 
     def filter_overdue(self, queryset: QuerySet[UsageFinding], name: str, value: Any) -> Any:
         overdue = overdue_usage_reports().values("pk")
-        return queryset.filter(pk__in=overdue) if value else queryset.exclude(pk__in=overdue)
+        if value == "true":
+            return queryset.filter(pk__in=overdue)
+        return queryset.exclude(pk__in=overdue)
