@@ -46,6 +46,10 @@ class LicenceSerializer(serializers.ModelSerializer[Licence]):
     in_force_today = serializers.BooleanField(read_only=True)
     annualised_fee = serializers.SerializerMethodField()
     included_works = serializers.IntegerField(read_only=True)
+    # Blank for a revenue share or no fee: a choice or "", which the schema's enum would not say.
+    fee_period = serializers.CharField(
+        read_only=True, help_text='"once", "year", "quarter", "month", or "" when none applies'
+    )
 
     class Meta:
         model = Licence
