@@ -104,3 +104,10 @@ def test_a_bad_filter_is_a_clear_400(built, api, query):
     response = api.get(f"{path}?{query}")
 
     assert response.status_code == 400
+
+
+def test_a_page_parameter_without_a_number_is_a_400(built, api):
+    response = api.get("/api/v1/usage-reports/?page=")
+
+    assert response.status_code == 400
+    assert "page" in response.json()
