@@ -233,3 +233,40 @@ def test_the_section_is_for_those_who_read_licences(built):
     html = admin.get(reverse("dashboard")).content.decode()
 
     assert 'data-testid="licence-figures"' not in html
+
+
+def test_every_numbers_rows_download_with_as_many_rows(built, manager):
+    html, _tiles, _tables = _dashboard(manager)
+
+    for url, number in _links(html):
+        download = manager.get(url + ("&" if "?" in url else "?") + "format=csv")
+
+        assert download.status_code == 200, url
+        rows = list(csv.reader(io.StringIO(download.content.decode("utf-8-sig"))))
+        assert len(rows) - 1 == number, url
+
+
+def test_the_fee_rows_download_with_each_licences_annualised_fee(built, manager):
+    response = manager.get(reverse("licence_figures_licences") + "?currency=GBP&format=xlsx")
+
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][-1] == "Annualised fee"
+    assert rows[1][0] == built.licences["twice"].reference
+    assert rows[1][-1] == "240.00 GBP"
+
+
+def test_a_paralegal_reads_the_rows_but_does_not_download_them(built):
+    paralegal = Client()
+    paralegal.force_login(UserFactory(role="Paralegal"))
+    url = reverse("licence_figures_matters")
+
+    assert paralegal.get(url).status_code == 200
+    assert 'data-testid="rows-csv"' not in paralegal.get(url).content.decode()
+    assert paralegal.get(url + "?format=csv").status_code == 403
+
+
+def test_a_rows_download_in_another_format_is_refused(built, manager):
+    response = manager.get(reverse("licence_figures_matters") + "?format=pdf")
+
+    assert response.status_code == 400

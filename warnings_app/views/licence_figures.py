@@ -1,12 +1,13 @@
 """The rows behind the dashboard's licence figures: each number there opens one of these lists,
-filtered to exactly what it counts (selectors/licence_figures.py), and each table downloads as
-CSV or XLSX. Lists only: the talks, licences and reports have their own pages."""
+filtered to exactly what it counts (selectors/licence_figures.py); each list and each of the
+section's tables downloads as CSV or XLSX. Lists only: the talks, licences and reports have
+their own pages."""
 
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import OuterRef, Subquery
 from django.http import HttpResponse
@@ -19,7 +20,7 @@ from warnings_app.forms.ids import parse_id
 from warnings_app.models import Campaign, Company
 from warnings_app.models.licences import MatterStage
 from warnings_app.reports.dashboard.licences import TABLES
-from warnings_app.reports.licence_exports import licence_table_file
+from warnings_app.reports.licence_exports import licence_table_file, rows_file
 from warnings_app.selectors.licence_figures import (
     CONVERSION_STEPS,
     NOT_COUNTED,
@@ -58,6 +59,7 @@ class _RowsView(RoleRequiredMixin, View):
     be used), `listed` gives the title, the count's noun, the headers and the rows."""
 
     title = ""
+    kind = ""  # names its downloads
 
     def chosen(self, request: AuthenticatedHttpRequest) -> dict[str, Any]:
         raise NotImplementedError
@@ -75,8 +77,10 @@ class _RowsView(RoleRequiredMixin, View):
             context = {"title": self.title, "problem": str(problem), "headers": [], "rows": []}
             return render(request, "warnings_app/licence_figure_rows.html", context, status=400)
         title, noun, headers, items = self.listed(chosen)
+        query = {k: str(v) for k, v in request.GET.items() if k not in ("page", "format")}
+        if "format" in request.GET:
+            return self.download(request, request.GET["format"], headers, items, query)
         page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
-        query = {k: v for k, v in request.GET.items() if k != "page"}
         return render(
             request,
             "warnings_app/licence_figure_rows.html",
@@ -91,6 +95,37 @@ class _RowsView(RoleRequiredMixin, View):
             },
         )
 
+    def download(
+        self,
+        request: AuthenticatedHttpRequest,
+        fmt: str,
+        headers: list[str],
+        items: Any,
+        query: dict[str, str],
+    ) -> HttpResponse:
+        """Every row of the list (not one page) as CSV or XLSX, for the roles that may export
+        reports; audited as every export is."""
+        if not request.user.has_perm("warnings_app.view_reports"):
+            raise PermissionDenied("Downloads are for the roles that may export reports.")
+        if fmt not in ("csv", "xlsx"):
+            return export_refused(
+                request,
+                ["Choose XLSX or CSV."],
+                back_url=reverse("dashboard"),
+                back_label="the dashboard",
+            )
+        rows = [[cell.text for cell in self.cells(item)] for item in items]
+        content, mime = rows_file(fmt, headers, rows, title=self.title)
+        audit_record(
+            actor=request.user,
+            verb="export.downloaded",
+            data={"kind": self.kind, "format": fmt, "filters": query, "rows": len(rows)},
+        )
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        response = HttpResponse(content, content_type=mime)
+        response["Content-Disposition"] = f'attachment; filename="{self.kind}-{stamp}.{fmt}"'
+        return response
+
 
 def _company(company: Company) -> Cell:
     return Cell(company.legal_name, reverse("company_detail", args=[company.pk]))
@@ -101,6 +136,7 @@ class LicenceMatterRowsView(_RowsView):
 
     permission_required = "warnings_app.view_licencematter"
     title = "Licence talks"
+    kind = "licence-talks"
 
     def chosen(self, request: AuthenticatedHttpRequest) -> dict[str, Any]:
         stage = request.GET.get("stage")
@@ -132,6 +168,7 @@ class ConversionRowsView(_RowsView):
 
     permission_required = "warnings_app.view_licencematter"
     title = "From letter to licence"
+    kind = "licence-conversion"
 
     def chosen(self, request: AuthenticatedHttpRequest) -> dict[str, Any]:
         by, key, step = (request.GET.get(name, "") for name in ("by", "key", "step"))
@@ -180,6 +217,7 @@ class LicenceRowsView(_RowsView):
 
     permission_required = "warnings_app.view_licence"
     title = "Licences in force today"
+    kind = "licences-in-force"
 
     def chosen(self, request: AuthenticatedHttpRequest) -> dict[str, Any]:
         currency = request.GET.get("currency")
@@ -219,6 +257,7 @@ class OverdueReportRowsView(_RowsView):
 
     permission_required = "warnings_app.view_usagefinding"
     title = "Usage reports overdue"
+    kind = "usage-reports-overdue"
 
     def chosen(self, request: AuthenticatedHttpRequest) -> dict[str, Any]:
         if "licence" not in request.GET:
