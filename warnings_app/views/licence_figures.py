@@ -244,7 +244,7 @@ class LicenceRowsView(_RowsView):
             Cell(licence.reference),
             _company(licence.company),
             Cell(licence.starts_on),
-            Cell(licence.ends_on or "no end recorded"),
+            Cell(licence.ends_on or "—"),
             Cell(licence.get_fee_model_display()),
             Cell(
                 f"{fee.amount} {fee.currency}" if fee.counted else f"not counted: {fee.not_counted}"
