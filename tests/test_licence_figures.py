@@ -16,6 +16,7 @@ from tests.api_helpers import api_client
 from tests.factories import UserFactory
 from tests.figures_pages_helpers import dashboard_read
 from tests.licence_figures_helpers import EXPECTED, build
+from tests.page_helpers import figure_shown
 from warnings_app.models import AuditEvent
 from warnings_app.models.licences import MatterStage
 
@@ -37,8 +38,11 @@ def manager():
 
 
 def _dashboard(client):
+    """The page, the licence section's tiles {key: number shown} and every chart table."""
     html = client.get(reverse("dashboard")).content.decode()
-    tiles, tables = dashboard_read(html)
+    _letter_tiles, tables = dashboard_read(html)
+    keys = re.findall(r'data-licence-tile="(\w+)"', html)
+    tiles = {key: {"value": figure_shown(html, "licence-tile", key)} for key in keys}
     return html, tiles, tables
 
 
@@ -270,3 +274,12 @@ def test_a_rows_download_in_another_format_is_refused(built, manager):
     response = manager.get(reverse("licence_figures_matters") + "?format=pdf")
 
     assert response.status_code == 400
+
+
+def test_the_licence_tiles_stay_apart_from_the_letters_tiles(built, manager):
+    html, tiles, _tables = _dashboard(manager)
+
+    letter_tiles, _ = dashboard_read(html)
+
+    assert set(tiles) == {"licence_talks", "active_licences", "overdue_reports"}
+    assert not set(tiles) & set(letter_tiles)
