@@ -184,3 +184,41 @@ def _blank_pdf() -> bytes:
     out = BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def licence_rows(notice):
+    """Builders of a licence matter, a licence, its usage report and a finding (API rows)."""
+    from tests.factories import LicenceFactory
+    from warnings_app.models import LicenceMatter, UsageFinding, UsageReport
+
+    def licence():
+        return LicenceFactory(company=notice().company)
+
+    def report():
+        return UsageReport.objects.create(
+            licence=licence(),
+            period_start=timezone.localdate(),
+            period_end=timezone.localdate(),
+            file="licences/usage/r.csv",
+            original_filename="r.csv",
+            content_type="text/csv",
+            size=1,
+            sha256="b" * 64,
+            imported_by=UserFactory(),
+        )
+
+    return {
+        "licencematter": lambda: (
+            LicenceMatter.objects.create(company=notice().company, opened_by=UserFactory()).pk
+        ),
+        "licence": lambda: licence().pk,
+        "usagereport": lambda: report().pk,
+        "usagefinding": lambda: (
+            UsageFinding.objects.create(
+                licence=licence(),
+                kind="report_overdue",
+                detail="late",
+                period_end=timezone.localdate(),
+            ).pk
+        ),
+    }

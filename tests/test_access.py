@@ -155,7 +155,17 @@ ALLOWED = {
     "usage_report_detail": {LEGAL, PARALEGAL, MANAGER},
     "licence_findings": {LEGAL, PARALEGAL, MANAGER},
     "usage_finding_notice": {LEGAL},
+    # The rows behind the dashboard's licence figures: whoever reads licence talks, licences or
+    # findings (Admin does not); the tables' downloads as the other exports, for those of them
+    # who may see reports.
+    "licence_figures_matters": {LEGAL, PARALEGAL, MANAGER},
+    "licence_figures_conversion": {LEGAL, PARALEGAL, MANAGER},
+    "licence_figures_licences": {LEGAL, PARALEGAL, MANAGER},
+    "licence_figures_overdue": {LEGAL, PARALEGAL, MANAGER},
+    "licence_figures_export": {LEGAL, MANAGER},
 }
+# Pages that list nothing without their filters.
+QUERIES = {"licence_figures_conversion": "?by=segment&key=platform&step=sent"}
 TWO_FACTOR = {"two_factor_setup", "two_factor_verify"}  # any signed-in user's own sign-in step
 OWN_CREDENTIALS = TWO_FACTOR | {"api_tokens", "api_token_revoke"}  # and their own API tokens
 POST_ONLY = {
@@ -349,6 +359,7 @@ class _PageRows(Rows):
             return {"pk": self.usage_finding().pk}
         special = {
             "export": lambda: {"kind": "notices", "fmt": "csv"},
+            "licence_figures_export": lambda: {"table": "licence_stages", "fmt": "csv"},
             "contact_create": lambda: {"company_pk": self.contact().company_id},
             "contact_edit": lambda: {"pk": self.contact().pk},
             "preference_instruction": lambda: {"pk": self.statement().pk},
@@ -371,7 +382,7 @@ class _PageRows(Rows):
 @pytest.fixture
 def url_for():
     objects = _PageRows()
-    return lambda name: reverse(name, kwargs=objects.kwargs(name))
+    return lambda name: reverse(name, kwargs=objects.kwargs(name)) + QUERIES.get(name, "")
 
 
 def test_every_url_has_an_access_decision():

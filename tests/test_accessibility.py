@@ -63,6 +63,11 @@ def story_pages() -> dict[str, str]:
         "audit log": "/audit/",
         "role requests": "/accounts/role-requests/",
         "api tokens": "/accounts/api-tokens/",
+        "licence talks": "/dashboard/licences/talks/",
+        "licence conversion": "/dashboard/licences/conversion/"
+        + f"?by=campaign&key={campaign.pk}&step=sent",
+        "licences in force": "/dashboard/licences/in-force/",
+        "usage reports overdue": "/dashboard/licences/overdue-reports/",
     }
 
 
@@ -106,7 +111,19 @@ JOURNEYS = {
         "notice",
         "templates",
     ],
-    "manager": ["home", "dashboard", "companies", "company", "campaigns", "campaign", "templates"],
+    "manager": [
+        "home",
+        "dashboard",
+        "licence talks",
+        "licence conversion",
+        "licences in force",
+        "usage reports overdue",
+        "companies",
+        "company",
+        "campaigns",
+        "campaign",
+        "templates",
+    ],
 }
 
 

@@ -7,7 +7,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from tests.access_rows import Rows
+from tests.access_rows import Rows, licence_rows
 from tests.factories import UserFactory, WorkFactory
 from warnings_app.domain.roles import ADMIN, ALL_ROLES, LEGAL, MANAGER, PARALEGAL
 from warnings_app.models import DeliveryAttempt, Response
@@ -18,6 +18,7 @@ EVERYONE = set(ALL_ROLES)
 SIGNED_IN = EVERYONE | {None}  # any signed-in user, even one without a role
 EDITORS = {LEGAL, PARALEGAL, ADMIN}
 READ = {"get": EVERYONE}
+LICENCES = {"get": {LEGAL, PARALEGAL, MANAGER}}  # licence rows: not Admin
 ALLOWED: dict[str, dict[str, set]] = {
     "company-list": {"get": EVERYONE, "post": EDITORS},
     "company-detail": {"get": EVERYONE, "put": EDITORS, "patch": EDITORS},
@@ -51,6 +52,16 @@ ALLOWED: dict[str, dict[str, set]] = {
     "reply-detail": READ,
     "reply-classify": {"post": EDITORS},
     "figures": {"get": {LEGAL, MANAGER, ADMIN}},
+    "licencematter-list": LICENCES,
+    "licencematter-detail": LICENCES,
+    "licence-list": LICENCES,
+    "licence-detail": LICENCES,
+    "usagereport-list": LICENCES,
+    "usagereport-detail": LICENCES,
+    "usagefinding-list": LICENCES,
+    "usagefinding-detail": LICENCES,
+    # The dashboard's licence figures: who sees the dashboard and reads licences.
+    "licence-figures": {"get": {LEGAL, MANAGER}},
     "schema": {"get": SIGNED_IN},
     "docs": {"get": SIGNED_IN},
 }
@@ -99,6 +110,7 @@ class _ApiRows(Rows):
                     received_at=timezone.now(),
                 ).pk
             ),
+            **licence_rows(self.notice),
         }[kind]
         return self.once(f"pk {kind}", build)
 
@@ -108,7 +120,7 @@ def url_for():
     rows = _ApiRows()
 
     def url(name: str) -> str:
-        if "-" not in name or name.endswith(("-list", "-import")):
+        if "-" not in name or name.endswith(("-list", "-import", "-figures")):
             return reverse(f"api:{name}")
         return reverse(f"api:{name}", kwargs={"pk": rows.pk(name.split("-")[0])})
 

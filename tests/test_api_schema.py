@@ -17,6 +17,7 @@ from django.utils import timezone
 from tests.api_helpers import api_key
 from tests.campaign_helpers import make_campaign
 from tests.factories import UserFactory, make_notice
+from tests.licence_figures_helpers import build as build_licences
 from warnings_app.domain.roles import LEGAL
 from warnings_app.models import DeliveryAttempt, Notice, Response
 
@@ -37,6 +38,7 @@ def _seed() -> str:
     Response.objects.create(
         notice=notice, company=notice.company, channel="letter", received_at=timezone.now()
     )
+    build_licences()  # licence talks, licences, usage reports and findings to read
     return api_key(UserFactory(role=LEGAL))
 
 

@@ -10,6 +10,7 @@ from warnings_app.views import (
     artist_links,
     artists,
     branding,
+    licence_figures,
     licence_matters,
     licences,
     reconciliation,
@@ -163,6 +164,32 @@ urlpatterns = [
     ),
     path("search/", views.SearchView.as_view(), name="search"),
     path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
+    # The rows behind the dashboard's licence figures, and its licence tables as downloads.
+    path(
+        "dashboard/licences/talks/",
+        licence_figures.LicenceMatterRowsView.as_view(),
+        name="licence_figures_matters",
+    ),
+    path(
+        "dashboard/licences/conversion/",
+        licence_figures.ConversionRowsView.as_view(),
+        name="licence_figures_conversion",
+    ),
+    path(
+        "dashboard/licences/in-force/",
+        licence_figures.LicenceRowsView.as_view(),
+        name="licence_figures_licences",
+    ),
+    path(
+        "dashboard/licences/overdue-reports/",
+        licence_figures.OverdueReportRowsView.as_view(),
+        name="licence_figures_overdue",
+    ),
+    re_path(
+        r"^dashboard/licences/(?P<table>[a-z_]{1,40})\.(?P<fmt>csv|xlsx)$",
+        licence_figures.LicenceTableExportView.as_view(),
+        name="licence_figures_export",
+    ),
     path(
         "companies/<int:pk>/evidence/",
         views.EvidenceRequestView.as_view(),

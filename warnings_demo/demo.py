@@ -30,6 +30,7 @@ from warnings_app.models import (
 from warnings_app.services.audit import audit_record
 from warnings_app.services.preferences import preference_record
 from warnings_demo import demo_data, demo_story
+from warnings_demo.demo_licences import demo_licences
 from warnings_demo.demo_stage import DemoClock, demo_stage, tasks_in_process
 
 if TYPE_CHECKING:
@@ -279,6 +280,8 @@ def demo_seed(*, companies: int = 720) -> dict[str, int]:
             counts = _register(companies)
             if clock is not None:  # the story is told
                 counts |= _story(clock, timeline, companies)
+                if counts.get("letters"):
+                    counts |= demo_licences(clock=clock)
         if counts.get("letters"):
             counts["figure_cells"] = figures_refresh()["cells"]
         if any(counts.values()):

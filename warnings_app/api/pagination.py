@@ -24,6 +24,12 @@ class PageNumberPagination(pagination.PageNumberPagination):
         # Past a few digits the answer is the maximum anyway; int() refuses thousands of digits.
         return self.max_page_size if len(digits) > 6 else min(int(digits), self.max_page_size)
 
+    def get_page_number(self, request: Request, paginator: Any) -> Any:
+        """`?page=` with no number is a mistake (400), not the first page."""
+        if request.query_params.get(self.page_query_param) == "":
+            raise ValidationError({"page": ["Give a page number, or leave the parameter out."]})
+        return super().get_page_number(request, paginator)
+
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:

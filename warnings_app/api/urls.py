@@ -12,6 +12,13 @@ from warnings_app.api.imports import ImportCompaniesAPIView
 from warnings_app.api.views.campaigns import CampaignViewSet
 from warnings_app.api.views.figures import FiguresView
 from warnings_app.api.views.letters import LetterTemplateViewSet, TemplateVersionViewSet
+from warnings_app.api.views.licences import (
+    LicenceFiguresView,
+    LicenceMatterViewSet,
+    LicenceViewSet,
+    UsageFindingViewSet,
+    UsageReportViewSet,
+)
 from warnings_app.api.views.notices import DeliveryAttemptViewSet, NoticeViewSet
 from warnings_app.api.views.reconciliation import NoticeReconcileAPIView
 from warnings_app.api.views.register import (
@@ -36,9 +43,14 @@ router.register("campaigns", CampaignViewSet, basename="campaign")
 router.register("notices", NoticeViewSet, basename="notice")
 router.register("deliveries", DeliveryAttemptViewSet, basename="delivery")
 router.register("replies", ReplyViewSet, basename="reply")
+router.register("licence-matters", LicenceMatterViewSet, basename="licencematter")
+router.register("licences", LicenceViewSet, basename="licence")
+router.register("usage-reports", UsageReportViewSet, basename="usagereport")
+router.register("usage-findings", UsageFindingViewSet, basename="usagefinding")
 
 urlpatterns = [
     path("v1/figures/", FiguresView.as_view(), name="figures"),
+    path("v1/licence-figures/", LicenceFiguresView.as_view(), name="licence-figures"),
     path("v1/companies/import/", ImportCompaniesAPIView.as_view(), name="company-import"),
     re_path(  # ids as the router's: at most 18 digits, anything else is a 404
         r"^v1/notices/(?P<pk>[0-9]{1,18})/reconcile/$",

@@ -10,6 +10,7 @@ from django.views import View
 
 from warnings_app.forms.reports import ReportFilterForm
 from warnings_app.reports.dashboard.figures import dashboard_figures
+from warnings_app.reports.dashboard.licences import licence_section
 from warnings_app.reports.dashboard.page import dashboard_page
 from warnings_app.reports.dashboard.preferences import preferences_section
 from warnings_app.selectors.letter_filters import LetterFilter
@@ -51,6 +52,9 @@ class DashboardView(RoleRequiredMixin, View):
                 "stale": figures.built_at is not None
                 and timezone.now() - figures.built_at > stale_after,
                 "export_query": _export_query(request) if valid else "",
+                "licences": licence_section()
+                if request.user.has_perm("warnings_app.view_licence")
+                else None,
                 "preferences": preferences_section()
                 if request.user.has_perm("warnings_app.view_artist")
                 else None,
