@@ -52,7 +52,14 @@ ALLOWED: dict[str, dict[str, set]] = {
     "reply-detail": READ,
     "reply-classify": {"post": EDITORS},
     "figures": {"get": {LEGAL, MANAGER, ADMIN}},
-    "licencematter-list": LICENCES,
+    # Writes as on the pages: Legal and Paralegals open talks (Paralegals from a reply) and
+    # import usage reports; only Legal moves, declines, records and terminates.
+    "licencematter-list": {**LICENCES, "post": {LEGAL, PARALEGAL}},
+    "licencematter-move": {"post": {LEGAL}},
+    "licencematter-decline": {"post": {LEGAL}},
+    "licencematter-licence": {"post": {LEGAL}},
+    "licence-terminate": {"post": {LEGAL}},
+    "licence-usage-reports": {"post": {LEGAL, PARALEGAL}},
     "licencematter-detail": LICENCES,
     "licence-list": LICENCES,
     "licence-detail": LICENCES,

@@ -21,6 +21,7 @@ from warnings_app.api.serializers.licences import (
     UsageFindingSerializer,
     UsageReportSerializer,
 )
+from warnings_app.api.views.licence_writes import LicenceWrites, MatterWrites
 from warnings_app.domain.licences import in_force
 from warnings_app.models.licences import Licence, LicenceMatter, UsageFinding, UsageReport
 from warnings_app.selectors.licence_figures import (
@@ -32,7 +33,7 @@ from warnings_app.selectors.licence_figures import (
 
 
 class LicenceMatterViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet[LicenceMatter]
+    MatterWrites, mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet[LicenceMatter]
 ):
     queryset = LicenceMatter.objects.all()
     serializer_class = LicenceMatterSerializer
@@ -41,28 +42,41 @@ class LicenceMatterViewSet(
     action_permissions = {
         "list": "warnings_app.view_licencematter",
         "retrieve": "warnings_app.view_licencematter",
+        "create": "warnings_app.add_licencematter",
+        "move": "warnings_app.change_licencematter",
+        "decline": "warnings_app.change_licencematter",
+        "licence": "warnings_app.add_licence",
     }
 
 
-class LicenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet[Licence]):
+class LicenceViewSet(
+    LicenceWrites, mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet[Licence]
+):
     serializer_class = LicenceSerializer
     filterset_class = licence_filters.LicenceFilter
     ordering_fields = ["starts_on", "ends_on", "signed_on", "reference", "id"]
     action_permissions = {
         "list": "warnings_app.view_licence",
         "retrieve": "warnings_app.view_licence",
+        "terminate": "warnings_app.change_licence",
+        "usage_reports": "warnings_app.add_usagereport",
     }
 
     def get_queryset(self) -> QuerySet[Licence]:
-        today = timezone.localdate()
-        return (
-            Licence.objects.prefetch_related("group_companies", "principals", "artists")
-            .annotate(
-                included_works=Count("work_rows", filter=Q(work_rows__included=True)),
-                in_force_today=ExpressionWrapper(in_force(today), output_field=BooleanField()),
-            )
-            .order_by("-starts_on", "-pk")
+        return licences_for_api()
+
+
+def licences_for_api() -> QuerySet[Licence]:
+    """Licences as the API serves them: with their included works and whether in force today."""
+    today = timezone.localdate()
+    return (
+        Licence.objects.prefetch_related("group_companies", "principals", "artists")
+        .annotate(
+            included_works=Count("work_rows", filter=Q(work_rows__included=True)),
+            in_force_today=ExpressionWrapper(in_force(today), output_field=BooleanField()),
         )
+        .order_by("-starts_on", "-pk")
+    )
 
 
 class UsageReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet[UsageReport]):
