@@ -18,7 +18,7 @@ from django.views import View
 
 from warnings_app.forms.ids import parse_id
 from warnings_app.models import Campaign, Company
-from warnings_app.models.licences import MatterStage
+from warnings_app.models.licences import Licence, MatterStage
 from warnings_app.reports.dashboard.licences import TABLES
 from warnings_app.reports.licence_exports import licence_table_file, rows_file
 from warnings_app.selectors.licence_figures import (
@@ -131,6 +131,10 @@ def _company(company: Company) -> Cell:
     return Cell(company.legal_name, reverse("company_detail", args=[company.pk]))
 
 
+def _licence(licence: Licence) -> Cell:
+    return Cell(licence.reference, reverse("licence_detail", args=[licence.pk]))
+
+
 class LicenceMatterRowsView(_RowsView):
     """GET ?stage=<stage>|talks — the licence talks a stage's figure counts."""
 
@@ -152,7 +156,7 @@ class LicenceMatterRowsView(_RowsView):
 
     def cells(self, matter: Any) -> list[Cell]:
         return [
-            Cell(f"#{matter.pk}"),
+            Cell(f"#{matter.pk}", reverse("licence_matter_detail", args=[matter.pk])),
             _company(matter.company),
             Cell(matter.get_stage_display()),
             Cell(timezone.localtime(matter.opened_at).date()),
@@ -241,7 +245,7 @@ class LicenceRowsView(_RowsView):
     def cells(self, item: Any) -> list[Cell]:
         licence, fee = item
         return [
-            Cell(licence.reference),
+            _licence(licence),
             _company(licence.company),
             Cell(licence.starts_on),
             Cell(licence.ends_on or "—"),
@@ -273,7 +277,7 @@ class OverdueReportRowsView(_RowsView):
 
     def cells(self, finding: Any) -> list[Cell]:
         return [
-            Cell(finding.licence.reference),
+            _licence(finding.licence),
             _company(finding.licence.company),
             Cell(finding.period_end or "—"),
             Cell(timezone.localtime(finding.found_at).date()),
