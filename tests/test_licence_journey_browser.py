@@ -1,8 +1,9 @@
 """From warning to licence in a real Chromium, with the real ladder job: a reply asking for a
 licence is classified by a paralegal, who opens licence talks from it; a lawyer records the
 signed deal (training, two principals' catalogues, two territories); the company shows as
-licensed for training only; its reminder is stopped with that reason; and the dashboard's
-conversion figure for the campaign counts it. Screenshots at 1440 px go to SCREENSHOT_DIR."""
+licensed for training only; the letter's page says its reminders do not go on for that
+reason; and the manager's dashboard counts it in the campaign's conversion. Screenshots at
+1440 px go to SCREENSHOT_DIR."""
 
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
@@ -145,3 +146,17 @@ def test_a_reply_asking_for_a_licence_ends_in_a_signed_licence_that_stops_the_la
         "no warning letter."
     )
     _shoot(lawyer, "journey-ladder")
+
+    # The manager's dashboard counts the company in the campaign's conversion, and the signed
+    # figure opens the company.
+    boss = logged_in_context(browser, live_server.url, "boss", viewport=WIDE).new_page()
+    boss.goto(f"{live_server.url}/dashboard/")
+    row = boss.locator('table[data-table="conversion_campaign"] tbody tr').filter(
+        has_text=notice.campaign.name
+    )
+    expect(row.locator("td")).to_have_text(["1", "1", "1", "100.0", "100.0"])  # per cent
+    _shoot(boss, "journey-dashboard")
+    boss.get_by_test_id("chart-conversion_campaign").locator("summary").click()
+    row.locator("td").nth(2).get_by_role("link").click()
+    expect(boss.locator("main table tbody tr")).to_have_count(1)
+    expect(boss.locator("main table tbody")).to_contain_text(company.legal_name)
