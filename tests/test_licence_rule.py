@@ -132,3 +132,15 @@ def test_migration_0027_turns_the_flag_into_licences_recorded_before_licences_ex
         for u in ("training", "fine_tuning", "evaluation", "retrieval", "output")
     )
     assert is_licensed(flagged.pk, timezone.localdate())
+
+
+def test_a_deal_is_not_terminated_by_moving_its_talks():
+    lawyer = UserFactory()
+    matter = LicenceMatter.objects.create(company=CompanyFactory(), opened_by=lawyer)
+    matter_move(matter=matter, to_stage="signed", by=lawyer, system=True)
+
+    with pytest.raises(ServiceError, match="terminated from its licence's page"):
+        matter_move(matter=matter, to_stage="terminated", by=lawyer)
+
+    matter.refresh_from_db()
+    assert matter.stage == "signed"

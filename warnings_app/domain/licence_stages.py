@@ -13,11 +13,10 @@ from warnings_app.models.licences import (
     MatterStage,
 )
 
-# Moves a person may make on the matter's page.
+# Moves a person may make on the matter's page. A deal ends through its licence (terminated on
+# a date, services/licences.licence_terminate), never by moving the talks alone.
 MANUAL_MOVES: dict[str, tuple[str, ...]] = {
-    **{stage: (*(s for s in TALKS_STAGES if s != stage), "declined") for stage in TALKS_STAGES},
-    "signed": ("terminated",),
-    "active": ("terminated",),
+    stage: (*(s for s in TALKS_STAGES if s != stage), "declined") for stage in TALKS_STAGES
 }
 # Moves the system makes when a licence is recorded, starts or ends.
 SYSTEM_MOVES: dict[str, tuple[str, ...]] = {
@@ -38,6 +37,8 @@ def move_problem(from_stage: str, to_stage: str, *, by_system: bool = False) -> 
         return f"the talks are {MatterStage(from_stage).label.lower()}: open new talks instead"
     if to_stage in DEAL_STAGES and not by_system:
         return "a matter is signed by recording its licence"
+    if to_stage == "terminated" and not by_system:
+        return "a deal is terminated from its licence's page (from a date, with the reason)"
     return (
         f"talks cannot move from {MatterStage(from_stage).label} to {MatterStage(to_stage).label}"
     )

@@ -295,6 +295,7 @@ def licence_terminate(*, licence: Licence, on: date, reason: str, by: "User") ->
             matter=matter,
             to_stage="terminated",
             by=by,
+            system=True,
             reason=f"Licence {licence.reference} terminated from {on}: {reason}"[:500],
         )
     licence.refresh_from_db()

@@ -22,7 +22,7 @@ from warnings_app.forms.licence_matters import (
     OpenForm,
 )
 from warnings_app.models import Company, LicenceMatter, MatterDocument, Response
-from warnings_app.models.licences import TALKS_STAGES
+from warnings_app.models.licences import DEAL_STAGES, TALKS_STAGES
 from warnings_app.selectors.licence_matters import SECTIONS, matter_page, matters_listed
 from warnings_app.services import licence_matters as talks
 from warnings_app.services.errors import ServiceError
@@ -112,6 +112,7 @@ def _detail(request: AuthenticatedHttpRequest, matter_id: int) -> HttpResponse:
         "matter": matter,
         "privileged": privileged,
         "talks_stages": TALKS_STAGES,
+        "deal_stages": DEAL_STAGES,
         "ladder_now": _ladder_now(page),
         "next_step_form": NextStepForm(
             initial={
