@@ -26,6 +26,9 @@ PALETTE = [
 DASHES = ["", "6 3", "2 3", "8 3 2 3"]
 WIDTH = 640
 LABEL_WIDTH = 190
+# What fits in LABEL_WIDTH at the labels' size; a longer label is cut with "…" (the full one is
+# in the text's tooltip and in the table beside the chart).
+LABEL_CHARS = 30
 ROW = 26
 
 
@@ -57,12 +60,14 @@ def bars(name: str, title: str, rows: Sequence[tuple[str, int]]) -> SafeString:
         length = round(span * value / top, 1)
         parts.append(
             format_html(
-                '<text x="{}" y="{}" text-anchor="end" class="chart-label">{}</text>'
+                '<text x="{}" y="{}" text-anchor="end" class="chart-label">'
+                "{}<title>{}</title></text>"
                 '<rect x="{}" y="{}" width="{}" height="{}" fill="{}" data-value="{}">'
                 "<title>{}: {}</title></rect>"
                 '<text x="{}" y="{}" class="chart-value">{}</text>',
                 LABEL_WIDTH - 8,
                 y + 15,
+                legend_label(label, LABEL_CHARS),
                 label,
                 LABEL_WIDTH,
                 y,
@@ -134,9 +139,11 @@ def stacked(
         x = float(LABEL_WIDTH)
         parts.append(
             format_html(
-                '<text x="{}" y="{}" text-anchor="end" class="chart-label">{}</text>',
+                '<text x="{}" y="{}" text-anchor="end" class="chart-label">'
+                "{}<title>{}</title></text>",
                 LABEL_WIDTH - 8,
                 y + 15,
+                legend_label(label, LABEL_CHARS),
                 label,
             )
         )
