@@ -137,6 +137,15 @@ class Notice(models.Model):
                 condition=Q(ladder_step__isnull=True),
                 name="notice_first_letters",
             ),
+            # Campaign first letters that went out, by company: the licence figures' "sent"
+            # (selectors/licence_figures.conversion) per company and per campaign.
+            models.Index(
+                fields=["company", "campaign"],
+                condition=Q(
+                    ladder_step__isnull=True, sent_at__isnull=False, campaign__isnull=False
+                ),
+                name="notice_first_sent",
+            ),
         ]
 
     def __str__(self) -> str:

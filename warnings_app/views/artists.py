@@ -25,9 +25,8 @@ from warnings_app.selectors.artists import (
 )
 from warnings_app.selectors.preference_register import LABELS, register_as_of
 from warnings_app.services.preferences import PreferenceInvalid, preference_record
-from warnings_app.services.stored_files import StoredFileAltered, stored_file_download
 from warnings_app.views.access import AuthenticatedHttpRequest, RoleRequiredMixin
-from warnings_app.views.files import altered_file_response, attachment_response
+from warnings_app.views.files import stored_attachment
 
 PAGE_SIZE = 50
 RECORD_TEMPLATE = "warnings_app/preference_record.html"
@@ -153,20 +152,14 @@ class InstructionFileView(RoleRequiredMixin, View):
 
     def get(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         statement = get_object_or_404(PreferenceStatement.objects.select_related("artist"), pk=pk)
-        try:
-            content = stored_file_download(
-                name=statement.instruction_file.name,
-                sha256=statement.instruction_sha256,
-                by=request.user,
-                verb="preference.instruction_downloaded",
-                target=statement,
-                data={"artist": statement.artist_id},
-            )
-        except StoredFileAltered:
-            return altered_file_response(f"The stored instruction of statement #{statement.pk}")
-        return attachment_response(
-            content,
+        return stored_attachment(
+            by=request.user,
+            name=statement.instruction_file.name,
+            sha256=statement.instruction_sha256,
             content_type=statement.instruction_content_type,
             filename=statement.instruction_filename,
-            sha256=statement.instruction_sha256,
+            verb="preference.instruction_downloaded",
+            target=statement,
+            data={"artist": statement.artist_id},
+            what=f"The stored instruction of statement #{statement.pk}",
         )

@@ -2,9 +2,17 @@
 receiver to check (the pages and the API answer the same way); only a letter's PDF may also be
 shown inline, framed by our own pages."""
 
+from typing import TYPE_CHECKING, Any
+
 from csp import constants as csp
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
+
+from warnings_app.services.stored_files import StoredFileAltered, stored_file_download
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.db.models import Model
 
 
 def attachment_response(
@@ -44,3 +52,27 @@ def altered_file_response(what: str, *, advice: str = "Tell an administrator.") 
         status=409,
         content_type="text/plain; charset=utf-8",
     )
+
+
+def stored_attachment(
+    *,
+    by: "User",
+    name: str | None,
+    sha256: str,
+    content_type: str,
+    filename: str,
+    verb: str,
+    target: "Model",
+    data: dict[str, Any],
+    what: str,
+) -> HttpResponse:
+    """A stored file as a download: read back verified against `sha256`, the download audited
+    (`verb` on `target`, with `data`), sent as an attachment; or the 409 page naming `what`
+    ("The stored agreement of LIC-…") when it is missing or no longer matches."""
+    try:
+        content = stored_file_download(
+            name=name, sha256=sha256, by=by, verb=verb, target=target, data=data
+        )
+    except StoredFileAltered:
+        return altered_file_response(what)
+    return attachment_response(content, content_type=content_type, filename=filename, sha256=sha256)

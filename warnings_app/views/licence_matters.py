@@ -28,9 +28,8 @@ from warnings_app.services import licence_matters as talks
 from warnings_app.services.errors import ServiceError
 from warnings_app.services.followups import ladder_stop_reason
 from warnings_app.services.licence_moves import matter_move
-from warnings_app.services.stored_files import StoredFileAltered, stored_file_download
 from warnings_app.views.access import AuthenticatedHttpRequest, RoleRequiredMixin
-from warnings_app.views.files import altered_file_response, attachment_response
+from warnings_app.views.files import stored_attachment
 
 PAGE_SIZE = 50
 VIEW = "warnings_app.view_licencematter"
@@ -336,20 +335,14 @@ class MatterDocumentFileView(RoleRequiredMixin, View):
 
     def get(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         document = get_object_or_404(MatterDocument.objects.select_related("matter"), pk=pk)
-        try:
-            content = stored_file_download(
-                name=document.file.name,
-                sha256=document.sha256,
-                by=request.user,
-                verb="licence_matter.document_downloaded",
-                target=document.matter,
-                data={"document": document.pk, "filename": document.original_filename},
-            )
-        except StoredFileAltered:
-            return altered_file_response(f"The stored document “{document.original_filename}”")
-        return attachment_response(
-            content,
+        return stored_attachment(
+            by=request.user,
+            name=document.file.name,
+            sha256=document.sha256,
             content_type=document.content_type,
             filename=document.original_filename,
-            sha256=document.sha256,
+            verb="licence_matter.document_downloaded",
+            target=document.matter,
+            data={"document": document.pk, "filename": document.original_filename},
+            what=f"The stored document “{document.original_filename}”",
         )

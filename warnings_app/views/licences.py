@@ -29,9 +29,8 @@ from warnings_app.services.errors import ServiceError
 from warnings_app.services.licence_flags import licence_flag_resolve
 from warnings_app.services.licence_reminders import licence_reminder_done
 from warnings_app.services.licences import licence_record, licence_renew, licence_terminate
-from warnings_app.services.stored_files import StoredFileAltered, stored_file_download
 from warnings_app.views.access import AuthenticatedHttpRequest, RoleRequiredMixin
-from warnings_app.views.files import altered_file_response, attachment_response
+from warnings_app.views.files import stored_attachment
 
 WORKS_PER_PAGE = 50
 TODOS_PER_PAGE = 50
@@ -126,22 +125,16 @@ class LicenceAgreementView(RoleRequiredMixin, View):
         licence = get_object_or_404(Licence, pk=pk)
         if not licence.agreement_sha256:
             raise Http404("Recorded before licences existed: there is no agreement file.")
-        try:
-            content = stored_file_download(
-                name=licence.agreement_file.name,
-                sha256=licence.agreement_sha256,
-                by=request.user,
-                verb="licence.agreement_downloaded",
-                target=licence,
-                data={"reference": licence.reference},
-            )
-        except StoredFileAltered:
-            return altered_file_response(f"The stored agreement of {licence.reference}")
-        return attachment_response(
-            content,
+        return stored_attachment(
+            by=request.user,
+            name=licence.agreement_file.name,
+            sha256=licence.agreement_sha256,
             content_type=licence.agreement_content_type,
             filename=licence.agreement_filename,
-            sha256=licence.agreement_sha256,
+            verb="licence.agreement_downloaded",
+            target=licence,
+            data={"reference": licence.reference},
+            what=f"The stored agreement of {licence.reference}",
         )
 
 

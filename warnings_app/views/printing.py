@@ -24,9 +24,8 @@ from warnings_app.services.printing import (
     print_batch_hand_over,
     tracking_import,
 )
-from warnings_app.services.stored_files import StoredFileAltered, stored_file_download
 from warnings_app.views.access import AuthenticatedHttpRequest, RoleRequiredMixin
-from warnings_app.views.files import altered_file_response, attachment_response
+from warnings_app.views.files import stored_attachment
 
 MAX_TRACKING_UPLOAD = 2 * 1024 * 1024
 
@@ -97,22 +96,16 @@ class PrintBatchFileView(RoleRequiredMixin, View):
             if kind == "pdf"
             else (batch.manifest, batch.manifest_sha256)
         )
-        try:
-            content = stored_file_download(
-                name=stored.name,
-                sha256=sha256,
-                by=request.user,
-                verb=f"print_batch.{kind}_downloaded",
-                target=batch,
-                data={},
-            )
-        except StoredFileAltered:
-            return altered_file_response(f"The stored {kind} of print batch {batch.pk}")
-        return attachment_response(
-            content,
+        return stored_attachment(
+            by=request.user,
+            name=stored.name,
+            sha256=sha256,
             content_type="application/pdf" if kind == "pdf" else "text/csv; charset=utf-8",
             filename=f"print-batch-{batch.pk}.{'pdf' if kind == 'pdf' else 'csv'}",
-            sha256=sha256,
+            verb=f"print_batch.{kind}_downloaded",
+            target=batch,
+            data={},
+            what=f"The stored {kind} of print batch {batch.pk}",
         )
 
 
