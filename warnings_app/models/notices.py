@@ -137,10 +137,10 @@ class Notice(models.Model):
                 condition=Q(ladder_step__isnull=True),
                 name="notice_first_letters",
             ),
-            # Campaign first letters that went out, by company: the licence figures' "sent"
-            # (selectors/licence_figures.conversion) per company and per campaign.
+            # Campaign first letters that went out, per campaign and company: the licence
+            # figures' "sent" (selectors/licence_figures.conversion) from the index alone.
             models.Index(
-                fields=["company", "campaign"],
+                fields=["campaign", "company"],
                 condition=Q(
                     ladder_step__isnull=True, sent_at__isnull=False, campaign__isnull=False
                 ),

@@ -118,7 +118,7 @@ def conversion(by: str) -> dict[str, Conversion]:
     """{campaign id or segment (as text): its conversion}, for every campaign or segment whose
     first letters went out to at least one company."""
     if by == "campaign":
-        # Read from the partial index notice_first_sent (company, campaign) alone.
+        # Read from the partial index notice_first_sent (campaign, company) alone.
         sent: Any = (
             first_letters_sent()
             .values_list("campaign_id")
@@ -126,7 +126,7 @@ def conversion(by: str) -> dict[str, Conversion]:
             .order_by()
         )
     else:
-        # One probe of that index per company rather than a pass over every letter.
+        # Companies with such a letter, by segment (the same index answers the EXISTS).
         _key_field(by)
         sent = (
             Company.objects.filter(Exists(first_letters_sent().filter(company_id=OuterRef("pk"))))
