@@ -142,7 +142,11 @@ def _usage(lic: dict[str, Licence], today: date) -> None:
 
     def overdue(licence: Licence, period_end: date) -> UsageFinding:
         return UsageFinding.objects.create(
-            licence=licence, kind="report_overdue", detail="No report", period_end=period_end
+            licence=licence,
+            kind="report_overdue",
+            detail="No report",
+            period_start=period_end - timedelta(27),
+            period_end=period_end,
         )
 
     overdue(lic["asked"], today - timedelta(10))

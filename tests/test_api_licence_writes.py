@@ -217,3 +217,39 @@ def test_legal_declines_talks_through_the_api(people):
     assert missing.status_code == 400
     assert declined.status_code == 200
     assert declined.json()["stage"] == "declined"
+
+
+def test_the_api_records_a_renewal_as_the_page_does_and_lists_what_covers_a_company(
+    people, catalogue
+):
+    first = make_matter()
+    people[LEGAL].post(
+        f"/api/v1/licence-matters/{first.pk}/licence/",
+        {**_deal_form(), "agreement": _agreement()},
+        format="multipart",
+    )
+    old = m.Licence.objects.get()
+    old.group_companies.add(group := make_notice().company)
+    renewal_talks = make_matter(company=first.company)
+    later = old.ends_on + timedelta(days=1)
+
+    renewed = people[LEGAL].post(
+        f"/api/v1/licence-matters/{renewal_talks.pk}/licence/",
+        {
+            **_deal_form(
+                signed_on=later.isoformat(),
+                starts_on=later.isoformat(),
+                ends_on=(later + timedelta(days=364)).isoformat(),
+            ),
+            "renews": str(old.pk),
+            "agreement": _agreement(),
+        },
+        format="multipart",
+    )
+    covering = people[MANAGER].get(f"/api/v1/licences/?covers={group.pk}").json()
+    licensee_only = people[MANAGER].get(f"/api/v1/licences/?company={group.pk}").json()
+
+    assert renewed.status_code == 201, renewed.content
+    assert m.Licence.objects.get(pk=renewed.json()["id"]).renews == old
+    assert [row["id"] for row in covering["results"]] == [old.pk]
+    assert licensee_only["results"] == []

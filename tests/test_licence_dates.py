@@ -167,6 +167,11 @@ def test_a_renewal_in_force_the_day_after_means_no_expiry():
     assert is_licensed(contact.company_id, ENDS + timedelta(days=1))
     renewal.matter.refresh_from_db()
     assert renewal.matter.stage == "active"
+    # The old talks end with their licence, so talks by stage count one active deal, as the
+    # licences in force do.
+    licence.matter.refresh_from_db()
+    assert licence.matter.stage == "expired"
+    assert m.LicenceMatter.objects.filter(stage="active").count() == 1
 
 
 def test_a_renewal_must_be_the_same_companys_and_start_later():
@@ -216,3 +221,24 @@ def test_the_periodic_task_is_scheduled_and_runs_the_job():
     assert app.conf.beat_schedule["licence-dates"]["task"] == "warnings.licence_dates"
 
     assert set(licence_dates_task()) == {"started", "ends", "report_due", "expired", "overdue"}
+
+
+def test_a_licence_signed_ahead_can_be_terminated_before_it_starts():
+    from warnings_app.services.licences import licence_terminate
+
+    licence, contact = _german_deal(
+        signed_on=date(2026, 1, 1), starts_on=date(2026, 3, 1), ends_on=ENDS, reporting_months=0
+    )
+    licence.matter.refresh_from_db()
+    assert licence.matter.stage == "signed"
+
+    licence_terminate(
+        licence=licence, on=date(2026, 3, 1), reason="Walked away", by=licence.created_by
+    )
+
+    licence.refresh_from_db()
+    licence.matter.refresh_from_db()
+    assert licence.terminated_on == date(2026, 3, 1)
+    assert licence.matter.stage == "terminated"
+    assert licence_dates_run(today=date(2026, 3, 2))["started"] == 0
+    assert not is_licensed(contact.company_id, date(2026, 3, 2))

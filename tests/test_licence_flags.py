@@ -115,3 +115,25 @@ def test_a_lawyer_resolves_a_flag_with_a_note_once(signed):
     with pytest.raises(ServiceError, match="already"):
         licence_flag_resolve(flag=flag, note="again", by=lawyer)
     assert m.AuditEvent.objects.filter(verb="licence.flag_resolved").count() == 1
+
+
+def test_a_reservation_recorded_before_signing_but_applying_during_the_deal_flags_it():
+    """The scope is decided on the signing date; a reservation already on record that takes
+    effect later, while the licence runs, flags it the moment it is recorded."""
+    today = timezone.localdate()
+    ona, _ = artist_with_works("Ona Open", 2)
+    make_statement(ona, m.Preference.LICENSABLE, effective_from=today - timedelta(days=60))
+    applies = today + timedelta(days=20)
+    reservation = make_statement(ona, m.Preference.RESERVED, effective_from=applies)
+
+    licence = record_deal(signed_on=today, starts_on=today, ends_on=today + timedelta(days=300))
+
+    assert licence.work_rows.filter(included=True).count() == 2  # licensable on the signing day
+    flag = m.LicenceFlag.objects.get(licence=licence)
+    assert (flag.artist, flag.statement, flag.effective_from, flag.works) == (
+        ona,
+        reservation,
+        applies,
+        2,
+    )
+    assert m.AuditEvent.objects.filter(verb="licence.flag_raised").count() == 1

@@ -84,3 +84,28 @@ def test_the_last_period_of_a_licence_that_ended_is_found_overdue_after_the_end(
     assert set(
         UsageFinding.objects.filter(licence=licence).values_list("period_end", flat=True)
     ) == {date(2026, 3, 31), date(2026, 6, 30)}
+
+
+def test_a_report_of_part_of_a_period_does_not_settle_it():
+    """Only a report of the whole period settles it: a report of its last week leaves it
+    overdue, in the finding and in the dashboard's figure."""
+    from warnings_app.selectors.licence_figures import overdue_usage_reports
+
+    licence = _quarterly()
+    first = report_periods(licence, until=date(2027, 1, 1), due_business_days=20)[0]
+    UsageReport.objects.create(
+        licence=licence,
+        period_start=first.end - timedelta(days=6),
+        period_end=first.end,
+        file="licences/usage/part.csv",
+        original_filename="part.csv",
+        content_type="text/csv",
+        size=1,
+        sha256=hashlib.sha256(b"part").hexdigest(),
+        imported_by=UserFactory(),
+    )
+
+    assert usage_overdue_check(today=first.due + timedelta(days=1)) == 1
+    finding = UsageFinding.objects.get(licence=licence)
+    assert (finding.period_start, finding.period_end) == (first.start, first.end)
+    assert list(overdue_usage_reports(licence.pk)) == [finding]

@@ -142,6 +142,7 @@ def _usage(licence: Licence, by: "User") -> int:
             licence=licence,
             kind=UsageFinding.Kind.REPORT_OVERDUE,
             detail=f"No usage report for the period ending {end:%d %B %Y}",
+            period_start=end - timedelta(days=29),
             period_end=end,
         )
     return len(ends)

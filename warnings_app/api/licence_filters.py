@@ -5,7 +5,7 @@
 from typing import Any
 
 import django_filters
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from warnings_app.api.filters import DateFilter, IdFilter
@@ -33,7 +33,11 @@ class LicenceMatterFilter(django_filters.FilterSet):
 
 
 class LicenceFilter(django_filters.FilterSet):
-    company = IdFilter()
+    company = IdFilter(label="The licensee")
+    covers = IdFilter(
+        method="filter_covers",
+        label="A company the licence names, as licensee or group company (as 'licensed' counts)",
+    )
     matter = IdFilter()
     in_force = django_filters.ChoiceFilter(
         choices=YES_NO, method="filter_in_force", label="In force today (true) or not (false)"
@@ -43,6 +47,9 @@ class LicenceFilter(django_filters.FilterSet):
     class Meta:
         model = Licence
         fields = ["company", "matter", "origin", "fee_model", "fee_currency"]
+
+    def filter_covers(self, queryset: QuerySet[Licence], name: str, value: Any) -> Any:
+        return queryset.filter(Q(company_id=value) | Q(group_companies=value)).distinct()
 
     def filter_in_force(self, queryset: QuerySet[Licence], name: str, value: Any) -> Any:
         chosen = in_force(timezone.localdate())

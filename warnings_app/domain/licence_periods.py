@@ -5,10 +5,13 @@ is due. One rule for the reminders (services/licence_reminders.py), the overdue 
 A licence that reports every N months has periods of N calendar months from its start date; the
 last one ends with the licence. A period's report is due USAGE_REPORT_DUE_BUSINESS_DAYS business
 days (of the licensee's country) after the period ends. A period is reported when a usage
-report for the licence covers its end date."""
+report of the licence covers the whole period."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import QuerySet
 
 from warnings_app.domain.deadlines import business_days_after
 from warnings_app.models.licences import Licence, UsageReport
@@ -57,9 +60,16 @@ def report_periods(licence: Licence, *, until: date, due_business_days: int) -> 
     return periods
 
 
-def is_reported(licence_id: int, period_end: date) -> bool:
-    """Whether a usage report of the licence covers the period ending `period_end`: the rule for
-    the reminders, the overdue findings and the overdue figure."""
+def reports_covering(licence_id: Any, period_start: Any, period_end: Any) -> QuerySet[UsageReport]:
+    """The usage reports of the licence that cover a whole period: from its first day (or
+    earlier) to its last (or later). A report of part of a period does not settle it. The
+    arguments may be values or OuterRef expressions (the overdue figure's subquery)."""
     return UsageReport.objects.filter(
-        licence_id=licence_id, period_start__lte=period_end, period_end__gte=period_end
-    ).exists()
+        licence_id=licence_id, period_start__lte=period_start, period_end__gte=period_end
+    )
+
+
+def is_reported(licence_id: int, period_start: date, period_end: date) -> bool:
+    """Whether the period was reported: the rule for the reminders, the overdue findings and
+    the overdue figure."""
+    return reports_covering(licence_id, period_start, period_end).exists()

@@ -21,7 +21,7 @@ MANUAL_MOVES: dict[str, tuple[str, ...]] = {
 # Moves the system makes when a licence is recorded, starts or ends.
 SYSTEM_MOVES: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(TALKS_STAGES, ("signed", "active")),
-    "signed": ("active", "expired"),
+    "signed": ("active", "expired", "terminated"),
     "active": ("expired", "terminated"),
 }
 

@@ -468,7 +468,8 @@ class UsageFinding(models.Model):
     )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     detail = models.CharField(max_length=1000)
-    # For an overdue report: the end of the period that was not reported.
+    # For an overdue report: the period that was not reported.
+    period_start = models.DateField(null=True, blank=True)
     period_end = models.DateField(null=True, blank=True)
     found_at = models.DateTimeField(default=timezone.now)
     notice = models.ForeignKey(

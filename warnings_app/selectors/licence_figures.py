@@ -22,6 +22,7 @@ from typing import Any
 from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
 
 from warnings_app.domain.licence_fees import AnnualFee, annual_fee
+from warnings_app.domain.licence_periods import reports_covering
 from warnings_app.domain.licences import in_force
 from warnings_app.models import Company, Notice
 from warnings_app.models.licences import (
@@ -30,7 +31,6 @@ from warnings_app.models.licences import (
     LicenceMatter,
     MatterStage,
     UsageFinding,
-    UsageReport,
 )
 
 CONVERSION_BY = ("campaign", "segment")
@@ -222,13 +222,14 @@ def licences_with_fee(today: date, currency: str | None) -> list[tuple[Licence, 
 
 
 def period_reported(prefix: str = "") -> Exists:
-    """Whether a usage report of the finding's licence covers the finding's period end
-    (`prefix` reaches UsageFinding from another model)."""
+    """Whether a usage report of the finding's licence covers the finding's whole period
+    (domain/licence_periods.reports_covering; `prefix` reaches UsageFinding from another
+    model)."""
     return Exists(
-        UsageReport.objects.filter(
-            licence_id=OuterRef(f"{prefix}licence_id"),
-            period_start__lte=OuterRef(f"{prefix}period_end"),
-            period_end__gte=OuterRef(f"{prefix}period_end"),
+        reports_covering(
+            OuterRef(f"{prefix}licence_id"),
+            OuterRef(f"{prefix}period_start"),
+            OuterRef(f"{prefix}period_end"),
         )
     )
 

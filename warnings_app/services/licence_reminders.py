@@ -107,11 +107,13 @@ def _start(licence: Licence, today: date) -> int:
 
 def _expire(licence: Licence, ends_on: date, today: date, run: DatesRun) -> None:
     day_after = ends_on + timedelta(days=1)
-    if _renewed_by(licence, day_after):
-        return
-    run.expired += _raise(licence, Kind.EXPIRED, day_after, today)
+    renewed = _renewed_by(licence, day_after)
+    if not renewed:
+        run.expired += _raise(licence, Kind.EXPIRED, day_after, today)
     matter = licence.matter
-    if matter is not None:
+    # A renewal in force carries on in its own talks; these end with their licence either way,
+    # so "talks by stage" agrees with "licences in force".
+    if matter is not None and not (renewed and matter.licences.filter(renews=licence).exists()):
         stage = LicenceMatter.objects.filter(pk=matter.pk).values_list("stage", flat=True).get()
         if stage in ("signed", "active"):
             with suppress(ServiceError):  # another run moved it a moment ago
@@ -119,7 +121,8 @@ def _expire(licence: Licence, ends_on: date, today: date, run: DatesRun) -> None
                     matter=matter,
                     to_stage="expired",
                     by=None,
-                    reason=f"Licence {licence.reference} ended on {ends_on}, not renewed",
+                    reason=f"Licence {licence.reference} ended on {ends_on}"
+                    + (", renewed" if renewed else ", not renewed"),
                 )
 
 
@@ -131,7 +134,7 @@ def _report_reminders(licence: Licence, today: date, run: DatesRun) -> None:
     for period in periods:
         if not (business_days_before(period.due, before, _country(licence)) <= today <= period.due):
             continue
-        if not is_reported(licence.pk, period.end):
+        if not is_reported(licence.pk, period.start, period.end):
             run.report_due += _raise(licence, Kind.REPORT_DUE, period.due, today)
 
 

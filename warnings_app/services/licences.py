@@ -22,11 +22,19 @@ from warnings_app.domain.licence_terms import (
     territory_problem,
     uses_problem,
 )
-from warnings_app.models import Licence, LicenceMatter, LicenceWork, ReferenceCounter, Work
+from warnings_app.models import (
+    Licence,
+    LicenceMatter,
+    LicenceWork,
+    PreferenceStatement,
+    ReferenceCounter,
+    Work,
+)
 from warnings_app.models.licences import DEAL_STAGES, TALKS_STAGES, LicenceUse
 from warnings_app.selectors.preference_register import NOT_RECORDED, register_as_of
 from warnings_app.services.audit import audit_record
 from warnings_app.services.errors import ServiceError
+from warnings_app.services.licence_flags import licence_flags_raise
 from warnings_app.services.licence_moves import matter_move
 from warnings_app.services.stored_files import stored_file_save
 
@@ -193,10 +201,24 @@ def licence_record(
                     system=True,
                     reason=f"Licence {licence.reference} in force from {licence.starts_on}",
                 )
+            _flag_reservations_ahead(licence, by)
     except Exception:
         default_storage.delete(stored)
         raise
     return licence
+
+
+def _flag_reservations_ahead(licence: Licence, by: "User") -> None:
+    """Reservations recorded before the deal but taking effect after its signing date (while it
+    runs) flag it as a later reservation would: the scope was decided on the signing date."""
+    ahead = PreferenceStatement.objects.filter(
+        effective_from__gt=licence.signed_on,
+        artist__works__in=licence.work_rows.filter(included=True).values("work"),
+    )
+    if licence.ends_on is not None:
+        ahead = ahead.filter(effective_from__lte=licence.ends_on)
+    for statement in ahead.distinct().order_by("effective_from", "pk"):
+        licence_flags_raise(statement=statement, by=by, today=licence.signed_on)
 
 
 def _licence_save(
@@ -309,3 +331,13 @@ def licence_renew(
     if old.ends_on is not None and terms.starts_on <= old.starts_on:
         raise LicenceInvalid(f"A renewal starts after {old.reference} started ({old.starts_on}).")
     return licence_record(matter=matter, terms=terms, by=by, renews=old, today=today)
+
+
+def deal_record(
+    *, matter: LicenceMatter, terms: DealTerms, by: "User", renews: Licence | None = None
+) -> Licence:
+    """The deal signed in `matter`, as the record-a-deal page and the API give it: a renewal of
+    `renews` when one is named, else a new licence."""
+    if renews is not None:
+        return licence_renew(old=renews, matter=matter, terms=terms, by=by)
+    return licence_record(matter=matter, terms=terms, by=by)

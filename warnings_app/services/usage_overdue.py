@@ -37,7 +37,11 @@ def usage_overdue_check(*, today: date) -> int:
             licence, until=today, due_business_days=settings.USAGE_REPORT_DUE_BUSINESS_DAYS
         )
         for period in periods:
-            if period.due >= today or period.end in found or is_reported(licence.pk, period.end):
+            if (
+                period.due >= today
+                or period.end in found
+                or is_reported(licence.pk, period.start, period.end)
+            ):
                 continue
             made += _finding_make(licence, period.start, period.end, period.due)
     return made
@@ -50,8 +54,9 @@ def _finding_make(licence: Licence, start: date, end: date, due: date) -> int:
         kind=UsageFinding.Kind.REPORT_OVERDUE,
         period_end=end,
         defaults={
+            "period_start": start,
             "detail": f"No usage report for {start:%d/%m/%Y}–{end:%d/%m/%Y}; it was due on "
-            f"{due:%d/%m/%Y}."
+            f"{due:%d/%m/%Y}.",
         },
     )
     if created:

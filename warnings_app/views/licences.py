@@ -28,7 +28,7 @@ from warnings_app.selectors.licence_pages import (
 from warnings_app.services.errors import ServiceError
 from warnings_app.services.licence_flags import licence_flag_resolve
 from warnings_app.services.licence_reminders import licence_reminder_done
-from warnings_app.services.licences import licence_record, licence_renew, licence_terminate
+from warnings_app.services.licences import deal_record, licence_terminate
 from warnings_app.views.access import AuthenticatedHttpRequest, RoleRequiredMixin
 from warnings_app.views.files import stored_attachment
 
@@ -64,14 +64,13 @@ class LicenceCreateView(RoleRequiredMixin, View):
         form = LicenceRecordForm(request.POST, request.FILES, company=matter.company)
         if not form.is_valid():
             return self._page(request, matter, form, status=400)
-        renews = form.cleaned_data.get("renews")
         try:
-            if renews is not None:
-                licence = licence_renew(
-                    old=renews, matter=matter, terms=form.terms(), by=request.user
-                )
-            else:
-                licence = licence_record(matter=matter, terms=form.terms(), by=request.user)
+            licence = deal_record(
+                matter=matter,
+                terms=form.terms(),
+                by=request.user,
+                renews=form.cleaned_data.get("renews"),
+            )
         except ServiceError as exc:
             form.add_error(None, str(exc))
             return self._page(request, matter, form, status=400)

@@ -24,7 +24,7 @@ from warnings_app.models import Response as Reply
 from warnings_app.models.licences import Licence, LicenceMatter, MatterStage
 from warnings_app.services.licence_matters import matter_decline, matter_open
 from warnings_app.services.licence_moves import matter_move
-from warnings_app.services.licences import licence_record, licence_terminate
+from warnings_app.services.licences import deal_record, licence_terminate
 from warnings_app.services.usage_reports import usage_report_import
 
 
@@ -140,7 +140,12 @@ class MatterWrites:
         form = LicenceRecordForm(request.data, request.FILES, company=matter.company)
         if not form.is_valid():
             return Response({"errors": form.errors.get_json_data()}, status=400)
-        licence = licence_record(matter=matter, terms=form.terms(), by=caller(request))
+        licence = deal_record(
+            matter=matter,
+            terms=form.terms(),
+            by=caller(request),
+            renews=form.cleaned_data.get("renews"),
+        )
         return Response(_licence(licence, request), status=status.HTTP_201_CREATED)
 
 
