@@ -452,6 +452,7 @@ SPECTACULAR_SETTINGS = {
         "NoticeChannelEnum": "warnings_app.models.notices.Notice.Channel",
         "ResponseChannelEnum": "warnings_app.models.responses.Response.Channel",
         "ResponseOutcomeEnum": "warnings_app.models.responses.Response.Outcome",
+        "MatterStageEnum": "warnings_app.models.licences.MatterStage",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
