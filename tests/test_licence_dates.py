@@ -242,3 +242,20 @@ def test_a_licence_signed_ahead_can_be_terminated_before_it_starts():
     assert licence.matter.stage == "terminated"
     assert licence_dates_run(today=date(2026, 3, 2))["started"] == 0
     assert not is_licensed(contact.company_id, date(2026, 3, 2))
+
+
+def test_a_terminated_licence_still_gets_the_reminder_for_its_last_usage_report():
+    from warnings_app.domain.licence_periods import report_periods
+    from warnings_app.services.licences import licence_terminate
+
+    licence, _ = _german_deal(reporting_months=3)
+    licence_terminate(licence=licence, on=date(2026, 5, 16), reason="Breach", by=licence.created_by)
+    licence.refresh_from_db()
+    last = report_periods(licence, until=date(2027, 1, 1), due_business_days=20)[-1]
+    assert (last.start, last.end) == (date(2026, 4, 1), date(2026, 5, 15))
+
+    licence_dates_run(today=last.due)
+
+    assert [due for due, _ in _reminders(licence, "report_due")][-1] == last.due
+    assert _reminders(licence, "ends") == []
+    assert _reminders(licence, "expired") == []

@@ -144,7 +144,6 @@ def licence_dates_run(*, today: date | None = None) -> dict[str, int]:
     run = DatesRun()
     licences = (
         Licence.objects.filter(origin=Licence.Origin.DEAL, starts_on__lte=today)
-        .filter(Q(terminated_on__isnull=True) | Q(terminated_on__gt=today))
         # A year after its end a licence has nothing left to remind of (its last report was
         # due weeks after the end); the window only keeps the job small.
         .filter(ends_on__gte=today - timedelta(days=LOOK_BACK_DAYS))
@@ -155,8 +154,10 @@ def licence_dates_run(*, today: date | None = None) -> dict[str, int]:
         ends_on = licence.ends_on
         if ends_on is None:  # never for a deal (a constraint); kept for the type checker
             continue
-        run.started += _start(licence, today)
         _report_reminders(licence, today, run)
+        if licence.terminated_on is not None and licence.terminated_on <= today:
+            continue  # ended early: only its last usage reports are still owed
+        run.started += _start(licence, today)
         if ends_on < today:
             _expire(licence, ends_on, today, run)
             continue
