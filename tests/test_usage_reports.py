@@ -60,6 +60,7 @@ def test_a_500_row_report_finds_exactly_the_rows_the_licence_does_not_allow(kind
         "use_not_granted": 3,
         "reserved_artist": 2,
         "unknown_work": 1,
+        "outside_term": 0,
         "report_overdue": 0,
     }
     event = AuditEvent.objects.get(verb="usage_report.imported")
@@ -171,20 +172,56 @@ def test_rows_outside_the_reports_period_or_the_licence_are_refused():
     assert not UsageRow.objects.exists()
 
 
-def test_a_report_period_outside_the_licence_is_refused():
+def test_a_report_period_with_no_day_in_the_licence_is_refused():
     seeded = seeded_licence()
+    before = seeded.licence.starts_on - timedelta(days=1)
 
     result = usage_report_import(
         licence=seeded.licence,
         file_bytes=csv_bytes([]),
         filename="u.csv",
-        period_start=seeded.period_start - timedelta(days=5),
+        period_start=before - timedelta(days=30),
+        period_end=before,
+        by=UserFactory(role=PARALEGAL),
+    )
+
+    assert "ends before the licence began" in result.report.refused
+    assert not UsageReport.objects.exists()
+
+
+def test_use_outside_the_licence_term_is_a_finding_not_a_refusal():
+    """Use before the licence began is the most serious unlicensed use: the row is kept and
+    found, the rest of the report is checked as usual."""
+    seeded = seeded_licence()
+    early = seeded.licence.starts_on - timedelta(days=5)
+    work = seeded.included[0]
+    rows = [
+        [work.isrc, "", "", "", "training", early.isoformat(), early.isoformat(), 7],
+        [
+            work.isrc,
+            "",
+            "",
+            "",
+            "training",
+            seeded.period_start.isoformat(),
+            seeded.period_end.isoformat(),
+            3,
+        ],
+    ]
+
+    result = usage_report_import(
+        licence=seeded.licence,
+        file_bytes=csv_bytes(rows),
+        filename="u.csv",
+        period_start=early,
         period_end=seeded.period_end,
         by=UserFactory(role=PARALEGAL),
     )
 
-    assert "starts before the licence began" in result.report.refused
-    assert not UsageReport.objects.exists()
+    assert result.usage_report is not None, result.report.refused
+    found = list(UsageFinding.objects.values_list("row__line", "kind", "detail"))
+    assert [(line, kind) for line, kind, _ in found] == [(2, "outside_term")]
+    assert "starts before the licence began" in found[0][2]
 
 
 def test_a_missing_required_column_refuses_the_file():

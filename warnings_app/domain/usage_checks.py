@@ -103,6 +103,17 @@ def licence_last_day(licence: Licence) -> date | None:
     return last
 
 
+def period_misses_term(licence: Licence, start: date, end: date) -> str:
+    """Why a report's period has no day within the licence's term, or "" when it has one. A
+    report may run past the term: the rows of use outside it become findings."""
+    last = licence_last_day(licence)
+    if last is not None and start > last:
+        return f"starts after the licence's last day, {last:%d/%m/%Y}"
+    if end < licence.starts_on:
+        return f"ends before the licence began on {licence.starts_on:%d/%m/%Y}"
+    return ""
+
+
 def period_outside_term(licence: Licence, start: date, end: date) -> str:
     """Why a period lies (partly) outside the licence's term, or "" when it lies within it."""
     if start < licence.starts_on:
@@ -156,6 +167,8 @@ class RowFacts:
     out_of_scope: bool
     reserved_artist: str
     reserved_since: date | None
+    # Why the row's period lies (partly) outside the licence's term; "" when within it.
+    outside_term: str = ""
 
 
 def row_findings(licence: Licence, facts: RowFacts) -> list[tuple[str, str]]:
@@ -166,6 +179,10 @@ def row_findings(licence: Licence, facts: RowFacts) -> list[tuple[str, str]]:
         found.append((kinds.UNKNOWN_WORK, "The work is not in the catalogue."))
     elif facts.out_of_scope:
         found.append((kinds.OUT_OF_SCOPE, "The work is not one the licence covers."))
+    if facts.outside_term:
+        found.append(
+            (kinds.OUTSIDE_TERM, f"Used in a period that {facts.outside_term}: not licensed.")
+        )
     if use_not_granted(licence, facts.use):
         label = str(LicenceUse(facts.use).label).lower()
         found.append((kinds.USE_NOT_GRANTED, f"The licence does not grant {label}."))

@@ -457,6 +457,7 @@ class UsageFinding(models.Model):
         USE_NOT_GRANTED = "use_not_granted", "Use not granted"
         RESERVED_ARTIST = "reserved_artist", "Work of an artist who reserved"
         UNKNOWN_WORK = "unknown_work", "Work not in the catalogue"
+        OUTSIDE_TERM = "outside_term", "Used outside the licence's term"
         REPORT_OVERDUE = "report_overdue", "Usage report overdue"
 
     licence = models.ForeignKey(Licence, on_delete=models.PROTECT, related_name="findings")

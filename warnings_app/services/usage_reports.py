@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from warnings_app.domain import uploads
 from warnings_app.domain.usage_checks import (
     RowFacts,
+    period_misses_term,
     period_outside_term,
     row_findings,
     work_out_of_scope,
@@ -78,14 +79,12 @@ def usage_report_import(
     if period_end < period_start:
         report.refused = "The report's period ends before it starts."
         return result
-    if why := period_outside_term(licence, period_start, period_end):
+    if why := period_misses_term(licence, period_start, period_end):
         report.refused = f"The report's period {why}."
         return result
     try:
         table = read_table(file_bytes)
-        checked = usage_table_check(
-            table, licence=licence, period_start=period_start, period_end=period_end
-        )
+        checked = usage_table_check(table, period_start=period_start, period_end=period_end)
     except FileRefused as exc:
         report.refused, report.encodings = str(exc), exc.candidates
         return result
@@ -189,6 +188,7 @@ def _reconcile(usage_report: UsageReport, lines: list[UsageLine]) -> list[UsageF
             and work_out_of_scope(licence, row.work_id, included),
             reserved_artist=reservation.artist if reservation else "",
             reserved_since=reservation.since if reservation else None,
+            outside_term=period_outside_term(licence, row.period_start, row.period_end),
         )
         findings += [
             UsageFinding(

@@ -10,14 +10,13 @@ from warnings_app.domain.usage_checks import (
     COLUMNS,
     REQUIRED,
     period_outside_report,
-    period_outside_term,
     usage_column,
     usage_count,
     usage_date,
     usage_use,
 )
 from warnings_app.integrations.spreadsheets import FileRefused, Table
-from warnings_app.models.licences import Licence, LicenceUse
+from warnings_app.models.licences import LicenceUse
 from warnings_app.services.imports.columns import header_key
 from warnings_app.services.imports.validate import Problem, cell_problem
 
@@ -78,14 +77,12 @@ def usage_columns(header: list[str]) -> tuple[dict[str, int], list[Problem]]:
     return index, warnings
 
 
-def usage_table_check(
-    table: Table, *, licence: Licence, period_start: date, period_end: date
-) -> UsageChecked:
+def usage_table_check(table: Table, *, period_start: date, period_end: date) -> UsageChecked:
     index, warnings = usage_columns(table.header)
     checked = UsageChecked(warnings=warnings)
     for number, cells in table.rows:
         values, problems = _cells(number, cells, index)
-        line = _line(number, values, problems, licence, period_start, period_end)
+        line = _line(number, values, problems, period_start, period_end)
         checked.problems.extend(problems)
         if line is not None:
             checked.lines.append(line)
@@ -111,7 +108,6 @@ def _line(
     number: int,
     values: dict[str, str],
     problems: list[Problem],
-    licence: Licence,
     report_start: date,
     report_end: date,
 ) -> UsageLine | None:
@@ -142,7 +138,6 @@ def _line(
         fail("count", "Not a count: a whole number, 0 or more.")
     if start is not None and end is not None:
         outside = period_outside_report(start, end, report_start, report_end)
-        outside = outside or period_outside_term(licence, start, end)
         if end < start:
             fail("period_end", "The period ends before it starts.")
         elif outside:
