@@ -1,8 +1,9 @@
-"""The licences' dates, with the clock moved by passing the day to the job: reminders on the
-right business day of the licensee's country (not the day before), expiry the day after the
-end, and from that day the company is not licensed and a letter rendered then says so."""
+"""The licences' dates, with the clock moved (by passing the day to the job, and once with the
+clock itself moved by time-machine): reminders on the right business day of the licensee's
+country (not the day before), expiry the day after the end, and from that day the company is
+not licensed, is written to again, and a letter rendered then says so."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.core.management import call_command
@@ -259,3 +260,45 @@ def test_a_terminated_licence_still_gets_the_reminder_for_its_last_usage_report(
     assert [due for due, _ in _reminders(licence, "report_due")][-1] == last.due
     assert _reminders(licence, "ends") == []
     assert _reminders(licence, "expired") == []
+
+
+def test_with_the_clock_moved_the_letters_change_from_the_day_after_expiry():
+    """The clock itself moved (time-machine), no date passed in: on the licence's last day the
+    company is left out of campaigns and refused a warning letter; the next day it is written to
+    again, and the letter rendered that day says "Not licensed"."""
+    import time_machine
+    from django.utils import timezone as tz
+
+    from tests.factories import TemplateVersionFactory
+    from warnings_app.selectors.campaigns import campaign_recipients
+    from warnings_app.services.errors import ServiceError
+    from warnings_app.tasks import render_notice_task
+
+    licence, contact = _german_deal(reporting_months=0, uses=["training"])
+    company = contact.company
+    version = TemplateVersionFactory(
+        body="Dear {{ recipient.name }}: {{ recipient.licence_status }}."
+    )
+
+    def noon(day: date):
+        return datetime.combine(day, time(12), tzinfo=tz.get_default_timezone())
+
+    with time_machine.travel(noon(ENDS), tick=False):
+        licence_dates_run()
+        included, excluded = campaign_recipients({"company_ids": [company.pk]})
+        assert (included, [c for c, _ in excluded]) == ([], [company])
+        with pytest.raises(ServiceError, match="licensed for training only"):
+            make_notice(company=company, contact=contact, template_version=version)
+
+    with time_machine.travel(noon(ENDS + timedelta(days=1)), tick=False):
+        licence_dates_run()
+        included, _ = campaign_recipients({"company_ids": [company.pk]})
+        assert included == [company]
+        notice = make_notice(company=company, contact=contact, template_version=version)
+        render_notice_task(notice.pk)
+
+    notice.refresh_from_db()
+    assert notice.status == "rendered", notice.problem
+    assert notice.merge_data["recipient"]["licence_status"] == "Not licensed"
+    assert notice.merge_data["notice"]["date_iso"] == (ENDS + timedelta(days=1)).isoformat()
+    assert _reminders(licence, "expired") == [(ENDS + timedelta(days=1),) * 2]
