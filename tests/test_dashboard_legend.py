@@ -54,3 +54,11 @@ def test_the_legend_entries_do_not_overlap_and_match_their_lines():
     assert legend[0].text.endswith("…")
     height = float(root.get("viewBox").split()[3])
     assert max(y for _x, y, _r in boxes) < height
+
+
+def test_a_row_label_too_long_for_its_column_is_cut_and_kept_whole_in_its_tooltip():
+    long = "Wave 1: AI music services and dataset providers (demo)"
+    svg = str(charts.bars("t", "Title", [(long, 3), ("Short", 1)]))
+
+    assert ">Wave 1: AI music services and…<title>" + long + "</title></text>" in svg
+    assert 'class="chart-label">Short</text>' in svg

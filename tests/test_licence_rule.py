@@ -107,30 +107,36 @@ def test_stage_moves_are_checked_kept_and_audited():
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_migration_0027_turns_the_flag_into_licences_recorded_before_licences_existed():
-    executor = MigrationExecutor(connection)
     before = [("warnings_app", "0026_campaign_sent")]
     after = [("warnings_app", "0027_licences")]
-    executor.migrate(before)
-    old = executor.loader.project_state(before).apps
-    OldCompany = old.get_model("warnings_app", "Company")
-    flagged = OldCompany.objects.create(
-        legal_name="Flagged Ltd", name_key="flagged", country="GB", licensed_do_not_send=True
-    )
-    OldCompany.objects.create(legal_name="Plain Ltd", name_key="plain", country="GB")
+    try:
+        executor = MigrationExecutor(connection)
+        executor.migrate(before)
+        old = executor.loader.project_state(before).apps
+        OldCompany = old.get_model("warnings_app", "Company")
+        flagged = OldCompany.objects.create(
+            legal_name="Flagged Ltd", name_key="flagged", country="GB", licensed_do_not_send=True
+        )
+        OldCompany.objects.create(legal_name="Plain Ltd", name_key="plain", country="GB")
 
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(after)
-    new = executor.loader.project_state(after).apps
-    Licence = new.get_model("warnings_app", "Licence")
-    licence = Licence.objects.get()
-    assert licence.company_id == flagged.pk
-    assert licence.origin == "recorded_before"
-    assert (licence.scope, licence.territories, licence.ends_on) == ("all", ["*"], None)
-    assert all(
-        getattr(licence, f"use_{u}")
-        for u in ("training", "fine_tuning", "evaluation", "retrieval", "output")
-    )
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(after)
+        new = executor.loader.project_state(after).apps
+        Licence = new.get_model("warnings_app", "Licence")
+        licence = Licence.objects.get()
+        assert licence.company_id == flagged.pk
+        assert licence.origin == "recorded_before"
+        assert (licence.scope, licence.territories, licence.ends_on) == ("all", ["*"], None)
+        assert all(
+            getattr(licence, f"use_{u}")
+            for u in ("training", "fine_tuning", "evaluation", "retrieval", "output")
+        )
+    finally:
+        # Leave the database as every other test expects it: every migration applied.
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(executor.loader.graph.leaf_nodes())
     assert is_licensed(flagged.pk, timezone.localdate())
 
 

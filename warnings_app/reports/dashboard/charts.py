@@ -60,15 +60,13 @@ def bars(name: str, title: str, rows: Sequence[tuple[str, int]]) -> SafeString:
         length = round(span * value / top, 1)
         parts.append(
             format_html(
-                '<text x="{}" y="{}" text-anchor="end" class="chart-label">'
-                "{}<title>{}</title></text>"
+                '<text x="{}" y="{}" text-anchor="end" class="chart-label">{}</text>'
                 '<rect x="{}" y="{}" width="{}" height="{}" fill="{}" data-value="{}">'
                 "<title>{}: {}</title></rect>"
                 '<text x="{}" y="{}" class="chart-value">{}</text>',
                 LABEL_WIDTH - 8,
                 y + 15,
-                legend_label(label, LABEL_CHARS),
-                label,
+                _row_label(label),
                 LABEL_WIDTH,
                 y,
                 length,
@@ -139,12 +137,10 @@ def stacked(
         x = float(LABEL_WIDTH)
         parts.append(
             format_html(
-                '<text x="{}" y="{}" text-anchor="end" class="chart-label">'
-                "{}<title>{}</title></text>",
+                '<text x="{}" y="{}" text-anchor="end" class="chart-label">{}</text>',
                 LABEL_WIDTH - 8,
                 y + 15,
-                legend_label(label, LABEL_CHARS),
-                label,
+                _row_label(label),
             )
         )
         for k, (key, key_label) in enumerate(keys):
@@ -257,6 +253,15 @@ def series_style(index: int) -> tuple[str, str]:
 LINE_LEGEND_PER_ROW = 2
 # Characters that fit one legend column at the chart's 12 px type (about 7 px a character).
 LINE_LEGEND_CHARS = (WIDTH // LINE_LEGEND_PER_ROW - 50) // 7
+
+
+def _row_label(label: str) -> SafeString:
+    """A row's label as it fits its column: cut with "…" when too long, the whole label then in
+    the text's tooltip."""
+    short = legend_label(label, LABEL_CHARS)
+    if short == label:
+        return format_html("{}", label)
+    return format_html("{}<title>{}</title>", short, label)
 
 
 def legend_label(label: str, chars: int) -> str:
