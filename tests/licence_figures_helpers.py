@@ -14,13 +14,8 @@ from django.utils import timezone
 from tests.campaign_helpers import make_campaign
 from tests.factories import CompanyFactory, LicenceFactory, UserFactory, WorkFactory, make_notice
 from warnings_app.models import Campaign, Company, Notice, Response
-from warnings_app.models.licences import (
-    Licence,
-    LicenceMatter,
-    LicenceWork,
-    UsageFinding,
-    UsageReport,
-)
+from warnings_app.models.licences import Licence, LicenceMatter, LicenceWork
+from warnings_app.models.usage import UsageFinding, UsageReport
 from warnings_app.services.licence_moves import matter_move
 
 

@@ -19,13 +19,8 @@ from django.utils import timezone
 
 from warnings_app.domain.licences import licensed_company
 from warnings_app.models import Campaign, Company, Response, Work
-from warnings_app.models.licences import (
-    Licence,
-    LicenceMatter,
-    LicenceWork,
-    UsageFinding,
-    UsageReport,
-)
+from warnings_app.models.licences import Licence, LicenceMatter, LicenceWork
+from warnings_app.models.usage import UsageFinding, UsageReport
 from warnings_app.selectors.preference_register import LABELS, works_as_of
 from warnings_app.services.licence_moves import matter_move
 from warnings_demo import demo_data

@@ -10,13 +10,8 @@ from django.utils import timezone
 
 from warnings_app.api.filters import DateFilter, IdFilter
 from warnings_app.domain.licences import in_force
-from warnings_app.models.licences import (
-    Licence,
-    LicenceMatter,
-    MatterStage,
-    UsageFinding,
-    UsageReport,
-)
+from warnings_app.models.licences import Licence, LicenceMatter, MatterStage
+from warnings_app.models.usage import UsageFinding, UsageReport
 from warnings_app.selectors.licence_figures import overdue_usage_reports
 
 # A yes/no filter: anything but "true" or "false" is a 400, not a filter silently left out.

@@ -14,7 +14,8 @@ from typing import Any
 from django.db.models import QuerySet
 
 from warnings_app.domain.deadlines import business_days_after
-from warnings_app.models.licences import Licence, UsageReport
+from warnings_app.models.licences import Licence
+from warnings_app.models.usage import UsageReport
 
 # A year after its end a licence has nothing left to report or remind of (its last report was
 # due weeks after the end): the periodic jobs look no further back.

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from warnings_app.models import Preference
-from warnings_app.models.licences import Licence, LicenceUse, UsageFinding
+from warnings_app.models.licences import Licence, LicenceUse
+from warnings_app.models.usage import UsageFinding
 
 # The columns of a usage report, under the names we call them; header names are matched after
 # header_key() (lower case, "_" for spaces), and each alias below means the same column.

@@ -15,9 +15,6 @@ from warnings_app.models.licences import (
     MatterMove,
     MatterNote,
     MatterStage,
-    UsageFinding,
-    UsageReport,
-    UsageRow,
 )
 from warnings_app.models.notices import DeliveryAttempt, FollowUp, Notice, PrintBatch
 from warnings_app.models.preferences import (
@@ -35,6 +32,7 @@ from warnings_app.models.responses import DemandAnswer, Response, ResponseAttach
 from warnings_app.models.rights import EvidenceItem, Principal, Work
 from warnings_app.models.system import AuditAnchor, AuditEvent, Heartbeat, ReferenceCounter
 from warnings_app.models.tokens import ApiToken
+from warnings_app.models.usage import UsageFinding, UsageReport, UsageRow
 
 __all__ = [
     "AICrawler",

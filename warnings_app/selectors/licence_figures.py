@@ -25,13 +25,8 @@ from warnings_app.domain.licence_fees import AnnualFee, annual_fee
 from warnings_app.domain.licence_periods import reports_covering
 from warnings_app.domain.licences import in_force
 from warnings_app.models import Company, Notice
-from warnings_app.models.licences import (
-    TALKS_STAGES,
-    Licence,
-    LicenceMatter,
-    MatterStage,
-    UsageFinding,
-)
+from warnings_app.models.licences import TALKS_STAGES, Licence, LicenceMatter, MatterStage
+from warnings_app.models.usage import UsageFinding
 
 CONVERSION_BY = ("campaign", "segment")
 CONVERSION_STEPS = ("sent", "talks", "signed")

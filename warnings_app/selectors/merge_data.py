@@ -19,7 +19,8 @@ from warnings_app.models import (
     TemplateVersion,
     Work,
 )
-from warnings_app.models.licences import Licence, UsageFinding
+from warnings_app.models.licences import Licence
+from warnings_app.models.usage import UsageFinding
 from warnings_app.selectors.companies import CONTACT_ROLE_ORDER
 from warnings_app.selectors.letter_reservations import long_date, names_phrase, reservations_data
 

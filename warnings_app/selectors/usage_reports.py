@@ -10,7 +10,8 @@ from django.db.models import QuerySet
 
 from warnings_app.domain.usage_checks import days_to_check, reserved_from, work_name_key
 from warnings_app.models import PreferenceStatement, Work
-from warnings_app.models.licences import Licence, LicenceWork, UsageFinding, UsageReport
+from warnings_app.models.licences import Licence, LicenceWork
+from warnings_app.models.usage import UsageFinding, UsageReport
 from warnings_app.selectors.preference_register import register_as_of
 
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 
 from warnings_app.models import Notice, Principal, TemplateVersion, Work
-from warnings_app.models.licences import UsageFinding
+from warnings_app.models.usage import UsageFinding
 from warnings_app.services.audit import audit_record
 from warnings_app.services.errors import ServiceError
 from warnings_app.services.notices import notice_create

@@ -11,7 +11,8 @@ from django.db import transaction
 from django.db.models import Q
 
 from warnings_app.domain.licence_periods import LOOK_BACK_DAYS, is_reported, report_periods
-from warnings_app.models.licences import Licence, UsageFinding
+from warnings_app.models.licences import Licence
+from warnings_app.models.usage import UsageFinding
 from warnings_app.services.audit import audit_record
 
 

@@ -24,7 +24,8 @@ from warnings_app.domain.usage_checks import (
     work_out_of_scope,
 )
 from warnings_app.integrations.spreadsheets import FileRefused, read_table
-from warnings_app.models.licences import Licence, UsageFinding, UsageReport, UsageRow
+from warnings_app.models.licences import Licence
+from warnings_app.models.usage import UsageFinding, UsageReport, UsageRow
 from warnings_app.selectors.usage_reports import (
     licence_included_work_ids,
     reservations_over,

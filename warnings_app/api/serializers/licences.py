@@ -7,7 +7,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from warnings_app.domain.licence_fees import annual_fee
-from warnings_app.models.licences import Licence, LicenceMatter, UsageFinding, UsageReport
+from warnings_app.models.licences import Licence, LicenceMatter
+from warnings_app.models.usage import UsageFinding, UsageReport
 
 
 class LicenceMatterSerializer(serializers.ModelSerializer[LicenceMatter]):

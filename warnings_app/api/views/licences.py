@@ -23,7 +23,8 @@ from warnings_app.api.serializers.licences import (
 )
 from warnings_app.api.views.licence_writes import LicenceWrites, MatterWrites
 from warnings_app.domain.licences import in_force
-from warnings_app.models.licences import Licence, LicenceMatter, UsageFinding, UsageReport
+from warnings_app.models.licences import Licence, LicenceMatter
+from warnings_app.models.usage import UsageFinding, UsageReport
 from warnings_app.selectors.licence_figures import (
     conversion,
     fees_by_currency,
